@@ -1,0 +1,128 @@
+// The IR: an SSA graph of a small set of primitives over tensors with named dims.
+// The elaborator (compiler/elaborate) produces it from checked source; the reference evaluator runs it
+// (runtime/reference); later stages (autodiff, fusion, backends) transform it. Pure data.
+import type { Span } from "../grammar/ast.ts";
+
+export type DType = "f32" | "i32" | "bool" | "id";
+
+export interface IRType {
+  dtype: DType;
+  /** Dims in canonical order (the order of the program's dim table). `[]` is a scalar. */
+  dims: string[];
+  /** For `i32<D>` index tensors: the dim whose positions the values address. */
+  indexOf?: string;
+}
+
+export type UnaryOpName =
+  | "neg" | "exp" | "log" | "log1p" | "expm1" | "sqrt" | "abs" | "sign" | "tanh" | "sigmoid" | "softplus"
+  | "sin" | "cos" | "floor" | "ceil" | "round" | "lgamma" | "not";
+
+export type BinaryOpName =
+  | "add" | "sub" | "mul" | "div" | "idiv" | "mod" | "pow" | "maximum" | "minimum"
+  | "eq" | "ne" | "lt" | "le" | "gt" | "ge" | "and" | "or";
+
+export type ReduceOpName = "sum" | "mean" | "max" | "min" | "logsumexp" | "count";
+export type ScanOpName = "cumsum" | "cummax" | "cummin";
+export type SegmentOpName = "sum" | "mean" | "max" | "min" | "count" | "first";
+
+/** One primitive application. `args` are ids of earlier nodes; attributes are static. */
+export type Op =
+  | { op: "input"; name: string }
+  | { op: "param"; name: string; value: number } // a scalar hyper-parameter (static value recorded; backends may pass it at run time)
+  | { op: "const"; value: number } // a literal broadcast to `type.dims` (usually a scalar)
+  | { op: "index"; dim: string } // 0..|dim|-1 along dim
+  | { op: "size"; dim: string } // |dim| as a scalar
+  | { op: "unary"; fn: UnaryOpName }
+  | { op: "binary"; fn: BinaryOpName }
+  | { op: "cast"; to: DType } // f32(b), i32(x) (truncates toward zero), bool(x) (x != 0)
+  | { op: "where" } // args: cond, a, b — a true select, forward and backward
+  | { op: "clamp" } // args: x, lo, hi — derivative 1 strictly inside (lo, hi), 0 at and beyond the bounds
+  | { op: "safe_div" } // args: a, b, ok, fill — a/b where ok, fill elsewhere; the unselected quotient is never formed
+  | { op: "detach" }
+  | { op: "reduce"; fn: ReduceOpName; over: string[]; hasWhere: boolean; empty: number } // args: x [, where]
+  | { op: "scan"; fn: ScanOpName; along: string; reverse: boolean } // args: x
+  | { op: "linrec"; along: string; reverse: boolean; hasInit: boolean } // args: a, b [, init]; y_t = b_t + a_t * y_(t-1) (t+1 if reverse)
+  | { op: "shift"; along: string; by: number } // args: x, fill; y_t = x_(t-by), fill outside
+  | { op: "segment"; fn: SegmentOpName; over: string[]; hasWhere: boolean } // args: x, key [, where]; statistic broadcast back
+  | { op: "topk_mask"; over: string[]; hasWhere: boolean; largest: boolean } // args: x, k [, where]; ties broken by canonical index
+  | { op: "uniform"; seed: number } // args: step; counter-based hash of (seed, step, canonical element index)
+  | { op: "take"; along: string } // args: x, idx, fill; idx: i32<along>; -1 or out of range gives fill
+  | { op: "put"; into: string; over: string } // args: x, at (i32<into>, with x's dims); sums x over `over` into positions of `into`
+  | { op: "log_softmax"; over: string } // args: x
+  | { op: "select"; dim: string; position: number } // x[Y=w] or x[T=0]: drops dim
+  | { op: "stack"; dim: string } // Y{w: a, l: b}: args in label order
+  | { op: "rename"; from: string; to: string } // x[G as G2]
+  | { op: "table_get"; table: string; default: number } // args: key
+  | { op: "table_read"; table: string; default: number }; // an unkeyed state scalar
+
+export type OpName = Op["op"];
+
+export interface IRNode {
+  id: number;
+  op: Op;
+  args: number[];
+  type: IRType;
+  /** Where in the source the value was written (for run-time errors and dumps). */
+  span?: Span;
+  /** The differentiable marks (`policy`, `critic`, declared models) this value depends on. Empty: const. */
+  grad: string[];
+}
+
+export interface DimInfo {
+  name: string;
+  /** Static size for labelled or sized dims; otherwise bound from inputs at run time. */
+  size?: number;
+  labels?: string[];
+  /** `dims G2 = G`: the same size as G, a distinct dim. */
+  aliasOf?: string;
+}
+
+export interface IRInput {
+  name: string;
+  node: number;
+  type: IRType;
+  mark?: string;
+  /** A default value broadcast to the declared dims when the input is not supplied. */
+  default?: number;
+  span?: Span;
+}
+
+export type ResultKind = "rollout" | "reward" | "advantage" | "loss" | "metric" | "output" | "update";
+
+export interface IRResult {
+  name: string;
+  kind: ResultKind;
+  node: number;
+  /** For `loss L for M`. */
+  forModel?: string;
+  /** For updates of keyed state: the key node. */
+  key?: number;
+  span?: Span;
+}
+
+export interface IRState {
+  name: string;
+  keyed: boolean;
+  init: number;
+}
+
+export interface IRRequire {
+  cond: number;
+  message: string;
+  span?: Span;
+}
+
+export interface IRProgram {
+  pipeline: string;
+  /** The canonical dim order of every value in the program. */
+  dims: DimInfo[];
+  inputs: IRInput[];
+  params: { name: string; value: number | string | boolean; static: boolean }[];
+  nodes: IRNode[];
+  results: IRResult[];
+  states: IRState[];
+  /** Run-time checks from `require` whose condition depends on data. */
+  requires: IRRequire[];
+  /** Differentiable marks declared by the pipeline (`policy`, `critic`, models). */
+  marks: string[];
+}
