@@ -38,7 +38,7 @@ export type TypeExpr =
 // ---------------------------------------------------------------- expressions
 
 export type BinaryOp =
-  | "+" | "-" | "*" | "/" | "//" | "%" | "**"
+  | "+" | "-" | "*" | "/" | "%" | "**"
   | "==" | "!=" | "<" | "<=" | ">" | ">="
   | "and" | "or";
 
@@ -67,8 +67,7 @@ export type Expr =
   | { kind: "rename"; target: Expr; from: Ident; to: Ident; span: Span } // `x[G as G2]`
   | { kind: "labelled"; dim: Ident; entries: { label: Ident; value: Expr }[]; span: Span } // `Y{w: a, l: b}`
   | { kind: "if"; cond: Expr; then: Expr; else: Expr; span: Span } // `if c then a else b`
-  | { kind: "match"; scrutinee: Expr; arms: { label: Ident; value: Expr; span: Span }[]; span: Span }
-  | { kind: "mark"; expr: Expr; mark: Ident; span: Span }; // never produced by the parser today; reserved
+  | { kind: "match"; scrutinee: Expr; arms: { label: Ident; value: Expr; span: Span }[]; span: Span };
 
 // ---------------------------------------------------------------- statements (inside pipelines and nodes)
 
@@ -79,7 +78,7 @@ export type Stmt =
   | { kind: "stage"; stage: StageKind; names: Ident[]; forModel?: Ident; value: Expr; span: Span }
   | { kind: "require"; cond: Expr; message: string; span: Span }
   | { kind: "return"; values: Expr[]; span: Span }
-  | { kind: "update"; target: Ident; key?: Expr; value: Expr; combine?: Ident; span: Span }
+  | { kind: "update"; target: Ident; key?: Expr; value: Expr; span: Span }
   | { kind: "optimize"; models: Ident[]; optimizer: Expr; span: Span };
 
 // ---------------------------------------------------------------- declarations
