@@ -1,7 +1,14 @@
-// The compiler's entry points: source files in, a checked IR program (or diagnostics) out.
-// STUB: the real implementation is being written; the signature is the contract the CLI codes against.
+// The compiler's entry points: source files in, checked IR programs (or diagnostics) out.
+// Stages: load (read + parse, follow imports) -> scope (global names) -> check each node once
+// -> elaborate each pipeline (resolve, type-check, inline nodes, lower to IR).
+import { resolve } from "node:path";
 import type { Diagnostic } from "../grammar/diagnostic.ts";
+import { hasErrors } from "../grammar/diagnostic.ts";
+import { checkNodeDefinition } from "./check/nodes.ts";
+import { elaboratePipeline } from "./check/pipeline.ts";
 import type { IRProgram } from "./ir.ts";
+import { loadProgram } from "./load.ts";
+import { buildGlobalScope } from "./scope.ts";
 
 export interface CompileOptions {
   /** `--set name=value` overrides of params (values as written on the command line). */
@@ -20,8 +27,42 @@ export interface CompileResult {
   sources: Map<string, string>;
 }
 
+/** Std node definitions are checked once per process (they do not change while it runs). */
+let stdChecked: Diagnostic[] | undefined;
+
 export function compileFile(path: string, options: CompileOptions = {}): CompileResult {
-  void path;
-  void options;
-  throw new Error("compileFile: not implemented yet");
+  const load = loadProgram(path, options.sources);
+  const diagnostics: Diagnostic[] = [...load.diagnostics];
+  const { scope, diagnostics: scopeDiags } = buildGlobalScope(load);
+  diagnostics.push(...scopeDiags);
+  const suppressions = new Map<string, Map<number, string[]>>();
+  for (const f of load.files.values()) suppressions.set(f.path, f.ast.suppressions);
+
+  const stdDiags: Diagnostic[] = [];
+  for (const [, { decl, isStd }] of scope.nodes) {
+    if (isStd && stdChecked) continue;
+    const ds = checkNodeDefinition(scope, decl, isStd, suppressions);
+    (isStd ? stdDiags : diagnostics).push(...ds);
+  }
+  stdChecked ??= stdDiags;
+  diagnostics.push(...stdChecked);
+
+  const root = resolve(path);
+  const rootFile = load.files.get(root);
+  let pipelines = scope.pipelines;
+  if (options.pipeline !== undefined) {
+    pipelines = pipelines.filter((p) => p.name.name === options.pipeline);
+    if (pipelines.length === 0 && rootFile) {
+      const names = scope.pipelines.map((p) => p.name.name).join(", ") || "none";
+      diagnostics.push({ code: "RLP119", severity: "error", message: `no pipeline named '${options.pipeline}' in this file (its pipelines: ${names})`, span: { file: root, start: 0, end: 0, line: 1, col: 1 }, notes: [] });
+    }
+  }
+  const programs: IRProgram[] = [];
+  for (const p of pipelines) {
+    const r = elaboratePipeline(scope, p, { set: options.set ?? {}, suppressions });
+    diagnostics.push(...r.diagnostics);
+    programs.push(r.program);
+  }
+  diagnostics.sort((a, b) => (a.span.file === b.span.file ? a.span.start - b.span.start : a.span.file < b.span.file ? -1 : 1));
+  return { programs: hasErrors(diagnostics) ? [] : programs, diagnostics, sources: load.sources };
 }

@@ -1,0 +1,297 @@
+// The `rlp` command line. `main` returns the exit code and never throws:
+//   0 ok, 1 compile errors, 2 bad inputs or a run-time error, 64 usage, 70 internal error, 74 cannot write output.
+import { readFileSync, statSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { compileFile, type CompileResult } from "../compiler/index.ts";
+import type { IRProgram } from "../compiler/ir.ts";
+import { diag, fileSpan, hasErrors, type Diagnostic } from "../grammar/diagnostic.ts";
+import { parseSetFlags, readInputs, type InputError } from "../runtime/io/read_inputs.ts";
+import { formatOutputsJson, writeOutputs } from "../runtime/io/write_outputs.ts";
+import { filled, type Tensor } from "../runtime/tensor.ts";
+import { renderDiagnostics, renderJson, shouldColor } from "./render.ts";
+
+export interface OutStream {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+}
+
+/** Where main reads and writes (the process by default; tests pass their own). */
+export interface CliIO {
+  stdout: OutStream;
+  stderr: OutStream;
+  env: Record<string, string | undefined>;
+}
+
+export const EXIT = { ok: 0, compile: 1, input: 2, usage: 64, internal: 70, ioError: 74 } as const;
+
+const RESULT_KINDS = new Set(["loss", "output", "metric", "advantage"]);
+
+const USAGE = `usage: rlp <command> [options]
+
+commands:
+  check FILE...          type-check pipelines and report diagnostics
+  eval FILE --inputs F   run a pipeline on inputs with the reference evaluator
+  help [COMMAND]         show help
+
+options:
+  -h, --help             show help
+  --version              print the version
+
+Run 'rlp help COMMAND' for a command's options.`;
+
+const COMMAND_HELP: Record<string, string> = {
+  check: `usage: rlp check FILE... [--format text|json] [--set name=value]...
+
+Compiles each FILE and reports every diagnostic (on stderr; with --format json, a JSON array on stdout).
+Exit status: 0 when there are no errors (warnings allowed), 1 otherwise.
+
+options:
+  --format text|json     how to report diagnostics (default text)
+  --set name=value       override a param (repeatable)`,
+  eval: `usage: rlp eval FILE --inputs F.json|F.safetensors [--set name=value]... [--grad] [--out F] [--pipeline NAME]
+
+Compiles FILE, reads its inputs, runs the reference (float64) evaluator and prints every loss, output, metric and
+advantage as JSON {name: {dims, shape, data}} (data flat, row-major).
+Exit status: 0 ok, 1 compile errors, 2 bad inputs or a run-time error (a failed require), 74 cannot write --out.
+
+options:
+  --inputs FILE          the inputs: JSON {name: {dims?, shape?, data}} or safetensors
+  --set name=value       override a param, or set an input to a scalar broadcast to its dims (repeatable)
+  --grad                 also print dL/dx for each loss L and each differentiable input x
+  --out FILE             write the results to FILE (.safetensors: F64 tensors; otherwise JSON), atomically
+  --pipeline NAME        the pipeline to run when FILE declares several`,
+  help: `usage: rlp help [COMMAND]
+
+Shows the general help, or the help of COMMAND.`,
+};
+
+class UsageError extends Error {
+  constructor(message: string, readonly command?: string) {
+    super(message);
+  }
+}
+
+function defaultIO(): CliIO {
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env };
+}
+
+function firstLine(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.split("\n")[0] ?? "";
+}
+
+export async function main(argv: string[], io: CliIO = defaultIO()): Promise<number> {
+  try {
+    return await run(argv, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      const prefix = e.command ? `rlp ${e.command}` : "rlp";
+      const usage = e.command ? COMMAND_HELP[e.command]!.split("\n")[0]! : USAGE;
+      io.stderr.write(`${prefix}: ${e.message}\n${usage}\n`);
+      return EXIT.usage;
+    }
+    try {
+      io.stderr.write(`rlp: internal error: ${firstLine(e)}\n`);
+      if (io.env.RLP_DEBUG && e instanceof Error && e.stack) io.stderr.write(e.stack + "\n");
+    } catch {
+      // nothing left to report with
+    }
+    return EXIT.internal;
+  }
+}
+
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version?: unknown };
+  return String(pkg.version ?? "unknown");
+}
+
+async function run(argv: string[], io: CliIO): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined) {
+    io.stderr.write(USAGE + "\n");
+    return EXIT.usage;
+  }
+  if (first === "--help" || first === "-h") {
+    io.stdout.write(USAGE + "\n");
+    return EXIT.ok;
+  }
+  if (first === "--version") {
+    io.stdout.write(`rlp ${version()}\n`);
+    return EXIT.ok;
+  }
+  if (first.startsWith("-")) throw new UsageError(`unknown option '${first}'`);
+  switch (first) {
+    case "help":
+      return help(rest, io);
+    case "check":
+      return check(rest, io);
+    case "eval":
+      return evalCommand(rest, io);
+    default:
+      throw new UsageError(`unknown command '${first}'`);
+  }
+}
+
+function help(args: string[], io: CliIO): number {
+  if (args.length === 0) {
+    io.stdout.write(USAGE + "\n");
+    return EXIT.ok;
+  }
+  if (args.length > 1) throw new UsageError(`expected one command name, got ${args.length}`, "help");
+  const text = COMMAND_HELP[args[0]!];
+  if (text === undefined) throw new UsageError(`unknown command '${args[0]}'`);
+  io.stdout.write(text + "\n");
+  return EXIT.ok;
+}
+
+type OptionSpec = Record<string, { type: "string" | "boolean"; multiple?: boolean; short?: string }>;
+
+/** util.parseArgs with its errors turned into one-line usage errors. */
+function parse<T extends OptionSpec>(command: string, args: string[], options: T) {
+  try {
+    return parseArgs({ args, options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS")) {
+      const msg = firstLine(e).split(". ")[0]!;
+      throw new UsageError(msg.charAt(0).toLowerCase() + msg.slice(1), command);
+    }
+    throw e;
+  }
+}
+
+function setFlags(command: string, flags: string[] | undefined, io: CliIO): Record<string, string> | undefined {
+  const { set, errors } = parseSetFlags(flags ?? []);
+  if (errors.length === 0) return set;
+  for (const e of errors) io.stderr.write(`rlp ${command}: error[${e.code}]: ${e.message}\n`);
+  io.stderr.write(COMMAND_HELP[command]!.split("\n")[0] + "\n");
+  return undefined;
+}
+
+/** compileFile, with an unreadable FILE reported as a diagnostic rather than left to the compiler. */
+function compile(path: string, options: { set: Record<string, string>; pipeline?: string }): CompileResult {
+  let reason: string | undefined;
+  try {
+    if (!statSync(path).isFile()) reason = "not a file";
+  } catch (e) {
+    reason = (e as { code?: unknown }).code === "ENOENT" ? "no such file" : firstLine(e);
+  }
+  if (reason !== undefined) {
+    return { programs: [], diagnostics: [diag("RLP104", `cannot read '${path}': ${reason}`, fileSpan(path))], sources: new Map() };
+  }
+  return compileFile(path, options.pipeline === undefined ? { set: options.set } : { set: options.set, pipeline: options.pipeline });
+}
+
+function check(args: string[], io: CliIO): number {
+  const { values, positionals } = parse("check", args, { format: { type: "string" }, set: { type: "string", multiple: true } });
+  if (values.help) {
+    io.stdout.write(COMMAND_HELP.check + "\n");
+    return EXIT.ok;
+  }
+  const format = values.format ?? "text";
+  if (format !== "text" && format !== "json") throw new UsageError(`--format must be text or json, got '${format}'`, "check");
+  if (positionals.length === 0) throw new UsageError("no files given", "check");
+  const set = setFlags("check", values.set, io);
+  if (!set) return EXIT.usage;
+  const diags: Diagnostic[] = [];
+  const sources = new Map<string, string>();
+  for (const file of positionals) {
+    const r = compile(file, { set });
+    diags.push(...r.diagnostics);
+    for (const [k, v] of r.sources) sources.set(k, v);
+  }
+  if (format === "json") io.stdout.write(renderJson(diags, sources));
+  else io.stderr.write(renderDiagnostics(diags, sources, { color: shouldColor(io.stderr, io.env) }));
+  return hasErrors(diags) ? EXIT.compile : EXIT.ok;
+}
+
+function printInputErrors(errors: readonly InputError[], io: CliIO): void {
+  for (const e of errors) io.stderr.write(`rlp eval: error[${e.code}]: ${e.message}\n`);
+}
+
+function pickProgram(file: string, programs: IRProgram[], name: string | undefined, io: CliIO): IRProgram | undefined {
+  const names = programs.map((p) => p.pipeline).join(", ");
+  if (name !== undefined) {
+    const p = programs.find((q) => q.pipeline === name);
+    if (!p) io.stderr.write(`rlp eval: ${file} has no pipeline '${name}'${names ? ` (it declares ${names})` : ""}\n`);
+    return p;
+  }
+  if (programs.length === 1) return programs[0];
+  io.stderr.write(programs.length === 0 ? `rlp eval: ${file} declares no pipeline\n` : `rlp eval: ${file} declares several pipelines (${names}); pick one with --pipeline NAME\n`);
+  return undefined;
+}
+
+async function evalCommand(args: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parse("eval", args, {
+    inputs: { type: "string" },
+    set: { type: "string", multiple: true },
+    grad: { type: "boolean" },
+    out: { type: "string" },
+    pipeline: { type: "string" },
+  });
+  if (values.help) {
+    io.stdout.write(COMMAND_HELP.eval + "\n");
+    return EXIT.ok;
+  }
+  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? "no file given" : `expected one file, got ${positionals.length}`, "eval");
+  if (values.inputs === undefined) throw new UsageError("--inputs FILE is required", "eval");
+  const set = setFlags("eval", values.set, io);
+  if (!set) return EXIT.usage;
+  const file = positionals[0]!;
+
+  const compiled = compile(file, values.pipeline === undefined ? { set } : { set, pipeline: values.pipeline });
+  if (compiled.diagnostics.length > 0) io.stderr.write(renderDiagnostics(compiled.diagnostics, compiled.sources, { color: shouldColor(io.stderr, io.env) }));
+  if (hasErrors(compiled.diagnostics)) return EXIT.compile;
+  const program = pickProgram(file, compiled.programs, values.pipeline, io);
+  if (!program) return EXIT.compile;
+
+  const read = readInputs(values.inputs, program, { set });
+  for (const w of read.warnings) io.stderr.write(`rlp eval: warning: ${w}\n`);
+  if (read.errors.length > 0) {
+    printInputErrors(read.errors, io);
+    return EXIT.input;
+  }
+
+  // Loaded here so that `rlp check` does not load the evaluator.
+  const { EvalError, evaluate, gradients } = await import("../runtime/reference/index.ts");
+  const outputs: Record<string, Tensor> = {};
+  try {
+    const ev = evaluate(program, read.tensors);
+    for (const r of program.results) {
+      if (!RESULT_KINDS.has(r.kind)) continue;
+      const v = ev.results[r.name] ?? ev.values[r.node];
+      if (v) outputs[r.name] = v;
+    }
+    if (values.grad) {
+      const marked = program.inputs.filter((i) => i.mark !== undefined);
+      if (marked.length === 0) io.stderr.write(`rlp eval: warning: --grad: pipeline '${program.pipeline}' has no differentiable inputs\n`);
+      for (const loss of program.results.filter((r) => r.kind === "loss")) {
+        const g = marked.length > 0 ? gradients(program, ev, loss.node) : {};
+        for (const x of marked) {
+          outputs[`d${loss.name}/d${x.name}`] = g[x.name] ?? zerosLike(x.type.dims, ev.dimSizes);
+        }
+      }
+    }
+  } catch (e) {
+    if (e instanceof EvalError) {
+      io.stderr.write(`rlp eval: error[${e.code}]: ${firstLine(e)}\n`);
+      return EXIT.input;
+    }
+    throw e;
+  }
+
+  if (values.out !== undefined) {
+    try {
+      writeOutputs(values.out, outputs);
+    } catch (e) {
+      io.stderr.write(`rlp eval: cannot write '${values.out}': ${firstLine(e)}\n`);
+      return EXIT.ioError;
+    }
+  } else io.stdout.write(formatOutputsJson(outputs));
+  return EXIT.ok;
+}
+
+/** The gradient of an input the loss does not depend on. */
+function zerosLike(dims: string[], sizes: Record<string, number>): Tensor {
+  return filled("f32", dims, dims.map((d) => sizes[d] ?? 0), 0);
+}

@@ -1,0 +1,28 @@
+// Appends IR nodes while the checker walks the source. Node inlining happens during checking, so the
+// checked program comes out as one flat SSA graph of primitives (compiler/ir.ts).
+import type { Span } from "../../grammar/ast.ts";
+import type { IRNode, IRType, Op } from "../ir.ts";
+
+export class GraphBuilder {
+  readonly nodes: IRNode[] = [];
+  private readonly memo = new Map<string, number>();
+
+  /** Adds a node; identical pure nodes (same op, attrs, args, type) are shared. */
+  add(op: Op, args: number[], type: IRType, grad: string[], span?: Span): number {
+    const key = op.op === "input" || op.op === "uniform" ? undefined : JSON.stringify([op, args, type]);
+    if (key !== undefined) {
+      const hit = this.memo.get(key);
+      if (hit !== undefined) return hit;
+    }
+    const id = this.nodes.length;
+    const node: IRNode = { id, op, args, type, grad };
+    if (span) node.span = span;
+    this.nodes.push(node);
+    if (key !== undefined) this.memo.set(key, id);
+    return id;
+  }
+
+  constScalar(value: number, dtype: IRType["dtype"] = "f32"): number {
+    return this.add({ op: "const", value }, [], { dtype, dims: [] }, []);
+  }
+}
