@@ -66,13 +66,26 @@ export function inputsSchema(program: IRProgram): Schema {
 }
 
 const Ajv = AjvImport.default;
-const cache = new WeakMap<IRProgram, ValidateFunction>();
 
-function validatorFor(program: IRProgram): ValidateFunction {
+interface Validators {
+  /** The file's top level: required and unknown inputs (all errors). */
+  root: ValidateFunction;
+  /** Each input's entry, stopping at its first bad datum (a file of a million bad values stays cheap). */
+  entries: Map<string, ValidateFunction>;
+}
+
+const cache = new WeakMap<IRProgram, Validators>();
+
+function validatorsFor(program: IRProgram): Validators {
   let v = cache.get(program);
   if (!v) {
-    const ajv = new Ajv({ allErrors: true, strict: true });
-    v = ajv.compile(inputsSchema(program));
+    const full = { ...inputsSchema(program), $id: "rlp-inputs" };
+    const top = { ...full, $id: "rlp-inputs-top", properties: Object.fromEntries(program.inputs.map((i) => [i.name, true])) };
+    const ajvAll = new Ajv({ allErrors: true, strict: true });
+    const ajvFirst = new Ajv({ allErrors: false, strict: true });
+    ajvFirst.addSchema(full);
+    const entries = new Map(program.inputs.map((i) => [i.name, ajvFirst.compile({ $ref: `rlp-inputs#/properties/${i.name}` })]));
+    v = { root: ajvAll.compile(top), entries };
     cache.set(program, v);
   }
   return v;
@@ -118,41 +131,45 @@ export function validateStructure(doc: unknown, program: IRProgram, file: string
     return { errors, warnings, valid: new Set(), present: new Set() };
   }
   const present = new Set(Object.keys(doc).filter((k) => program.inputs.some((i) => i.name === k)));
-  const validate = validatorFor(program);
-  const ok = validate(doc);
-  const failed = new Set<string>();
-  if (!ok) {
-    const byInput = new Map<string, ErrorObject[]>();
-    for (const e of validate.errors ?? []) {
-      const segs = segments(e.instancePath);
-      if (segs.length === 0) {
-        if (e.keyword === "required") {
-          const name = String(e.params.missingProperty);
-          const input = program.inputs.find((i) => i.name === name);
-          if (input && !optional.has(name)) errors.push(missingInputError(input));
-        } else if (e.keyword === "additionalProperties") {
-          warnings.push(unknownInputWarning(String(e.params.additionalProperty), program.inputs.map((i) => i.name)));
-        }
-        continue;
+  const { root, entries } = validatorsFor(program);
+  if (!root(doc)) {
+    for (const e of root.errors ?? []) {
+      if (e.keyword === "required") {
+        const name = String(e.params.missingProperty);
+        const input = program.inputs.find((i) => i.name === name);
+        if (input && !optional.has(name)) errors.push(missingInputError(input));
+      } else if (e.keyword === "additionalProperties") {
+        warnings.push(unknownInputWarning(String(e.params.additionalProperty), program.inputs.map((i) => i.name)));
       }
-      const name = segs[0]!;
-      const list = byInput.get(name) ?? [];
-      list.push(e);
-      byInput.set(name, list);
     }
-    for (const input of program.inputs) {
-      const errs = byInput.get(input.name);
-      if (!errs) continue;
-      const r = describeEntry(input.name, input.type.dtype, doc[input.name], errs);
-      warnings.push(...r.warnings);
-      if (r.errors.length > 0) {
-        errors.push(...r.errors);
-        failed.add(input.name);
-      }
+  }
+  const failed = new Set<string>();
+  for (const input of program.inputs) {
+    const check = entries.get(input.name)!;
+    if (!present.has(input.name) || check(doc[input.name])) continue;
+    const errs = (check.errors ?? []).map((e) => ({ ...e, instancePath: `/${input.name}${e.instancePath}` }));
+    const r = describeEntry(input.name, input.type.dtype, doc[input.name], errs);
+    warnings.push(...r.warnings);
+    if (r.errors.length > 0) {
+      errors.push(...r.errors);
+      failed.add(input.name);
     }
   }
   const valid = new Set([...present].filter((n) => !failed.has(n)));
   return { errors, warnings, valid, present };
+}
+
+/** Document order of JSON pointers (array indices numerically); a path sorts right before its extensions. */
+function comparePaths(a: string, b: string): number {
+  const x = segments(a);
+  const y = segments(b);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    if (x[i] === y[i]) continue;
+    const m = Number(x[i]);
+    const n = Number(y[i]);
+    return Number.isInteger(m) && Number.isInteger(n) ? m - n : x[i]! < y[i]! ? -1 : 1;
+  }
+  return x.length - y.length;
 }
 
 /** The ajv errors of one input entry, as messages. */
@@ -181,8 +198,8 @@ function describeEntry(name: string, dtype: DType, entry: unknown, errs: ErrorOb
   if (shapeBad) errors.push(inputError(InputCode.rank, `input '${name}': 'shape' must be a list of non-negative integers, got ${show((entry as Record<string, unknown>).shape)}`));
   // Report the innermost failing data paths (an array fails whenever an element does). Numbers that overflowed to
   // ±Infinity fail `type: number` in ajv: those are non-finite values, not values of the wrong kind.
-  const unique = [...new Set(dataPaths)];
-  const leaves = unique.filter((p) => !unique.some((q) => q !== p && q.startsWith(p + "/")));
+  const unique = [...new Set(dataPaths)].sort(comparePaths);
+  const leaves = unique.filter((p, i) => !(unique[i + 1] ?? "").startsWith(p + "/"));
   const located = leaves.map((p) => {
     const segs = segments(p);
     let index = segs.slice(dataDepth).map(Number);

@@ -1,4 +1,7 @@
 // A tiny builder of IRPrograms for tests: appends nodes (inferring dims in canonical order) and returns their ids.
+// Also small tensor conveniences for the reference-evaluator tests.
+import { expect } from "vitest";
+import { tensor, type Tensor } from "../../runtime/tensor.ts";
 import type {
   BinaryOpName, DimInfo, DType, IRInput, IRNode, IRProgram, IRResult, IRState, Op, ReduceOpName, ResultKind, ScanOpName,
   SegmentOpName, UnaryOpName,
@@ -152,4 +155,43 @@ export class IRBuilder {
       states: this.states, requires: [], marks,
     };
   }
+}
+
+// ---- tensors for tests ----
+export function f32(dims: string[], shape: number[], data: number[]): Tensor {
+  return tensor("f32", dims, shape, data);
+}
+export function bool(dims: string[], shape: number[], data: number[]): Tensor {
+  return tensor("bool", dims, shape, data);
+}
+export function ints(dtype: DType, dims: string[], shape: number[], data: number[]): Tensor {
+  return tensor(dtype, dims, shape, data);
+}
+export function vals(t: Tensor | undefined): number[] {
+  if (t === undefined) throw new Error("no tensor");
+  return Array.from(t.data);
+}
+export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol = 1e-12): void {
+  expect(actual.length).toBe(expected.length);
+  for (let i = 0; i < expected.length; i++) {
+    const a = actual[i]!;
+    const e = expected[i]!;
+    if (Number.isNaN(e)) expect(a).toBeNaN();
+    else if (!Number.isFinite(e)) expect(a).toBe(e);
+    else expect(Math.abs(a - e), `index ${i}: ${a} vs ${e}`).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(e)));
+  }
+}
+
+/** Deterministic pseudo-random values in [lo, hi). */
+export function rand(n: number, seed: number, lo = -1, hi = 1): number[] {
+  let s = seed >>> 0;
+  return Array.from({ length: n }, () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return lo + ((s >>> 8) / 2 ** 24) * (hi - lo);
+  });
+}
+
+/** Appends `loss L = sum(x over all its dims)` and returns its id. */
+export function total(b: IRBuilder, x: number): number {
+  return b.result("L", "loss", b.reduce("sum", x, b.dimsOf(x)));
 }

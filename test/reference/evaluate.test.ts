@@ -2,8 +2,7 @@ import { describe, expect, it } from "vitest";
 import { evaluate, EvalError } from "../../runtime/reference/index.ts";
 import { lgamma } from "../../runtime/reference/elementwise.ts";
 import { scalar } from "../../runtime/tensor.ts";
-import { IRBuilder } from "../helpers/ir_builder.ts";
-import { bool, expectClose, f32, ints, vals } from "../helpers/tensors.ts";
+import { IRBuilder, bool, expectClose, f32, ints, vals } from "../helpers/ir_builder.ts";
 
 describe("dims and broadcasting", () => {
   it("broadcasts by name and orders results canonically", () => {

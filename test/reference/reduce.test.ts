@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { evaluate } from "../../runtime/reference/index.ts";
-import { IRBuilder } from "../helpers/ir_builder.ts";
-import { bool, expectClose, f32, vals } from "../helpers/tensors.ts";
+import { IRBuilder, bool, expectClose, f32, vals } from "../helpers/ir_builder.ts";
 
 describe("reductions", () => {
   it("mean(A_seq[P,G], over=[P,G,T], where=mask[P,G,T]) is a token-weighted mean", () => {

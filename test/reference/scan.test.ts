@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { evaluate } from "../../runtime/reference/index.ts";
-import { IRBuilder } from "../helpers/ir_builder.ts";
-import { bool, expectClose, f32, vals } from "../helpers/tensors.ts";
+import { IRBuilder, bool, expectClose, f32, vals } from "../helpers/ir_builder.ts";
 
 describe("scans", () => {
   it("cumsum / cummax / cummin forward and reverse", () => {

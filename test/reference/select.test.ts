@@ -2,8 +2,7 @@ import { describe, expect, it } from "vitest";
 import { evaluate } from "../../runtime/reference/index.ts";
 import { uniformAt } from "../../runtime/reference/select.ts";
 import { scalar } from "../../runtime/tensor.ts";
-import { IRBuilder } from "../helpers/ir_builder.ts";
-import { bool, expectClose, f32, ints, vals } from "../helpers/tensors.ts";
+import { IRBuilder, bool, expectClose, f32, ints, vals } from "../helpers/ir_builder.ts";
 
 describe("segment reductions", () => {
   it("mean / first / max / count per key within slices, broadcast back; unselected get 0", () => {
