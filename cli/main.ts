@@ -58,7 +58,8 @@ options:
   --inputs FILE          the inputs: JSON {name: {dims?, shape?, data}} or safetensors
   --set name=value       override a param, or set an input to a scalar broadcast to its dims (repeatable)
   --grad                 also print dL/dx for each loss L and each differentiable input x
-  --out FILE             write the results to FILE (.safetensors: F64 tensors; otherwise JSON), atomically
+  --out FILE             write the results to FILE (.safetensors: F64 tensors; otherwise JSON), atomically;
+                         '-' is stdout
   --pipeline NAME        the pipeline to run when FILE declares several`,
   help: `usage: rlp help [COMMAND]
 
@@ -201,8 +202,24 @@ function check(args: string[], io: CliIO): number {
     for (const [k, v] of r.sources) sources.set(k, v);
   }
   if (format === "json") io.stdout.write(renderJson(diags, sources));
-  else io.stderr.write(renderDiagnostics(diags, sources, { color: shouldColor(io.stderr, io.env) }));
+  else io.stderr.write(renderDiagnostics(diags, sources, renderOptions(io)));
   return hasErrors(diags) ? EXIT.compile : EXIT.ok;
+}
+
+/**
+ * The `--set` pairs meant for the compiler: `--set` may also name an input (read_inputs broadcasts the value), which
+ * the compiler would reject as an unknown param. A quiet compile without `--set` tells which names are inputs.
+ */
+function paramSets(file: string, set: Record<string, string>, pipeline: string | undefined): Record<string, string> {
+  if (Object.keys(set).length === 0) return set;
+  const probe = compile(file, pipeline === undefined ? { set: {} } : { set: {}, pipeline });
+  const programs = pipeline === undefined ? probe.programs : probe.programs.filter((p) => p.pipeline === pipeline);
+  const inputs = new Set(programs.flatMap((p) => p.inputs.map((i) => i.name)));
+  return Object.fromEntries(Object.entries(set).filter(([name]) => !inputs.has(name)));
+}
+
+function renderOptions(io: CliIO): { color: boolean; cwd: string } {
+  return { color: shouldColor(io.stderr, io.env), cwd: process.cwd() };
 }
 
 function printInputErrors(errors: readonly InputError[], io: CliIO): void {
@@ -239,8 +256,11 @@ async function evalCommand(args: string[], io: CliIO): Promise<number> {
   if (!set) return EXIT.usage;
   const file = positionals[0]!;
 
-  const compiled = compile(file, values.pipeline === undefined ? { set } : { set, pipeline: values.pipeline });
-  if (compiled.diagnostics.length > 0) io.stderr.write(renderDiagnostics(compiled.diagnostics, compiled.sources, { color: shouldColor(io.stderr, io.env) }));
+  const pipeline = values.pipeline === undefined ? {} : { pipeline: values.pipeline };
+  const compiled = compile(file, { set: paramSets(file, set, values.pipeline), ...pipeline });
+  // Lints (info) are for `rlp check`; eval shows errors and warnings only.
+  const shown = compiled.diagnostics.filter((d) => d.severity !== "info");
+  if (shown.length > 0) io.stderr.write(renderDiagnostics(shown, compiled.sources, renderOptions(io)));
   if (hasErrors(compiled.diagnostics)) return EXIT.compile;
   const program = pickProgram(file, compiled.programs, values.pipeline, io);
   if (!program) return EXIT.compile;
@@ -280,7 +300,7 @@ async function evalCommand(args: string[], io: CliIO): Promise<number> {
     throw e;
   }
 
-  if (values.out !== undefined) {
+  if (values.out !== undefined && values.out !== "-") {
     try {
       writeOutputs(values.out, outputs);
     } catch (e) {

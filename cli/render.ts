@@ -1,11 +1,14 @@
 // Renders diagnostics for people (a terminal: location, source line, caret underline, notes) and for tools (JSON).
 // Pure functions of the diagnostics and the source texts; the caller decides where the text goes.
+import { isAbsolute, relative } from "node:path";
 import type { Span } from "../grammar/ast.ts";
 import type { Diagnostic, Severity } from "../grammar/diagnostic.ts";
 
 export interface RenderOptions {
   /** ANSI colors (see `shouldColor`). Default false. */
   color?: boolean;
+  /** Show absolute paths under this directory relative to it (text only; JSON keeps paths as given). */
+  cwd?: string;
 }
 
 /** A stream-like thing: only `isTTY` is looked at. */
@@ -86,20 +89,25 @@ export function renderExcerpt(span: Span, source: string | undefined, options: R
   return [`  ${paint(num, "blue", "bold")} ${bar} ${text}`, `  ${gutter} ${bar} ${pad}${caret}`];
 }
 
-function location(span: Span): string {
-  return `${span.file}:${span.line}:${span.col}`;
+function location(span: Span, cwd: string | undefined): string {
+  let file = span.file;
+  if (cwd !== undefined && isAbsolute(file)) {
+    const rel = relative(cwd, file);
+    if (rel !== "" && !rel.startsWith("..") && !isAbsolute(rel)) file = rel;
+  }
+  return `${file}:${span.line}:${span.col}`;
 }
 
 /** One diagnostic: `file:line:col: error[CODE]: message`, the excerpt, then its notes. No trailing newline. */
 export function renderDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, string> = new Map(), options: RenderOptions = {}): string {
   const paint = painter(options.color === true);
   const out: string[] = [];
-  const head = `${paint(location(d.span) + ":", "bold")} ${paint(`${d.severity}[${d.code}]`, severityColor(d.severity), "bold")}${paint(":", "bold")} ${paint(d.message, "bold")}`;
+  const head = `${paint(location(d.span, options.cwd) + ":", "bold")} ${paint(`${d.severity}[${d.code}]`, severityColor(d.severity), "bold")}${paint(":", "bold")} ${paint(d.message, "bold")}`;
   out.push(head);
   out.push(...renderExcerpt(d.span, sources.get(d.span.file), { ...options, severity: d.severity }));
   for (const n of d.notes) {
     if (n.span) {
-      out.push(`${paint(location(n.span) + ":", "bold")} ${paint("note", "green", "bold")}: ${n.message}`);
+      out.push(`${paint(location(n.span, options.cwd) + ":", "bold")} ${paint("note", "green", "bold")}: ${n.message}`);
       out.push(...renderExcerpt(n.span, sources.get(n.span.file), { ...options, severity: "note" }));
     } else {
       out.push(`  ${paint("note", "green", "bold")}: ${n.message}`);

@@ -2,6 +2,7 @@
 // Stages: load (read + parse, follow imports) -> scope (global names) -> check each node once
 // -> elaborate each pipeline (resolve, type-check, inline nodes, lower to IR).
 import { resolve } from "node:path";
+import type { Span } from "../grammar/ast.ts";
 import type { Diagnostic } from "../grammar/diagnostic.ts";
 import { hasErrors } from "../grammar/diagnostic.ts";
 import { checkNodeDefinition } from "./check/nodes.ts";
@@ -39,10 +40,13 @@ export function compileFile(path: string, options: CompileOptions = {}): Compile
   for (const f of load.files.values()) suppressions.set(f.path, f.ast.suppressions);
 
   const stdDiags: Diagnostic[] = [];
+  // User nodes whose own check found errors: what their inlined bodies report again at each call is left out.
+  const broken: Span[] = [];
   for (const [, { decl, isStd }] of scope.nodes) {
     if (isStd && stdChecked) continue;
     const ds = checkNodeDefinition(scope, decl, isStd, suppressions);
     (isStd ? stdDiags : diagnostics).push(...ds);
+    if (!isStd && hasErrors(ds)) broken.push(decl.span);
   }
   stdChecked ??= stdDiags;
   diagnostics.push(...stdChecked);
@@ -60,9 +64,25 @@ export function compileFile(path: string, options: CompileOptions = {}): Compile
   const programs: IRProgram[] = [];
   for (const p of pipelines) {
     const r = elaboratePipeline(scope, p, { set: options.set ?? {}, suppressions });
-    diagnostics.push(...r.diagnostics);
+    diagnostics.push(...r.diagnostics.filter((d) => !broken.some((s) => within(d.span, s))));
     programs.push(r.program);
   }
-  diagnostics.sort((a, b) => (a.span.file === b.span.file ? a.span.start - b.span.start : a.span.file < b.span.file ? -1 : 1));
-  return { programs: hasErrors(diagnostics) ? [] : programs, diagnostics, sources: load.sources };
+  const unique = withoutRepeats(diagnostics);
+  unique.sort((a, b) => (a.span.file === b.span.file ? a.span.start - b.span.start : a.span.file < b.span.file ? -1 : 1));
+  return { programs: hasErrors(unique) ? [] : programs, diagnostics: unique, sources: load.sources };
+}
+
+/** A node is checked on its own and again inlined at each call (and by each pipeline): report each problem once. */
+function withoutRepeats(diags: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return diags.filter((d) => {
+    const key = `${d.code}|${d.span.file}|${d.span.start}|${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function within(inner: Span, outer: Span): boolean {
+  return inner.file === outer.file && inner.start >= outer.start && inner.end <= outer.end;
 }

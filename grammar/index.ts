@@ -88,62 +88,102 @@ function unclosed(run: readonly IToken[]): IToken[] {
   return stack;
 }
 
+/** Deeper bracket nesting than this is refused up front (the recursive-descent parser would run out of stack). */
+export const MAX_NESTING = 64;
+
 function parseInto(text: string, ast: FileAst, diagnostics: Diagnostic[]): void {
   const lines = new T.LineMap(text, ast.file);
   const lexed = T.lex(text, lines);
   diagnostics.push(...lexed.diagnostics);
   ast.suppressions = lexed.suppressions;
-  const lexicalErrors = lexed.diagnostics.map((d) => d.span);
-
-  const parser = getParser();
   const runs = splitDeclarations(lexed.tokens);
   const seen = new Set<number>();
   runs.forEach((run, i) => {
     const next = runs[i + 1]?.[0];
-    const endSpan: Span = next ? lines.tokenSpan(next) : lines.eof();
-    const endWords = next ? `'${next.image}' (the next declaration)` : "the end of the file";
-    parser.b = new AstBuilder(lines, diagnostics);
-    parser.ctx.stageWord = "";
-    parser.ctx.endDescription = endWords;
-    // Close what the run left open (zero-width tokens at its end) so the declaration itself still parses;
-    // the unclosed brackets are reported below as RLP006.
-    const open = unclosed(run);
-    const last = run[run.length - 1]!;
-    const at = last.startOffset + last.image.length;
-    const closers = [...open].reverse().map((o) => {
-      const t = createTokenInstance(OPENERS.get(o.tokenType)!, "", at, at, NaN, NaN, NaN, NaN);
-      t.payload = SYNTHETIC;
-      return t;
-    });
-    parser.input = closers.length ? [...run, ...closers] : run;
-    const decls: TopLevel[] | undefined = parser.topLevel();
-    if (decls) ast.decls.push(...decls);
-
-    for (const o of open) {
-      const closer = o.image === "(" ? ")" : o.image === "[" ? "]" : "}";
-      diagnostics.push(
-        diag("RLP006", `'${o.image}' opened here is never closed`, lines.tokenSpan(o), [
-          { message: `'${o.image}' opened here`, span: lines.tokenSpan(o) },
-          { message: `expected a matching '${closer}' before ${endWords}`, span: endSpan },
-        ]),
-      );
-    }
-    for (const e of parser.errors) {
-      const tok = e.token;
-      const atEnd = !real(tok) || tok.payload === SYNTHETIC;
-      if (atEnd && open.length) continue; // reported as RLP006 above
-      const span = atEnd ? endSpan : lines.tokenSpan(tok);
-      const idx = atEnd ? run.length : run.indexOf(tok);
-      const prev = idx > 0 ? run[idx - 1] : undefined;
-      const prevEnd = prev ? prev.startOffset + prev.image.length : run[0] ? run[0].startOffset : 0;
-      // A parse error right after an unknown character is a consequence of it: report the cause only.
-      if (lexicalErrors.some((l) => l.start >= prevEnd && l.end <= span.start)) continue;
-      if (seen.has(span.start)) continue;
-      seen.add(span.start);
-      diagnostics.push(diag("RLP002", e.message, span));
+    const end: RunEnd = next
+      ? { span: lines.tokenSpan(next), words: `'${next.image}' (the next declaration)` }
+      : { span: lines.eof(), words: "the end of the file" };
+    try {
+      parseRun(run, end, lines, lexed.diagnostics, ast, diagnostics, seen);
+    } catch (e) {
+      // One declaration failed inside the parser: report it there and go on with the others.
+      parserInstance = undefined;
+      const why = e instanceof RangeError ? "it is nested too deeply" : e instanceof Error ? e.message : String(e);
+      diagnostics.push(diag("RLP009", `internal parser failure on this declaration (${why})`, lines.tokenSpan(run[0]!)));
     }
   });
   attachDocs(ast, lexed.commentLines);
+}
+
+interface RunEnd {
+  span: Span;
+  words: string;
+}
+
+function parseRun(
+  run: IToken[], end: RunEnd, lines: T.LineMap, lexical: Diagnostic[], ast: FileAst, diagnostics: Diagnostic[], seen: Set<number>,
+): void {
+  const tooDeep = nestedTooDeep(run);
+  if (tooDeep) {
+    diagnostics.push(
+      diag("RLP002", `brackets are nested more than ${MAX_NESTING} deep here; the parser skips this declaration`, lines.tokenSpan(tooDeep)),
+    );
+    return;
+  }
+  const parser = getParser();
+  parser.b = new AstBuilder(lines, diagnostics);
+  parser.ctx.stageWord = "";
+  parser.ctx.endDescription = end.words;
+  // Close what the run left open (zero-width tokens at its end) so the declaration itself still parses;
+  // the unclosed brackets are reported as RLP006.
+  const open = unclosed(run);
+  const last = run[run.length - 1]!;
+  const at = last.startOffset + last.image.length;
+  const closers = [...open].reverse().map((o) => {
+    const t = createTokenInstance(OPENERS.get(o.tokenType)!, "", at, at, NaN, NaN, NaN, NaN);
+    t.payload = SYNTHETIC;
+    return t;
+  });
+  parser.input = closers.length ? [...run, ...closers] : run;
+  const decls: TopLevel[] | undefined = parser.topLevel();
+  if (decls) ast.decls.push(...decls);
+
+  for (const o of open) {
+    const closer = o.image === "(" ? ")" : o.image === "[" ? "]" : "}";
+    diagnostics.push(
+      diag("RLP006", `'${o.image}' opened here is never closed`, lines.tokenSpan(o), [
+        { message: `'${o.image}' opened here`, span: lines.tokenSpan(o) },
+        { message: `expected a matching '${closer}' before ${end.words}`, span: end.span },
+      ]),
+    );
+  }
+  for (const e of parser.errors) {
+    const tok = e.token;
+    const atEnd = !real(tok) || tok.payload === SYNTHETIC;
+    if (atEnd && open.length) continue; // reported as RLP006 above
+    const span = atEnd ? end.span : lines.tokenSpan(tok);
+    const idx = atEnd ? run.length : run.indexOf(tok);
+    const prev = idx > 0 ? run[idx - 1] : undefined;
+    const prevEnd = prev ? prev.startOffset + prev.image.length : run[0]!.startOffset;
+    // A parse error right after a lexical error (an unknown character) is a consequence of it: report the cause only.
+    if (lexical.some((l) => l.span.start >= prevEnd && l.span.end <= span.start)) continue;
+    if (seen.has(span.start)) continue;
+    seen.add(span.start);
+    diagnostics.push(diag("RLP002", e.message, span));
+  }
+}
+
+/** The first opener deeper than MAX_NESTING, counting nested unary operators as levels too. */
+function nestedTooDeep(run: readonly IToken[]): IToken | undefined {
+  const stack: IToken[] = [];
+  let unary = 0;
+  for (const t of run) {
+    track(stack, t);
+    unary = t.tokenType === T.Minus || t.tokenType === T.Not || t.tokenType === T.Bang ? unary + 1 : 0;
+    if (stack.length > MAX_NESTING) return stack[stack.length - 1];
+    if (unary > MAX_NESTING) return t;
+  }
+  return undefined;
 }
 
 /** `//` comment lines directly above a node or pipeline (rlp-allow lines in between are skipped) become its doc. */

@@ -2,7 +2,7 @@
 // appear in source ('=', 'let', a name), never chevrotain's token class names, and each message says where the
 // parser was ("in a let statement").
 import { tokenMatcher, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
-import { Identifier, RBrace, StringLit } from "./lexer.ts";
+import { Comma, Identifier, RBrace, StringLit } from "./lexer.ts";
 
 /** What was being parsed, by rule name; the innermost rule on the stack with an entry wins. */
 const CONTEXT: Record<string, string> = {
@@ -18,7 +18,7 @@ const CONTEXT: Record<string, string> = {
   pipelineItem: "in a pipeline",
   paramDecl: "in a param declaration",
   inputDecl: "in an input declaration",
-  dimRef: "after 'masks'",
+  dimRef: "in an input declaration",
   stateDecl: "in a state declaration",
   modelDecl: "in a model declaration",
   letStmt: "in a let statement",
@@ -97,11 +97,16 @@ export class Messages implements IParserErrorMessageProvider {
     return ` after ${quote(prev.image)}`;
   }
 
-  where(): string {
+  /** " in a let statement": the innermost rule with a description (skipping `skip`, whose name is already said). */
+  where(skip?: string): string {
     const stack = this.ctx.ruleStack();
     for (let i = stack.length - 1; i >= 0; i--) {
       const r = stack[i]!;
-      if (r === "stageStmt") return ` in a '${this.ctx.stageWord || "stage"}' statement`;
+      if (r === skip) continue;
+      if (r === "stageStmt") {
+        const w = this.ctx.stageWord || "stage";
+        return ` in ${/^[aeiou]/.test(w) ? "an" : "a"} '${w}' statement`;
+      }
       const c = CONTEXT[r];
       if (c) return ` ${c}`;
     }
@@ -115,6 +120,10 @@ export class Messages implements IParserErrorMessageProvider {
       expected = `a statement or '}'`;
     } else if (o.expected === RBrace && o.ruleName === "matchExpr") {
       expected = `a match arm ('label => value') or '}'`;
+    } else if (this.ctx.previousOf(o.actual)?.tokenType === Comma) {
+      // After a comma that ended a list: say what the list holds, not only the closer.
+      const what = o.ruleName === "postfix" || o.ruleName === "listExpr" ? "an expression" : o.ruleName === "nodeDecl" ? "a parameter" : undefined;
+      if (what) expected = `${what} or ${expected}`;
     }
     return `expected ${expected}${this.after(o.actual)}${this.where()}, found ${this.found(o.actual)}`;
   }
@@ -124,8 +133,9 @@ export class Messages implements IParserErrorMessageProvider {
   }
 
   buildNoViableAltMessage(o: { expectedPathsPerAlt: TokenType[][][]; actual: IToken[]; previous: IToken; ruleName: string }): string {
-    const wanted = EXPR_RULES.has(o.ruleName) ? "an expression" : (WANTED[o.ruleName] ?? this.firstTokens(o.expectedPathsPerAlt.flat()));
-    return `expected ${wanted}${this.after(o.actual[0])}${this.where()}, found ${this.found(o.actual[0])}`;
+    const named = WANTED[o.ruleName];
+    const wanted = EXPR_RULES.has(o.ruleName) ? "an expression" : (named ?? this.firstTokens(o.expectedPathsPerAlt.flat()));
+    return `expected ${wanted}${this.after(o.actual[0])}${this.where(named ? o.ruleName : undefined)}, found ${this.found(o.actual[0])}`;
   }
 
   buildEarlyExitMessage(o: { expectedIterationPaths: TokenType[][]; actual: IToken[]; previous: IToken; ruleName: string }): string {

@@ -14,6 +14,9 @@ type Bracket =
   | { kind: "index"; index: Expr };
 
 const NO_INSERT = new Set<TokenType>([T.Identifier, T.NumberLit, T.StringLit]);
+const STATEMENT_WORDS = new Set<TokenType>([
+  T.Dim, T.Dims, T.Param, T.Input, T.State, T.Model, T.Optimize, T.Rollout, T.Reward, T.Advantage, T.Loss, T.Metric, T.Output,
+]);
 
 export class ExprParser extends EmbeddedActionsParser {
   /** Set by the driver before each parse. */
@@ -37,9 +40,13 @@ export class ExprParser extends EmbeddedActionsParser {
     };
   }
 
-  /** Recovery may invent punctuation and keywords, never a name, number or string (those carry content). */
+  /**
+   * Recovery may invent punctuation and keywords, never a name, number or string (those carry content), and never
+   * in front of a word that starts a statement: in `let x loss L = 1` the `=` is missing, but inventing it would
+   * swallow `loss` as the value and report the next statement too; failing here resyncs at `loss` instead.
+   */
   protected override canTokenTypeBeInsertedInRecovery(tokType: TokenType): boolean {
-    return !NO_INSERT.has(tokType);
+    return !NO_INSERT.has(tokType) && !STATEMENT_WORDS.has(this.LA(1).tokenType);
   }
 
   /** The span from `start` to the end of the last token consumed. */

@@ -37,8 +37,8 @@ export interface PipelineEnv {
   marks: Set<string>;
   /** Models declared `frozen(...)`: their outputs are const. */
   frozen: Set<string>;
-  /** Dims that a bool input covers: a plain mean over one mixes padding in (lint RLP401). */
-  paddedDims: Set<string>;
+  /** The dims of each bool input: a plain mean of a value the mask fits, over one of its dims, mixes padding in (lint RLP401). */
+  maskDims: string[][];
 }
 
 interface CallSite {

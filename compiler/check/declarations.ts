@@ -56,6 +56,7 @@ export function declareParam(ctx: Ctx, frame: Frame, d: ParamDecl, set: Record<s
     const dtype = kind.type.dtype;
     if ((kind.type.dims && kind.type.dims.length > 0) || dtype === "id") {
       ctx.report("RLP113", `a param is a single f32, i32 or bool value (or an enum); '${name}' is declared ${dtype}${kind.type.dims ? `[${kind.type.dims.length} dims]` : ""}; use an input for tensors`, d.type.span);
+      frame.define(name, { value: { kind: "error" }, span: d.name.span, what: "param" });
       return;
     }
     let n: number | undefined;
@@ -138,13 +139,11 @@ export function declareInput(ctx: Ctx, frame: Frame, d: InputDecl, out: IRInput[
   input.node = tv.node;
   out.push(input);
   value = tv;
+  if (t.dtype === "bool" && dims.length > 0) ctx.pipe!.maskDims.push(dims);
   for (const m of d.masks ?? []) {
     if (t.dtype !== "bool") ctx.report("RLP202", `'masks ${m.name}' needs a bool input, but '${name}' is ${t.dtype}`, m.span);
     else if (!dims.includes(m.name)) ctx.report("RLP204", `'masks ${m.name}': the input '${name}' has no dim ${m.name}`, m.span);
-    else {
-      ctx.pipe!.defaultMasks.set(m.name, tv);
-      ctx.pipe!.paddedDims.add(m.name);
-    }
+    else ctx.pipe!.defaultMasks.set(m.name, tv);
   }
   frame.define(name, { value, span: d.name.span, what: "input" });
 }

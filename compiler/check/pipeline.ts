@@ -20,7 +20,7 @@ export function elaboratePipeline(scope: GlobalScope, decl: PipelineDecl, option
   const ctx = new Ctx(scope, dimDecls.map((d) => d.name.name));
   for (const [k, v] of options.suppressions) ctx.suppressions.set(k, v);
   for (const [n, d] of scope.dims) ctx.dims.set(n, dimInfoOf(ctx, d));
-  ctx.pipe = { name: decl.name.name, defaultMasks: new Map(), marks: new Set(BUILTIN_MARKS), frozen: new Set(), paddedDims: new Set() };
+  ctx.pipe = { name: decl.name.name, defaultMasks: new Map(), marks: new Set(BUILTIN_MARKS), frozen: new Set(), maskDims: [] };
   for (const item of decl.items) if (item.kind === "model") declareModel(ctx, item, item.span);
 
   const frame = new Frame();
@@ -163,9 +163,9 @@ function lossRules(ctx: Ctx, s: Extract<Stmt, { kind: "stage" }>, name: Ident, v
     ]);
   }
   if (v.flags.lengthBiased) {
-    ctx.info("RLP404", `loss '${name.name}' is aggregated per sequence then per token (seq_mean_token_mean), which weights tokens of short responses more (Dr. GRPO, Liu et al. 2025); token_mean or seq_mean_token_sum_norm avoid the length bias`, s.value.span, [
-      { message: "aggregated here", span: v.flags.lengthBiased },
-    ]);
+    const at = v.flags.lengthBiased;
+    const note = at.start === s.value.span.start && at.file === s.value.span.file ? [] : [{ message: "aggregated here", span: at }];
+    ctx.info("RLP404", `loss '${name.name}' is aggregated per sequence then per token (seq_mean_token_mean), which weights tokens of short responses more (Dr. GRPO, Liu et al. 2025); token_mean or seq_mean_token_sum_norm avoid the length bias`, s.value.span, note);
   }
   return true;
 }

@@ -74,7 +74,7 @@ export function resolveTypeDims(ctx: Ctx, frame: Frame, t: Extract<TypeExpr, { k
     else {
       ctx.report(
         "RLP102",
-        `unknown dim '${entry.name.name}' in the signature of ${nodeName}: a node's types may name only its dim parameters (over: dim) and top-level dims, never a pipeline's dims${didYouMean(entry.name.name, frame.names())}`,
+        `unknown dim '${entry.name.name}' in the signature of ${nodeName}: a node's types may name only its dim parameters (over: dim) and top-level dims, never a pipeline's dims${didYouMean(entry.name.name, frame.names().filter((n) => ["dim", "dims"].includes(frame.lookup(n)!.value.kind)))}`,
         entry.name.span,
       );
       return undefined;

@@ -1,4 +1,5 @@
 // Errors found while reading a program's inputs: stable codes and one-line messages that name the input and dim.
+import { isAbsolute, relative } from "node:path";
 import type { IRInput, IRType } from "../../compiler/ir.ts";
 
 export const InputCode = {
@@ -40,9 +41,16 @@ export function formatType(t: IRType): string {
   return t.dims.length === 0 ? `${t.dtype}${idx}` : `${t.dtype}${idx}[${t.dims.join(",")}]`;
 }
 
+/** A path for messages: relative to the working directory when it lies under it. */
+export function displayPath(file: string): string {
+  if (!isAbsolute(file)) return file;
+  const rel = relative(process.cwd(), file);
+  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) ? rel : file;
+}
+
 /** `(declared bool[P,G,T] at grpo.rlp:9:3)`. */
 export function declaredAt(input: IRInput): string {
-  const where = input.span ? ` at ${input.span.file}:${input.span.line}:${input.span.col}` : "";
+  const where = input.span ? ` at ${displayPath(input.span.file)}:${input.span.line}:${input.span.col}` : "";
   return `(declared ${formatType(input.type)}${where})`;
 }
 

@@ -246,15 +246,3 @@ function hasName(set: Record<string, string>, name: string): boolean {
 export function missingInputs(program: IRProgram, present: ReadonlySet<string>, set: Record<string, string> = {}): IRInput[] {
   return program.inputs.filter((i) => i.default === undefined && !present.has(i.name) && !hasName(set, i.name));
 }
-
-/** The dim sizes known once `tensors` are read (static sizes included). */
-export function dimSizesOf(program: IRProgram, tensors: Record<string, Tensor>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const d of program.dims) {
-    if (d.labels) out[d.name] = d.labels.length;
-    else if (d.size !== undefined) out[d.name] = d.size;
-  }
-  for (const t of Object.values(tensors)) t.dims.forEach((d, i) => (out[d] ??= t.shape[i]!));
-  for (const d of program.dims) if (d.aliasOf && out[d.name] === undefined && out[d.aliasOf] !== undefined) out[d.name] = out[d.aliasOf]!;
-  return out;
-}

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { main, type CliIO } from "../../cli/main.ts";
@@ -72,5 +72,52 @@ describe("rlp main", () => {
     const c = await cli("check", "--format", "json", path);
     expect(c.code).toBe(1);
     expect(JSON.parse(c.out)).toMatchObject([{ code: "RLP104", file: path, line: 1, col: 1 }]);
+  });
+
+  it("never throws: a failure inside becomes one 'internal error' line, exit 70", async () => {
+    let err = "";
+    const io: CliIO = {
+      stdout: {
+        write: () => {
+          throw new Error("disk on fire\nsecond line");
+        },
+      },
+      stderr: { write: (s: string) => (err += s) },
+      env: {},
+    };
+    expect(await main(["--help"], io)).toBe(70);
+    expect(err).toBe("rlp: internal error: disk on fire\n");
+  });
+
+  it("no arguments prints usage, exit 64", async () => {
+    const r = await cli();
+    expect(r.code).toBe(64);
+    expect(r.err).toMatch(/^usage: rlp/);
+  });
+
+  it("check renders a real compile error with a caret; eval runs a real pipeline", async () => {
+    const dir = tempDir();
+    const src = join(dir, "t.rlp");
+    writeFileSync(src, "pipeline p {\n  dims P\n  input x: f32[P]\n  output y = x + nope\n}\n");
+    const a = await cli("check", src);
+    expect(a.code).toBe(1);
+    const lines = a.err.split("\n");
+    expect(lines[0]).toMatch(/t\.rlp:4:18: error\[RLP\d+\]: .*'nope'/);
+    expect(lines[1]).toBe("  4 |   output y = x + nope");
+    expect(lines[2]).toBe("    |                  ^~~~");
+    writeFileSync(src, "pipeline p {\n  dims P\n  input x: f32[P]\n  output y = x * 2\n}\n");
+    expect((await cli("check", src)).code).toBe(0);
+    const inputs = join(dir, "in.json");
+    writeFileSync(inputs, JSON.stringify({ x: [1, 2.5] }));
+    const b = await cli("eval", src, "--inputs", inputs);
+    expect(b.code).toBe(0);
+    expect(JSON.parse(b.out)).toEqual({ y: { dims: ["P"], shape: [2], data: [2, 5] } });
+    // --set may name an input: a scalar broadcast to its dims (the compiler only sees param overrides)
+    const c = await cli("eval", src, "--inputs", inputs, "--set", "x=4");
+    expect(c.code).toBe(0);
+    expect(JSON.parse(c.out).y.data).toEqual([8, 8]);
+    const d = await cli("eval", src, "--inputs", inputs, "--set", "x=abc");
+    expect(d.code).toBe(2);
+    expect(d.err).toMatch(/^rlp eval: error\[RLP509\]: --set x=abc: input 'x' expects a finite number/);
   });
 });

@@ -1,5 +1,5 @@
-// `rlp eval` end to end with the real input reader and reference evaluator, but a STUB compiler: compileFile is
-// mocked to return a hand-built IR program. Replace with a real .rlp example once compileFile exists.
+// `rlp eval` end to end with the real input reader and reference evaluator, and compileFile mocked to return a
+// hand-built IR program (fixed node ids for --grad and a data-dependent require), independent of the compiler.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it, vi } from "vitest";

@@ -53,9 +53,11 @@ function prepare(c: BuiltinCall, xName: string, allowBool: boolean): Prepared | 
     }
   }
   if (!mask && atPipelineLevel && (c.name === "mean" || c.name === "sum" || c.name === "var" || c.name === "std")) {
-    const padded = over.filter((d) => pipe.paddedDims.has(d));
+    // A bool input whose dims the value has could mask this reduction; over its dims, padding is counted.
+    const fits = pipe.maskDims.filter((ds) => ds.every((d) => operandDims.includes(d)));
+    const padded = over.filter((d) => fits.some((ds) => ds.includes(d)));
     if (padded.length > 0) {
-      c.ctx.warn("RLP401", `${c.name} over ${padded.join(",")} without a mask also counts padding positions; pass where=mask (or declare the mask with 'masks ${padded[0]}')`, c.span);
+      c.ctx.warn("RLP401", `${c.name} over ${padded.join(",")} without a mask also counts padding positions; pass where=mask (or declare the mask with 'masks ${padded[padded.length - 1]}')`, c.span);
     }
   }
   return { x, mask, over, resultDims: operandDims.filter((d) => !over.includes(d)) };
