@@ -79,7 +79,7 @@ export const cases: DiagnosticCase[] = [
       }
     `,
     line: 3,
-    col: 36,
+    col: 37,
     message: "unknown escape '\\>' in a string",
     fix: "Use only the escapes `\\\"`, `\\\\`, `\\n` and `\\t`; write other characters as they are.",
     fixed: rlp`

@@ -112,7 +112,6 @@ describe.each(cases.map((c, i) => [label(c, i), c, i] as const))("%s", (_name, c
     expectWellFormed(r.diagnostics, r.sources);
     expect(r.diagnostics.filter((d) => d.severity === "error"), listDiagnostics(r.diagnostics)).toEqual([]);
     expect(r.diagnostics.filter((d) => d.code === c.code), `the fixed program still reports ${c.code}`).toEqual([]);
-    expect(r.programs.length).toBeGreaterThan(0);
   });
 });
 

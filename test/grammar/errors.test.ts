@@ -132,9 +132,23 @@ describe("parse never throws", () => {
     }
   });
 
-  it("returns an RLP009 diagnostic instead of throwing on a non-string", () => {
-    const r = parse(undefined as unknown as string, "u.rlp");
-    expect(r.diagnostics.every((d) => d.code !== "RLP009")).toBe(true); // String(undefined) is just text
+  it("turns an internal failure into an RLP009 diagnostic", () => {
+    const hostile = { toString: (): string => { throw new Error("boom"); } };
+    const r = parse(hostile as unknown as string, "u.rlp");
+    expect(r.ast).toMatchObject({ file: "u.rlp", decls: [] });
+    expect(r.diagnostics).toMatchObject([{ code: "RLP009", severity: "error", span: { file: "u.rlp", line: 1, col: 1 } }]);
+    expect(r.diagnostics[0]!.message).toContain("boom");
+  });
+
+  it("refuses absurdly deep nesting with a diagnostic, and still parses the other declarations", () => {
+    const deep = "pipeline p { let x = " + "(".repeat(5000) + "1" + ")".repeat(5000) + " }
+node f() -> f32 { return 1 }";
+    const r = parse(deep, "deep.rlp");
+    expect(where(r.diagnostics)).toEqual(["1:86 RLP002"]);
+    expect(r.ast.decls.map((d) => d.kind)).toEqual(["node"]);
+    const pow = parse("pipeline p { let x = " + Array(3000).fill("2").join(" ** ") + " }
+node f() -> f32 { return 1 }", "pow.rlp");
+    expect(pow.ast.decls.map((d) => d.kind)).toContain("node");
   });
 
   it("never throws on random token soup", () => {
