@@ -20,7 +20,11 @@ export const DOC_PATH = resolve(REPO, "docs/diagnostics.md");
 export const REGENERATE = "npx tsx test/diagnostics/render_docs.ts";
 
 const GROUPS: { prefix: string; title: string; about: string }[] = [
-  { prefix: "RLP0", title: "RLP0xx: syntax", about: "The lexer and the parser. The parser recovers at the next statement and at the next declaration, so one run reports every broken statement." },
+  {
+    prefix: "RLP0",
+    title: "RLP0xx: syntax",
+    about: "The lexer and the parser. The parser recovers at the next statement and at the next declaration, so one run reports every broken statement. (RLP009, an internal parser failure, is a bug in rlp: please report it with the file.)",
+  },
   { prefix: "RLP1", title: "RLP1xx: names", about: "Imports, declarations and the names they introduce: unknown or duplicate names, calls and their arguments, enums, models, params." },
   { prefix: "RLP2", title: "RLP2xx: types", about: "Dtypes, named dims and broadcasting, labels, static (compile-time) values, node signatures." },
   { prefix: "RLP3", title: "RLP3xx: stages and gradients", about: "What each stage may hold (an advantage and a reward are const, a loss is a scalar that reaches a trained model), state updates and `require`." },
@@ -160,8 +164,8 @@ function renderInputCodes(inputCases: InputCase[]): string {
     for (const ic of examples) {
       const errs = runInputCase(ic).filter((e) => e.code === code);
       const flags = Object.entries(ic.set ?? {}).map(([k, v]) => ` --set ${k}=${v}`).join("");
-      out.push("", `${ic.title}: with \`inputs.json\``, "", codeBlock("json", ic.inputs), "", `${inlineCode(`rlp eval main.rlp --inputs inputs.json${flags}`)} reports:`, "");
-      out.push(codeBlock("text", errs.map((e) => `error[${e.code}]: ${e.message}`).join("\n")));
+      out.push("", `Example (${ic.title}), with this \`inputs.json\`:`, "", codeBlock("json", ic.inputs), "", `${inlineCode(`rlp eval main.rlp --inputs inputs.json${flags}`)} reports:`, "");
+      out.push(codeBlock("text", errs.map((e) => `rlp eval: error[${e.code}]: ${e.message}`).join("\n")));
     }
   }
   return out.join("\n");
@@ -175,7 +179,7 @@ export function renderDiagnosticsDoc(cases: DiagnosticCase[] = allCases, inputCa
     byCode.set(c.code, list);
   });
   const codes = [...byCode.keys()].sort();
-  const parts: string[] = [INTRO];
+  const parts: string[] = [INTRO.trimEnd()];
 
   const index: string[] = ["## Index", "", "| Code | Severity | Problem |", "|---|---|---|"];
   for (const code of codes) {

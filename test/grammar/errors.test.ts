@@ -141,13 +141,11 @@ describe("parse never throws", () => {
   });
 
   it("refuses absurdly deep nesting with a diagnostic, and still parses the other declarations", () => {
-    const deep = "pipeline p { let x = " + "(".repeat(5000) + "1" + ")".repeat(5000) + " }
-node f() -> f32 { return 1 }";
+    const deep = "pipeline p { let x = " + "(".repeat(5000) + "1" + ")".repeat(5000) + " }\nnode f() -> f32 { return 1 }";
     const r = parse(deep, "deep.rlp");
-    expect(where(r.diagnostics)).toEqual(["1:86 RLP002"]);
+    expect(where(r.diagnostics)).toEqual(["1:85 RLP002"]);
     expect(r.ast.decls.map((d) => d.kind)).toEqual(["node"]);
-    const pow = parse("pipeline p { let x = " + Array(3000).fill("2").join(" ** ") + " }
-node f() -> f32 { return 1 }", "pow.rlp");
+    const pow = parse("pipeline p { let x = " + Array(3000).fill("2").join(" ** ") + " }\nnode f() -> f32 { return 1 }", "pow.rlp");
     expect(pow.ast.decls.map((d) => d.kind)).toContain("node");
   });
 
