@@ -1,7 +1,7 @@
 // Plain-words syntax error messages (RLP002) for chevrotain's error recovery: token names are written as they
 // appear in source ('=', 'let', a name), never chevrotain's token class names, and each message says where the
 // parser was ("in a let statement").
-import { tokenMatcher, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
+import type { IParserErrorMessageProvider, IToken, TokenType } from "chevrotain";
 import { Comma, Identifier, RBrace, StringLit } from "./lexer.ts";
 
 /** What was being parsed, by rule name; the innermost rule on the stack with an entry wins. */
@@ -28,7 +28,6 @@ const CONTEXT: Record<string, string> = {
   optimizeStmt: "in an optimize statement",
   type: "in a type",
   dimEntry: "in a type",
-  labelList: "in a list of labels",
   args: "in the arguments of a call",
   arg: "in the arguments of a call",
   bracket: "inside '[...]'",
@@ -154,9 +153,4 @@ export class Messages implements IParserErrorMessageProvider {
     if (labels.length === 1) return labels[0]!;
     return `${labels.slice(0, -1).join(", ")} or ${labels[labels.length - 1]}`;
   }
-}
-
-/** True for a token that can be used as a name (identifiers and the contextual words). */
-export function isNameToken(t: IToken): boolean {
-  return tokenMatcher(t, Identifier);
 }

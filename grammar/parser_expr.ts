@@ -1,8 +1,12 @@
-// The rlp parser, part 1 of 3: the chevrotain base class (config, error recovery policy, span helper), types and
-// expressions (docs/syntax.md, `type` and `expr` down to `primary`). parser_stmt.ts adds statements and pipeline
-// declarations, parser.ts the top-level declarations. Every rule returns undefined when recovery left it incomplete.
+// The rlp parser, part 1 of 3: the chevrotain base class (config, error recovery policy, span helper) and the
+// expressions of docs/syntax.md (`expr` down to `primary`). parser_stmt.ts adds types and statements, parser.ts the
+// declarations; index.ts drives it.
+//
+// Conventions: an EmbeddedActionsParser whose rules build AST nodes (grammar/ast.ts) directly inside ACTION blocks
+// (skipped while chevrotain records the grammar). A rule chevrotain recovered from returns undefined, and so does a
+// rule missing a required part: the enclosing statement or declaration is dropped (its error is already reported).
 import { EmbeddedActionsParser, tokenMatcher, type IToken, type TokenType } from "chevrotain";
-import type { Arg, DimEntry, Expr, Ident, Span, TypeExpr } from "./ast.ts";
+import type { Arg, Expr, Ident, Span } from "./ast.ts";
 import { all, type AstBuilder, type R } from "./build_ast.ts";
 import { diag } from "./diagnostic.ts";
 import * as T from "./lexer.ts";
