@@ -28,7 +28,13 @@ export function getParser(): RlpParser {
 }
 
 export function parse(text: string, file: string): ParseResult {
-  const ast: FileAst = { file: String(file), decls: [], suppressions: new Map() };
+  let name = "<input>";
+  try {
+    name = String(file);
+  } catch {
+    // keep the placeholder: parse never throws
+  }
+  const ast: FileAst = { file: name, decls: [], suppressions: new Map() };
   const diagnostics: Diagnostic[] = [];
   try {
     parseInto(typeof text === "string" ? text : String(text), ast, diagnostics);

@@ -124,7 +124,9 @@ export class Messages implements IParserErrorMessageProvider {
       const what = o.ruleName === "postfix" || o.ruleName === "listExpr" ? "an expression" : o.ruleName === "nodeDecl" ? "a parameter" : undefined;
       if (what) expected = `${what} or ${expected}`;
     }
-    return `expected ${expected}${this.after(o.actual)}${this.where()}, found ${this.found(o.actual)}`;
+    const reserved = o.expected === Identifier && o.actual.tokenType.name.startsWith("Kw_");
+    const hint = reserved ? ` ('${o.actual.image}' is a reserved word and cannot be used as a name)` : "";
+    return `expected ${expected}${this.after(o.actual)}${this.where()}, found ${this.found(o.actual)}${hint}`;
   }
 
   buildNotAllInputParsedMessage(o: { firstRedundant: IToken; ruleName: string }): string {

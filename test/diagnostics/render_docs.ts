@@ -138,7 +138,8 @@ export function runInputCase(ic: InputCase): { code: string; message: string }[]
   if (!program) throw new Error(`input example ${ic.code}: its program does not compile: ${compiled.diagnostics.map((d) => d.message).join("; ")}`);
   const options = ic.set ? { set: ic.set } : {};
   const r = readJsonInputs(JSON.parse(ic.inputs), program, "inputs.json", options);
-  return r.errors.map((e) => ({ code: e.code, message: e.message.split("/virtual/inputs/").join("") }));
+  // Messages show source paths relative to the working directory when under it: strip either form.
+  return r.errors.map((e) => ({ code: e.code, message: e.message.replace(/\/?virtual\/inputs\//g, "") }));
 }
 
 function renderInputCodes(inputCases: InputCase[]): string {
