@@ -191,7 +191,8 @@ export function lex(text: string, lines: LineMap): LexOutput {
   const diagnostics: Diagnostic[] = [];
   for (const e of res.errors) {
     const bad = text.slice(e.offset, e.offset + e.length);
-    const what = bad.length === 1 ? `unknown character '${bad}'` : `unknown characters '${bad}'`;
+    const shown = [...bad].map((c) => (/[\p{C}\p{Z}]/u.test(c) ? `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}` : c));
+    const what = shown.length === 1 ? `unknown character '${shown[0]}'` : `unknown characters '${shown.join(shown.some((c) => c.length > 2) ? " " : "")}'`;
     diagnostics.push(diag("RLP001", `${what}: this is not part of the rlp language`, lines.span(e.offset, e.offset + e.length)));
   }
   for (const t of res.groups["errors"] ?? []) {

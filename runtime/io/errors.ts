@@ -1,6 +1,7 @@
 // Errors found while reading a program's inputs: stable codes and one-line messages that name the input and dim.
 import { isAbsolute, relative } from "node:path";
 import type { IRInput, IRType } from "../../compiler/ir.ts";
+import { closest } from "../../compiler/suggest.ts";
 
 export const InputCode = {
   /** A declared input (without a default) is not in the file. */
@@ -108,23 +109,8 @@ export function andMore(count: number): string {
   return count > 1 ? ` (and ${count - 1} more)` : "";
 }
 
-/** Edit distance, for did-you-mean hints on unknown input names. */
-function distance(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0]!;
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j]!;
-      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return dp[b.length]!;
-}
-
 export function unknownInputWarning(name: string, declared: readonly string[]): string {
-  const close = declared.filter((d) => distance(d.toLowerCase(), name.toLowerCase()) <= Math.max(1, Math.floor(d.length / 3)));
-  const hint = close.length > 0 ? `; did you mean '${close[0]}'?` : declared.length > 0 ? ` (declared: ${declared.join(", ")})` : "";
+  const close = closest(name, declared);
+  const hint = close ? `; did you mean '${close}'?` : declared.length > 0 ? ` (declared: ${declared.join(", ")})` : "";
   return `unknown input '${name}' is ignored${hint}`;
 }

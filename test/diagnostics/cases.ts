@@ -968,13 +968,13 @@ export const cases: DiagnosticCase[] = [
     line: 5,
     col: 21,
     message: "a bool is used as a number in '*'; bools never silently become numbers: write f32(...) to use it as 0/1",
-    fix: "Convert explicitly with `f32(mask)`, or better select with `where=mask` / `where(mask, x, 0.0)`.",
+    fix: "Select with `where=mask` (or `where(mask, x, 0.0)`); where a 0/1 number is really meant, convert with `f32(mask)`.",
     fixed: rlp`
       pipeline p {
         dims B, T
         input logp: f32[B,T] @policy
         input mask: bool[B,T]
-        loss L = sum(logp * f32(mask), over=[B,T])
+        loss L = sum(logp, over=[B,T], where=mask)
       }
     `,
   },

@@ -69,6 +69,7 @@ function inlineCode(s: string): string {
   return "`" + s + "`";
 }
 
+/** The diagnostics a case shows (the expected one and its `also`s), and the severity of its code. */
 function severityOf(c: DiagnosticCase, index: number): { severity: string; shown: Diagnostic[] } {
   const r = compileCase(c, index);
   if (c.silenced) {
@@ -104,6 +105,7 @@ function renderCase(c: DiagnosticCase, index: number, heading: string): string {
     out.push(codeBlock("text", rendered));
   }
   out.push("", `**Fix:** ${c.fix}`);
+  if (c.fixed !== undefined) out.push("", "Fixed:", "", codeBlock("rlp", c.fixed));
   return out.join("\n");
 }
 
@@ -154,7 +156,7 @@ function renderInputCodes(inputCases: InputCase[]): string {
   ];
   const programs = [...new Set(inputCases.map((ic) => ic.program))];
   programs.forEach((p, i) => {
-    if (i > 0) out.push("", "and, for the static-size example:", "");
+    if (i > 0) out.push("", `and, for ${[...new Set(inputCases.filter((ic) => ic.program === p).map((ic) => ic.code))].join(", ")}:`, "");
     out.push(codeBlock("rlp", p));
   });
   out.push("", "| Code | Meaning |", "|---|---|");

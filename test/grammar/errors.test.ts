@@ -28,6 +28,12 @@ describe("syntax errors are reported in plain words", () => {
     expect(e!.message).toBe("expected an expression after '=' in a let statement, found ')'");
   });
 
+  it("explains that a reserved word cannot be a name", () => {
+    const [d] = diags("pipeline p {\n  let match = 1\n}");
+    expect(d).toMatchObject({ code: "RLP002", span: { line: 2, col: 7 } });
+    expect(d!.message).toContain("'match' is a reserved word");
+  });
+
   it("never shows chevrotain's token class names", () => {
     const texts = ["pipeline p { input x f32 }", "node f(x: ) -> f32 {}", "pipeline { }", "pipeline p { optimize policy adam() }", "enum e {}"];
     for (const t of texts) {
