@@ -1,5 +1,5 @@
 // The rlp parser, part 3 of 3: top-level declarations (import, enum, dim, node, pipeline) and the declarations only
-// a pipeline may hold (param, input, state, model). See parser_expr.ts for the conventions.
+// a pipeline may hold (param, input, state, model). See parser_base.ts for the conventions.
 import type {
   DimDecl, Ident, InputDecl, ModelDecl, NodeDecl, NodeParam, ParamDecl, PipelineDecl, PipelineItem, StateDecl, Stmt,
   TopLevel, TypeExpr,

@@ -1,5 +1,5 @@
 // The rlp parser, part 2 of 3: types (`type`, `dimEntry`, label lists) and the statements shared by pipelines and
-// node bodies (`stmt` and its six kinds). See parser_expr.ts for the conventions.
+// node bodies (`stmt` and its six kinds). See parser_base.ts for the conventions.
 import type { IToken } from "chevrotain";
 import type { DimEntry, Ident, StageKind, Stmt, TypeExpr } from "./ast.ts";
 import { all, real, type R } from "./build_ast.ts";

@@ -69,26 +69,32 @@ function inlineCode(s: string): string {
   return "`" + s + "`";
 }
 
-/** The diagnostics a case shows (the expected one and its `also`s), and the severity of its code. */
-function severityOf(c: DiagnosticCase, index: number): { severity: string; shown: Diagnostic[] } {
-  const r = compileCase(c, index);
+interface Shown {
+  /** The severity of the case's code. */
+  severity: string;
+  /** The diagnostics the case expects (its own and its `also`s); none for a silenced lint. */
+  shown: Diagnostic[];
+  sources: ReadonlyMap<string, string>;
+}
+
+function compileShown(c: DiagnosticCase, index: number): Shown {
   if (c.silenced) {
     const loud = compileCase(c, index, c.source.replace(/rlp-allow/g, "rlp-allowed"));
     const d = findExpected(loud.diagnostics, c, index);
-    return { severity: d?.severity ?? "?", shown: [] };
+    return { severity: d?.severity ?? "?", shown: [], sources: loud.sources };
   }
+  const r = compileCase(c, index);
   const shown: Diagnostic[] = [];
   for (const want of [c, ...(c.also ?? [])]) {
     const d = findExpected(r.diagnostics, want, index);
     if (!d) throw new Error(`case ${index} (${c.code} ${c.title}): the compiler did not report ${want.code} at ${want.line}:${want.col}`);
     shown.push(d);
   }
-  return { severity: shown[0]!.severity, shown };
+  return { severity: shown[0]!.severity, shown, sources: r.sources };
 }
 
 function renderCase(c: DiagnosticCase, index: number, heading: string): string {
-  const { shown } = severityOf(c, index);
-  const r = compileCase(c, index);
+  const { shown, sources } = compileShown(c, index);
   const out: string[] = heading ? [heading, ""] : [];
   const flags = [...Object.entries(c.set ?? {}).map(([k, v]) => `--set ${k}=${v}`), ...(c.pipeline !== undefined ? [`--pipeline ${c.pipeline}`] : [])];
   out.push(codeBlock("rlp", c.source));
@@ -101,7 +107,7 @@ function renderCase(c: DiagnosticCase, index: number, heading: string): string {
   } else {
     const cmd = ["rlp check main.rlp", ...flags].join(" ");
     out.push(`${inlineCode(cmd)} reports:`, "");
-    const rendered = shown.map((d) => displayPaths(renderDiagnostic(d, r.sources), index)).join("\n\n");
+    const rendered = shown.map((d) => displayPaths(renderDiagnostic(d, sources), index)).join("\n\n");
     out.push(codeBlock("text", rendered));
   }
   out.push("", `**Fix:** ${c.fix}`);
@@ -111,7 +117,7 @@ function renderCase(c: DiagnosticCase, index: number, heading: string): string {
 
 function renderCode(code: string, group: { c: DiagnosticCase; index: number }[]): string {
   const first = group.find((g) => !g.c.silenced) ?? group[0]!;
-  const { severity } = severityOf(first.c, first.index);
+  const { severity } = compileShown(first.c, first.index);
   const titles = [...new Set(group.filter((g) => !g.c.silenced).map((g) => g.c.title))];
   const out: string[] = [`<a id="${code.toLowerCase()}"></a>`, `### ${code}: ${titles.join("; ")}`, "", `Severity: ${severity}.`];
   for (const g of group) {
@@ -189,7 +195,7 @@ export function renderDiagnosticsDoc(cases: DiagnosticCase[] = allCases, inputCa
     const group = byCode.get(code)!;
     const first = group.find((g) => !g.c.silenced) ?? group[0]!;
     const titles = [...new Set(group.filter((g) => !g.c.silenced).map((g) => g.c.title))].join("; ");
-    index.push(`| [${code}](#${code.toLowerCase()}) | ${severityOf(first.c, first.index).severity} | ${titles} |`);
+    index.push(`| [${code}](#${code.toLowerCase()}) | ${compileShown(first.c, first.index).severity} | ${titles} |`);
   }
   for (const code of Object.values(InputCode)) index.push(`| [${code}](#${code.toLowerCase()}) | error | ${inputCodeMeanings().get(code) ?? ""} |`);
   parts.push(index.join("\n"));
