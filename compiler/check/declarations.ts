@@ -55,7 +55,7 @@ export function declareParam(ctx: Ctx, frame: Frame, d: ParamDecl, set: Record<s
   } else if (kind.kind === "tensor") {
     const dtype = kind.type.dtype;
     if ((kind.type.dims && kind.type.dims.length > 0) || dtype === "id") {
-      ctx.report("RLP113", `a param is a single f32, i32 or bool value (or an enum); '${name}' is declared ${dtype}${kind.type.dims ? `[${kind.type.dims.length} dims]` : ""}; use an input for tensors`, d.type.span);
+      ctx.report("RLP113", `a param is a single f32, i32 or bool value (or an enum); '${name}' is declared ${dtype}${kind.type.dims ? `[${kind.type.dims.map((e) => (e.kind === "row" ? `...${e.name?.name ?? ""}` : e.name.name)).join(",")}]` : ""}; use an input for tensors`, d.type.span);
       frame.define(name, { value: { kind: "error" }, span: d.name.span, what: "param" });
       return;
     }
@@ -99,7 +99,7 @@ export function declareInput(ctx: Ctx, frame: Frame, d: InputDecl, out: IRInput[
       return fail();
     }
     if (!ctx.dims.has(e.name.name)) {
-      ctx.report("RLP102", `unknown dim '${e.name.name}'${didYouMean(e.name.name, ctx.dims.keys())}; declare it with 'dims ${e.name.name}'`, e.name.span);
+      ctx.report("RLP102", `unknown dim '${e.name.name}'${didYouMean(e.name.name, ctx.dims.keys()) || `; declare it with 'dims ${e.name.name}'`}`, e.name.span);
       return fail();
     }
     if (dims.includes(e.name.name)) {
@@ -116,7 +116,7 @@ export function declareInput(ctx: Ctx, frame: Frame, d: InputDecl, out: IRInput[
   if (d.mark) {
     const m = d.mark.name;
     if (!ctx.pipe!.marks.has(m) && !ctx.pipe!.frozen.has(m)) {
-      ctx.report("RLP111", `unknown model '@${m}'${didYouMean(m, [...ctx.pipe!.marks])}; the marks are @policy, @critic and any model declared with 'model ${m}'`, d.mark.span);
+      ctx.report("RLP111", `unknown model '@${m}'${didYouMean(m, [...ctx.pipe!.marks]) || `; the marks are @policy, @critic and any model declared with 'model ${m}'`}`, d.mark.span);
       return fail();
     }
     if (t.dtype !== "f32") {

@@ -140,6 +140,15 @@ export function binary(ctx: Ctx, opText: string, left: Value, right: Value, span
   if (left.kind === "error" || right.kind === "error") return ERROR;
   if (left.kind !== "tensor") return notATensor(ctx, left, span, `'${opText}'`);
   if (right.kind !== "tensor") return notATensor(ctx, right, span, `'${opText}'`);
+  if (opText === "*" && (left.type.dtype === "bool") !== (right.type.dtype === "bool")) {
+    // `x * mask` is a select, not arithmetic: where(mask, x, 0), so a NaN at a masked position never leaks.
+    const [mask, x] = left.type.dtype === "bool" ? [left, right] : [right, left];
+    if (x.type.dtype === "f32" || x.type.dtype === "i32") {
+      const zero = constant(ctx, 0, x.type.dtype, opSpan);
+      const r = where(ctx, mask, x, zero, span);
+      return r.kind === "tensor" ? { ...r, flags: { ...r.flags, maskApplied: true } } : r;
+    }
+  }
   let a = adaptLiteral(ctx, left, right, opSpan);
   let b = adaptLiteral(ctx, right, a, opSpan);
   const logical = opText === "and" || opText === "or";
@@ -153,7 +162,7 @@ export function binary(ctx: Ctx, opText: string, left: Value, right: Value, span
       return ERROR;
     }
     if (!logical && side.type.dtype === "bool" && !(isCompare && a.type.dtype === "bool" && b.type.dtype === "bool")) {
-      ctx.report("RLP202", `a bool is used as a number in '${opText}'; bools never silently become numbers: write f32(...) to use it as 0/1, or where(mask, x, 0) to select`, opSpan);
+      ctx.report("RLP202", `a bool is used as a number in '${opText}'; bools never silently become numbers: write f32(...) to use it as 0/1, or x * mask (a select) to mask`, opSpan);
       return ERROR;
     }
     if (side.type.dtype === "id" && !(opText === "==" || opText === "!=")) {
@@ -187,6 +196,7 @@ export function binary(ctx: Ctx, opText: string, left: Value, right: Value, span
   const flags: Flags = mergeFlags(a.flags, b.flags);
   delete flags.countLike;
   delete flags.stdLike;
+  if (fn === "mul" && (a.flags.maskApplied || b.flags.maskApplied || a.flags.fromMask || b.flags.fromMask)) flags.maskApplied = true;
   if (fn === "div" && !ctx.muted) divisionLints(ctx, b, opSpan);
   return emit(ctx, { op: "binary", fn }, [a, b], { dtype, dims: ctx.order.union(a.type.dims, b.type.dims) }, span, grad, flags);
 }
@@ -232,7 +242,8 @@ export function cast(ctx: Ctx, x: Value, to: DType, span: Span, indexOf?: string
   }
   const grad = to === "f32" && x.type.dtype === "f32" ? undefined : [];
   const type = indexOf ? { dtype: to, dims: x.type.dims, indexOf } : { dtype: to, dims: x.type.dims };
-  return emit(ctx, { op: "cast", to }, [x], type, span, grad, mergeFlags(x.flags));
+  const flags = x.type.dtype === "bool" ? { ...mergeFlags(x.flags), fromMask: true } : mergeFlags(x.flags);
+  return emit(ctx, { op: "cast", to }, [x], type, span, grad, flags);
 }
 
 export function where(ctx: Ctx, c: Value, a: Value, b: Value, span: Span): Value {
@@ -255,5 +266,5 @@ export function where(ctx: Ctx, c: Value, a: Value, b: Value, span: Span): Value
   if (c.static !== undefined) return c.static ? x : y;
   const dims = ctx.order.union(c.type.dims, x.type.dims, y.type.dims);
   const grad = unionGrad(x.type.grad, y.type.grad);
-  return emit(ctx, { op: "where" }, [c, x, y], { dtype: x.type.dtype, dims }, span, grad, mergeFlags(x.flags, y.flags));
+  return emit(ctx, { op: "where" }, [c, x, y], { dtype: x.type.dtype, dims }, span, grad, { ...mergeFlags(x.flags, y.flags), maskApplied: true });
 }

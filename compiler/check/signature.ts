@@ -30,7 +30,7 @@ export function paramKind(ctx: Ctx, t: TypeExpr, owner: string): ParamKind {
     case "named": {
       const e = ctx.scope.enums.get(t.name.name);
       if (e) return { kind: "enum", name: t.name.name, labels: e.labels };
-      ctx.report("RLP113", `unknown type '${t.name.name}'${didYouMean(t.name.name, [...ctx.scope.enums.keys(), "f32", "i32", "bool", "id"])}; types are f32, i32, bool, id (with dims in [...]), an enum name, dim or dims`, t.span);
+      ctx.report("RLP113", `unknown type '${t.name.name}'${didYouMean(t.name.name, [...ctx.scope.enums.keys(), "f32", "i32", "bool", "id"]) || "; types are f32, i32, bool, id (with dims in [...]), an enum name, dim or dims"}`, t.span);
       return { kind: "invalid" };
     }
     case "table":

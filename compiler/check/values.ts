@@ -23,6 +23,10 @@ export interface Flags {
   k1?: Span;
   /** Aggregated with a length-biased mode (seq_mean_token_mean). */
   lengthBiased?: Span;
+  /** Already multiplied by / selected with a mask (a plain reduction of it does not mix in padding). */
+  maskApplied?: boolean;
+  /** f32(mask): a mask used as 0/1. */
+  fromMask?: boolean;
 }
 
 export interface TensorValue {

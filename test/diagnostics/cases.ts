@@ -962,12 +962,12 @@ export const cases: DiagnosticCase[] = [
         dims B, T
         input logp: f32[B,T] @policy
         input mask: bool[B,T]
-        loss L = sum(logp * mask, over=[B,T])
+        loss L = sum(logp + mask, over=[B,T])
       }
     `,
     line: 5,
     col: 21,
-    message: "a bool is used as a number in '*'; bools never silently become numbers: write f32(...) to use it as 0/1",
+    message: "a bool is used as a number in '+'; bools never silently become numbers: write f32(...) to use it as 0/1",
     fix: "Select with `where=mask` (or `where(mask, x, 0.0)`); where a 0/1 number is really meant, convert with `f32(mask)`.",
     fixed: rlp`
       pipeline p {
