@@ -3,7 +3,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { compileFile, type CompileResult } from "../compiler/index.ts";
-import type { IRProgram } from "../compiler/ir.ts";
+import { isDifferentiable, type IRProgram } from "../compiler/ir.ts";
 import { diag, fileSpan, hasErrors, type Diagnostic } from "../grammar/diagnostic.ts";
 import { parseSetFlags, readInputs, type InputError } from "../runtime/io/read_inputs.ts";
 import { formatOutputsJson, writeOutputs } from "../runtime/io/write_outputs.ts";
@@ -283,7 +283,7 @@ async function evalCommand(args: string[], io: CliIO): Promise<number> {
       if (v) outputs[r.name] = v;
     }
     if (values.grad) {
-      const marked = program.inputs.filter((i) => i.mark !== undefined);
+      const marked = program.inputs.filter((i) => isDifferentiable(program, i));
       if (marked.length === 0) io.stderr.write(`rlp eval: warning: --grad: pipeline '${program.pipeline}' has no differentiable inputs\n`);
       for (const loss of program.results.filter((r) => r.kind === "loss")) {
         const g = marked.length > 0 ? gradients(program, ev, loss.node) : {};

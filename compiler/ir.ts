@@ -126,3 +126,8 @@ export interface IRProgram {
   /** Differentiable marks declared by the pipeline (`policy`, `critic`, models). */
   marks: string[];
 }
+
+/** An input gradients are taken for: marked with a trained model (a frozen model's outputs are const). */
+export function isDifferentiable(program: IRProgram, input: IRInput): boolean {
+  return input.mark !== undefined && input.type.dtype === "f32" && program.marks.includes(input.mark);
+}

@@ -86,6 +86,9 @@ export class Ctx {
         ...notes,
         { message: "inside the std node here", span },
       ], severity);
+    } else if (outer && outer.span.file === span.file && outer.span.start !== span.start) {
+      // Inside a user node: the problem depends on this call's arguments, so say which call.
+      d = diag(code, message, span, [...notes, { message: `while inlining the call to '${outer.name}' here`, span: outer.span }], severity);
     } else {
       d = diag(code, message, span, notes, severity);
     }
@@ -122,11 +125,5 @@ export class Ctx {
   areAliases(a: string, b: string): boolean {
     const root = (d: string) => this.dims.get(d)?.aliasOf ?? d;
     return root(a) === root(b);
-  }
-
-  isAliasDim(d: string): boolean {
-    if (this.dims.get(d)?.aliasOf) return true;
-    for (const info of this.dims.values()) if (info.aliasOf === d) return true;
-    return false;
   }
 }

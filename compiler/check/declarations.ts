@@ -1,5 +1,5 @@
 // A pipeline's declarations: dims, params (with --set overrides), inputs (marks, masks, defaults), state, models.
-import type { DimDecl, InputDecl, ModelDecl, ParamDecl, Span, StateDecl } from "../../grammar/ast.ts";
+import type { DimDecl, Ident, InputDecl, ModelDecl, ParamDecl, Span, StateDecl } from "../../grammar/ast.ts";
 import type { DimInfo, IRInput } from "../ir.ts";
 import { didYouMean } from "../suggest.ts";
 import type { Ctx, Frame } from "./context.ts";
@@ -9,6 +9,16 @@ import { paramKind } from "./signature.ts";
 import type { TensorValue, Value } from "./values.ts";
 
 export const BUILTIN_MARKS = ["policy", "critic"];
+
+/** Declares a pipeline-level name; a second declaration of it is an error (the first one stays). */
+function declare(ctx: Ctx, frame: Frame, name: Ident, value: Value, what: string): void {
+  const prev = frame.lookup(name.name);
+  if (prev) {
+    ctx.report("RLP103", `'${name.name}' is already declared (as a ${prev.what})`, name.span, [{ message: "first declared here", span: prev.span }]);
+    return;
+  }
+  frame.define(name.name, { value, span: name.span, what });
+}
 
 export function dimInfoOf(ctx: Ctx, d: DimDecl): DimInfo {
   const info: DimInfo = { name: d.name.name };
@@ -80,14 +90,14 @@ export function declareParam(ctx: Ctx, frame: Frame, d: ParamDecl, set: Record<s
   } else if (kind.kind !== "invalid") {
     ctx.report("RLP113", `a param is a single f32, i32 or bool value (or an enum), not a ${kind.kind}`, d.type.span);
   }
-  frame.define(name, { value: value ?? { kind: "error" }, span: d.name.span, what: "param" });
+  declare(ctx, frame, d.name, value ?? { kind: "error" }, "param");
 }
 
 export function declareInput(ctx: Ctx, frame: Frame, d: InputDecl, out: IRInput[]): void {
   const name = d.name.name;
   const t = d.type;
   let value: Value = { kind: "error" };
-  const fail = (): void => void frame.define(name, { value, span: d.name.span, what: "input" });
+  const fail = (): void => declare(ctx, frame, d.name, value, "input");
   if (t.kind !== "tensor") {
     ctx.report("RLP113", `an input is a tensor type such as f32[P,G,T], not ${t.kind}`, t.span);
     return fail();
@@ -145,7 +155,7 @@ export function declareInput(ctx: Ctx, frame: Frame, d: InputDecl, out: IRInput[
     else if (!dims.includes(m.name)) ctx.report("RLP204", `'masks ${m.name}': the input '${name}' has no dim ${m.name}`, m.span);
     else ctx.pipe!.defaultMasks.set(m.name, tv);
   }
-  frame.define(name, { value, span: d.name.span, what: "input" });
+  declare(ctx, frame, d.name, value, "input");
 }
 
 export function declareState(ctx: Ctx, frame: Frame, d: StateDecl, states: { name: string; keyed: boolean; init: number }[]): void {
@@ -163,11 +173,11 @@ export function declareState(ctx: Ctx, frame: Frame, d: StateDecl, states: { nam
   states.push({ name: d.name.name, keyed, init: init.static });
   const table: Value = { kind: "table", name: d.name.name, keyed, default: init.static };
   if (keyed) {
-    frame.define(d.name.name, { value: table, span: d.name.span, what: "state" });
+    declare(ctx, frame, d.name, table, "state");
     return;
   }
   const v = emit(ctx, { op: "table_read", table: d.name.name, default: init.static }, [], { dtype: "f32", dims: [] }, d.name.span, []);
-  frame.define(d.name.name, { value: v, span: d.name.span, what: "state" });
+  declare(ctx, frame, d.name, v, "state");
 }
 
 const MODEL_KINDS = ["frozen", "ema", "snapshot", "average", "external"];

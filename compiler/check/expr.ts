@@ -3,7 +3,7 @@ import type { Expr, Span } from "../../grammar/ast.ts";
 import { didYouMean } from "../suggest.ts";
 import { elaborateCall } from "./call.ts";
 import type { Ctx, Frame } from "./context.ts";
-import { binary, constant, emit, notATensor, unary } from "./ops.ts";
+import { binary, broadcastAll, constant, emit, notATensor, unary } from "./ops.ts";
 import { describeType, describeValue, ERROR, unionGrad, type TensorValue, type Value } from "./values.ts";
 
 /** What the surrounding position expects, so a bare name can mean a dim or an enum label there. */
@@ -212,7 +212,9 @@ function labelledLiteral(ctx: Ctx, frame: Frame, e: Extract<Expr, { kind: "label
     ctx.report("RLP203", `the entries of ${dimV.name}{...} must share one dtype, but they are ${parts.map((p) => describeType(p.type)).join(", ")}`, e.span);
     return ERROR;
   }
-  const dims = ctx.order.union(...parts.map((p) => p.type.dims), [dimV.name]);
+  const joint = broadcastAll(ctx, parts, e.span, `${dimV.name}{...}`);
+  if (!joint) return ERROR;
+  const dims = ctx.order.union(joint, [dimV.name]);
   return emit(ctx, { op: "stack", dim: dimV.name }, parts, { dtype, dims }, e.span, unionGrad(...parts.map((p) => p.type.grad)));
 }
 

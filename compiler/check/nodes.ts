@@ -81,7 +81,7 @@ function instantiate(ctx: Ctx, callerFrame: Frame, decl: NodeDecl, isStd: boolea
     else if (kind.kind === "tensor") {
       const resolved = resolveTypeDims(ctx, frame, kind.type, name);
       if (!resolved) ok = false;
-      else if (!matchTensorParam(ctx, param, kind.type, resolved, value as TensorValue, rows, name, argSpan)) ok = false;
+      else if (!matchTensorParam(ctx, frame, param, kind.type, resolved, value as TensorValue, rows, name, argSpan)) ok = false;
       else if ((value as TensorValue).literal && kind.type.dtype !== (value as TensorValue).type.dtype) {
         value = constant(ctx, (value as TensorValue).static!, kind.type.dtype, argSpan);
       }

@@ -95,7 +95,7 @@ function foldBinary(fn: BinaryOpName, a: number, b: number): number {
     case "sub": return a - b;
     case "mul": return a * b;
     case "div": return a / b;
-    case "idiv": return Math.trunc(a / b);
+    case "idiv": return Math.floor(a / b);
     case "mod": return ((a % b) + b) % b;
     case "pow": return a ** b;
     case "maximum": return Math.max(a, b);
@@ -111,13 +111,16 @@ function foldBinary(fn: BinaryOpName, a: number, b: number): number {
   }
 }
 
-/** By-name broadcast of operands. Each side having a dim the other lacks is an outer product: allowed only across alias dims. */
+/**
+ * By-name broadcast of operands. Each side having a dim the other lacks builds an outer product: allowed only
+ * when those dims pair up as aliases (`x[G as G2] - x`), which says the product is meant.
+ */
 export function checkBroadcast(ctx: Ctx, a: TensorValue, b: TensorValue, span: Span, what: string): boolean {
   const aExtra = a.type.dims.filter((d) => !b.type.dims.includes(d));
   const bExtra = b.type.dims.filter((d) => !a.type.dims.includes(d));
   if (aExtra.length === 0 || bExtra.length === 0) return true;
-  const aliasPair = aExtra.every((d) => ctx.isAliasDim(d)) || bExtra.every((d) => ctx.isAliasDim(d));
-  if (aliasPair) return true;
+  const pairs = (xs: string[], ys: string[]) => xs.every((d) => ys.some((e) => ctx.areAliases(d, e)));
+  if (pairs(aExtra, bExtra) || pairs(bExtra, aExtra)) return true;
   const result = ctx.order.union(a.type.dims, b.type.dims);
   ctx.report(
     "RLP201",
@@ -126,6 +129,16 @@ export function checkBroadcast(ctx: Ctx, a: TensorValue, b: TensorValue, span: S
     [{ message: `if the outer product is intended, rename one side to an alias dim: 'dims ${bExtra[0]}2 = ${bExtra[0]}' and x[${bExtra[0]} as ${bExtra[0]}2]` }],
   );
   return false;
+}
+
+/** The broadcast of several operands (a builtin's tensor arguments): every pair must broadcast. */
+export function broadcastAll(ctx: Ctx, values: TensorValue[], span: Span, what: string): string[] | undefined {
+  for (let i = 0; i < values.length; i++) {
+    for (let j = i + 1; j < values.length; j++) {
+      if (!checkBroadcast(ctx, values[i]!, values[j]!, span, what)) return undefined;
+    }
+  }
+  return ctx.order.union(...values.map((v) => v.type.dims));
 }
 
 /** Brings a literal to the dtype of the other operand. */

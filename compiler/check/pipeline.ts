@@ -121,8 +121,8 @@ function stage(ctx: Ctx, s: Extract<Stmt, { kind: "stage" }>, name: Ident, v: Va
       }
       break;
     case "reward":
-      if (v.type.grad.includes("policy")) {
-        ctx.report("RLP302", `reward '${name.name}' carries the policy's gradient; a reward must not depend on the policy being optimised (use detach(...), or the behaviour log-probs)`, s.value.span, origin);
+      if (v.type.grad.length > 0) {
+        ctx.report("RLP302", `reward '${name.name}' carries the gradient of @${v.type.grad.join(", @")}; a reward must be const (use detach(...), or the behaviour log-probs); training a reward model is a loss on its mark`, s.value.span, origin);
         return;
       }
       break;

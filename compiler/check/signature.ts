@@ -90,6 +90,7 @@ function dtypeOf(t: Extract<TypeExpr, { kind: "tensor" }>): DType {
 /** Checks one tensor argument against its parameter type; binds row variables. */
 export function matchTensorParam(
   ctx: Ctx,
+  frame: Frame,
   param: NodeParam,
   t: Extract<TypeExpr, { kind: "tensor" }>,
   resolved: ResolvedDims,
@@ -108,10 +109,12 @@ export function matchTensorParam(
     ]);
     return false;
   }
-  if (t.index && arg.type.indexOf !== undefined) {
-    const want = ctx.dimInfo(t.index.name) ? t.index.name : undefined;
-    if (want && arg.type.indexOf !== want) {
-      ctx.report("RLP211", `the argument '${param.name.name}' of ${callee} must index ${want} (i32<${want}>), but it indexes ${arg.type.indexOf}`, span);
+  if (t.index && !arg.literal) {
+    const b = frame.lookup(t.index.name);
+    const want = b?.value.kind === "dim" ? b.value.name : t.index.name;
+    if (arg.type.indexOf !== want) {
+      const has = arg.type.indexOf ? `it indexes ${arg.type.indexOf}` : `it is a plain ${describeType(arg.type)}`;
+      ctx.report("RLP211", `the argument '${param.name.name}' of ${callee} must hold positions along ${want} (i32<${want}>), but ${has}; convert with as_index(x, ${want})`, span);
       return false;
     }
   }

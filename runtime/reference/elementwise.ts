@@ -99,7 +99,7 @@ export function binaryFn(fn: BinaryOpName): (a: number, b: number) => number {
     case "sub": return (a, b) => a - b;
     case "mul": return (a, b) => a * b;
     case "div": return (a, b) => a / b; // IEEE: x/0 = ±inf, 0/0 = NaN
-    case "idiv": return (a, b) => Math.trunc(a / b); // truncates toward zero (C, not Python)
+    case "idiv": return (a, b) => Math.floor(a / b); // floor division (Python's //), so idiv(a,b)*b + a%b == a
     case "mod": return pyMod; // sign of the divisor (Python)
     case "pow": return Math.pow;
     case "maximum": return (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : a >= b ? a : b);

@@ -15,7 +15,7 @@
 //   log_softmax       g − softmax·Σg
 //   no gradient       detach, comparisons, logic, casts to bool/i32, index, size, topk_mask, uniform, tables, keys,
 //                     masks, take/put indices, and any non-f32 value
-import type { BinaryOpName, IRProgram, UnaryOpName } from "../../compiler/ir.ts";
+import { isDifferentiable, type BinaryOpName, type IRProgram, type UnaryOpName } from "../../compiler/ir.ts";
 import { broadcastData, filled, shapeSize, sumInto, tensor, transpose, type Tensor } from "../tensor.ts";
 import { EvalError, shapeFor } from "./common.ts";
 import { digamma, sigmoid } from "./elementwise.ts";
@@ -31,7 +31,7 @@ const STOP = new Set(["detach", "index", "size", "uniform", "topk_mask", "table_
 
 /** Reverse-mode gradient of sum(values[lossNode]) w.r.t. every marked (differentiable) input, by input name. */
 export function gradients(program: IRProgram, ev: EvalResult, lossNode: number): Record<string, Tensor> {
-  const marked = new Set(program.inputs.filter((i) => i.mark !== undefined && i.type.dtype === "f32").map((i) => i.node));
+  const marked = new Set(program.inputs.filter((i) => isDifferentiable(program, i)).map((i) => i.node));
   const needs: boolean[] = [];
   for (const node of program.nodes) {
     needs[node.id] =
@@ -66,7 +66,7 @@ export function gradients(program: IRProgram, ev: EvalResult, lossNode: number):
 
   const grads: Record<string, Tensor> = {};
   for (const inp of program.inputs) {
-    if (inp.mark === undefined) continue;
+    if (!isDifferentiable(program, inp)) continue;
     const v = ev.values[inp.node]!;
     const c = cot[inp.node];
     grads[inp.name] = c ? tensor("f32", v.dims, v.shape, c) : filled("f32", v.dims, v.shape, 0);

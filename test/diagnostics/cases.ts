@@ -801,7 +801,7 @@ export const cases: DiagnosticCase[] = [
     `,
     line: 3,
     col: 12,
-    message: "a param is a single f32, i32 or bool value (or an enum); 'w' is declared f32[1 dims]; use an input for tensors",
+    message: "a param is a single f32, i32 or bool value (or an enum); 'w' is declared f32[B]; use an input for tensors",
     fix: "Declare tensors as inputs (an input may have a default: `input w: f32[B] = 1.0`).",
     fixed: rlp`
       pipeline p {
@@ -1416,7 +1416,7 @@ export const cases: DiagnosticCase[] = [
     `,
     line: 7,
     col: 14,
-    message: "reward 'R' carries the policy's gradient; a reward must not depend on the policy being optimised",
+    message: "reward 'R' carries the gradient of @policy; a reward must be const",
     fix: "Compute the penalty from the behaviour log-probs, or wrap it in `detach(...)`.",
     fixed: rlp`
       pipeline p {
@@ -1756,6 +1756,46 @@ export const cases: DiagnosticCase[] = [
         loss L = token_mean(logp, mask)
       }
     `,
+  },
+  {
+    code: "RLP406",
+    title: "a max over padding",
+    source: rlp`
+      pipeline p {
+        dims B, T
+        input logp: f32[B,T]
+        input mask: bool[B,T]
+        metric worst = mean(min(logp, over=T), over=B)
+      }
+    `,
+    line: 5,
+    col: 23,
+    message: "min over T without a mask mixes padding positions into the result",
+    fix: "Reduce only the valid positions: `min(logp, over=T, where=mask, empty=0.0)`.",
+    fixed: rlp`
+      pipeline p {
+        dims B, T
+        input logp: f32[B,T]
+        input mask: bool[B,T]
+        metric worst = mean(min(logp, over=T, where=mask, empty=0.0), over=B)
+      }
+    `,
+  },
+  {
+    code: "RLP407",
+    title: "a masked mean of an empty row is 0",
+    source: rlp`
+      pipeline p {
+        dims B, T
+        input x: f32[B,T]
+        input mask: bool[B,T]
+        output row_mean = mean(x, over=T, where=mask)
+      }
+    `,
+    line: 5,
+    col: 21,
+    message: "a row whose mask is all false has no elements: this mean gives 0 there, never NaN",
+    fix: "Nothing to fix when 0 is the right value for an empty response; otherwise select those rows with `where(count(mask, over=T) > 0, ..., fill)`.",
   },
 ];
 

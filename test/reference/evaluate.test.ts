@@ -94,8 +94,8 @@ describe("elementwise semantics", () => {
     return vals(evaluate(b.build(), { a: f32(["T"], [a.length], a) }).values[z]);
   }
 
-  it("idiv truncates, mod has the sign of the divisor, div follows IEEE", () => {
-    expect(bin("idiv", [7, -7, 7, -7], [2, 2, -2, -2])).toEqual([3, -3, -3, 3]);
+  it("idiv rounds down, mod has the sign of the divisor (so idiv*b + mod == a), div follows IEEE", () => {
+    expect(bin("idiv", [7, -7, 7, -7], [2, 2, -2, -2])).toEqual([3, -4, -4, 3]);
     expect(bin("mod", [7, -7, 7, -7], [3, 3, -3, -3])).toEqual([1, 2, -2, -1]);
     const d = bin("div", [1, -1, 0], [0, 0, 0]);
     expect(d[0]).toBe(Infinity);

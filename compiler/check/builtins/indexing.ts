@@ -41,12 +41,17 @@ function topkApply(c: BuiltinCall): Value {
   const mask = c.has("where") ? boolArg(c, "where") : undefined;
   const largest = staticNumber(c, "largest", 1);
   if (!x || !kv || over === undefined || largest === undefined || (c.has("where") && !mask)) return ERROR;
-  if (kv.type.dtype !== "i32" || kv.type.dims.length > 0) {
-    c.ctx.report("RLP203", `k must be an i32 scalar (write i32(...) to truncate a float), but it is ${describeType(kv.type)}`, c.argSpan("k"));
+  if (kv.type.dtype !== "i32") {
+    c.ctx.report("RLP203", `k must be i32 (write i32(...) to truncate a float), but it is ${describeType(kv.type)}`, c.argSpan("k"));
     return ERROR;
   }
   const dims = c.ctx.order.union(x.type.dims, mask?.type.dims ?? []);
   const overDims = over === "all" ? dims : over;
+  const kExtra = kv.type.dims.filter((d) => overDims.includes(d) || !dims.includes(d));
+  if (kExtra.length > 0) {
+    c.ctx.report("RLP204", `k gives one count per slice, so it may only have dims the result keeps (not ${kExtra.join(", ")}); it is ${describeType(kv.type)}`, c.argSpan("k"));
+    return ERROR;
+  }
   const args = mask ? [x, kv, mask] : [x, kv];
   return emit(c.ctx, { op: "topk_mask", over: overDims, hasWhere: mask !== undefined, largest: largest !== 0 }, args, { dtype: "bool", dims }, c.span, []);
 }

@@ -1,6 +1,6 @@
 // Elementwise builtins: math functions, casts, where/safe_div/clamp, detach.
 import type { UnaryOpName } from "../../ir.ts";
-import { binary, cast, constant, emit, unary, where } from "../ops.ts";
+import { binary, broadcastAll, cast, constant, emit, unary, where } from "../ops.ts";
 import { describeType, ERROR, unionGrad, type Value } from "../values.ts";
 import { boolArg, floatArg, p, tensorArg } from "./args.ts";
 import type { Builtin, BuiltinCall } from "./index.ts";
@@ -55,7 +55,8 @@ function clampApply(c: BuiltinCall): Value {
   if (x.static !== undefined && lo.static !== undefined && hi.static !== undefined) {
     return constant(c.ctx, Math.min(Math.max(x.static, lo.static), hi.static), "f32", c.span);
   }
-  const dims = c.ctx.order.union(x.type.dims, lo.type.dims, hi.type.dims);
+  const dims = broadcastAll(c.ctx, [x, lo, hi], c.span, "clamp()");
+  if (!dims) return ERROR;
   return emit(c.ctx, { op: "clamp" }, [x, lo, hi], { dtype: "f32", dims }, c.span);
 }
 
@@ -65,7 +66,8 @@ function safeDivApply(c: BuiltinCall): Value {
   const ok = boolArg(c, "ok");
   const fill = c.has("fill") ? floatArg(c, "fill") : constant(c.ctx, 0, "f32", c.span);
   if (!a || !b || !ok || !fill) return ERROR;
-  const dims = c.ctx.order.union(a.type.dims, b.type.dims, ok.type.dims, fill.type.dims);
+  const dims = broadcastAll(c.ctx, [a, b, ok, fill], c.span, "safe_div()");
+  if (!dims) return ERROR;
   const grad = unionGrad(a.type.grad, b.type.grad, fill.type.grad);
   return emit(c.ctx, { op: "safe_div" }, [a, b, ok, fill], { dtype: "f32", dims }, c.span, grad);
 }
@@ -80,7 +82,7 @@ function idivApply(c: BuiltinCall): Value {
       return ERROR;
     }
   }
-  if (a.static !== undefined && b.static !== undefined) return constant(c.ctx, Math.trunc(a.static / b.static), "i32", c.span);
+  if (a.static !== undefined && b.static !== undefined) return constant(c.ctx, Math.floor(a.static / b.static), "i32", c.span);
   return emit(c.ctx, { op: "binary", fn: "idiv" }, [a, b], { dtype: "i32", dims: c.ctx.order.union(a.type.dims, b.type.dims) }, c.span, []);
 }
 
@@ -103,7 +105,7 @@ export const MATH_BUILTINS: [string, Builtin][] = [
     apply: safeDivApply,
   }],
   ["clamp", { params: [p("x", true), p("lo"), p("hi")], doc: "clamp(x, lo=, hi=): limit x to [lo, hi]; gradient 1 strictly inside, 0 at and beyond the bounds", apply: clampApply }],
-  ["idiv", { params: [p("a", true), p("b", true)], doc: "idiv(a, b): integer division of i32 values, truncating toward zero", apply: idivApply }],
+  ["idiv", { params: [p("a", true), p("b", true)], doc: "idiv(a, b): integer division of i32 values, rounding down (Python's //); idiv(a, b) * b + a % b == a", apply: idivApply }],
   ["detach", {
     params: [p("x", true)],
     doc: "detach(x): the same value, carrying no gradient (a stop-gradient)",

@@ -64,7 +64,7 @@ function paddingLints(c: BuiltinCall, x: TensorValue, over: string[], operandDim
     }
     return;
   }
-  if (x.flags.maskApplied || c.name === "count") return;
+  if (x.flags.maskApplied || x.type.dtype === "bool") return;
   // A bool input whose dims the value has could mask this reduction; over its dims, padding is mixed in.
   const fits = c.ctx.pipe!.maskDims.filter((ds) => ds.every((d) => operandDims.includes(d)));
   const padded = over.filter((d) => fits.some((ds) => ds.includes(d)));

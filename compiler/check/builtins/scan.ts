@@ -1,7 +1,7 @@
 // Scans along one dim: cumulative sum/max/min, the linear recurrence (GAE and discounted returns are
 // one reverse linrec) and shifts (prev/next read the neighbouring position, with a fill at the edge).
 import type { ScanOpName } from "../../ir.ts";
-import { constant, emit } from "../ops.ts";
+import { broadcastAll, constant, emit } from "../ops.ts";
 import { describeType, ERROR, type TensorValue, type Value } from "../values.ts";
 import { dimArg, floatArg, p, staticNumber, tensorArg } from "./args.ts";
 import type { Builtin, BuiltinCall } from "./index.ts";
@@ -42,7 +42,8 @@ function linrecApply(c: BuiltinCall): Value {
   const along = dimArg(c, "along");
   const reverse = staticBool(c, "reverse");
   if (!a || !b || !along || reverse === undefined) return ERROR;
-  const dims = c.ctx.order.union(a.type.dims, b.type.dims);
+  const dims = broadcastAll(c.ctx, [a, b], c.span, "linrec()");
+  if (!dims) return ERROR;
   if (!dims.includes(along)) {
     c.ctx.report("RLP204", `cannot scan along ${along}: neither a ${describeType(a.type)} nor b ${describeType(b.type)} has the dim ${along}`, c.argSpan("along"));
     return ERROR;
