@@ -4,6 +4,8 @@ import { readFileSync, statSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { compileFile, type CompileResult } from "../compiler/index.ts";
 import { isDifferentiable, type IRProgram } from "../compiler/ir.ts";
+import { withSuppliedStages } from "../compiler/stage_inputs.ts";
+import { inputNames } from "../runtime/io/input_names.ts";
 import { diag, fileSpan, hasErrors, type Diagnostic } from "../grammar/diagnostic.ts";
 import { parseSetFlags, readInputs, type InputError } from "../runtime/io/read_inputs.ts";
 import { formatOutputsJson, writeOutputs } from "../runtime/io/write_outputs.ts";
@@ -262,8 +264,10 @@ async function evalCommand(args: string[], io: CliIO): Promise<number> {
   const shown = compiled.diagnostics.filter((d) => d.severity !== "info");
   if (shown.length > 0) io.stderr.write(renderDiagnostics(shown, compiled.sources, renderOptions(io)));
   if (hasErrors(compiled.diagnostics)) return EXIT.compile;
-  const program = pickProgram(file, compiled.programs, values.pipeline, io);
-  if (!program) return EXIT.compile;
+  const picked = pickProgram(file, compiled.programs, values.pipeline, io);
+  if (!picked) return EXIT.compile;
+  // A rollout, reward or advantage value in the inputs file is used instead of computing that stage.
+  const program = withSuppliedStages(picked, inputNames(values.inputs));
 
   const read = readInputs(values.inputs, program, { set });
   for (const w of read.warnings) io.stderr.write(`rlp eval: warning: ${w}\n`);

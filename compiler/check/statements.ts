@@ -20,6 +20,7 @@ export function elaborateMulti(ctx: Ctx, frame: Frame, value: Expr, names: Ident
 
 export function defineNames(ctx: Ctx, frame: Frame, names: Ident[], values: Value[], what: string): void {
   names.forEach((n, i) => {
+    if (n.name === "_") return; // `let l, _ = ppo_clip(...)`: a result deliberately left unnamed
     const prev = frame.lookup(n.name);
     if (prev && prev.what !== "std") {
       ctx.report("RLP103", `'${n.name}' is already defined (as a ${prev.what})`, n.span, [{ message: "first defined here", span: prev.span }]);
