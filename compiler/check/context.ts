@@ -55,12 +55,8 @@ export class Ctx {
   readonly dims = new Map<string, DimInfo>();
   pipe: PipelineEnv | undefined;
   readonly callStack: CallSite[] = [];
-  /** > 0 while checking something whose errors were already reported elsewhere. */
-  muted = 0;
   /** Per file: line -> silenced codes. */
   readonly suppressions = new Map<string, Map<number, string[]>>();
-  /** Params whose value selected a `match`/`if` arm or sized something: changing them needs a recompile. */
-  readonly staticParams = new Set<string>();
   /** `param vote: enum { a, b }`: inline enums, named after their param. */
   readonly inlineEnums = new Map<string, string[]>();
   /** Run-time checks from `require` conditions that depend on data. */
@@ -76,7 +72,6 @@ export class Ctx {
   }
 
   report(code: string, message: string, span: Span, notes: DiagnosticNote[] = [], severity: Severity = "error"): void {
-    if (this.muted > 0) return;
     if (severity !== "error" && this.isSuppressed(code, span)) return;
     let d: Diagnostic;
     const outer = this.callStack[0];

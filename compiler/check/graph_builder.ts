@@ -21,8 +21,4 @@ export class GraphBuilder {
     if (key !== undefined) this.memo.set(key, id);
     return id;
   }
-
-  constScalar(value: number, dtype: IRType["dtype"] = "f32"): number {
-    return this.add({ op: "const", value }, [], { dtype, dims: [] }, []);
-  }
 }

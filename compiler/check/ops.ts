@@ -210,7 +210,7 @@ export function binary(ctx: Ctx, opText: string, left: Value, right: Value, span
   delete flags.countLike;
   delete flags.stdLike;
   if (fn === "mul" && (a.flags.maskApplied || b.flags.maskApplied || a.flags.fromMask || b.flags.fromMask)) flags.maskApplied = true;
-  if (fn === "div" && !ctx.muted) divisionLints(ctx, b, opSpan);
+  if (fn === "div") divisionLints(ctx, b, opSpan);
   return emit(ctx, { op: "binary", fn }, [a, b], { dtype, dims: ctx.order.union(a.type.dims, b.type.dims) }, span, grad, flags);
 }
 

@@ -58,7 +58,6 @@ export function elaboratePipeline(scope: GlobalScope, decl: PipelineDecl, option
     }
   }
   for (const s of declaredStates) states.push({ name: s.name, keyed: s.keyed, init: s.init });
-  if (!ctx.inUserCode) throw new Error("call stack not empty after a pipeline");
 
   const used = new Set(ctx.g.nodes.flatMap((n) => n.type.dims));
   const dims = ctx.order.all().filter((d) => ctx.dims.has(d) && (dimDecls.some((x) => x.name.name === d) || used.has(d)));

@@ -1594,7 +1594,7 @@ export const cases: DiagnosticCase[] = [
     `,
     line: 7,
     col: 20,
-    message: "in 'ppo_clip': requirement failed: ppo_clip: dual_clip must be 0 (off) or a constant c > 1",
+    message: "in 'ppo_clip': requirement failed: dual_clip must be 0 (off) or a constant c > 1",
     fix: "Pass arguments the node accepts (its doc comment says which).",
     fixed: rlp`
       pipeline p {
