@@ -4,6 +4,7 @@ import { readFileSync, statSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { compileFile, type CompileResult } from "../compiler/index.ts";
 import { isDifferentiable, type IRProgram } from "../compiler/ir.ts";
+import { COMMAND_HELP, USAGE } from "./help.ts";
 import { withSuppliedStages } from "../compiler/stage_inputs.ts";
 import { inputNames } from "../runtime/io/input_names.ts";
 import { diag, fileSpan, hasErrors, type Diagnostic } from "../grammar/diagnostic.ts";
@@ -27,46 +28,6 @@ export interface CliIO {
 export const EXIT = { ok: 0, compile: 1, input: 2, usage: 64, internal: 70, ioError: 74 } as const;
 
 const RESULT_KINDS = new Set(["loss", "output", "metric", "advantage"]);
-
-const USAGE = `usage: rlp <command> [options]
-
-commands:
-  check FILE...          type-check pipelines and report diagnostics
-  eval FILE --inputs F   run a pipeline on inputs with the reference evaluator
-  help [COMMAND]         show help
-
-options:
-  -h, --help             show help
-  --version              print the version
-
-Run 'rlp help COMMAND' for a command's options.`;
-
-const COMMAND_HELP: Record<string, string> = {
-  check: `usage: rlp check FILE... [--format text|json] [--set name=value]...
-
-Compiles each FILE and reports every diagnostic (on stderr; with --format json, a JSON array on stdout).
-Exit status: 0 when there are no errors (warnings allowed), 1 otherwise.
-
-options:
-  --format text|json     how to report diagnostics (default text)
-  --set name=value       override a param (repeatable)`,
-  eval: `usage: rlp eval FILE --inputs F.json|F.safetensors [--set name=value]... [--grad] [--out F] [--pipeline NAME]
-
-Compiles FILE, reads its inputs, runs the reference (float64) evaluator and prints every loss, output, metric and
-advantage as JSON {name: {dims, shape, data}} (data flat, row-major).
-Exit status: 0 ok, 1 compile errors, 2 bad inputs or a run-time error (a failed require), 74 cannot write --out.
-
-options:
-  --inputs FILE          the inputs: JSON {name: {dims?, shape?, data}} or safetensors
-  --set name=value       override a param, or set an input to a scalar broadcast to its dims (repeatable)
-  --grad                 also print dL/dx for each loss L and each differentiable input x
-  --out FILE             write the results to FILE (.safetensors: F64 tensors; otherwise JSON), atomically;
-                         '-' is stdout
-  --pipeline NAME        the pipeline to run when FILE declares several`,
-  help: `usage: rlp help [COMMAND]
-
-Shows the general help, or the help of COMMAND.`,
-};
 
 class UsageError extends Error {
   constructor(message: string, readonly command?: string) {
