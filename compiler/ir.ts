@@ -52,6 +52,10 @@ export type Op =
   | { op: "select"; dim: string; position: number } // x[Y=w] or x[T=0]: drops dim
   | { op: "stack"; dim: string } // Y{w: a, l: b}: args in label order
   | { op: "rename"; from: string; to: string } // x[G as G2]
+  // Gradient-side primitives (produced by compiler/autodiff; ordinary primitives otherwise):
+  | { op: "argfirst"; over: string[]; hasKey: boolean; hasWhere: boolean } // args: x, y [, key] [, where]: true at the first selected position (canonical order) of each slice of the non-`over` dims (and key segment) where x == y
+  | { op: "scan_grad"; fn: "cummax" | "cummin"; along: string; reverse: boolean } // args: x, g: the gradient of cummax/cummin w.r.t. x (each g_s goes to the position whose value y_s is)
+  | { op: "embed"; dim: string; position: number } // args: g: g at `position` along `dim` (added), 0 elsewhere; the adjoint of select
   | { op: "table_get"; table: string; default: number } // args: key
   | { op: "table_read"; table: string; default: number }; // an unkeyed state scalar
 
@@ -87,7 +91,7 @@ export interface IRInput {
   span?: Span;
 }
 
-export type ResultKind = "rollout" | "reward" | "advantage" | "loss" | "metric" | "output" | "update";
+export type ResultKind = "rollout" | "reward" | "advantage" | "loss" | "metric" | "output" | "update" | "grad";
 
 export interface IRResult {
   name: string;
@@ -97,6 +101,9 @@ export interface IRResult {
   forModel?: string;
   /** For updates of keyed state: the key node. */
   key?: number;
+  /** For kind "grad" (named `dL/dx`): the loss result and the input it differentiates. */
+  of?: string;
+  wrt?: string;
   span?: Span;
 }
 
