@@ -68,8 +68,20 @@ export interface IRNode {
   type: IRType;
   /** Where in the source the value was written (for run-time errors and dumps). */
   span?: Span;
+  /**
+   * For a value made while inlining a node call: the outermost call in the pipeline body that made it (the called
+   * node's name and the call expression's span). `span` then points inside the node's body. Absent for values the
+   * pipeline body computes itself. Used to show the user's view of the graph (`rlp graph`).
+   */
+  site?: CallSite;
   /** The differentiable marks (`policy`, `critic`, declared models) this value depends on. Empty: const. */
   grad: string[];
+}
+
+/** A call of a node (std or user) written in a pipeline body. */
+export interface CallSite {
+  node: string;
+  span: Span;
 }
 
 export interface DimInfo {

@@ -50,7 +50,10 @@ interface CallSite {
 export class Ctx {
   readonly diagnostics: Diagnostic[] = [];
   private readonly seen = new Set<string>();
-  readonly g = new GraphBuilder();
+  readonly g = new GraphBuilder(() => {
+    const outer = this.callStack[0];
+    return outer && { node: outer.name, span: outer.span };
+  });
   readonly order: DimOrder;
   readonly dims = new Map<string, DimInfo>();
   pipe: PipelineEnv | undefined;

@@ -12,6 +12,7 @@ import {
 } from "./elementwise.ts";
 import { evalReduce } from "./reduce.ts";
 import { evalLinrec, evalScan, evalShift } from "./scan.ts";
+import { evalArgfirst, evalEmbed, evalScanGrad } from "./gradient_ops.ts";
 import { evalSegment } from "./segment.ts";
 import { evalLogSoftmax, evalPut, evalRename, evalSelect, evalStack, evalTake, evalTopkMask, evalUniform } from "./select.ts";
 import { applyUpdates, evalTableGet, evalTableRead, type StateValue } from "./state.ts";
@@ -103,6 +104,9 @@ function evalNode(ctx: NodeCtx, inputs: Record<string, Tensor>, state: Record<st
     case "select": return evalSelect(ctx, op);
     case "stack": return evalStack(ctx, op);
     case "rename": return evalRename(ctx, op);
+    case "argfirst": return evalArgfirst(ctx, op);
+    case "scan_grad": return evalScanGrad(ctx, op);
+    case "embed": return evalEmbed(ctx, op);
     case "table_get": return evalTableGet(ctx, op, state);
     case "table_read": return evalTableRead(ctx, op, state);
     default: {

@@ -4,14 +4,16 @@
 //   where(c,a,b)      a: where(c,g,0)   b: where(c,0,g)   (a true select, never g*m)      c: none
 //   safe_div(a,b,ok,f) a: where(ok,g/b,0)  b: where(ok,-g·a/b²,0)  f: where(ok,0,g)
 //   clamp(x,lo,hi)    x: g strictly inside (lo,hi); lo: where x <= lo; hi: where max(x,lo) >= hi (the bound wins ties)
-//   maximum/minimum   ties go to the FIRST operand            abs'(0) = 0     sqrt'(0) = inf   softplus' = sigmoid
+//   maximum/minimum   a select: the operand that gives the value gets g, ties (and a NaN in a) go to the FIRST operand
+//   abs'(0) = 0       sqrt'(0) = inf   softplus' = sigmoid
 //   pow(a,b)          a: b·a^(b-1) (0 when b = 0)   b: a^b·log a (0 when a = 0)      lgamma' = digamma
 //   div / mod / idiv  1/b, -a/b² / 1, -floor(a/b) / none      sign floor ceil round: 0
 //   reduce            sum: selected only; mean: g/count; max/min: first (canonical) selected arg; logsumexp: softmax
 //   scans             cumsum: reverse cumsum; cummax/cummin: the running arg; linrec: reverse linrec with the same a,
 //                     a gets λ_t·y_prev, init gets a_first·λ_first; shift: shifted back, fill gets the rest
 //   segment           sum/mean: each selected member gets the group's Σg (/count); max/min/first: the arg gets Σg
-//   take ↔ put, select ↔ scatter into the slice, stack ↔ its slices, rename ↔ rename back
+//   take ↔ put, select ↔ scatter into the slice (embed), stack ↔ its slices, rename ↔ rename back
+//   scan_grad         linear in g: g's cotangent at k is the cotangent at the running arg of k (x: none)
 //   log_softmax       g − softmax·Σg
 //   no gradient       detach, comparisons, logic, casts to bool/i32, index, size, topk_mask, uniform, tables, keys,
 //                     masks, take/put indices, and any non-f32 value
@@ -102,8 +104,6 @@ function binaryDeriv(fn: BinaryOpName): ((a: number, b: number, y: number) => [n
     case "div": return (a, b) => [1 / b, -a / (b * b)];
     case "mod": return (a, b) => [1, -Math.floor(a / b)];
     case "pow": return (a, b, y) => [b === 0 ? 0 : b * Math.pow(a, b - 1), a === 0 ? 0 : y * Math.log(a)];
-    case "maximum": return (a, b) => (a >= b || Number.isNaN(a) ? [1, 0] : [0, 1]); // ties: first operand
-    case "minimum": return (a, b) => (a <= b || Number.isNaN(a) ? [1, 0] : [0, 1]);
     default: return undefined; // idiv, comparisons, logic
   }
 }
@@ -131,6 +131,18 @@ function backElementwise(c: BackCtx): boolean {
       return true;
     }
     case "binary": {
+      if (op.fn === "maximum" || op.fn === "minimum") {
+        // a true select of the operand that gives the value (ties and a NaN in a: the first operand)
+        const [a, b] = [bd(0), bd(1)];
+        const [ga, gb] = [new Float64Array(n), new Float64Array(n)];
+        for (let i = 0; i < n; i++) {
+          const first = op.fn === "maximum" ? a[i]! >= b[i]! : a[i]! <= b[i]!;
+          (first || Number.isNaN(a[i]!) ? ga : gb)[i] = g[i]!;
+        }
+        c.add(0, ga, dims, shape);
+        c.add(1, gb, dims, shape);
+        return true;
+      }
       const d = binaryDeriv(op.fn);
       if (!d) return true;
       const a = bd(0);

@@ -203,6 +203,34 @@ export function backStructural(c: BackCtx): void {
       }
       return;
     }
+    case "embed": {
+      // adjoint of embed is select: x gets g's slice at the position
+      const ax = axisOf(c.node, dims, op.dim);
+      const line = lineLayout(c, op.dim);
+      const part = new Float64Array(shapeSize(line.shape));
+      forEachLine(shape, ax, (base, stride, _n, li) => (part[li] = g[base + op.position * stride]!));
+      c.add(0, part, line.dims, line.shape);
+      return;
+    }
+    case "scan_grad": {
+      // linear in its cotangent argument: the cotangent at position k reads g at the running arg of k
+      const ax = axisOf(c.node, dims, op.along);
+      const x = broadcastData(c.args[0]!, dims, shape);
+      const gg = new Float64Array(g.length);
+      forEachLine(shape, ax, (base, stride, n) => {
+        const pos = (k: number): number => base + (op.reverse ? n - 1 - k : k) * stride;
+        let arg = -1;
+        for (let k = 0; k < n; k++) {
+          const p = pos(k);
+          const v = x[p]!;
+          if (arg < 0) arg = p;
+          else if (!Number.isNaN(x[arg]!) && (Number.isNaN(v) || (op.fn === "cummax" ? v > x[arg]! : v < x[arg]!))) arg = p;
+          gg[p] = g[arg]!;
+        }
+      });
+      c.add(1, gg, dims, shape);
+      return;
+    }
     case "rename": {
       // rename back: g's `to` dim is x's `from` dim
       const back = renamed({ ...c.out, data: g }, op.to, op.from);

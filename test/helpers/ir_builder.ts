@@ -6,6 +6,7 @@ import type {
   BinaryOpName, DimInfo, DType, IRInput, IRNode, IRProgram, IRResult, IRState, Op, ReduceOpName, ResultKind, ScanOpName,
   SegmentOpName, UnaryOpName,
 } from "../../compiler/ir.ts";
+import { markArgs } from "../../compiler/ir_rules.ts";
 
 const COMPARE = new Set<BinaryOpName>(["eq", "ne", "lt", "le", "gt", "ge", "and", "or"]);
 
@@ -37,8 +38,11 @@ export class IRBuilder {
   /** Appends a node; dims are put into canonical order. */
   node(op: Op, args: number[], dtype: DType, dims: string[], extra: { grad?: string[] } = {}): number {
     const id = this.nodes.length;
-    const grad = extra.grad ?? [...new Set(args.flatMap((a) => this.nodes[a]!.grad))];
-    this.nodes.push({ id, op, args, type: { dtype, dims: this.canon(dims) }, grad });
+    const node: IRNode = { id, op, args, type: { dtype, dims: this.canon(dims) }, grad: [] };
+    // marks as the elaborator gives them (the union over the args that pass marks; compiler/ir_rules.ts)
+    const argNodes = args.map((a) => this.nodes[a]!);
+    node.grad = extra.grad ?? [...new Set(markArgs(node, argNodes.map((a) => a.type)).flatMap((i) => argNodes[i]!.grad))].sort();
+    this.nodes.push(node);
     return id;
   }
 

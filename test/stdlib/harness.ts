@@ -8,7 +8,7 @@ import { compileFile, type CompileOptions } from "../../compiler/index.ts";
 import type { IRProgram } from "../../compiler/ir.ts";
 import type { Diagnostic } from "../../grammar/diagnostic.ts";
 import { readInputs, readJsonInputs } from "../../runtime/io/read_inputs.ts";
-import { evaluate, type EvalResult } from "../../runtime/reference/evaluate.ts";
+import { evaluate, type EvalResult, type EvaluateOptions } from "../../runtime/reference/evaluate.ts";
 import { gradients, numericGradient } from "../../runtime/reference/grad.ts";
 import type { Tensor } from "../../runtime/tensor.ts";
 
@@ -105,6 +105,32 @@ export function gradOf(program: IRProgram, ev: EvalResult, lossName: string): Re
 
 export function numGradOf(program: IRProgram, inputs: Record<string, Tensor>, lossName: string, inputName: string): Tensor {
   return numericGradient(program, inputs, resultNode(program, lossName), inputName);
+}
+
+/**
+ * Central differences with every `detach(...)` held at its value at the unperturbed point: the derivative that a
+ * stop-gradient defines. A surrogate such as GPPO's ρ/sg(ρ) has the forward value 1 whatever logp is, so plain
+ * central differences of it are 0, while its gradient (the one the autodiff must give) is that of ρ/ρ0 with ρ0
+ * fixed. Each detach node becomes an extra input holding its base value. Without detach this is numGradOf.
+ */
+export function numGradFrozenDetach(
+  program: IRProgram,
+  inputs: Record<string, Tensor>,
+  lossName: string,
+  inputName: string,
+  options: EvaluateOptions = {},
+): Tensor {
+  const detached = program.nodes.filter((n) => n.op.op === "detach");
+  if (detached.length === 0) return numericGradient(program, inputs, resultNode(program, lossName), inputName, 1e-6, options);
+  const base = evaluate(program, inputs, options);
+  const frozen: IRProgram = {
+    ...program,
+    nodes: program.nodes.map((n) => (n.op.op === "detach" ? { ...n, args: [], op: { op: "input", name: `__sg${n.id}` } } : n)),
+    inputs: [...program.inputs, ...detached.map((n) => ({ name: `__sg${n.id}`, node: n.id, type: n.type }))],
+  };
+  const extra: Record<string, Tensor> = {};
+  for (const n of detached) extra[`__sg${n.id}`] = base.values[n.id]!;
+  return numericGradient(frozen, { ...inputs, ...extra }, resultNode(program, lossName), inputName, 1e-6, options);
 }
 
 // ---------------------------------------------------------------- addressing tensors by dim name

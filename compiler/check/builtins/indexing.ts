@@ -1,7 +1,7 @@
 // Segments, selections, gathers and positions: the builtins that address elements by key or index.
 import type { SegmentOpName } from "../../ir.ts";
 import { constant, emit, unary } from "../ops.ts";
-import { describeType, ERROR, type TensorValue, type Value } from "../values.ts";
+import { describeType, ERROR, unionGrad, type TensorValue, type Value } from "../values.ts";
 import { boolArg, dimArg, dimsArg, floatArg, p, staticNumber, tensorArg } from "./args.ts";
 import type { Builtin, BuiltinCall } from "./index.ts";
 
@@ -86,7 +86,8 @@ function takeApply(c: BuiltinCall): Value {
   if (!fill) return ERROR;
   if (fill.literal && fill.type.dtype !== x.type.dtype) fill = constant(c.ctx, fill.static!, x.type.dtype, c.span);
   const dims = c.ctx.order.union(x.type.dims.filter((d) => d !== along), idx.type.dims, fill.type.dims);
-  return emit(c.ctx, { op: "take", along }, [x, idx, fill], { dtype: x.type.dtype, dims }, c.span, x.type.grad);
+  // the fill is a value of the result too: gradient flows to it where the index is invalid
+  return emit(c.ctx, { op: "take", along }, [x, idx, fill], { dtype: x.type.dtype, dims }, c.span, unionGrad(x.type.grad, fill.type.grad));
 }
 
 function putApply(c: BuiltinCall): Value {

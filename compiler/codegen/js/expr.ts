@@ -1,0 +1,94 @@
+// JS expressions for the plan's Expr values. Arithmetic is JS (float64); bools are JS booleans (stored as 0/1);
+// i32 values are integer-valued numbers. Every operand is a local or a literal, so repeating one is free.
+// The semantics are the reference evaluator's (runtime/reference/elementwise.ts): true-select where and safe_div,
+// NaN-propagating maximum/minimum, Python's modulo and floor division, casts that truncate toward zero.
+import type { IRNode, IRProgram } from "../../ir.ts";
+import type { BufferInfo, Expr } from "../../fuse/types.ts";
+
+/** Parenthesises a negative literal (so `-x` and `a - b` never meet `--`). */
+function w(a: string): string {
+  return a.startsWith("-") ? `(${a})` : a;
+}
+
+export interface ExprContext {
+  program: IRProgram;
+  buffer: (id: number) => BufferInfo;
+  /** Records a helper function the expression calls. */
+  use: (helper: string) => void;
+}
+
+function unary(fn: string, a: string, ctx: ExprContext): string {
+  switch (fn) {
+    case "neg": return `-${w(a)}`;
+    case "not": return `!${w(a)}`;
+    case "sign": return `(${a} > 0 ? 1 : ${a} < 0 ? -1 : ${a} === 0 ? 0 : NaN)`;
+    case "sigmoid": case "softplus": case "lgamma":
+      ctx.use(fn);
+      return `${fn}(${a})`;
+    case "round":
+      ctx.use("roundHalfEven");
+      return `roundHalfEven(${a})`;
+    default: return `Math.${fn}(${a})`; // exp log log1p expm1 sqrt abs tanh sin cos floor ceil
+  }
+}
+
+const BINARY: Record<string, string> = {
+  add: "+", sub: "-", mul: "*", div: "/", eq: "===", ne: "!==", lt: "<", le: "<=", gt: ">", ge: ">=", and: "&&", or: "||",
+};
+
+function binary(fn: string, a: string, b: string, ctx: ExprContext): string {
+  const sym = BINARY[fn];
+  if (sym !== undefined) return `${w(a)} ${sym} ${w(b)}`;
+  switch (fn) {
+    case "idiv": return `Math.floor(${a} / ${w(b)})`;
+    case "mod":
+      ctx.use("pymod");
+      return `pymod(${a}, ${b})`;
+    case "pow": return `Math.pow(${a}, ${b})`;
+    case "maximum": return `(${a} >= ${w(b)} || ${a} !== ${a} ? ${a} : ${b})`;
+    case "minimum": return `(${a} <= ${w(b)} || ${a} !== ${a} ? ${a} : ${b})`;
+    default: throw new Error(`codegen: unknown binary op ${fn}`);
+  }
+}
+
+function opExpr(n: IRNode, args: string[], index: string | undefined, ctx: ExprContext): string {
+  const op = n.op;
+  const [a, b, c, d] = args as [string, string, string, string];
+  switch (op.op) {
+    case "param": return `Z.p[${JSON.stringify(op.name)}]`;
+    case "unary": return unary(op.fn, a, ctx);
+    case "binary": return binary(op.fn, a, b, ctx);
+    case "cast": {
+      const from = ctx.program.nodes[n.args[0]!]!.type.dtype;
+      if (from === "bool") return op.to === "bool" ? a : `(${a} ? 1 : 0)`;
+      if (op.to === "bool") return `${w(a)} !== 0`;
+      if (op.to === "i32") return from === "i32" ? a : `(${a} !== ${a} ? 0 : Math.trunc(${a}))`;
+      return a;
+    }
+    case "where": return `(${a} ? ${b} : ${c})`;
+    case "clamp": return `Math.min(Math.max(${a}, ${b}), ${c})`;
+    case "safe_div": return `(${c} ? ${a} / ${w(b)} : ${d})`;
+    case "detach": return a;
+    case "uniform":
+      ctx.use("uniformAt");
+      return `uniformAt(${op.seed}, ${a}, ${index})`;
+    case "embed": return `(${index} === ${op.position} ? ${a} : 0)`;
+    case "stack": return `(${args.slice(0, -1).map((x, i) => `${index} === ${i} ? ${x} : `).join("")}${args[args.length - 1]})`;
+    default: throw new Error(`codegen: node %${n.id} (${op.op}) is not an inline op`);
+  }
+}
+
+export function exprJs(e: Expr, ctx: ExprContext): string {
+  switch (e.e) {
+    case "op": return opExpr(ctx.program.nodes[e.node]!, e.args, e.index, ctx);
+    case "load": {
+      const buf = ctx.buffer(e.buffer);
+      return buf.dtype === "bool" ? `b_${buf.name}[${e.offset}] !== 0` : `b_${buf.name}[${e.offset}]`;
+    }
+    case "offset": return e.prev === undefined ? e.index : `${e.prev} * n_${e.dim} + ${e.index}`;
+    case "sub": return e.by < 0 ? `${e.a} + ${-e.by}` : `${e.a} - ${e.by}`;
+    case "inrange": return `${e.a} >= 0 && ${e.a} < n_${e.dim}`;
+    case "pick": return `${e.cond} ? ${e.a} : ${e.b}`;
+    case "slot": return `total[${e.offset}]`;
+  }
+}
