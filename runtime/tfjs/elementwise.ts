@@ -58,7 +58,7 @@ function unary(ctx: LowerCtx, fn: UnaryOpName, x: TfTensor): TfTensor {
     case "expm1": return tf.expm1(x);
     case "sqrt": return tf.sqrt(x);
     case "abs": return tf.abs(x);
-    case "sign": return tf.sign(x);
+    case "sign": return x.dtype === "float32" ? select(tf, ctx.untaped(() => tf.isNaN(x)), x, tf.sign(x)) : tf.sign(x); // tf.sign(NaN) is 0
     case "tanh": return tf.tanh(x);
     case "sigmoid": return tf.sigmoid(x);
     case "softplus": return tf.softplus(x);

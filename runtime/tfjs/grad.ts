@@ -1,13 +1,17 @@
 // Gradients on tfjs, two ways, both named `dL/dx` (L a loss result, x a differentiable input) like `rlp eval --grad`:
 //  a. tfjsAutogradGradients: tfjs' own reverse mode (tf.grads) through the lowered forward ops — the op-by-op
 //     baseline. It follows tfjs' gradient conventions where they differ from the reference (runtime/reference/grad.ts),
-//     which only matters at kinks and ties:
-//       max/min reductions   every tied maximum gets the full g (reference: only the first in canonical order)
+//     which only matters at kinks, ties and singular points:
+//       max/min reductions   every tied extreme gets the full g (reference: only the first in canonical order)
+//       clamp, const bounds  tf.clipByValue passes g at x == lo and x == hi (reference: 0 at the bounds)
 //       abs'(0)              -1 (reference 0)
-//       pow(a, b) at b = 0   d/da = 0·a^-1 = NaN at a = 0 (reference 0)
-//       strong zeros         0·inf is NaN in tfjs; the reference takes g·d = 0 whenever g = 0 (e.g. a log(0) in the
-//                            unselected branch of a where gets NaN·0 there — a true select still drops it)
-//       logsumexp            a slice of all -inf gets NaN (reference 0)
+//       maximum/minimum      a NaN first operand: g goes to the second (reference: to the NaN)
+//       strong zeros         the reference's g·d is 0 whenever g = 0; in tfjs 0·inf = NaN, so a singular local
+//                            derivative that receives no gradient gives NaN: where(m, log(x), 0) at x = 0 where m is
+//                            false, sqrt(v) at v = 0 (the std of a zero-variance group of a differentiable value),
+//                            pow(a, 0) at a = 0, a logsumexp slice whose selected values are all -inf
+//     `where` and every mask are true selects (a custom op: tfjs' own Select gradient is g·mask, which turns a NaN
+//     cotangent of the unselected branch into NaN), so a NaN never crosses a select from the unused branch.
 //     Segment max/min/first gather x at the reference's chosen member, and cummax/cummin combine the earlier window
 //     first, so those follow the reference's first-extreme rule exactly.
 //  b. tfjsCustomGrad: a compiled loss that plugs into tfjs autograd. The forward evaluates the symbolic gradient

@@ -2,6 +2,11 @@
 // bool). Semantics are the reference evaluator's (runtime/reference): every value has its node's canonical dims,
 // operands broadcast BY NAME, masks are true selects, empty reductions give 0 / `empty`.
 //
+// Host-side steps (exact, the reference's own code where possible): topk_mask, uniform (the 32-bit hash), segment
+// grouping, argfirst with a key, scan_grad, tables. Known forward differences from the float64 reference, besides
+// float32 rounding: i32 arithmetic wraps at 2^31; on wasm, maximum/minimum may drop a
+// NaN operand and log1p/sigmoid lose relative precision for tiny results (absolute error < 1e-9).
+//
 // Differentiation: non-differentiable values (non-f32 results, detach, index, size, uniform, topk_mask, tables,
 // consts, params) and the masks built inside lowerings are made off tfjs' gradient tape (`untaped`), so tf.grads
 // sees them as constants — that is how `detach` stops gradients (tfjs has no stop_gradient), and why comparisons,
@@ -62,7 +67,11 @@ export function neededNodes(program: IRProgram, targets?: number[]): boolean[] {
   return need;
 }
 
-/** Runs `fn` so that tfjs records none of its ops on the gradient tape (a no-op when no tape is active). */
+/**
+ * Runs `fn` so that tfjs records none of its ops on the gradient tape (a no-op when no tape is active). tfjs has no
+ * public switch for this; it does what tfjs does inside a kernel: raise the engine's kernelDepth (engine().state,
+ * a typed public field), which makes isTapeOn() false.
+ */
 export function untapedIn(tf: TF): <T>(fn: () => T) => T {
   const state = tf.engine().state;
   return <T>(fn: () => T): T => {
