@@ -2,6 +2,14 @@
 // Runs the TypeScript CLI directly through tsx's loader, so there is no build step to forget.
 import { register } from "tsx/esm/api";
 
+// `rlp list | head`: a reader that stops early is not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (e) => {
+    if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
+
 register();
 const { main } = await import("../cli/main.ts");
 process.exitCode = await main(process.argv.slice(2));

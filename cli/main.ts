@@ -91,18 +91,37 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       return check(rest, io);
     case "eval":
       return evalCommand(rest, io);
-    default:
+    default: {
+      // The other commands live in their own modules, loaded only when used.
+      const command = EXTRA_COMMANDS[first];
+      if (command) return (await command()).run(rest, io);
+    }
       throw new UsageError(`unknown command '${first}'`);
   }
 }
 
-function help(args: string[], io: CliIO): number {
+interface ExtraCommand {
+  run(argv: string[], io: CliIO): number | Promise<number>;
+  help: string;
+}
+
+/** Commands beyond check and eval: name -> loader of its module. */
+const EXTRA_COMMANDS: Record<string, () => Promise<ExtraCommand>> = {
+  compile: async () => { const m = await import("./compile.ts"); return { run: m.compileCommand, help: m.COMPILE_HELP }; },
+  list: async () => { const m = await import("./list.ts"); return { run: m.listCommand, help: m.LIST_HELP }; },
+  explain: async () => { const m = await import("./list.ts"); return { run: m.explainCommand, help: m.EXPLAIN_HELP }; },
+  graph: async () => { const m = await import("./graph.ts"); return { run: m.graphCommand, help: m.GRAPH_HELP }; },
+  test: async () => { const m = await import("./test_command.ts"); return { run: m.testCommand, help: m.TEST_HELP }; },
+};
+
+async function help(args: string[], io: CliIO): Promise<number> {
   if (args.length === 0) {
     io.stdout.write(USAGE + "\n");
     return EXIT.ok;
   }
   if (args.length > 1) throw new UsageError(`expected one command name, got ${args.length}`, "help");
-  const text = COMMAND_HELP[args[0]!];
+  const extra = EXTRA_COMMANDS[args[0]!];
+  const text = COMMAND_HELP[args[0]!] ?? (extra ? (await extra()).help : undefined);
   if (text === undefined) throw new UsageError(`unknown command '${args[0]}'`);
   io.stdout.write(text + "\n");
   return EXIT.ok;

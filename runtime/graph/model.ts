@@ -133,6 +133,8 @@ interface SourceInfo {
   values: Map<string, Stmt>;
   /** Names bound by `let` and stage statements -> the span key of the statement's value. */
   bindings: Map<string, string>;
+  /** Result names -> the stage or update statement that makes them. */
+  statementOf: Map<string, Stmt>;
   /** Param names referenced inside an expression, not counting those inside a nested expression with a box of its own (`boxes`: their span keys). */
   paramRefs: (spanKey: string, boxes: ReadonlySet<string>) => string[];
   text: string;
@@ -258,7 +260,6 @@ export function buildGraphModel(checked: IRProgram, options: GraphModelOptions =
   const valueName = new Map<number, string>();
   for (const i of program.inputs) valueName.set(i.node, i.name);
   for (const n of nodes) if (n.op.op === "param") valueName.set(n.id, n.op.name);
-  for (const r of program.results) if (!valueName.has(r.node)) valueName.set(r.node, r.name);
 
   // ---- edges between boxes
   const edges: GraphEdge[] = [];
@@ -307,9 +308,13 @@ export function buildGraphModel(checked: IRProgram, options: GraphModelOptions =
       });
     }
   }
+  // Results last: `output forgetting = rho` names the value rho where it is used.
+  for (const r of program.results) if (!valueName.has(r.node)) valueName.set(r.node, r.name);
   // A value that a node call made and another box reuses only because the compiler shares identical primitives
-  // (e.g. both calls count the mask) is, in the user's view, computed from sources: draw the sources instead.
-  const sourcesOf = (v: number, home: GraphNode): number[] | undefined => {
+  // (e.g. both calls count the mask) is, in the user's view, computed by the second box from the values the first
+  // one started from: draw edges from those (the frontier of the value inside its box) instead.
+  const sameBox = (a: GraphNode, b: GraphNode) => a === b || (baseOfBox.get(a.id) !== undefined && baseOfBox.get(a.id) === baseOfBox.get(b.id));
+  const frontierOf = (v: number, home: GraphNode): number[] => {
     const found: number[] = [];
     const seen = new Set<number>();
     const stack = [v];
@@ -320,22 +325,21 @@ export function buildGraphModel(checked: IRProgram, options: GraphModelOptions =
       const n = nodes[id]!;
       if (hidden(n)) continue;
       const b = boxOf(id);
-      if (b && isSource(b.kind)) found.push(id);
-      else if (b && (b === home || baseOfBox.get(b.id) === baseOfBox.get(home.id))) stack.push(...n.args);
-      else return undefined;
+      if (!b) continue;
+      if (sameBox(b, home)) stack.push(...n.args);
+      else found.push(id);
     }
-    return found;
+    return found.sort((x, y) => x - y);
   };
-  // The boxes an expression's operands come from, as written: nested expressions and the names it refers to.
+  // The boxes an expression's values come from, as written: itself or nested expressions with boxes, and the
+  // statements whose names it refers to.
   const boxesBySpan = new Map<string, GraphNode[]>();
   for (const b of out) {
     if ((b.kind !== "call" && b.kind !== "expr") || !b.span || b.span.file !== src?.file) continue;
     const k = spanKey(b.span);
     boxesBySpan.set(k, [...(boxesBySpan.get(k) ?? []), b]);
   }
-  const writtenOperands = (box: GraphNode): Set<GraphNode> | undefined => {
-    const e = box.span && src && box.span.file === src.file ? src.exprs.get(spanKey(box.span))?.expr : undefined;
-    if (!e || !src) return undefined;
+  const writtenBoxes = (roots: readonly Expr[]): Set<GraphNode> => {
     const found = new Set<GraphNode>();
     const visit = (x: Expr, depth: number) => {
       const own = boxesBySpan.get(spanKey(x.span));
@@ -343,35 +347,41 @@ export function buildGraphModel(checked: IRProgram, options: GraphModelOptions =
         for (const b of own) found.add(b);
         return;
       }
-      if (x.kind === "name" && depth < 8) {
+      if (x.kind === "name" && depth < 8 && src) {
         const bound = src.bindings.get(x.name);
         const target = bound !== undefined ? src.exprs.get(bound)?.expr : undefined;
         if (target) visit(target, depth + 1);
       }
       for (const c of children(x)) visit(c, depth);
     };
-    for (const c of children(e)) visit(c, 0);
+    for (const r of roots) visit(r, 0);
     return found;
   };
-  const operandsCache = new Map<GraphNode, Set<GraphNode> | undefined>();
+  const writtenOperands = (box: GraphNode): Set<GraphNode> | undefined => {
+    const e = box.span && src && box.span.file === src.file ? src.exprs.get(spanKey(box.span))?.expr : undefined;
+    return e ? writtenBoxes(children(e)) : undefined;
+  };
+  /** Adds the edge for value `a` from box `from` into `to`, or the edges of its frontier when `from` is not what the source says. */
+  const connect = (from: GraphNode, to: GraphNode, a: number, written: Set<GraphNode> | undefined, name: string | undefined) => {
+    const shared = from.kind === "call" && written !== undefined && ![...written].some((w) => sameBox(w, from));
+    if (!shared) {
+      addEdge(from, to, a, name !== undefined ? { name } : {});
+      return;
+    }
+    for (const f of frontierOf(a, from)) {
+      const fb = boxOf(f)!;
+      if (fb === to) continue;
+      const fn = valueName.get(f);
+      addEdge(fb, to, f, fn !== undefined ? { name: fn } : {});
+    }
+  };
   for (const box of out) {
+    const written = writtenOperands(box);
     for (const id of box.irNodes) {
       for (const a of nodes[id]!.args) {
         const from = boxOf(a);
         if (!from || from === box) continue;
-        const name = valueName.get(a);
-        if (!operandsCache.has(box)) operandsCache.set(box, writtenOperands(box));
-        const written = operandsCache.get(box);
-        const shared = from.kind === "call" && name === undefined && written !== undefined && !written.has(from);
-        const rehomed = shared ? sourcesOf(a, from) : undefined;
-        if (rehomed) {
-          for (const s of rehomed) {
-            const sn = valueName.get(s);
-            addEdge(boxOf(s)!, box, s, sn !== undefined ? { name: sn } : {});
-          }
-          continue;
-        }
-        addEdge(from, box, a, name !== undefined ? { name } : {});
+        connect(from, box, a, written, valueName.get(a));
       }
     }
   }
@@ -412,11 +422,14 @@ export function buildGraphModel(checked: IRProgram, options: GraphModelOptions =
     const sink: GraphNode = { id: freshId(`result_${r.name}`), kind: "result", title, detail: r.forModel ? `for ${r.forModel}` : resultDetail(r.kind), stage, irNodes: [r.node] };
     if (r.span) sink.span = r.span;
     out.push(sink);
+    const stmt = src?.statementOf.get(r.name);
+    const written = stmt ? writtenBoxes(stmt.kind === "update" ? [stmt.value] : stmt.kind === "stage" ? [stmt.value] : []) : undefined;
     const from = boxOf(r.node);
-    if (from) addEdge(from, sink, r.node, { name: r.name });
+    if (from) connect(from, sink, r.node, written, r.name);
     if (r.key !== undefined) {
       const keyBox = boxOf(r.key);
-      if (keyBox) addEdge(keyBox, sink, r.key, { name: `${r.name} key` });
+      const keyWritten = stmt?.kind === "update" && stmt.key ? writtenBoxes([stmt.key]) : undefined;
+      if (keyBox) connect(keyBox, sink, r.key, keyWritten, `${r.name} key`);
     }
   }
 
@@ -625,9 +638,12 @@ function sourceInfo(program: IRProgram, file: string, sources: ReadonlyMap<strin
     if (item.kind === "let" || item.kind === "stage" || item.kind === "update" || item.kind === "require") stmts.push(item);
   }
   const bindings = new Map<string, string>();
+  const statementOf = new Map<string, Stmt>();
   for (const s of stmts) {
     if (s.kind === "let" || s.kind === "stage" || s.kind === "update") values.set(spanKey(s.value.span), s);
     if (s.kind === "let" || s.kind === "stage") for (const n of s.names) bindings.set(n.name, spanKey(s.value.span));
+    if (s.kind === "stage") for (const n of s.names) statementOf.set(n.name, s);
+    if (s.kind === "update") statementOf.set(s.target.name, s);
     for (const root of statementExprs(s)) walk(root, (e) => {
       const k = spanKey(e.span);
       if (!exprs.has(k)) exprs.set(k, { expr: e, stmt: s });
@@ -647,7 +663,7 @@ function sourceInfo(program: IRProgram, file: string, sources: ReadonlyMap<strin
     visit(hit.expr, true);
     return [...found];
   };
-  return { exprs, values, bindings, paramRefs, text, file };
+  return { exprs, values, bindings, statementOf, paramRefs, text, file };
 }
 
 function statementExprs(s: Stmt): Expr[] {
