@@ -3,6 +3,7 @@
 // every std node has a doc comment, and docs/stdlib.md is up to date (render_stdlib_doc.ts).
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { parse } from "../../grammar/index.ts";
 import { CATALOG, catalogEntry } from "../../stdlib/catalog.ts";
 import { stdLibrary } from "../../stdlib/docs.ts";
 import { compileOne, repoPath } from "./harness.ts";
@@ -64,6 +65,24 @@ describe("the catalog", () => {
       expect(e.nodes.filter((n) => !lib.nodes.has(n) && !lib.enums.has(n)), "unknown std names").toEqual([]);
       const used = reachableNodes(readFileSync(repoPath(e.example), "utf8"));
       expect(e.nodes.filter((n) => !used.has(n)), `listed but not used by ${e.example}`).toEqual([]);
+    });
+
+    it("has an example that compiles with every static choice (each label of an enum param, both values of a bool param)", () => {
+      const path = repoPath(e.example);
+      const lib = stdLibrary();
+      for (const d of parse(readFileSync(path, "utf8"), path).ast.decls) {
+        if (d.kind !== "pipeline") continue;
+        for (const item of d.items) {
+          if (item.kind !== "param") continue;
+          const t = item.type;
+          const values =
+            t.kind === "enum" ? t.labels.map((l) => l.name)
+            : t.kind === "named" ? (lib.enums.get(t.name.name)?.labels ?? [])
+            : t.kind === "tensor" && t.dtype === "bool" ? ["true", "false"]
+            : [];
+          for (const v of values) compileOne(path, { pipeline: d.name.name, set: { [item.name.name]: v } });
+        }
+      }
     });
 
     it("has an example that compiles and a golden file for it", () => {

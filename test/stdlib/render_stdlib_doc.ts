@@ -37,7 +37,7 @@ function nodeLink(lib: StdLibrary, name: string): string {
 }
 
 function renderNode(lib: StdLibrary, n: StdNode): string {
-  const parts: string[] = [`### ${n.name}`, "", "```rlp", n.signature, "```", ""];
+  const parts: string[] = [`### ${n.name}`, "", "```text", n.signature, "```", ""];
   if (n.params.length > 0) {
     parts.push("| parameter | type | default |", "|---|---|---|");
     for (const p of n.params) parts.push(`| ${code(p.name)} | ${code(p.type)} | ${p.default !== undefined ? code(p.default) : "required"} |`);
