@@ -1,6 +1,7 @@
 // The gradient rule of every structural primitive (reductions, scans, linrec, shift, segments, take/put,
 // log_softmax, select/stack/rename, embed), checked against the reference reverse mode and central differences.
-import { describe, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { differentiate } from "../../compiler/autodiff/index.ts";
 import type { ReduceOpName, SegmentOpName } from "../../compiler/ir.ts";
 import { Case } from "./case.ts";
 
@@ -62,6 +63,14 @@ describe("scans", () => {
       c.check(`shift ${by}`);
     });
   }
+
+  it("cummax twice: a second-order gradient through scan_grad is refused with a clear error", () => {
+    const c = new Case({ T: 4 });
+    const x = c.x("x", ["T"]);
+    const g = c.x("g", ["T"]);
+    c.loss(c.b.node({ op: "scan_grad", fn: "cummax", along: "T", reverse: false }, [x, g], "f32", ["T"]));
+    expect(() => differentiate(c.b.build())).toThrow(/no gradient rule for scan_grad/);
+  });
 });
 
 describe("segments", () => {
