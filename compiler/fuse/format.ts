@@ -19,7 +19,7 @@ export function opLabel(n: IRNode): string {
   switch (op.op) {
     case "unary": return op.fn;
     case "binary": return BIN[op.fn] ?? op.fn;
-    case "cast": return `${op.to}(…)`;
+    case "cast": return `cast to ${op.to}`;
     case "reduce": return `${op.fn} over [${op.over.join(", ")}]${op.hasWhere ? " where" : ""}`;
     case "scan": return `${op.fn} along ${op.along}${op.reverse ? " reverse" : ""}`;
     case "linrec": return `linrec along ${op.along}${op.reverse ? " reverse" : ""}`;
@@ -58,6 +58,9 @@ function exprText(e: Expr, buf: (id: number) => BufferInfo, program: IRProgram):
     case "op": {
       const n = program.nodes[e.node]!;
       if (n.op.op === "param") return `params.${n.op.name}`;
+      if (n.op.op === "cast") return `${n.op.to}(${e.args[0]})`;
+      if (n.op.op === "unary" && n.op.fn === "neg") return `-${e.args[0]}`;
+      if (n.op.op === "unary" && n.op.fn === "not") return `not ${e.args[0]}`;
       const args = [...e.args, ...(e.index !== undefined ? [`@${e.index}`] : [])];
       const bin = n.op.op === "binary" ? BIN[n.op.fn] : undefined;
       return bin && args.length === 2 ? `${args[0]} ${bin} ${args[1]}` : `${opLabel(n)}(${args.join(", ")})`;
@@ -67,7 +70,8 @@ function exprText(e: Expr, buf: (id: number) => BufferInfo, program: IRProgram):
     case "sub": return e.by < 0 ? `${e.a} + ${-e.by}` : `${e.a} - ${e.by}`;
     case "inrange": return `0 <= ${e.a} < n_${e.dim}`;
     case "pick": return `${e.cond} ? ${e.a} : ${e.b}`;
-    case "slot": return `total[${e.offset}]`;
+    case "slot": return e.round ? `f32(total[${e.offset}])` : `total[${e.offset}]`;
+    case "round": return `f32(${e.a})`;
   }
 }
 

@@ -3,6 +3,8 @@
 // stages of this kernel are the accumulators/scan states; everything else is loaded from a buffer at an offset built
 // one dim at a time (o_P_G = i_P * n_G + i_G, shared by every buffer whose layout starts with P, G).
 // shift / select / rename / take substitute the index of one dim while their operand is resolved.
+// Local names (distinct prefixes): v<node> values, a<node> accumulators, c<node> scan states, o_<dims> / o<k> offsets,
+// j<k> / ok<k> / at<k> shifted, checked and clamped positions, p<node> params, i_<dim> loop indices, n_<dim> sizes.
 import type { IRNode, IRProgram } from "../ir.ts";
 import type { KernelTree, TItem } from "./tree.ts";
 import type { Stage } from "./stages.ts";
@@ -55,22 +57,13 @@ export function linearize(k: KernelEnv, tree: KernelTree): Linearized {
   const nodes: IRNode[] = k.program.nodes;
   const reads = new Set<number>();
   const writes = new Set<number>();
-  const computed: number[] = [];
-  const seen = new Set<number>();
+  const computed = new Set<number>();
   let counter = 0;
   let stack: Block[] = [];
-  const note = (id: number): void => {
-    if (!seen.has(id)) {
-      seen.add(id);
-      computed.push(id);
-    }
-  };
+  const note = (id: number): void => void computed.add(id);
   const newBlock = (): Block => ({ items: [], memo: new Map(), insertAt: 0 });
   const lookup = (key: string): Local | undefined => {
-    for (let i = stack.length - 1; i >= 0; i--) {
-      const hit = stack[i]!.memo.get(key);
-      if (hit) return hit;
-    }
+    for (let i = stack.length - 1; i >= 0; i--) if (stack[i]!.memo.has(key)) return stack[i]!.memo.get(key);
     return undefined;
   };
   const remember = (key: string, local: Local): Local => {
@@ -128,6 +121,7 @@ export function linearize(k: KernelEnv, tree: KernelTree): Linearized {
       return load(n, buf, env, key);
     }
     const op = n.op;
+    note(id); // computed here, even when it needs no let of its own (size, index, select, ...)
     const name = ek === "" ? `v${id}` : `v${id}_${++counter}`;
     const let1 = (expr: Expr, ...deps: Local[]): Local => emitLet(key, name, expr, max(...deps), id);
     switch (op.op) {
@@ -170,7 +164,7 @@ export function linearize(k: KernelEnv, tree: KernelTree): Linearized {
           pos = resolve(n.args[1]!, env);
           ok = lookup(`in|${pos.name}`) ?? emitLet(`in|${pos.name}`, `ok${++counter}`, { e: "inrange", a: pos.name, dim: along }, pos.depth);
         }
-        const c = lookup(`clamp|${pos.name}`) ?? emitLet(`clamp|${pos.name}`, `c${++counter}`, { e: "pick", cond: ok.name, a: pos.name, b: "0" }, max(ok, pos));
+        const c = lookup(`clamp|${pos.name}`) ?? emitLet(`clamp|${pos.name}`, `at${++counter}`, { e: "pick", cond: ok.name, a: pos.name, b: "0" }, max(ok, pos));
         const e2 = new Map(env);
         e2.set(along, c);
         const x = resolve(n.args[0]!, e2);
@@ -209,6 +203,9 @@ export function linearize(k: KernelEnv, tree: KernelTree): Linearized {
     push({ s: "store", buffer: buf, offset: off.name, value: value.name, node: k.stages[stage]!.node });
   };
   const slotOf = (node: number): AccSlot | undefined => k.slots.find((s) => s.node === node);
+  // a reduction's or scan's value is used as float32 (as a later kernel reads it from its buffer): every kernel then
+  // sees the same value, which exact comparisons of the gradient (argfirst: x == max) rely on. Counts are exact.
+  const rounds = (n: IRNode): boolean => n.type.dtype === "f32" && !(n.op.op === "reduce" && n.op.fn === "count");
 
   const item = (it: TItem, phase: "body" | "epilogue"): void => {
     if (it.t === "loop") {
@@ -234,10 +231,11 @@ export function linearize(k: KernelEnv, tree: KernelTree): Linearized {
         if (st.result.length === 0) {
           const slot = slotOf(n.id)!;
           if (phase === "body") return push({ s: "slot_out", offset: slot.offset, name: acc });
-          const v = emitLet(`${n.id}|`, `v${n.id}`, { e: "slot", offset: slot.offset }, 0);
+          const v = emitLet(`${n.id}|`, `v${n.id}`, { e: "slot", offset: slot.offset, round: rounds(n) }, 0);
           return storeValue(it.stage, v);
         }
-        const v = remember(`${n.id}|`, { name: acc, depth: stack.length - 1 });
+        const here = stack.length - 1;
+        const v = rounds(n) ? emitLet(`${n.id}|`, `v${n.id}`, { e: "round", a: acc }, here) : remember(`${n.id}|`, { name: acc, depth: here });
         return storeValue(it.stage, v);
       }
       const x = resolve(n.args[0]!, ident);
@@ -270,7 +268,8 @@ export function linearize(k: KernelEnv, tree: KernelTree): Linearized {
         stmt.b = resolve(n.args[1]!, ident).name;
       }
       push(stmt);
-      const v = remember(`${n.id}|`, { name, depth: stack.length - 1 });
+      const here = stack.length - 1;
+      const v = rounds(n) ? emitLet(`${n.id}|`, `v${n.id}`, { e: "round", a: name }, here) : remember(`${n.id}|`, { name, depth: here });
       return storeValue(it.stage, v);
     }
     // a store of an inline value
@@ -279,9 +278,7 @@ export function linearize(k: KernelEnv, tree: KernelTree): Linearized {
 
   const body = newBlock();
   stack = [body];
-  for (const it of tree.prologue) item(it, "body");
-  if (tree.loop) item(tree.loop, "body");
-  for (const it of tree.epilogue) if (it.t === "final") item(it, "body");
+  for (const it of tree.body) item(it, "body");
   const epi = newBlock();
   stack = [epi];
   for (const it of tree.epilogue) item(it, "epilogue");
@@ -291,5 +288,5 @@ export function linearize(k: KernelEnv, tree: KernelTree): Linearized {
     const sc = k.scratch.find((s) => s.node === st.node)!;
     push({ s: "flush", buffer: buf, scratch: sc.id, node: st.node });
   }
-  return { body: body.items, epilogue: epi.items, reads, writes, nodes: computed };
+  return { body: body.items, epilogue: epi.items, reads, writes, nodes: [...computed] };
 }

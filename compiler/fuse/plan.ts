@@ -76,12 +76,11 @@ export function planKernels(source: IRProgram): KernelPlan {
       return;
     }
     const placement = placements[gi]!;
-    for (const m of grp.members) {
-      if (g.stages[m]!.space.length > 0 && placement.site.get(m)![0] !== 0) throw new Error(`fuse: stage ${m} was placed in a second outermost loop`);
-    }
     const nest = grp.nest;
+    // one outermost loop, not a scan's: its iterations are independent and may go to different threads
     const scanOuter = grp.members.some((m) => g.stages[m]!.kind === "scan" && g.stages[m]!.space.length === 1);
-    const splittable = nest.length > 0 && !scanOuter;
+    const oneOuter = grp.members.every((m) => g.stages[m]!.space.length === 0 || placement.site.get(m)![0] === 0);
+    const splittable = nest.length > 0 && !scanOuter && oneOuter;
     const slots: AccSlot[] = [];
     const scratch: ScratchInfo[] = [];
     for (const m of grp.members) {

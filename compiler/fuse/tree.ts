@@ -9,11 +9,12 @@ export type TItem =
   | { t: "init" | "final" | "accum" | "scan_init" | "scan_step" | "store"; stage: number };
 
 export interface KernelTree {
-  /** Before the outermost loop: inits of depth-0 accumulations. */
-  prologue: TItem[];
-  /** The outermost loop (absent for a kernel of scalars only). */
-  loop?: TItem;
-  /** After the outermost loop, once: finals of depth-0 accumulations, then depth-0 statements. */
+  /**
+   * The body, per thread: inits of depth-0 accumulations, the outermost loop(s), their finals (partials out). There
+   * is one outermost loop unless the kernel cannot be split (scans along its outermost dim in both directions).
+   */
+  body: TItem[];
+  /** Once, after the loops: finals of depth-0 accumulations, then depth-0 statements. */
   epilogue: TItem[];
 }
 
@@ -36,7 +37,7 @@ export function buildTree(stages: readonly Stage[], members: number[], nest: str
     const loops = new Map<number, number[]>();
     for (const s of members) {
       const v = site(s);
-      if (!samePath(v, path)) continue;
+      if (depth(s) < i || !samePath(v, path)) continue;
       if (depth(s) === i) {
         entries.push({ key: [v[i]!, 0, s], item: { t: stages[s]!.kind === "reduce" ? "accum" : stages[s]!.kind === "scan" ? "scan_step" : "store", stage: s } });
       } else {
@@ -60,12 +61,10 @@ export function buildTree(stages: readonly Stage[], members: number[], nest: str
     return entries.map((e) => e.item);
   };
 
-  const root = block(0, []);
-  const tree: KernelTree = { prologue: [], epilogue: [] };
-  for (const item of root) {
-    if (item.t === "loop") tree.loop = item;
-    else if (item.t === "final" || (item.t !== "init" && depth(item.stage) === 0)) tree.epilogue.push(item);
-    else tree.prologue.push(item);
+  const tree: KernelTree = { body: [], epilogue: [] };
+  for (const item of block(0, [])) {
+    if (item.t === "loop" || item.t === "init" || item.t === "final" || item.t === "scan_init" || depth(item.stage) > 0) tree.body.push(item);
+    if (item.t === "final" || (item.t !== "loop" && item.t !== "init" && item.t !== "scan_init" && depth(item.stage) === 0)) tree.epilogue.push(item);
   }
   return tree;
 }

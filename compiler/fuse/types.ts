@@ -59,8 +59,10 @@ export type Expr =
   /** 0 <= a < n_dim */
   | { e: "inrange"; a: Operand; dim: string }
   | { e: "pick"; cond: Operand; a: Operand; b: Operand }
-  /** A combined depth-0 partial (epilogue) */
-  | { e: "slot"; offset: number };
+  /** A combined depth-0 partial (epilogue), rounded to f32 when `round` */
+  | { e: "slot"; offset: number; round: boolean }
+  /** a rounded to float32: a reduction's or scan's value, exactly as a later kernel reads it back from its buffer */
+  | { e: "round"; a: Operand };
 
 export type AccTarget =
   | { t: "local"; name: string }

@@ -7,6 +7,8 @@
 //                            s = sum(where(fin, exp(x - m), 0), w)
 //                            where(c > 0, where(fin, m + log(s), m), e)
 //   log_softmax(x, V)     -> x - (m + log(sum(exp(x - m), V))),  m = max(x, V)   (the reference's formula)
+//   count(x) of numbers   -> f32(size(D1) * ...)   (no mask: the number of elements; no accumulation)
+//   detach(x)             -> x                      (gradients are already taken)
 // After lowering, a `max`/`min` reduce is "pure": the max over the selected elements, -inf/+inf when there are none,
 // NaN once a NaN is seen (its `empty` attribute is set to that identity). The count is left out where it cannot
 // matter (no mask and `empty` already equals the identity). Values are exactly the reference evaluator's.
@@ -83,7 +85,26 @@ class Lowerer {
   }
   reduce(fn: ReduceOpName, args: number[], over: string[], dtype: DType, dims: string[]): number {
     const empty = fn === "max" ? -Infinity : fn === "min" ? Infinity : 0;
+    if (over.length === 0) return this.elementwiseReduce(fn, args, dtype, empty);
+    if (fn === "count" && args.length === 1 && this.nodes[args[0]!]!.type.dtype !== "bool") return this.countAll(over, dims);
     return this.emit({ op: "reduce", fn, over, hasWhere: args.length > 1, empty }, args, dtype, dims);
+  }
+  /** count of an unmasked number: the product of the sizes of `over` (no accumulation, no barrier), broadcast to dims. */
+  private countAll(over: string[], dims: string[]): number {
+    let n = this.emit({ op: "size", dim: over[0]! }, [], "i32", []);
+    for (const d of over.slice(1)) n = this.emit({ op: "binary", fn: "mul" }, [n, this.emit({ op: "size", dim: d }, [], "i32", [])], "i32", []);
+    const c = this.emit({ op: "cast", to: "f32" }, [n], "f32", []);
+    return dims.length === 0 ? c : this.emit({ op: "binary", fn: "mul" }, [this.emit({ op: "const", value: 1 }, [], "f32", dims), c], "f32", dims);
+  }
+  /** A reduction over no dims: each element on its own (selected or not). */
+  private elementwiseReduce(fn: ReduceOpName, args: number[], dtype: DType, empty: number): number {
+    const [x, w] = args as [number, number | undefined];
+    if (fn === "count") {
+      let cond = this.nodes[x]!.type.dtype === "bool" ? x : this.c(1, "bool");
+      if (w !== undefined) cond = this.bin("and", cond, w);
+      return this.where(cond, this.c(1), this.c(0));
+    }
+    return w === undefined ? x : this.where(w, x, this.c(empty, dtype));
   }
 
   lowerNode(node: IRNode): number {
@@ -93,6 +114,9 @@ class Lowerer {
     this.grad = node.grad;
     const op = node.op;
     const dims = node.type.dims;
+    // detach only stops gradients, which autodiff has already taken: its value is its operand's (and CSE may share)
+    if (op.op === "detach") return args[0]!;
+    if (op.op === "reduce" && (op.fn === "sum" || op.fn === "count")) return this.reduce(op.fn, args, op.over, node.type.dtype, dims);
     if (op.op === "reduce" && op.fn !== "sum" && op.fn !== "count") {
       const count = (): number => this.reduce("count", args, op.over, "f32", dims);
       const nonEmpty = (): number => this.bin("gt", count(), this.c(0));

@@ -103,4 +103,19 @@ export const PIPELINES: Record<string, string> = {
   loss L = -mean(A * sum(logp, over=T), over=P)
   metric s = seen + 1.0
 }`,
+  passes: `pipeline passes {
+  dims P, G, T
+  input x: f32[P,G,T] @policy
+  input m: bool[P,G,T]
+  let mu = mean(x, over=T, where=m)
+  let sd = sqrt(mean((x - mu) ** 2, over=T, where=m) + 1e-3)
+  output z = (x - mu) / sd
+  output zg = sum(z, over=G)
+  let c = cumsum(x, along=T)
+  output share = c / (sum(c, over=T) + 10.0)
+  output both = cumsum(x, along=T) + cumsum(x, along=T, reverse=true)
+  output soft = exp(x - logsumexp(x, over=T))
+  output centred = x - mean(sum(x, over=T), over=[P,G])
+  loss L = sum(z * x + share + both * 0.1 + soft * x, over=[P,G,T]) + sum(zg * zg, over=[P,T]) + sum(centred * centred, over=[P,G,T])
+}`,
 };

@@ -89,6 +89,7 @@ export function exprJs(e: Expr, ctx: ExprContext): string {
     case "sub": return e.by < 0 ? `${e.a} + ${-e.by}` : `${e.a} - ${e.by}`;
     case "inrange": return `${e.a} >= 0 && ${e.a} < n_${e.dim}`;
     case "pick": return `${e.cond} ? ${e.a} : ${e.b}`;
-    case "slot": return `total[${e.offset}]`;
+    case "slot": return e.round ? `Math.fround(total[${e.offset}])` : `total[${e.offset}]`;
+    case "round": return `Math.fround(${e.a})`;
   }
 }
