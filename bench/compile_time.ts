@@ -1,6 +1,12 @@
-// Measures parse + check + lower time of the example pipelines (not a test): the first compile in a
-// process (which also parses and checks the std library) and the median of later ones.
+// Compile time of the example pipelines (not a test): parse + check + lower (measureCompileTime: the first compile
+// in a process, which also parses and checks the std library, and the median of later ones), and the whole way to
+// loss + gradient kernels stage by stage (measureCompileStages).
+import { differentiateAndSimplify } from "../compiler/autodiff/index.ts";
+import { generateJs } from "../compiler/codegen/js/module.ts";
+import { planKernels } from "../compiler/fuse/plan.ts";
 import { compileFile } from "../compiler/index.ts";
+import { loadGenerated } from "../runtime/kernels/index.ts";
+import { median } from "./util.ts";
 
 export function measureCompileTime(files: string[], repeats = 50): { file: string; firstMs: number; medianMs: number }[] {
   const rows = [];
@@ -18,4 +24,42 @@ export function measureCompileTime(files: string[], repeats = 50): { file: strin
     rows.push({ file, firstMs, medianMs: times[Math.floor(times.length / 2)]! });
   }
   return rows;
+}
+
+export interface CompileStages {
+  file: string;
+  /** Milliseconds of the first compile in the process (std library parsed and checked then), all stages. */
+  firstMs: number;
+  /** Median milliseconds of later compiles, per stage, and their sum. */
+  stages: { name: string; ms: number }[];
+  totalMs: number;
+  /** Kernels in the plan of the forward + gradient program. */
+  kernels: number;
+}
+
+/**
+ * The whole compile of a pipeline to loss + gradient kernels, stage by stage: parse + check + lower to IR
+ * (compileFile), symbolic autodiff + simplify (differentiateAndSimplify), fusion (planKernels: lowering for fusion,
+ * schedule, placement, linearization), JS codegen (generateJs) and loading the generated module (new Function).
+ */
+export function measureCompileStages(file: string, repeats = 15): CompileStages {
+  const names = ["parse + check + lower to IR", "autodiff + simplify", "fuse (plan kernels)", "codegen (JS source)", "load (new Function)"];
+  const once = (): { ms: number[]; kernels: number } => {
+    const t: number[] = [performance.now()];
+    const program = compileFile(file).programs[0]!;
+    t.push(performance.now());
+    const grad = differentiateAndSimplify(program);
+    t.push(performance.now());
+    const plan = planKernels(grad);
+    t.push(performance.now());
+    const { source } = generateJs(plan);
+    t.push(performance.now());
+    loadGenerated(source);
+    t.push(performance.now());
+    return { ms: names.map((_, i) => t[i + 1]! - t[i]!), kernels: plan.kernels.length };
+  };
+  const first = once();
+  const runs = Array.from({ length: repeats }, once);
+  const stages = names.map((name, i) => ({ name, ms: median(runs.map((r) => r.ms[i]!)) }));
+  return { file, firstMs: first.ms.reduce((a, b) => a + b, 0), stages, totalMs: median(runs.map((r) => r.ms.reduce((a, b) => a + b, 0))), kernels: first.kernels };
 }

@@ -1,33 +1,47 @@
-// `rlp compile FILE --dump kernels|js`: shows what the compiler makes of a pipeline: the fused kernel plan of its
-// forward pass and gradients (compiler/fuse formatPlan), or the generated JS module (compiler/codegen/js).
+// `rlp compile FILE -o DIR`: writes each pipeline of FILE as a TypeScript module DIR/<pipeline>.ts (compiler/emit) and
+// the JSON Schema of its inputs, DIR/<pipeline>.schema.json (runtime/emitted/validate.ts derives it from the spec the
+// module embeds). `rlp compile FILE --dump kernels|js`: shows what the compiler makes of a pipeline: the fused kernel
+// plan of its forward pass and gradients (compiler/fuse formatPlan), or the generated JS module (compiler/codegen/js).
+import { mkdirSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { hasErrors } from "../grammar/diagnostic.ts";
+import { emitModule, type EmittedModule } from "../compiler/emit/index.ts";
+import { displayPath } from "../runtime/io/errors.ts";
+import { writeFileAtomic } from "../runtime/io/write_outputs.ts";
+import { pipelineInputsSchema } from "../runtime/emitted/validate.ts";
 import { parseSetFlags } from "../runtime/io/read_inputs.ts";
 import { differentiateAndSimplify } from "../compiler/autodiff/index.ts";
 import { formatPlan, planKernels } from "../compiler/fuse/index.ts";
 import { generateJs } from "../compiler/codegen/js/index.ts";
-import { compileChecked, CommandUsageError, EXIT_CODES, parseCommandArgs, pickPipeline, usageError } from "./command_util.ts";
+import { compileChecked, CommandUsageError, EXIT_CODES, fsReason, parseCommandArgs, pickPipeline, usageError } from "./command_util.ts";
 import type { CliIO } from "./main.ts";
 import { renderDiagnostics, shouldColor } from "./render.ts";
 
-export const COMPILE_HELP = `usage: rlp compile FILE --dump kernels|js [--no-grad] [--pipeline NAME] [--set name=value]...
+export const COMPILE_HELP = `usage: rlp compile FILE (-o DIR | --dump kernels|js) [--no-grad] [--pipeline NAME] [--set name=value]...
 
-Compiles a pipeline and shows the result on stdout:
+Compiles pipelines:
+  -o DIR           writes DIR/<pipeline>.ts, a TypeScript module with typed inputs, params and outputs,
+                   evaluate(), evaluateWithGrad(), state save/load and the fused kernels, running on the
+                   rlpc package's runtime (rlpc/runtime); and DIR/<pipeline>.schema.json, the JSON Schema of
+                   its inputs. Every pipeline of FILE (or the one --pipeline names). See docs/compile.md.
   --dump kernels   the fused kernel plan: each kernel's loop nest, the buffers it reads and writes, and the
                    primitives it computes (with their source lines). Includes the gradient of every loss.
   --dump js        the generated JavaScript module (the kernels as typed-array loops).
-Exit status: 0 ok, 1 compile errors, 64 usage.
+Exit status: 0 ok, 1 compile errors, 64 usage, 74 cannot write DIR.
 
 options:
-  --dump WHAT        kernels or js (required)
-  --no-grad          the forward pass only (no gradients)
+  -o, --out-dir DIR  the directory to write the modules to (created if missing)
+  --dump WHAT        kernels or js, on stdout
+  --no-grad          --dump: the forward pass only (no gradients)
   --pipeline NAME    the pipeline when FILE declares several
-  --set name=value   override a param (repeatable)`;
+  --set name=value   override a param (repeatable; -o: fixes its value in the module)`;
 
 export async function compileCommand(argv: string[], io: CliIO): Promise<number> {
   let parsed;
   try {
     parsed = parseCommandArgs(argv, {
       dump: { type: "string" },
+      "out-dir": { type: "string", short: "o" },
       "no-grad": { type: "boolean" },
       pipeline: { type: "string" },
       set: { type: "string", multiple: true },
@@ -42,8 +56,12 @@ export async function compileCommand(argv: string[], io: CliIO): Promise<number>
     return EXIT_CODES.ok;
   }
   if (positionals.length !== 1) return usageError(io, "compile", positionals.length === 0 ? "no file given" : `expected one file, got ${positionals.length}`, COMPILE_HELP);
-  if (values.dump === undefined) return usageError(io, "compile", "nothing to do: give --dump kernels or --dump js", COMPILE_HELP);
-  if (values.dump !== "kernels" && values.dump !== "js") return usageError(io, "compile", `--dump must be kernels or js, got '${values.dump}'`, COMPILE_HELP);
+  const outDir = values["out-dir"];
+  if (outDir !== undefined && values.dump !== undefined) return usageError(io, "compile", "give either -o DIR or --dump, not both", COMPILE_HELP);
+  if (outDir === "") return usageError(io, "compile", "-o needs a directory", COMPILE_HELP);
+  if (outDir !== undefined && values["no-grad"]) return usageError(io, "compile", "--no-grad applies to --dump only (the module has evaluate and evaluateWithGrad)", COMPILE_HELP);
+  if (outDir === undefined && values.dump === undefined) return usageError(io, "compile", "nothing to do: give -o DIR, --dump kernels or --dump js", COMPILE_HELP);
+  if (outDir === undefined && values.dump !== "kernels" && values.dump !== "js") return usageError(io, "compile", `--dump must be kernels or js, got '${values.dump}'`, COMPILE_HELP);
   const { set, errors } = parseSetFlags(values.set ?? []);
   if (errors.length > 0) {
     for (const e of errors) io.stderr.write(`rlp compile: error[${e.code}]: ${e.message}\n`);
@@ -55,6 +73,22 @@ export async function compileCommand(argv: string[], io: CliIO): Promise<number>
   const shown = compiled.diagnostics.filter((d) => d.severity !== "info");
   if (shown.length > 0) io.stderr.write(renderDiagnostics(shown, compiled.sources, { color: shouldColor(io.stderr, io.env), cwd: process.cwd() }));
   if (hasErrors(compiled.diagnostics)) return EXIT_CODES.compile;
+  if (outDir !== undefined) {
+    const programs = values.pipeline === undefined ? compiled.programs : compiled.programs.filter((p) => p.pipeline === values.pipeline);
+    if (programs.length === 0) {
+      const picked = pickPipeline(file, compiled.programs, values.pipeline);
+      io.stderr.write(`rlp compile: ${"error" in picked ? picked.error : `${file} declares no pipeline`}\n`);
+      return EXIT_CODES.compile;
+    }
+    let emitted: EmittedModule[];
+    try {
+      emitted = programs.map((p) => emitModule(p, { source: displayPath(file), sources: compiled.sources }));
+    } catch (e) {
+      io.stderr.write(`rlp compile: cannot emit the module: ${firstLineOf(e)}\n`);
+      return EXIT_CODES.compile;
+    }
+    return writeModules(outDir, emitted, io);
+  }
   const picked = pickPipeline(file, compiled.programs, values.pipeline);
   if ("error" in picked) {
     io.stderr.write(`rlp compile: ${picked.error}\n`);
@@ -63,5 +97,38 @@ export async function compileCommand(argv: string[], io: CliIO): Promise<number>
   const program = values["no-grad"] ? picked.program : differentiateAndSimplify(picked.program);
   const plan = planKernels(program);
   io.stdout.write(values.dump === "kernels" ? formatPlan(plan, { sources: compiled.sources }) : generateJs(plan).source);
+  return EXIT_CODES.ok;
+}
+
+function firstLineOf(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split("\n")[0] ?? "";
+}
+
+/** Writes each module and its schema into `dir` (created if missing), each file atomically. */
+function writeModules(dir: string, emitted: readonly EmittedModule[], io: CliIO): number {
+  try {
+    mkdirSync(dir, { recursive: true });
+    if (!statSync(dir).isDirectory()) throw Object.assign(new Error("not a directory"), { code: "ENOTDIR" });
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    io.stderr.write(`rlp compile: cannot write to '${dir}': ${code === "EEXIST" || code === "ENOTDIR" ? "not a directory" : fsReason(e)}\n`);
+    return EXIT_CODES.ioError;
+  }
+  for (const m of emitted) {
+    const files: [string, string][] = [
+      [m.moduleFile, m.module],
+      [`${m.pipeline}.schema.json`, `${JSON.stringify(pipelineInputsSchema(m.spec), null, 2)}\n`],
+    ];
+    for (const [name, text] of files) {
+      const path = join(dir, name);
+      try {
+        writeFileAtomic(path, text);
+      } catch (e) {
+        io.stderr.write(`rlp compile: cannot write '${path}': ${fsReason(e)}\n`);
+        return EXIT_CODES.ioError;
+      }
+      io.stdout.write(`wrote ${path}\n`);
+    }
+  }
   return EXIT_CODES.ok;
 }

@@ -5,9 +5,10 @@ export const USAGE = `usage: rlp <command> [options]
 commands:
   check FILE...          type-check pipelines and report diagnostics
   eval FILE --inputs F   run a pipeline on inputs with the reference evaluator
-  compile FILE           plan and generate fused kernels (--dump kernels|js)
+  compile FILE -o DIR    emit a TypeScript module per pipeline (or --dump kernels|js)
   test [DIR]             run golden-output tests (--update records them)
   graph FILE -o OUT      draw the dataflow graph (svg, dot or html)
+  train FILE             train a policy on a task (rollout, reward, compiled loss, Adam)
   list                   the standard library's methods
   explain NAME           a method, std node or builtin: signature, definition, source
   help [COMMAND]         show help

@@ -112,6 +112,7 @@ const EXTRA_COMMANDS: Record<string, () => Promise<ExtraCommand>> = {
   explain: async () => { const m = await import("./list.ts"); return { run: m.explainCommand, help: m.EXPLAIN_HELP }; },
   graph: async () => { const m = await import("./graph.ts"); return { run: m.graphCommand, help: m.GRAPH_HELP }; },
   test: async () => { const m = await import("./test_command.ts"); return { run: m.testCommand, help: m.TEST_HELP }; },
+  train: async () => { const m = await import("./train.ts"); return { run: m.trainCommand, help: m.TRAIN_HELP }; },
 };
 
 async function help(args: string[], io: CliIO): Promise<number> {

@@ -144,6 +144,27 @@ export interface IRProgram {
   requires: IRRequire[];
   /** Differentiable marks declared by the pipeline (`policy`, `critic`, models). */
   marks: string[];
+  /** Rollout stages (`rollout r = sample(...)`): data made on the host by the trainer (compiler/check/rollout.ts). */
+  rollouts?: IRRollout[];
+}
+
+/**
+ * A rollout stage: a record the trainer makes on the host (sampling, scoring). Each field the pipeline reads is an
+ * input of the program named `NAME.FIELD` (`r.logp`), so the compiled part takes the rollout's tensors as inputs.
+ */
+export interface IRRollout {
+  name: string;
+  /** `sample(...)`: responses sampled from the model; `demonstrations(...)`: the task's reference answers. */
+  source: "sample" | "demonstrations";
+  /** The model sampled from (and whose log-probs `logp`/`logits` are differentiable). */
+  model: string;
+  /** Role -> dim name: `prompts`, `group`, `tokens`, `vocab` (sample); `batch`, `tokens`, `vocab` (demonstrations). */
+  dims: Record<string, string>;
+  /** Static options: `group`, `max_tokens`, `temperature` (sample); `batch`, `max_tokens` (demonstrations). */
+  options: Record<string, number>;
+  /** Field -> the input that carries it, for the fields the pipeline reads (`logp` -> `r.logp`; `score` for task.score(r)). */
+  fields: Record<string, string>;
+  span?: Span;
 }
 
 /** An input gradients are taken for: marked with a trained model (a frozen model's outputs are const). */

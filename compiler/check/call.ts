@@ -5,6 +5,7 @@ import { BUILTINS, type BuiltinCall } from "./builtins/index.ts";
 import type { Ctx, Frame } from "./context.ts";
 import { elaborateExpr, type Hint } from "./expr.ts";
 import { callNode } from "./nodes.ts";
+import { isRolloutSource, misplacedSource, taskMethod } from "./rollout.ts";
 import { ERROR, type Value } from "./values.ts";
 
 export interface ParamSpec {
@@ -58,6 +59,10 @@ export function bindArgs(ctx: Ctx, callee: string, params: ParamSpec[], args: Ar
 }
 
 export function elaborateCall(ctx: Ctx, frame: Frame, e: Extract<Expr, { kind: "call" }>, expected: number): Value[] {
+  if (e.callee.kind === "field") {
+    const m = taskMethod(ctx, frame, e);
+    if (m) return [m];
+  }
   if (e.callee.kind !== "name") {
     ctx.report("RLP101", "only named nodes can be called here (no method calls in 'rlp eval' pipelines)", e.callee.span);
     return [ERROR];
@@ -68,6 +73,7 @@ export function elaborateCall(ctx: Ctx, frame: Frame, e: Extract<Expr, { kind: "
     ctx.report("RLP101", `'${name}' is a ${local.what}, not a node; it cannot be called`, e.callee.span, [{ message: "declared here", span: local.span }]);
     return [ERROR];
   }
+  if (isRolloutSource(name) && !ctx.scope.nodes.has(name)) return [misplacedSource(ctx, name, e.span)];
   const builtin = BUILTINS.get(name);
   if (builtin) {
     const bound = bindArgs(ctx, name, builtin.params, e.args, e.span);

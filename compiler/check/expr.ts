@@ -2,6 +2,7 @@
 import type { Expr, Span } from "../../grammar/ast.ts";
 import { didYouMean } from "../suggest.ts";
 import { elaborateCall } from "./call.ts";
+import { rolloutField } from "./rollout.ts";
 import type { Ctx, Frame } from "./context.ts";
 import { binary, broadcastAll, constant, emit, notATensor, unary } from "./ops.ts";
 import { describeType, describeValue, ERROR, unionGrad, type TensorValue, type Value } from "./values.ts";
@@ -31,9 +32,12 @@ export function elaborateExpr(ctx: Ctx, frame: Frame, e: Expr, hint?: Hint): Val
     }
     case "call":
       return elaborateCall(ctx, frame, e, 1)[0] ?? ERROR;
-    case "field":
+    case "field": {
+      const f = rolloutField(ctx, frame, e);
+      if (f) return f;
       ctx.report("RLP112", `'.${e.field.name}': record fields (rollouts, models) are evaluated by 'rlp train'; in 'rlp eval' supply the value as an input`, e.span);
       return ERROR;
+    }
     case "index":
       return tableLookup(ctx, frame, e.target, e.index, e.span);
     case "select":

@@ -7,6 +7,7 @@ import type { GlobalScope } from "../scope.ts";
 import { Ctx, Frame } from "./context.ts";
 import { BUILTIN_MARKS, declareInput, declareModel, declareParam, declareState, dimInfoOf, type ParamRecord } from "./declarations.ts";
 import { elaborateExpr } from "./expr.ts";
+import { declaredRollouts, elaborateRollout } from "./rollout.ts";
 import { defineNames, elaborateMulti, elaborateRequire } from "./statements.ts";
 import { describeType, describeValue, type TensorValue, type Value } from "./values.ts";
 
@@ -54,12 +55,14 @@ export function elaboratePipeline(scope: GlobalScope, decl: PipelineDecl, option
       case "model":
         break;
       default:
-        statement(ctx, frame, item, results);
+        if (item.kind === "stage" && item.stage === "rollout") elaborateRollout(ctx, frame, item, inputs);
+        else statement(ctx, frame, item, results);
     }
   }
   for (const s of declaredStates) states.push({ name: s.name, keyed: s.keyed, init: s.init });
 
-  const used = new Set(ctx.g.nodes.flatMap((n) => n.type.dims));
+  const rollouts = declaredRollouts(ctx);
+  const used = new Set([...ctx.g.nodes.flatMap((n) => n.type.dims), ...rollouts.flatMap((r) => Object.values(r.dims))]);
   const dims = ctx.order.all().filter((d) => ctx.dims.has(d) && (dimDecls.some((x) => x.name.name === d) || used.has(d)));
   const program: IRProgram = {
     pipeline: decl.name.name,
@@ -72,6 +75,7 @@ export function elaboratePipeline(scope: GlobalScope, decl: PipelineDecl, option
     requires: ctx.requires,
     marks: [...ctx.pipe.marks].sort(),
   };
+  if (rollouts.length > 0) program.rollouts = rollouts;
   return { program, diagnostics: ctx.diagnostics };
 }
 

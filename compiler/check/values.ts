@@ -50,6 +50,7 @@ export type Value =
   | { kind: "string"; value: string }
   | { kind: "model"; name: string }
   | { kind: "table"; name: string; keyed: boolean; default: number }
+  | { kind: "record"; name: string } // a rollout's record (compiler/check/rollout.ts)
   | { kind: "error" };
 
 export const ERROR: Value = { kind: "error" };
@@ -79,6 +80,8 @@ export function describeValue(v: Value): string {
       return `the model '${v.name}'`;
     case "table":
       return `the state '${v.name}'`;
+    case "record":
+      return `the rollout record '${v.name}' (use a field: ${v.name}.logp, ${v.name}.mask, ...)`;
     case "error":
       return "an erroneous value";
   }

@@ -10,10 +10,16 @@ import { validateStructure } from "./schema.ts";
 import { checkInputs, missingInputs, type RawInput } from "./semantic.ts";
 
 export { InputCode, type InputError, type InputErrorCode } from "./errors.ts";
+export type { RawInput } from "./semantic.ts";
 
 export interface ReadInputsOptions {
   /** `--set name=value` pairs (see parseSetFlags). Names of params are left to the compiler. */
   set?: Record<string, string>;
+  /**
+   * Inputs already read elsewhere (typed arrays handed to a module emitted by `rlp compile -o`): they are neither
+   * missing nor validated by the schema, and are checked with the others (kinds, finiteness, sizes).
+   */
+  raws?: ReadonlyMap<string, RawInput>;
 }
 
 export interface ReadInputsResult {
@@ -135,9 +141,10 @@ function rawFromJson(name: string, entry: unknown, declared: readonly string[]):
 /** Reads inputs from a parsed JSON document (`file` names it in messages). */
 export function readJsonInputs(doc: unknown, program: IRProgram, file: string, options: ReadInputsOptions = {}): ReadInputsResult {
   const set = options.set ?? {};
-  const structure = validateStructure(doc, program, file, new Set(Object.keys(set)));
+  const given = options.raws ?? new Map<string, RawInput>();
+  const structure = validateStructure(doc, program, file, new Set([...Object.keys(set), ...given.keys()]));
   const errors = [...structure.errors];
-  const raws = new Map<string, RawInput>();
+  const raws = new Map<string, RawInput>(given);
   const rejected = new Set([...structure.present].filter((n) => !structure.valid.has(n)));
   for (const input of program.inputs) {
     if (!structure.valid.has(input.name)) continue;

@@ -12,9 +12,9 @@ import type { Chunk, KernelPool } from "./pool.ts";
 
 export interface Loaded {
   id: string;
-  /** The module text as a function body (what workers evaluate). */
+  /** The module text as a function body returning `{ kernels }` (what workers evaluate; read only when a pool runs). */
   body: string;
-  mod: GeneratedModule;
+  mod: Pick<GeneratedModule, "kernels">;
   meta: PlanMeta;
 }
 

@@ -25,7 +25,7 @@ export interface LibraryRunner {
 
 export interface GeneratedModule {
   plan: PlanMeta;
-  kernels: (KernelFns | null)[];
+  kernels: readonly (KernelFns | null)[];
   run(inputs: Record<string, TypedArray>, sizes: Record<string, number>, params?: Record<string, number>, lib?: LibraryRunner): Record<string, TypedArray>;
 }
 

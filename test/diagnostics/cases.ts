@@ -1559,6 +1559,27 @@ export const cases: DiagnosticCase[] = [
     `,
   },
   {
+    code: "RLP307",
+    title: "sample(...) outside a rollout stage",
+    source: rlp`
+      pipeline p {
+        dims P, G, T
+        let r = sample(policy, task, group=8, max_tokens=24)
+      }
+    `,
+    line: 3,
+    col: 11,
+    message: "sample(...) makes a rollout: it is the whole value of a rollout stage",
+    fix: "Make it a rollout stage (`rollout r = sample(...)`); `rlp train` makes the record, and the pipeline reads its fields (docs/training.md).",
+    fixed: rlp`
+      pipeline p {
+        dims P, G, T
+        rollout r = sample(policy, task, group=8, max_tokens=24)
+        loss L = -token_mean(r.logp, r.mask)
+      }
+    `,
+  },
+  {
     code: "RLP310",
     title: "static requirement fails",
     source: rlp`

@@ -1,0 +1,4 @@
+// Policies: the plugin interface (types.ts), the built-in causal transformer (transformer.ts), save/load (io.ts).
+export type { NamedParameter, Policy, Responses, SampleOptions, TokenStats } from "./types.ts";
+export { POLICY_SIZES, TransformerPolicy, type TransformerConfig } from "./transformer.ts";
+export { loadPolicy, packWeights, readWeights, savePolicy, unpackWeights, type WeightIndex } from "./io.ts";

@@ -1,0 +1,345 @@
+// The training loop: rollout (host) -> reward (host verifier) -> advantage, loss, metrics (the pipeline's compiled
+// stage, fed with the rollout's tensors) -> gradient of the loss through the policy (tfjsCustomGrad inside
+// tf.variableGrads) -> Adam step. Every random draw is a pure function of (seed, step, index) and the tfjs cpu and
+// wasm backends are deterministic, so a run resumed from a checkpoint is bit-identical to an uninterrupted one.
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { differentiateAndSimplify } from "../../compiler/autodiff/index.ts";
+import type { IRProgram } from "../../compiler/ir.ts";
+import type { StateValue } from "../reference/state.ts";
+import type { Policy } from "../policy/index.ts";
+import type { Task } from "../tasks/index.ts";
+import type { Tensor } from "../tensor.ts";
+import { runTfjs, tfjsCustomGrad, type TF, type TfTensor } from "../tfjs/index.ts";
+import { Adam, ADAM_DEFAULTS, type AdamOptions } from "./adam.ts";
+import { differentiableField, makeBatch, sliceBatch, type RolloutBatch } from "./batch.ts";
+import { decodeState, encodeState, latestCheckpoint, readCheckpointMeta, restoreCheckpoint, saveCheckpoint } from "./checkpoint.ts";
+import { planTraining, type TrainPlan } from "./plan.ts";
+
+export interface TrainerOptions {
+  steps: number;
+  seed: number;
+  /** Prompts per step (sample rollouts; a demonstrations rollout has its own batch=). */
+  prompts: number;
+  /** Optimizer passes over each rollout batch, and minibatches per pass (split along the prompts). */
+  updatesPerBatch: number;
+  minibatches: number;
+  adam: AdamOptions;
+  /** Checkpoint every K steps (and at the end); 0: only at the end. */
+  checkpointEvery: number;
+  /** Held-out greedy accuracy every K steps (and before and after); 0: before and after only. */
+  evalEvery: number;
+  heldOut: number;
+  /** Defaults of an inferred rollout (pipelines without a rollout statement). */
+  group: number;
+  maxTokens: number;
+  temperature: number;
+}
+
+export const TRAINER_DEFAULTS: TrainerOptions = {
+  steps: 100, seed: 0, prompts: 16, updatesPerBatch: 1, minibatches: 1, adam: ADAM_DEFAULTS, checkpointEvery: 25,
+  evalEvery: 0, heldOut: 256, group: 8, maxTokens: 8, temperature: 1,
+};
+
+export interface StepMetrics {
+  step: number;
+  loss: number;
+  reward: number;
+  accuracy: number;
+  kl: number;
+  entropy: number;
+  clip_frac: number | null;
+  grad_norm: number;
+  response_len: number;
+  tokens: number;
+  metrics: Record<string, number>;
+  /** Wall-clock fields: the only ones that differ between a run and its resumed twin. */
+  elapsed_s: number;
+  tokens_per_s: number;
+}
+
+/** What the trainer reports while it runs. */
+export interface TrainerEvents {
+  step?(m: StepMetrics, total: number, etaSeconds: number): void;
+  eval?(step: number, accuracy: number): void;
+  checkpoint?(path: string, step: number): void;
+  message?(text: string): void;
+}
+
+export interface TrainRun {
+  tf: TF;
+  program: IRProgram;
+  task: Task;
+  /** The starting policy (trained in place) — ignored on --resume, where the checkpoint's weights are loaded into it. */
+  policy: Policy;
+  options: TrainerOptions;
+  /** Output directory (metrics.jsonl, checkpoints); undefined: nothing is written (the warm start). */
+  outDir?: string;
+  resume?: boolean;
+  events?: TrainerEvents;
+  /** Set `stop` (e.g. on SIGINT) to end after the current step with a final checkpoint. */
+  control?: { stop: boolean };
+  /** Testing: SIGKILL this process right after the checkpoint of this step is written. */
+  killAfterCheckpoint?: number;
+}
+
+export interface TrainResult {
+  status: "done" | "interrupted";
+  steps: number;
+  evalBefore?: number;
+  evalAfter?: number;
+  last?: StepMetrics;
+  checkpoint?: string;
+  plan: TrainPlan;
+}
+
+/** Training stopped on a non-finite value; the message names the step and the first non-finite tensor. */
+export class NonFiniteError extends Error {
+  constructor(readonly step: number, readonly tensor: string, detail: string) {
+    super(`step ${step}: ${tensor} is not finite (${detail}); stopped without applying this step's update, the last good checkpoint is kept`);
+  }
+}
+
+/** Mismatched options on --resume, an existing run without --resume, and the like. */
+export class TrainSetupError extends Error {}
+
+function firstNonFinite(data: ArrayLike<number>, mask?: ArrayLike<number>): string | undefined {
+  for (let i = 0; i < data.length; i++) {
+    const x = data[i]!;
+    if (!Number.isFinite(x) && (!mask || mask[i])) return `${Number.isNaN(x) ? "NaN" : x > 0 ? "+inf" : "-inf"} at flat index ${i}`;
+  }
+  return undefined;
+}
+
+function mean(xs: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < xs.length; i++) s += xs[i]!;
+  return xs.length ? s / xs.length : 0;
+}
+
+/** Greedy accuracy on the task's held-out prompts. */
+export function heldOutAccuracy(policy: Policy, task: Task, n: number, maxTokens: number): number {
+  const prompts = task.heldOut(n);
+  let right = 0;
+  for (let lo = 0; lo < prompts.length; lo += 256) {
+    const chunk = prompts.slice(lo, lo + 256);
+    const r = policy.sample(chunk.map((p) => p.tokens), { seed: 0, step: 0, temperature: 0, maxTokens });
+    chunk.forEach((p, i) => {
+      if (task.correct(p, task.vocab.decode(r.tokens.subarray(i * maxTokens, (i + 1) * maxTokens)))) right++;
+    });
+  }
+  return prompts.length ? right / prompts.length : 0;
+}
+
+/** The options a resumed run must share with the run it continues. */
+function identity(run: TrainRun, plan: TrainPlan): Record<string, number | string | boolean> {
+  const o = run.options;
+  return {
+    pipeline: run.program.pipeline, task: run.task.name, seed: o.seed, prompts: o.prompts, updatesPerBatch: o.updatesPerBatch,
+    minibatches: o.minibatches, lr: o.adam.lr, clip: o.adam.clip, beta1: o.adam.beta1, beta2: o.adam.beta2, eps: o.adam.eps,
+    source: plan.rollout.source, rollout: JSON.stringify(plan.rollout.options),
+  };
+}
+
+export async function train(run: TrainRun): Promise<TrainResult> {
+  const { tf, program, task, options: o } = run;
+  const plan = planTraining(program, { group: o.group, maxTokens: o.maxTokens, temperature: o.temperature });
+  const gradProgram = differentiateAndSimplify(program);
+  const policy = run.policy;
+  const reference = plan.rollout.source === "sample" ? policy.frozenCopy() : undefined;
+  const adam = new Adam(tf, policy.parameters(), o.adam);
+  const ev = run.events ?? {};
+  const maxTokens = plan.rollout.options["max_tokens"]!;
+  const dir = run.outDir;
+  const metricsPath = dir ? join(dir, "metrics.jsonl") : undefined;
+  let state: Record<string, StateValue> = {};
+  let step = 0;
+  let metricsLines = 0;
+  let evalBefore: number | undefined;
+  const ident = identity(run, plan);
+
+  try {
+    if (dir) {
+      mkdirSync(dir, { recursive: true });
+      const ck = latestCheckpoint(dir);
+      if (run.resume) {
+        if (!ck) throw new TrainSetupError(`--resume: ${dir} has no checkpoint`);
+        const meta = readCheckpointMeta(ck);
+        for (const [k, v] of Object.entries(ident)) {
+          if (meta.options[k] !== v) throw new TrainSetupError(`--resume: the checkpoint was made with ${k}=${String(meta.options[k])}, this run has ${k}=${String(v)}`);
+        }
+        restoreCheckpoint(tf, ck, { policy, reference, optimizer: adam });
+        step = meta.step;
+        state = decodeState(meta.state);
+        metricsLines = meta.metricsLines;
+        const kept = existsSync(metricsPath!) ? readFileSync(metricsPath!, "utf8").split("\n").filter((l) => l !== "").slice(0, metricsLines) : [];
+        writeFileSync(metricsPath!, kept.map((l) => l + "\n").join(""));
+        const before = kept.map((l) => JSON.parse(l) as { event?: string; step: number; accuracy: number }).find((l) => l.event === "eval" && l.step === 0);
+        evalBefore = before?.accuracy;
+        ev.message?.(`resuming from ${ck} (step ${step})`);
+      } else {
+        if (ck) throw new TrainSetupError(`${dir} already holds a run (${ck}); pass --resume to continue it, or choose another --out`);
+        writeFileSync(metricsPath!, "");
+      }
+    }
+    const log = (obj: object): void => {
+      if (!metricsPath) return;
+      appendFileSync(metricsPath, JSON.stringify(obj) + "\n");
+      metricsLines++;
+    };
+    const heldOut = o.heldOut > 0;
+    if (heldOut && evalBefore === undefined && step === 0) {
+      evalBefore = heldOutAccuracy(policy, task, o.heldOut, maxTokens);
+      log({ event: "eval", step: 0, accuracy: evalBefore });
+      ev.eval?.(0, evalBefore);
+    }
+    const checkpoint = (): string | undefined => {
+      if (!dir) return undefined;
+      const path = saveCheckpoint(dir, {
+        meta: { step, rng: { seed: o.seed, nextStep: step + 1 }, metricsLines, state: encodeState(state), options: ident },
+        policy, reference, optimizer: adam,
+      });
+      ev.checkpoint?.(path, step);
+      if (run.killAfterCheckpoint === step) process.kill(process.pid, "SIGKILL");
+      return path;
+    };
+
+    const started = performance.now();
+    const startStep = step;
+    let tokensSeen = 0;
+    let last: StepMetrics | undefined;
+    let lastCheckpoint: string | undefined;
+    let status: TrainResult["status"] = "done";
+    while (step < o.steps) {
+      const s = step + 1;
+      const batch = makeBatch(tf, plan, policy, reference, task, { seed: o.seed, step: s, prompts: o.prompts });
+      const inputs: Record<string, Tensor> = { ...batch.host, [plan.wrt.name]: batch.wrtValue };
+      for (const [name, t] of Object.entries(inputs)) {
+        const bad = firstNonFinite(t.data);
+        if (bad) throw new NonFiniteError(s, `rollout input '${name}'`, bad);
+      }
+      const pre = runTfjs(tf, program, inputs, { state });
+      for (const r of program.results) {
+        const t = pre.results[r.name];
+        const bad = t && firstNonFinite(t.data);
+        if (bad) throw new NonFiniteError(s, `${r.kind} '${r.name}'`, bad);
+      }
+      const { gradNorm, losses } = update(tf, run, plan, gradProgram, policy, adam, batch, state, s);
+      state = { ...state, ...pre.stateUpdates };
+      step = s;
+      tokensSeen += batch.tokens;
+      const elapsed = (performance.now() - started) / 1000;
+      last = stepMetrics(program, plan, batch, pre.results, s, gradNorm, losses, elapsed, tokensSeen);
+      log(last);
+      const eta = ((o.steps - step) * elapsed) / Math.max(1, step - startStep);
+      ev.step?.(last, o.steps, eta);
+      if (heldOut && o.evalEvery > 0 && step % o.evalEvery === 0 && step < o.steps) {
+        const acc = heldOutAccuracy(policy, task, o.heldOut, maxTokens);
+        log({ event: "eval", step, accuracy: acc });
+        ev.eval?.(step, acc);
+      }
+      // Let signal handlers (Ctrl-C sets control.stop) and stream writes run between steps.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      const stopping = run.control?.stop === true;
+      if ((o.checkpointEvery > 0 && step % o.checkpointEvery === 0) || step === o.steps || stopping) lastCheckpoint = checkpoint() ?? lastCheckpoint;
+      if (stopping && step < o.steps) {
+        status = "interrupted";
+        break;
+      }
+    }
+    let evalAfter: number | undefined;
+    if (heldOut && status === "done") {
+      evalAfter = heldOutAccuracy(policy, task, o.heldOut, maxTokens);
+      log({ event: "eval", step, accuracy: evalAfter });
+      ev.eval?.(step, evalAfter);
+    }
+    const result: TrainResult = { status, steps: step, plan };
+    if (evalBefore !== undefined) result.evalBefore = evalBefore;
+    if (evalAfter !== undefined) result.evalAfter = evalAfter;
+    if (last) result.last = last;
+    if (lastCheckpoint) result.checkpoint = lastCheckpoint;
+    return result;
+  } finally {
+    adam.dispose();
+    reference?.dispose();
+  }
+}
+
+/** The optimizer passes over one batch; throws NonFiniteError before applying a bad update. */
+function update(
+  tf: TF, run: TrainRun, plan: TrainPlan, gradProgram: IRProgram, policy: Policy, adam: Adam, batch: RolloutBatch,
+  state: Record<string, StateValue>, step: number,
+): { gradNorm: number; losses: number[] } {
+  const o = run.options;
+  const params = policy.parameters();
+  const vars = params.map((p) => p.variable) as unknown as Parameters<TF["variableGrads"]>[1];
+  const compiled = tfjsCustomGrad(tf, run.program, gradProgram, { loss: plan.loss, state });
+  const P = batch.prompts.length;
+  const parts = Math.max(1, Math.min(o.minibatches, P));
+  const losses: number[] = [];
+  let gradNorm = 0;
+  for (let u = 0; u < o.updatesPerBatch; u++) {
+    for (let k = 0; k < parts; k++) {
+      const lo = Math.floor((k * P) / parts), hi = Math.floor(((k + 1) * P) / parts);
+      const sub = sliceBatch(plan, batch, lo, hi);
+      const { value, grads } = tf.variableGrads(() => {
+        const x = differentiableField(tf, plan, policy, sub.rows, sub.responses, batch.group, batch.temperature);
+        return compiled({ [plan.wrt.name]: x }, sub.host) as unknown as ReturnType<Parameters<TF["variableGrads"]>[0]>;
+      }, vars);
+      try {
+        const lv = value.dataSync()[0]!;
+        if (!Number.isFinite(lv)) throw new NonFiniteError(step, `loss '${plan.loss}'`, `${lv} at update ${u + 1}, minibatch ${k + 1}`);
+        losses.push(lv);
+        const ordered: TfTensor[] = params.map((p) => {
+          const g = grads[p.variable.name];
+          if (!g) throw new Error(`no gradient for parameter ${p.name}`);
+          return g;
+        });
+        params.forEach((p, i) => {
+          const bad = firstNonFinite(ordered[i]!.dataSync() as Float32Array);
+          if (bad) throw new NonFiniteError(step, `the gradient of '${plan.loss}' with respect to parameter '${p.name}'`, bad);
+        });
+        gradNorm = adam.apply(ordered);
+      } finally {
+        value.dispose();
+        for (const g of Object.values(grads)) g.dispose();
+      }
+    }
+  }
+  return { gradNorm, losses };
+}
+
+function scalarOf(t: Tensor | undefined): number | undefined {
+  return t && t.data.length === 1 ? t.data[0]! : undefined;
+}
+
+function stepMetrics(
+  program: IRProgram, plan: TrainPlan, batch: RolloutBatch, results: Record<string, Tensor>, step: number, gradNorm: number,
+  losses: number[], elapsed: number, tokensSeen: number,
+): StepMetrics {
+  const metrics: Record<string, number> = {};
+  for (const r of program.results) {
+    if (r.kind !== "metric") continue;
+    const v = scalarOf(results[r.name]);
+    if (v !== undefined) metrics[r.name] = v;
+  }
+  const rewardResult = program.results.find((r) => r.kind === "reward");
+  const reward = rewardResult && results[rewardResult.name] ? mean(results[rewardResult.name]!.data) : mean(batch.scores);
+  let len = 0;
+  for (let i = 0; i < batch.responses.mask.length; i++) len += batch.responses.mask[i]!;
+  return {
+    step,
+    loss: scalarOf(results[plan.loss]) ?? losses[0] ?? NaN,
+    reward,
+    accuracy: mean(batch.correct),
+    kl: batch.kl,
+    entropy: batch.entropy,
+    clip_frac: metrics["clip_frac"] ?? null,
+    grad_norm: gradNorm,
+    response_len: len / batch.responses.n,
+    tokens: batch.tokens,
+    metrics,
+    elapsed_s: Math.round(elapsed * 1000) / 1000,
+    tokens_per_s: Math.round(tokensSeen / Math.max(elapsed, 1e-9)),
+  };
+}
