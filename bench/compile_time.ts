@@ -1,30 +1,11 @@
-// Compile time of the example pipelines (not a test): parse + check + lower (measureCompileTime: the first compile
-// in a process, which also parses and checks the std library, and the median of later ones), and the whole way to
-// loss + gradient kernels stage by stage (measureCompileStages).
+// Compile time of a pipeline (not a test), the whole way to loss + gradient kernels, stage by stage: the first
+// compile in a process (which also parses and checks the std library) and the median of later ones.
 import { differentiateAndSimplify } from "../compiler/autodiff/index.ts";
 import { generateJs } from "../compiler/codegen/js/module.ts";
 import { planKernels } from "../compiler/fuse/plan.ts";
 import { compileFile } from "../compiler/index.ts";
 import { loadGenerated } from "../runtime/kernels/index.ts";
 import { median } from "./util.ts";
-
-export function measureCompileTime(files: string[], repeats = 50): { file: string; firstMs: number; medianMs: number }[] {
-  const rows = [];
-  for (const file of files) {
-    const t0 = performance.now();
-    compileFile(file);
-    const firstMs = performance.now() - t0;
-    const times: number[] = [];
-    for (let i = 0; i < repeats; i++) {
-      const t = performance.now();
-      compileFile(file);
-      times.push(performance.now() - t);
-    }
-    times.sort((a, b) => a - b);
-    rows.push({ file, firstMs, medianMs: times[Math.floor(times.length / 2)]! });
-  }
-  return rows;
-}
 
 export interface CompileStages {
   file: string;

@@ -82,7 +82,15 @@ export async function compileCommand(argv: string[], io: CliIO): Promise<number>
     }
     let emitted: EmittedModule[];
     try {
-      emitted = programs.map((p) => emitModule(p, { source: displayPath(file), sources: compiled.sources }));
+      emitted = programs.map((p) => emitModule(p, {
+        source: displayPath(file),
+        sources: compiled.sources,
+        // to tell which params stay symbolic in the kernels (run-time params) from those folded into constants
+        recompile: (extra) => {
+          const r = compileChecked(file, { set: { ...set, ...extra }, pipeline: p.pipeline });
+          return hasErrors(r.diagnostics) ? undefined : r.programs.find((q) => q.pipeline === p.pipeline);
+        },
+      }));
     } catch (e) {
       io.stderr.write(`rlp compile: cannot emit the module: ${firstLineOf(e)}\n`);
       return EXIT_CODES.compile;

@@ -32,8 +32,9 @@ options:
                            (PATH.json + PATH.bin)
   --sft-steps N            steps of the warm start (default 250)
   --prompts N              prompts per step (default 16; the group size comes from the rollout)
-  --lr X                   Adam learning rate (default 5e-4; 3e-3 for demonstrations)
-  --clip X                 clip the global gradient norm to X (default 1; 0: off)
+  --lr X                   Adam learning rate (default: the pipeline's 'optimize policy with adam(lr=...)', else
+                           5e-4; 3e-3 for demonstrations)
+  --clip X                 clip the global gradient norm to X (default: the pipeline's adam(clip=...), else 1; 0: off)
   --updates N              optimizer passes over each rollout batch (default 1)
   --minibatches N          minibatches per pass, split along the prompts (default 1)
   --checkpoint-every K     checkpoint every K steps (default 25)
@@ -94,13 +95,14 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
     return EXIT_CODES.ok;
   }
   if (positionals.length !== 1) return usageError(io, "train", positionals.length === 0 ? "no file given" : `expected one file, got ${positionals.length}`, TRAIN_HELP);
-  let steps: number, seed: number, prompts: number, clip: number, updates: number, minibatches: number, every: number, evalEvery: number, heldOut: number, sftSteps: number;
+  let clip: number | undefined;
+  let steps: number, seed: number, prompts: number, updates: number, minibatches: number, every: number, evalEvery: number, heldOut: number, sftSteps: number;
   let lr: number | undefined;
   try {
     steps = num(v.steps, "steps", 200, true);
     seed = num(v.seed, "seed", 0, true);
     prompts = Math.max(1, num(v.prompts, "prompts", 16, true));
-    clip = num(v.clip, "clip", 1);
+    clip = v.clip === undefined ? undefined : num(v.clip, "clip", 1);
     updates = Math.max(1, num(v.updates, "updates", 1, true));
     minibatches = Math.max(1, num(v.minibatches, "minibatches", 1, true));
     every = num(v["checkpoint-every"], "checkpoint-every", 25, true);
@@ -139,8 +141,9 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
   const { train, TRAINER_DEFAULTS, NonFiniteError, TrainSetupError } = await import("../runtime/train/trainer.ts");
   const demos = program.rollouts?.[0]?.source === "demonstrations";
   // Rejected before anything is loaded or trained: inputs the rollout does not provide.
+  let plan;
   try {
-    planTraining(program, { group: TRAINER_DEFAULTS.group, maxTokens: TRAINER_DEFAULTS.maxTokens, temperature: 1 });
+    plan = planTraining(program, { group: TRAINER_DEFAULTS.group, maxTokens: TRAINER_DEFAULTS.maxTokens, temperature: 1 });
   } catch (e) {
     if (e instanceof PlanError) {
       io.stderr.write(`rlp train: ${e.message}\n`);
@@ -200,7 +203,8 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
   try {
     const options = {
       ...TRAINER_DEFAULTS, steps, seed, prompts, updatesPerBatch: updates, minibatches, checkpointEvery: every, evalEvery, heldOut,
-      adam: { ...TRAINER_DEFAULTS.adam, lr: lr ?? (demos ? 3e-3 : 5e-4), clip },
+      // the command line, then the pipeline's `optimize policy with adam(...)`, then the defaults
+      adam: { ...TRAINER_DEFAULTS.adam, lr: demos ? 3e-3 : 5e-4, ...plan.optimizer, ...(lr !== undefined ? { lr } : {}), ...(clip !== undefined ? { clip } : {}) },
     };
     const result = await train({
       tf, program, task, policy, options, outDir: out, resume: v.resume === true, control,
@@ -223,7 +227,7 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
       const path = join(out, "report.html");
       await writeReport(path, {
         title: `rlp train ${file} — ${program.pipeline} on ${task.name}`, lines: readMetrics(join(out, "metrics.jsonl")),
-        settings: { file, pipeline: program.pipeline, task: task.name, steps, seed, backend: backend.name, size, init, prompts, lr: options.adam.lr, clip, updates, minibatches },
+        settings: { file, pipeline: program.pipeline, task: task.name, steps, seed, backend: backend.name, size, init, prompts, lr: options.adam.lr, clip: options.adam.clip, updates, minibatches },
         program, sources: compiled.sources, file,
       });
       progress.line(`report: ${path}`);

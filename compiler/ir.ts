@@ -146,6 +146,17 @@ export interface IRProgram {
   marks: string[];
   /** Rollout stages (`rollout r = sample(...)`): data made on the host by the trainer (compiler/check/rollout.ts). */
   rollouts?: IRRollout[];
+  /** `optimize M with adam(lr=1e-3, ...)`: the optimizer the trainer uses for each model (static options). */
+  optimizers?: IROptimizer[];
+}
+
+export interface IROptimizer {
+  models: string[];
+  /** The optimizer's name as written (`adam`). */
+  name: string;
+  /** Its keyword arguments, all static numbers. */
+  options: Record<string, number>;
+  span?: Span;
 }
 
 /**

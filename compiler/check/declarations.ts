@@ -83,7 +83,7 @@ export function declareParam(ctx: Ctx, frame: Frame, d: ParamDecl, set: Record<s
       if (dtype === "bool") value = constant(ctx, n ? 1 : 0, "bool", d.span);
       else {
         const node = ctx.g.add({ op: "param", name, value: n }, [], { dtype, dims: [] }, [], d.span);
-        value = { kind: "tensor", type: { dtype, dims: [], grad: [] }, node, static: n, flags: {} } satisfies TensorValue;
+        value = { kind: "tensor", type: { dtype, dims: [], grad: [] }, node, static: n, fromParam: true, flags: {} } satisfies TensorValue;
       }
       out.push({ name, value: dtype === "bool" ? n !== 0 : n, static: dtype === "bool" });
     }

@@ -24,6 +24,12 @@ export function constant(ctx: Ctx, value: number, dtype: DType, span: Span, lite
   return v;
 }
 
+/** Folds to a constant only values that no param feeds; a param-fed result keeps its op (and its static value). */
+export function folded(ctx: Ctx, value: number, dtype: DType, span: Span, args: TensorValue[], build: () => TensorValue): TensorValue {
+  if (!args.some((a) => a.fromParam)) return constant(ctx, value, dtype, span);
+  return { ...build(), static: value, fromParam: true };
+}
+
 const FLOAT_ONLY: ReadonlySet<UnaryOpName> = new Set<UnaryOpName>([
   "exp", "log", "log1p", "expm1", "sqrt", "tanh", "sigmoid", "softplus", "sin", "cos", "floor", "ceil", "round", "lgamma",
 ]);
@@ -76,9 +82,10 @@ export function unary(ctx: Ctx, fn: UnaryOpName, x: Value, span: Span): Value {
       }
     }
   }
-  if (arg.static !== undefined && fn !== "lgamma") return constant(ctx, foldUnary(fn, arg.static), arg.type.dtype, span);
   const dtype: DType = arg.type.dtype === "i32" ? "i32" : arg.type.dtype;
-  return emit(ctx, { op: "unary", fn }, [arg], { dtype, dims: arg.type.dims }, span, fn === "not" ? [] : undefined);
+  const build = () => emit(ctx, { op: "unary", fn }, [arg], { dtype, dims: arg.type.dims }, span, fn === "not" ? [] : undefined);
+  if (arg.static !== undefined && fn !== "lgamma") return folded(ctx, foldUnary(fn, arg.static), arg.type.dtype, span, [arg], build);
+  return build();
 }
 
 export function notATensor(ctx: Ctx, v: Value, span: Span, what: string): Value {
@@ -200,18 +207,20 @@ export function binary(ctx: Ctx, opText: string, left: Value, right: Value, span
     b = cast(ctx, b, "f32", span) as TensorValue;
     dtype = "f32";
   }
-  if (a.static !== undefined && b.static !== undefined) {
-    const v = constant(ctx, foldBinary(fn, a.static, b.static), dtype, span);
-    if (a.literal && b.literal) v.literal = a.literal === "float" || b.literal === "float" ? "float" : "int";
-    return v;
-  }
   const grad = isCompare || logical ? [] : undefined;
   const flags: Flags = mergeFlags(a.flags, b.flags);
   delete flags.countLike;
   delete flags.stdLike;
   if (fn === "mul" && (a.flags.maskApplied || b.flags.maskApplied || a.flags.fromMask || b.flags.fromMask)) flags.maskApplied = true;
+  const [x, y] = [a, b];
+  const build = () => emit(ctx, { op: "binary", fn }, [x, y], { dtype, dims: ctx.order.union(x.type.dims, y.type.dims) }, span, grad, flags);
+  if (a.static !== undefined && b.static !== undefined) {
+    const v = folded(ctx, foldBinary(fn, a.static, b.static), dtype, span, [a, b], build);
+    if (a.literal && b.literal) v.literal = a.literal === "float" || b.literal === "float" ? "float" : "int";
+    return v;
+  }
   if (fn === "div") divisionLints(ctx, b, opSpan);
-  return emit(ctx, { op: "binary", fn }, [a, b], { dtype, dims: ctx.order.union(a.type.dims, b.type.dims) }, span, grad, flags);
+  return build();
 }
 
 function divisionLints(ctx: Ctx, denominator: TensorValue, opSpan: Span): void {
@@ -249,14 +258,15 @@ export function cast(ctx: Ctx, x: Value, to: DType, span: Span, indexOf?: string
     return ERROR;
   }
   if (x.type.dtype === to && !indexOf && !x.type.indexOf) return x;
-  if (x.static !== undefined) {
-    const v = to === "i32" ? Math.trunc(x.static) : to === "bool" ? Number(x.static !== 0) : x.static;
-    return constant(ctx, v, to, span);
-  }
   const grad = to === "f32" && x.type.dtype === "f32" ? undefined : [];
   const type = indexOf ? { dtype: to, dims: x.type.dims, indexOf } : { dtype: to, dims: x.type.dims };
   const flags = x.type.dtype === "bool" ? { ...mergeFlags(x.flags), fromMask: true } : mergeFlags(x.flags);
-  return emit(ctx, { op: "cast", to }, [x], type, span, grad, flags);
+  const build = () => emit(ctx, { op: "cast", to }, [x], type, span, grad, flags);
+  if (x.static !== undefined) {
+    const v = to === "i32" ? Math.trunc(x.static) : to === "bool" ? Number(x.static !== 0) : x.static;
+    return folded(ctx, v, to, span, [x], build);
+  }
+  return build();
 }
 
 export function where(ctx: Ctx, c: Value, a: Value, b: Value, span: Span): Value {
@@ -276,7 +286,7 @@ export function where(ctx: Ctx, c: Value, a: Value, b: Value, span: Span): Value
     return ERROR;
   }
   if (!checkBroadcast(ctx, x, y, span, "where()")) return ERROR;
-  if (c.static !== undefined) return c.static ? x : y;
+  if (c.static !== undefined && !c.fromParam) return c.static ? x : y;
   const dims = ctx.order.union(c.type.dims, x.type.dims, y.type.dims);
   const grad = unionGrad(x.type.grad, y.type.grad);
   return emit(ctx, { op: "where" }, [c, x, y], { dtype: x.type.dtype, dims }, span, grad, { ...mergeFlags(x.flags, y.flags), maskApplied: true });

@@ -7,7 +7,8 @@ import type { GlobalScope } from "../scope.ts";
 import { Ctx, Frame } from "./context.ts";
 import { BUILTIN_MARKS, declareInput, declareModel, declareParam, declareState, dimInfoOf, type ParamRecord } from "./declarations.ts";
 import { elaborateExpr } from "./expr.ts";
-import { declaredRollouts, elaborateRollout } from "./rollout.ts";
+import { declaredRollouts, elaborateOptimizer, elaborateRollout } from "./rollout.ts";
+import type { IROptimizer } from "../ir.ts";
 import { defineNames, elaborateMulti, elaborateRequire } from "./statements.ts";
 import { describeType, describeValue, type TensorValue, type Value } from "./values.ts";
 
@@ -29,6 +30,7 @@ export function elaboratePipeline(scope: GlobalScope, decl: PipelineDecl, option
   const params: ParamRecord[] = [];
   const results: IRResult[] = [];
   const states: IRState[] = [];
+  const optimizers: IROptimizer[] = [];
   const declaredStates: { name: string; keyed: boolean; init: number }[] = [];
 
   for (const name of Object.keys(options.set)) {
@@ -56,7 +58,11 @@ export function elaboratePipeline(scope: GlobalScope, decl: PipelineDecl, option
         break;
       default:
         if (item.kind === "stage" && item.stage === "rollout") elaborateRollout(ctx, frame, item, inputs);
-        else statement(ctx, frame, item, results);
+        else if (item.kind === "optimize") {
+          statement(ctx, frame, item, results);
+          const o = elaborateOptimizer(ctx, frame, item);
+          if (o) optimizers.push(o);
+        } else statement(ctx, frame, item, results);
     }
   }
   for (const s of declaredStates) states.push({ name: s.name, keyed: s.keyed, init: s.init });
@@ -76,6 +82,7 @@ export function elaboratePipeline(scope: GlobalScope, decl: PipelineDecl, option
     marks: [...ctx.pipe.marks].sort(),
   };
   if (rollouts.length > 0) program.rollouts = rollouts;
+  if (optimizers.length > 0) program.optimizers = optimizers;
   return { program, diagnostics: ctx.diagnostics };
 }
 

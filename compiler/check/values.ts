@@ -35,6 +35,11 @@ export interface TensorValue {
   node: number;
   /** Known at compile time (params, literals, static sizes, folds of those): scalars only. */
   static?: number;
+  /**
+   * Computed from params: its `static` value serves compile-time decisions (if/match/require, sizes), but it is
+   * emitted as real operations on the param nodes, so a param overridden at run time changes every use alike.
+   */
+  fromParam?: boolean;
   /** A literal written in the source: adapts its dtype to the other operand. */
   literal?: "int" | "float";
   flags: Flags;

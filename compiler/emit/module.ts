@@ -1,5 +1,5 @@
-// emitModule: one checked pipeline as a readable TypeScript module (built with ts-morph) plus the JSON Schema of its
-// inputs. The module imports only `rlpc/runtime` (runtime/index.ts) and holds:
+// emitModule: one checked pipeline as a readable TypeScript module, built with ts-morph. The module imports only
+// `rlpc/runtime` (runtime/index.ts) and holds:
 //
 //   interfaces   <Name>Inputs, <Name>Params, <Name>Outputs, <Name>Gradients (and <Name>State, <Name>Options with
 //                state), generated from the declarations, with the declarations' types and comments in TSDoc
@@ -9,8 +9,12 @@
 //   GRADIENT     forward + gradients of every loss w.r.t. every differentiable input (when there are any)
 //   helpers      the scalar helpers the kernels call
 //
-// The kernels are the JS backend's generated functions (generateJs), parsed with ts-morph and given types; their
-// text is otherwise unchanged. Output is deterministic: the same program and options give byte-identical text.
+// The kernels are the JS backend's generated functions (generateJs), parsed with ts-morph and given types, with
+// non-null assertions on indexed reads, 0/1 for bool stores and unread consts dropped (so the module type-checks
+// under strict options, noUncheckedIndexedAccess and noUnusedLocals included); their text is otherwise unchanged.
+// The JSON Schema of the inputs is derived from PIPELINE by the runtime (runtime/emitted/validate.ts), so `rlp
+// compile` writes the same schema the module validates with. Output is deterministic: the same program and options
+// give byte-identical text.
 import { IndentationText, NewLineKind, Node, Project, QuoteKind, StructureKind, ts, type FunctionDeclaration, type InterfaceDeclarationStructure, type SourceFile, type VariableStatement } from "ts-morph";
 import type { Span } from "../../grammar/ast.ts";
 import { differentiateAndSimplify } from "../autodiff/index.ts";
@@ -28,6 +32,14 @@ export interface EmitOptions {
   sources?: ReadonlyMap<string, string>;
   /** The runtime module the emitted code imports (default "rlpc/runtime"). */
   runtime?: string;
+  /**
+   * Compiles the same pipeline with some params set (as `--set`; undefined when that fails). With it, a param the
+   * kernels read is offered as a run-time param only if changing its value changes nothing else in the kernels: the
+   * checker folds static arithmetic on params (`1 - beta` becomes `0.75`), and a param folded anywhere must not be
+   * overridden at run time (the folded uses would keep the compiled-in value). Without it, every param the kernels
+   * read is a run-time param.
+   */
+  recompile?: (set: Record<string, string>) => IRProgram | undefined;
 }
 
 export interface EmittedModule {
@@ -84,12 +96,62 @@ class SourceNotes {
     const m = /\/\/\s?(.*?)\s*$/.exec(rest);
     return m && m[1] ? m[1] : undefined;
   }
+
+  /**
+   * A declaration the IR keeps no span for (`state NAME ...`), found in the pipeline's body in `file`: where it is
+   * (`dcpo.rlp:23`) and its trailing comment.
+   */
+  find(file: string | undefined, pipeline: string, keyword: string, name: string): { where: string; comment?: string } {
+    const text = file === undefined ? undefined : this.sources?.get(file);
+    const from = text?.search(new RegExp(`\\bpipeline\\s+${pipeline}\\b`)) ?? -1;
+    if (!text || from < 0) return { where: this.display };
+    const re = new RegExp(`^[ \\t]*${keyword}[ \\t]+${name}\\b[^\\n]*`, "m");
+    const m = re.exec(text.slice(from));
+    if (!m) return { where: this.display };
+    const at = from + m.index;
+    const line = text.slice(0, at).split("\n").length;
+    const comment = /\/\/\s?(.*?)\s*$/.exec(m[0])?.[1];
+    return { where: `${this.display}:${line}`, ...(comment ? { comment } : {}) };
+  }
 }
 
 // ---------------------------------------------------------------- the spec (what the pipeline declares)
 
-function buildSpec(program: IRProgram, plans: KernelPlan[], gradProgram: IRProgram | undefined, source: string): PipelineSpec {
-  const runtimeParams = new Set(plans.flatMap((p) => Object.keys(planMeta(p).params)));
+/** The kernels of a plan, except the params' compiled-in values. */
+function kernelsSignature(plan: KernelPlan): string {
+  const meta = planMeta(plan);
+  return JSON.stringify({ ...meta, params: Object.keys(meta.params).sort() }) + generateJs(plan).kernels.map((k) => k.source).join("\n");
+}
+
+/** Other values to try a param at (an integer stays an integer). */
+function perturbations(v: number): number[] {
+  return Number.isInteger(v) ? [v + 1, v - 1] : [v * 1.5, v * 0.5];
+}
+
+/**
+ * The params the kernels read (plan params) that may be overridden at run time: with `recompile`, those whose
+ * value, changed, leaves every kernel and the plan unchanged (see EmitOptions.recompile).
+ */
+function runtimeParamsOf(program: IRProgram, plans: KernelPlan[], recompile: EmitOptions["recompile"]): Set<string> {
+  const read = new Set(plans.flatMap((p) => Object.keys(planMeta(p).params)));
+  if (!recompile) return read;
+  const want = plans.map(kernelsSignature);
+  const safe = new Set<string>();
+  for (const name of read) {
+    const value = program.params.find((p) => p.name === name)?.value;
+    if (typeof value !== "number") continue;
+    for (const v of perturbations(value)) {
+      const other = recompile({ [name]: String(v) });
+      if (!other) continue;
+      const otherPlans = [planKernels(other), ...(plans.length > 1 ? [planKernels(differentiateAndSimplify(other))] : [])];
+      if (otherPlans.every((p, i) => kernelsSignature(p) === want[i])) safe.add(name);
+      break;
+    }
+  }
+  return safe;
+}
+
+function buildSpec(program: IRProgram, runtimeParams: ReadonlySet<string>, gradProgram: IRProgram | undefined, source: string): PipelineSpec {
   const inputs: InputSpec[] = program.inputs.map((i) => ({
     name: i.name,
     dtype: i.type.dtype,
@@ -257,11 +319,6 @@ function typedFunction(decl: FunctionDeclaration, newName: string, paramType: (n
   return applyEdits(fn.getText(source), edits);
 }
 
-/** A helper constant (`const LANCZOS = [...]`) with asserted indexed reads (none today); its text otherwise. */
-function typedConstant(vs: VariableStatement): string {
-  return vs.getText();
-}
-
 /** Parses generateJs's module and returns its kernels (renamed with `prefix`, typed) and its helpers (typed). */
 function typedCode(project: Project, plan: KernelPlan, prefix: string, helpers: HelperCode): PassCode {
   const js = generateJs(plan);
@@ -279,7 +336,7 @@ function typedCode(project: Project, plan: KernelPlan, prefix: string, helpers: 
       if (name === "plan") phase = "helpers";
       else if (name === "kernels") phase = "driver";
       else if (phase === "helpers" && !helpers.statements.has(name)) {
-        helpers.statements.set(name, [...comments, typedConstant(st)].join("\n"));
+        helpers.statements.set(name, [...comments, st.getText()].join("\n")); // `const LANCZOS = [...]`
         helpers.constantNames.push(name);
       }
       continue;
@@ -355,7 +412,8 @@ export function emitModule(program: IRProgram, options: EmitOptions): EmittedMod
   const hasGrad = differentiable.length > 0 && program.results.some((r) => r.kind === "loss");
   const gradProgram = hasGrad ? differentiateAndSimplify(program) : undefined;
   const gradPlan = gradProgram ? planKernels(gradProgram) : undefined;
-  const spec = buildSpec(program, gradPlan ? [forwardPlan, gradPlan] : [forwardPlan], gradProgram, options.source);
+  const plans = gradPlan ? [forwardPlan, gradPlan] : [forwardPlan];
+  const spec = buildSpec(program, runtimeParamsOf(program, plans, options.recompile), gradProgram, options.source);
   const stateful = spec.states.length > 0;
   const runtimeModule = options.runtime ?? "rlpc/runtime";
 
@@ -386,11 +444,6 @@ export function emitModule(program: IRProgram, options: EmitOptions): EmittedMod
   ].join("\n");
 
   const sf = project.createSourceFile(`${program.pipeline}.ts`, "", { overwrite: true });
-  const imports = ["createPipeline", ...["EvaluateOptions", "KernelContext", "KernelProgram", "PipelineSpec", "TensorInput", "TensorOf", "TypedArray"].map((n) => `type ${n}`)];
-  sf.addImportDeclaration({ moduleSpecifier: runtimeModule, namedImports: imports.map((name) => name.replace(/^type /, "")) });
-  // one import per line: ts-morph prints named imports on one line
-  sf.getImportDeclarations()[0]!.replaceWithText(`import {\n${imports.map((n) => `  ${n},`).join("\n")}\n} from ${JSON.stringify(runtimeModule)};`);
-
   // ---- interfaces
   const dimsText = spec.dims.map((d) => (d.labels ? `${d.name} = {${d.labels.join(", ")}}` : d.size !== undefined ? `${d.name} = ${d.size}` : d.aliasOf ? `${d.name} (= ${d.aliasOf})` : d.name)).join(", ");
   // a member's TSDoc: one line when `  /** text */` fits, else wrapped under ` * `
@@ -456,12 +509,12 @@ export function emitModule(program: IRProgram, options: EmitOptions): EmittedMod
       name: `${T}State`,
       docs: [wrap(`The state of pipeline ${program.pipeline} across steps: start from createState(), pass it to each step (options.state) and keep the one the step returns (result.state). saveState and loadState write and read it as JSON.`, WIDTH - 3)],
       properties: spec.states.map((s) => {
-        const decl = program.states.find((x) => x.name === s.name);
-        void decl;
+        const found = notes.find(program.inputs[0]?.span?.file, program.pipeline, "state", s.name);
+        const what = s.keyed ? `a value per id (ids without an entry read ${s.init})` : "one number";
         return {
           name: propertyName(s.name),
           type: s.keyed ? "Map<number, number>" : "number",
-          docs: [propDoc(s.keyed ? `\`state ${s.name}: table f32 = ${s.init}\`: a value per id (ids without an entry read ${s.init}).` : `\`state ${s.name}: f32 = ${s.init}\`.`)],
+          docs: [propDoc(`\`state ${s.name}: ${s.keyed ? "table " : ""}f32 = ${s.init}\` (${found.where}): ${what}${found.comment ? `; ${found.comment}` : ""}.`)],
         };
       }),
     });
@@ -528,6 +581,12 @@ export function emitModule(program: IRProgram, options: EmitOptions): EmittedMod
   ));
   sf.addStatements(tail.join("\n\n"));
 
+  // the import, last: only the runtime types the module mentions (noUnusedLocals); one name per line
+  const body = sf.getFullText();
+  const types = ["EvaluateOptions", "KernelContext", "KernelProgram", "PipelineSpec", "TensorInput", "TensorOf", "TypedArray"].filter((n) => new RegExp(`\\b${n}\\b`).test(body));
+  const imports = ["createPipeline", ...types.map((n) => `type ${n}`)];
+  sf.insertImportDeclaration(0, { moduleSpecifier: runtimeModule, namedImports: imports.map((name) => name.replace(/^type /, "")) });
+  sf.getImportDeclarations()[0]!.replaceWithText(`import {\n${imports.map((n) => `  ${n},`).join("\n")}\n} from ${JSON.stringify(runtimeModule)};`);
   sf.insertText(0, `${header}\n\n`);
   const module = spaced(sf.getFullText());
   return { pipeline: program.pipeline, moduleFile: `${program.pipeline}.ts`, module, spec };

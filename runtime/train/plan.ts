@@ -16,7 +16,12 @@ export interface TrainPlan {
   loss: string;
   /** Inferred from input names (no rollout statement in the pipeline). */
   inferred: boolean;
+  /** Adam options the pipeline states (`optimize policy with adam(lr=..., clip=...)`). */
+  optimizer: Partial<Record<(typeof ADAM_OPTIONS)[number], number>>;
 }
+
+/** The options of `adam(...)` that rlp train knows. */
+export const ADAM_OPTIONS = ["lr", "beta1", "beta2", "eps", "clip"] as const;
 
 export class PlanError extends Error {}
 
@@ -101,5 +106,15 @@ export function planTraining(program: IRProgram, defaults: { group: number; maxT
   }
   const other = program.inputs.find((i) => isDifferentiable(program, i) && i !== wrt);
   if (other) throw new PlanError(`pipeline input '${other.name}' is differentiable (@${other.mark}), but rlp train trains only the sampled model's log-probs (${wrt.name})`);
-  return { rollout, inputs, wrtField, wrt, loss: losses[0]!.name, inferred };
+  const optimizer: TrainPlan["optimizer"] = {};
+  for (const o of program.optimizers ?? []) {
+    if (!o.models.includes(rollout.model)) throw new PlanError(`'optimize ${o.models.join(", ")}': rlp train trains only the sampled model, ${rollout.model}`);
+    if (o.name !== "adam") throw new PlanError(`'optimize ${o.models.join(", ")} with ${o.name}(...)': rlp train's optimizer is adam(${ADAM_OPTIONS.join(", ")})`);
+    for (const [k, v] of Object.entries(o.options)) {
+      if (!(ADAM_OPTIONS as readonly string[]).includes(k)) throw new PlanError(`adam(...) has no option '${k}' (its options: ${ADAM_OPTIONS.join(", ")})`);
+      if (!(v >= 0)) throw new PlanError(`adam(${k}=${v}): must be >= 0`);
+      optimizer[k as (typeof ADAM_OPTIONS)[number]] = v;
+    }
+  }
+  return { rollout, inputs, wrtField, wrt, loss: losses[0]!.name, inferred, optimizer };
 }

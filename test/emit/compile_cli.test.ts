@@ -94,6 +94,38 @@ describe("acceptance: rlp compile examples/grpo.rlp -o DIR", () => {
   }, 60_000);
 });
 
+describe("rlp compile -o: pipelines and params", () => {
+  it("writes one module per pipeline of FILE (or the one --pipeline names); --set fixes a param's value", async () => {
+    const dir = userProject("two");
+    const file = join(dir, "two.rlp");
+    writeFileSync(file, [
+      "pipeline first {", "  dims B", "  param scale: f32 = 2.0", "  input x: f32[B] @policy", "  loss L = mean(scale * x * x, over=B)", "}",
+      "pipeline second_one {", "  dims B", "  param scale: f32 = 1.0", "  input y: f32[B] @policy", "  loss M = sum(scale * y, over=B)", "}", "",
+    ].join("\n"));
+    const out = join(dir, "out");
+    const r = await rlp("compile", file, "-o", out, "--set", "scale=3");
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(["first.schema.json", "first.ts", "second_one.schema.json", "second_one.ts"]);
+    expect(readFileSync(join(out, "first.ts"), "utf8")).toContain('params: [{ name: "scale", value: 3, runtime: true }]');
+    expect(readFileSync(join(out, "second_one.ts"), "utf8")).toContain("export interface SecondOneInputs {");
+    expect(readFileSync(join(out, "second_one.ts"), "utf8")).toContain('params: [{ name: "scale", value: 3, runtime: true }]');
+    // arithmetic on a param stays a run-time value (`1.0 - beta` is not folded), so it can be overridden...
+    const mix = join(dir, "mix.rlp");
+    writeFileSync(mix, "pipeline mix {\n  dims B\n  param beta: f32 = 0.25\n  input x: f32[B] @policy\n  loss L = sum((1.0 - beta) * x + beta * x * x, over=B)\n}\n");
+    expect((await rlp("compile", mix, "-o", out)).code).toBe(0);
+    expect(readFileSync(join(out, "mix.ts"), "utf8")).toContain('params: [{ name: "beta", value: 0.25, runtime: true }]');
+    // ...but a param that decides something when compiling (an `if`) is compiled in
+    const decided = join(dir, "decided.rlp");
+    writeFileSync(decided, "pipeline decided {\n  dims B\n  param beta: f32 = 0.25\n  input x: f32[B] @policy\n  loss L = if beta > 0.5 then sum(x, over=B) else sum(x * x, over=B)\n}\n");
+    expect((await rlp("compile", decided, "-o", out)).code).toBe(0);
+    expect(readFileSync(join(out, "decided.ts"), "utf8")).toContain('params: [{ name: "beta", value: 0.25, runtime: false }]');
+    const only = join(dir, "only");
+    expect((await rlp("compile", file, "--pipeline", "second_one", "-o", only)).code).toBe(0);
+    expect(readdirSync(only).sort()).toEqual(["second_one.schema.json", "second_one.ts"]);
+  });
+});
+
 describe("rlp compile -o: errors", () => {
   const base = userProject("errors");
 

@@ -78,9 +78,17 @@ export function exampleProgram(name: string, set: Record<string, string> = {}): 
 }
 
 /** The module `rlp compile examples/NAME.rlp -o DIR` writes, run from the repo root (what the goldens hold). */
-export function emitExample(name: string): EmittedModule {
-  const { program, sources } = exampleProgram(name);
-  return emitModule(program, { source: `examples/${name}.rlp`, sources });
+export function emitExample(name: string, set: Record<string, string> = {}): EmittedModule {
+  const { program, sources } = exampleProgram(name, set);
+  return emitModule(program, { source: `examples/${name}.rlp`, sources, recompile: recompileExample(name, set) });
+}
+
+/** What `rlp compile` passes as EmitOptions.recompile for an example. */
+export function recompileExample(name: string, set: Record<string, string> = {}): (extra: Record<string, string>) => IRProgram | undefined {
+  return (extra) => {
+    const r = compileFile(join(REPO, "examples", `${name}.rlp`), { set: { ...set, ...extra } });
+    return r.diagnostics.some((d) => d.severity === "error") ? undefined : r.programs[0];
+  };
 }
 
 /** An example's inputs file, as parsed JSON (what a user hands to the emitted module) and as checked tensors. */

@@ -4,7 +4,6 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { emitModule } from "../../compiler/emit/index.ts";
 import { readJsonInputs } from "../../runtime/io/read_inputs.ts";
 import { EvalError } from "../../runtime/reference/index.ts";
 import type { Tensor } from "../../runtime/tensor.ts";
@@ -27,8 +26,7 @@ const dir = userProject("state");
 beforeAll(() => {
   const dcpo = emitExample("dcpo");
   writeFileSync(join(dir, dcpo.moduleFile), dcpo.module);
-  const ppo = exampleProgram("ppo", { kl_ctrl: "adaptive" });
-  writeFileSync(join(dir, "ppo.ts"), emitModule(ppo.program, { source: "examples/ppo.rlp", sources: ppo.sources }).module);
+  writeFileSync(join(dir, "ppo.ts"), emitExample("ppo", { kl_ctrl: "adaptive" }).module);
 }, 60_000);
 
 function withData(doc: Record<string, unknown>, name: string, data: unknown): Record<string, unknown> {

@@ -48,7 +48,7 @@ const GRPO_EDGES: [string, string, string][] = [
   ["logp", "ppo_clip", "f32[P,G,T] ∇policy"],
   ["old_logp", "ppo_clip", "f32[P,G,T]"],
   ["group_norm", "ppo_clip", "A: f32[P,G]"],
-  ["clip_eps", "ppo_clip", "f32[] static"],
+  ["clip_eps", "ppo_clip", "f32[]"],
   ["logp", "kl_k3", "f32[P,G,T] ∇policy"],
   ["ref_logp", "kl_k3", "f32[P,G,T]"],
   ["beta", "*", "f32[]"],

@@ -160,6 +160,15 @@ describe("the trainer's plan", () => {
     expect(Object.keys(plan.inputs).sort()).toEqual(["logp", "mask", "old_logp", "ref_logp", "score"]);
   });
 
+  it("reads the pipeline's optimizer (optimize policy with adam(...)); rejects what rlp train cannot do", () => {
+    const p = program(GRPO(LOSS + "\n  param lr: f32 = 2e-4\n  optimize policy with adam(lr=lr, clip=0.5)"));
+    expect(p.optimizers).toEqual([{ models: ["policy"], name: "adam", options: { lr: 2e-4, clip: 0.5 }, span: expect.anything() }]);
+    expect(planTraining(p, defaults).optimizer).toEqual({ lr: 2e-4, clip: 0.5 });
+    expect(() => planTraining(program(GRPO(LOSS + "\n  optimize policy with sgd(lr=0.1)")), defaults)).toThrow(/rlp train's optimizer is adam\(lr, beta1, beta2, eps, clip\)/);
+    expect(() => planTraining(program(GRPO(LOSS + "\n  optimize policy with adam(momentum=0.9)")), defaults)).toThrow(/adam\(\.\.\.\) has no option 'momentum'/);
+    expect(errors(GRPO(LOSS + "\n  optimize policy with adam(lr=R)"))[0]).toMatch(/^RLP207 \d+:\d+ lr= of adam\(\.\.\.\) must be a number known when the pipeline is compiled/);
+  });
+
   it("rejects an input the rollout does not provide, naming it", () => {
     const p = program(GRPO(LOSS, "  input bonus: f32[P,G]\n"));
     expect(() => planTraining(p, defaults)).toThrow(PlanError);

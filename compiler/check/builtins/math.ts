@@ -1,6 +1,6 @@
 // Elementwise builtins: math functions, casts, where/safe_div/clamp, detach.
 import type { UnaryOpName } from "../../ir.ts";
-import { binary, broadcastAll, cast, constant, emit, unary, where } from "../ops.ts";
+import { binary, broadcastAll, cast, constant, emit, folded, unary, where } from "../ops.ts";
 import { describeType, ERROR, unionGrad, type Value } from "../values.ts";
 import { boolArg, floatArg, p, tensorArg } from "./args.ts";
 import type { Builtin, BuiltinCall } from "./index.ts";
@@ -27,13 +27,14 @@ function pairBuiltin(name: "maximum" | "minimum"): [string, Builtin] {
       // Reuse the operator path for dtype rules and broadcasting, then swap in the primitive.
       const probe = binary(c.ctx, "+", a, b, c.span, c.span);
       if (probe.kind !== "tensor" || a.kind !== "tensor" || b.kind !== "tensor") return probe.kind === "error" ? ERROR : probe;
-      if (a.static !== undefined && b.static !== undefined) {
-        const v = name === "maximum" ? Math.max(a.static, b.static) : Math.min(a.static, b.static);
-        return constant(c.ctx, v, probe.type.dtype, c.span);
-      }
       const fa = a.literal ? constant(c.ctx, a.static!, probe.type.dtype, c.span) : a;
       const fb = b.literal ? constant(c.ctx, b.static!, probe.type.dtype, c.span) : b;
-      return emit(c.ctx, { op: "binary", fn: name }, [fa, fb], { dtype: probe.type.dtype, dims: probe.type.dims }, c.span);
+      const build = () => emit(c.ctx, { op: "binary", fn: name }, [fa, fb], { dtype: probe.type.dtype, dims: probe.type.dims }, c.span);
+      if (a.static !== undefined && b.static !== undefined) {
+        const v = name === "maximum" ? Math.max(a.static, b.static) : Math.min(a.static, b.static);
+        return folded(c.ctx, v, probe.type.dtype, c.span, [a, b], build);
+      }
+      return build();
     },
   }];
 }
@@ -52,12 +53,13 @@ function clampApply(c: BuiltinCall): Value {
   const lo = c.has("lo") ? floatArg(c, "lo") : constant(c.ctx, -Infinity, "f32", c.span);
   const hi = c.has("hi") ? floatArg(c, "hi") : constant(c.ctx, Infinity, "f32", c.span);
   if (!lo || !hi) return ERROR;
-  if (x.static !== undefined && lo.static !== undefined && hi.static !== undefined) {
-    return constant(c.ctx, Math.min(Math.max(x.static, lo.static), hi.static), "f32", c.span);
-  }
   const dims = broadcastAll(c.ctx, [x, lo, hi], c.span, "clamp()");
   if (!dims) return ERROR;
-  return emit(c.ctx, { op: "clamp" }, [x, lo, hi], { dtype: "f32", dims }, c.span);
+  const build = () => emit(c.ctx, { op: "clamp" }, [x, lo, hi], { dtype: "f32", dims }, c.span);
+  if (x.static !== undefined && lo.static !== undefined && hi.static !== undefined) {
+    return folded(c.ctx, Math.min(Math.max(x.static, lo.static), hi.static), "f32", c.span, [x, lo, hi], build);
+  }
+  return build();
 }
 
 function safeDivApply(c: BuiltinCall): Value {
@@ -82,8 +84,9 @@ function idivApply(c: BuiltinCall): Value {
       return ERROR;
     }
   }
-  if (a.static !== undefined && b.static !== undefined) return constant(c.ctx, Math.floor(a.static / b.static), "i32", c.span);
-  return emit(c.ctx, { op: "binary", fn: "idiv" }, [a, b], { dtype: "i32", dims: c.ctx.order.union(a.type.dims, b.type.dims) }, c.span, []);
+  const build = () => emit(c.ctx, { op: "binary", fn: "idiv" }, [a, b], { dtype: "i32", dims: c.ctx.order.union(a.type.dims, b.type.dims) }, c.span, []);
+  if (a.static !== undefined && b.static !== undefined) return folded(c.ctx, Math.floor(a.static / b.static), "i32", c.span, [a, b], build);
+  return build();
 }
 
 export const MATH_BUILTINS: [string, Builtin][] = [

@@ -40,15 +40,19 @@ export interface DcpoInputs {
 
 /**
  * Run-time params of pipeline dcpo: each optional, overriding its compiled-in default for one call. Fixed when compiled
- * (recompile with `rlp compile --set NAME=VALUE` to change): eps_low = 0.2, eps_high = 0.28, clip_c = 10, norm_by_std =
- * true.
+ * (recompile with `rlp compile --set NAME=VALUE` to change): clip_c = 10, norm_by_std = true, old_ratio = 1.
  */
 export interface DcpoParams {
   /**
-   * `param old_ratio` (examples/dcpo.rlp:15): official user_old_mean_ratio
-   * @defaultValue 1
+   * `param eps_low` (examples/dcpo.rlp:11)
+   * @defaultValue 0.2
    */
-  old_ratio?: number;
+  eps_low?: number;
+  /**
+   * `param eps_high` (examples/dcpo.rlp:12)
+   * @defaultValue 0.28
+   */
+  eps_high?: number;
 }
 
 /**
@@ -78,11 +82,20 @@ export interface DcpoGradients {
  * one the step returns (result.state). saveState and loadState write and read it as JSON.
  */
 export interface DcpoState {
-  /** `state times: table f32 = 0`: a value per id (ids without an entry read 0). */
+  /**
+   * `state times: table f32 = 0` (examples/dcpo.rlp:23): a value per id (ids without an entry read 0); how many earlier
+   * steps used this prompt.
+   */
   times: Map<number, number>;
-  /** `state mean_total: table f32 = 0`: a value per id (ids without an entry read 0). */
+  /**
+   * `state mean_total: table f32 = 0` (examples/dcpo.rlp:24): a value per id (ids without an entry read 0); cumulative
+   * reward mean of the prompt's groups.
+   */
   mean_total: Map<number, number>;
-  /** `state std_total: table f32 = 0`: a value per id (ids without an entry read 0). */
+  /**
+   * `state std_total: table f32 = 0` (examples/dcpo.rlp:25): a value per id (ids without an entry read 0); cumulative
+   * (pooled) reward std.
+   */
   std_total: Map<number, number>;
 }
 
@@ -150,11 +163,11 @@ export const PIPELINE: PipelineSpec = {
     { name: "prompt_id", dtype: "id", dims: ["P"], line: 21, col: 3 },
   ],
   params: [
-    { name: "eps_low", value: 0.2, runtime: false },
-    { name: "eps_high", value: 0.28, runtime: false },
+    { name: "eps_low", value: 0.2, runtime: true },
+    { name: "eps_high", value: 0.28, runtime: true },
     { name: "clip_c", value: 10, runtime: false },
     { name: "norm_by_std", value: true, runtime: false },
-    { name: "old_ratio", value: 1, runtime: true },
+    { name: "old_ratio", value: 1, runtime: false },
   ],
   states: [
     { name: "times", keyed: true, init: 0 },
@@ -180,7 +193,7 @@ const FORWARD: KernelProgram = {
     pipeline: "dcpo",
     dims: [{ name: "P" }, { name: "G" }, { name: "T" }],
     usedDims: ["P", "G", "T"],
-    params: { old_ratio: 1 },
+    params: { eps_low: 0.2, eps_high: 0.28, clip_c: 10, old_ratio: 1 },
     inputs: [
       { name: "logp", buffer: 0, dtype: "f32", dims: ["P", "G", "T"] },
       { name: "old_logp", buffer: 1, dtype: "f32", dims: ["P", "G", "T"] },
@@ -194,9 +207,9 @@ const FORWARD: KernelProgram = {
       { id: 2, name: "mask", dtype: "bool", dims: ["P", "G", "T"], role: "input", input: "mask" },
       { id: 3, name: "reward", dtype: "f32", dims: ["P", "G"], role: "input", input: "reward" },
       { id: 4, name: "prompt_id", dtype: "id", dims: ["P"], role: "input", input: "prompt_id" },
-      { id: 5, name: "t9", dtype: "f32", dims: ["P"], role: "temp" },
-      { id: 6, name: "t10", dtype: "f32", dims: ["P"], role: "temp" },
-      { id: 7, name: "t11", dtype: "f32", dims: ["P"], role: "temp" },
+      { id: 5, name: "t12", dtype: "f32", dims: ["P"], role: "temp" },
+      { id: 6, name: "t13", dtype: "f32", dims: ["P"], role: "temp" },
+      { id: 7, name: "t14", dtype: "f32", dims: ["P"], role: "temp" },
       { id: 8, name: "times", dtype: "f32", dims: ["P"], role: "output", results: ["times"] },
       { id: 9, name: "mean_total", dtype: "f32", dims: ["P"], role: "output", results: ["mean_total"] },
       { id: 10, name: "std_total", dtype: "f32", dims: ["P"], role: "output", results: ["std_total"] },
@@ -258,143 +271,150 @@ function fwd_k3_loop(B: TypedArray[], Z: KernelContext, lo: number, hi: number, 
   const b_old_logp = B[1]!; // f32[P,G,T]
   const b_mask = B[2]!; // bool[P,G,T]
   const b_reward = B[3]!; // f32[P,G]
-  const b_t9 = B[5]!; // f32[P]
-  const b_t10 = B[6]!; // f32[P]
-  const b_t11 = B[7]!; // f32[P]
+  const b_t12 = B[5]!; // f32[P]
+  const b_t13 = B[6]!; // f32[P]
+  const b_t14 = B[7]!; // f32[P]
   const b_times = B[8]!; // f32[P]
   const b_mean_total = B[9]!; // f32[P]
   const b_std_total = B[10]!; // f32[P]
   const b_A = B[11]!; // f32[P,G]
-  let a96 = 0; // %96 count aggregate.rlp:51
-  let a97 = 0; // %97 sum aggregate.rlp:52
-  let a101 = 0; // %101 sum aggregate.rlp:52
-  const v16 = 1 * n_G; // %16 mul ppo.rlp:76
-  const v17 = v16 > 0; // %17 gt ppo.rlp:76
-  const v22 = v16 - 1; // %22 sub ppo.rlp:77
-  const v23 = v16 > 1; // %23 gt ppo.rlp:77
-  const p2 = Z.p["old_ratio"]!; // %2 param dcpo.rlp:15
+  let a101 = 0; // %101 count aggregate.rlp:51
+  let a102 = 0; // %102 sum aggregate.rlp:52
+  let a106 = 0; // %106 sum aggregate.rlp:52
+  const v19 = 1 * n_G; // %19 mul ppo.rlp:76
+  const v20 = v19 > 0; // %20 gt ppo.rlp:76
+  const v25 = v19 - 1; // %25 sub ppo.rlp:77
+  const v26 = v19 > 1; // %26 gt ppo.rlp:77
+  const p5 = Z.p["old_ratio"]!; // %5 param dcpo.rlp:15
+  const p3 = Z.p["clip_c"]!; // %3 param dcpo.rlp:13
+  const v96 = -p3; // %96 neg ppo.rlp:18
+  const p0 = Z.p["eps_low"]!; // %0 param dcpo.rlp:11
+  const v70 = 4 * p0; // %70 mul ppo.rlp:55
+  const p1 = Z.p["eps_high"]!; // %1 param dcpo.rlp:12
+  const v77 = 4 * p1; // %77 mul ppo.rlp:56
+  const v83 = (p3 >= 10 || p3 !== p3 ? p3 : 10); // %83 maximum ppo.rlp:56
   for (let i_P = lo; i_P < hi; i_P++) {
-    let a12 = 0; // %12 sum ppo.rlp:76
+    let a15 = 0; // %15 sum ppo.rlp:76
     for (let i_G = 0; i_G < n_G; i_G++) {
       const o_P_G = i_P * n_G + i_G;
-      const v6 = b_reward[o_P_G]!; // %6 input dcpo.rlp:20
-      a12 += v6;
+      const v9 = b_reward[o_P_G]!; // %9 input dcpo.rlp:20
+      a15 += v9;
     }
-    const v12 = Math.fround(a12);
-    let a21 = 0; // %21 sum ppo.rlp:77
-    const v18 = (v17 ? v12 / v16 : 0); // %18 safe_div ppo.rlp:76
+    const v15 = Math.fround(a15);
+    let a24 = 0; // %24 sum ppo.rlp:77
+    const v21 = (v20 ? v15 / v19 : 0); // %21 safe_div ppo.rlp:76
     for (let i_G = 0; i_G < n_G; i_G++) {
       const o_P_G = i_P * n_G + i_G;
-      const v6 = b_reward[o_P_G]!; // %6 input dcpo.rlp:20
-      const v19 = v6 - v18; // %19 sub ppo.rlp:77
-      const v20 = v19 * v19; // %20 mul ppo.rlp:77
-      a21 += v20;
+      const v9 = b_reward[o_P_G]!; // %9 input dcpo.rlp:20
+      const v22 = v9 - v21; // %22 sub ppo.rlp:77
+      const v23 = v22 * v22; // %23 mul ppo.rlp:77
+      a24 += v23;
     }
-    const v21 = Math.fround(a21);
-    const v9 = b_t9[i_P]!; // %9 table_get dcpo.rlp:27
-    const v31 = v9 + 1; // %31 add ppo.rlp:82
-    const v52 = v31 - 1; // %52 sub ppo.rlp:88
-    const v53 = v52 / v31; // %53 div ppo.rlp:88
-    const v24 = (v23 ? v21 / v22 : 0); // %24 safe_div ppo.rlp:77
-    const v25 = Math.sqrt(v24); // %25 sqrt ppo.rlp:77
-    const v47 = v25 > 0; // %47 gt ppo.rlp:85
-    const v28 = v9 <= 0; // %28 le ppo.rlp:81
-    const v10 = b_t10[i_P]!; // %10 table_get dcpo.rlp:27
-    const v26 = p2 * v10; // %26 mul ppo.rlp:79
-    const v29 = v9 * v26; // %29 mul ppo.rlp:82
-    const v30 = v29 + v18; // %30 add ppo.rlp:82
-    const v32 = v30 / v31; // %32 div ppo.rlp:82
-    const v33 = (v28 ? v18 : v32); // %33 where ppo.rlp:82
-    const v35 = Math.pow(v25, 2); // %35 pow ppo.rlp:83
-    const v11 = b_t11[i_P]!; // %11 table_get dcpo.rlp:27
-    const v27 = p2 * v11; // %27 mul ppo.rlp:80
-    const v36 = Math.pow(v27, 2); // %36 pow ppo.rlp:83
-    const v37 = v9 * v36; // %37 mul ppo.rlp:83
-    const v38 = v37 + v35; // %38 add ppo.rlp:83
-    const v39 = v9 / v31; // %39 div ppo.rlp:83
-    const v40 = v18 - v26; // %40 sub ppo.rlp:83
-    const v41 = Math.pow(v40, 2); // %41 pow ppo.rlp:83
-    const v42 = v39 * v41; // %42 mul ppo.rlp:83
-    const v43 = v38 + v42; // %43 add ppo.rlp:83
-    const v44 = v43 / v31; // %44 div ppo.rlp:83
-    const v45 = (v28 ? v35 : v44); // %45 where ppo.rlp:83
-    const v46 = Math.sqrt(v45); // %46 sqrt ppo.rlp:84
-    const v50 = v46 > 0; // %50 gt ppo.rlp:86
+    const v24 = Math.fround(a24);
+    const v12 = b_t12[i_P]!; // %12 table_get dcpo.rlp:27
+    const v34 = v12 + 1; // %34 add ppo.rlp:82
+    const v55 = v34 - 1; // %55 sub ppo.rlp:88
+    const v56 = v55 / v34; // %56 div ppo.rlp:88
+    const v27 = (v26 ? v24 / v25 : 0); // %27 safe_div ppo.rlp:77
+    const v28 = Math.sqrt(v27); // %28 sqrt ppo.rlp:77
+    const v50 = v28 > 0; // %50 gt ppo.rlp:85
+    const v31 = v12 <= 0; // %31 le ppo.rlp:81
+    const v13 = b_t13[i_P]!; // %13 table_get dcpo.rlp:27
+    const v29 = p5 * v13; // %29 mul ppo.rlp:79
+    const v32 = v12 * v29; // %32 mul ppo.rlp:82
+    const v33 = v32 + v21; // %33 add ppo.rlp:82
+    const v35 = v33 / v34; // %35 div ppo.rlp:82
+    const v36 = (v31 ? v21 : v35); // %36 where ppo.rlp:82
+    const v38 = Math.pow(v28, 2); // %38 pow ppo.rlp:83
+    const v14 = b_t14[i_P]!; // %14 table_get dcpo.rlp:27
+    const v30 = p5 * v14; // %30 mul ppo.rlp:80
+    const v39 = Math.pow(v30, 2); // %39 pow ppo.rlp:83
+    const v40 = v12 * v39; // %40 mul ppo.rlp:83
+    const v41 = v40 + v38; // %41 add ppo.rlp:83
+    const v42 = v12 / v34; // %42 div ppo.rlp:83
+    const v43 = v21 - v29; // %43 sub ppo.rlp:83
+    const v44 = Math.pow(v43, 2); // %44 pow ppo.rlp:83
+    const v45 = v42 * v44; // %45 mul ppo.rlp:83
+    const v46 = v41 + v45; // %46 add ppo.rlp:83
+    const v47 = v46 / v34; // %47 div ppo.rlp:83
+    const v48 = (v31 ? v38 : v47); // %48 where ppo.rlp:83
+    const v49 = Math.sqrt(v48); // %49 sqrt ppo.rlp:84
+    const v53 = v49 > 0; // %53 gt ppo.rlp:86
     for (let i_G = 0; i_G < n_G; i_G++) {
       const o_P_G = i_P * n_G + i_G;
-      const v6 = b_reward[o_P_G]!; // %6 input dcpo.rlp:20
-      const v19 = v6 - v18; // %19 sub ppo.rlp:77
-      const v48 = (v47 ? v19 / v25 : 0); // %48 safe_div ppo.rlp:85
-      const v54 = v53 * v48; // %54 mul ppo.rlp:88
-      const v49 = v6 - v33; // %49 sub ppo.rlp:86
-      const v51 = (v50 ? v49 / v46 : 0); // %51 safe_div ppo.rlp:86
-      const v55 = v51 / v31; // %55 div ppo.rlp:88
-      const v56 = v54 + v55; // %56 add ppo.rlp:88
-      const v60 = Math.abs(v56); // %60 abs ppo.rlp:90
-      const v57 = v48 / v31; // %57 div ppo.rlp:89
-      const v58 = v53 * v51; // %58 mul ppo.rlp:89
-      const v59 = v57 + v58; // %59 add ppo.rlp:89
-      const v61 = Math.abs(v59); // %61 abs ppo.rlp:90
-      const v62 = v60 < v61; // %62 lt ppo.rlp:90
-      const v63 = (v62 ? v56 : v59); // %63 where ppo.rlp:90
-      const v90 = v63 < 0; // %90 lt ppo.rlp:18
-      const v92 = (-10) * v63; // %92 mul ppo.rlp:18
-      const v85 = -v63; // %85 neg ppo.rlp:15
+      const v9 = b_reward[o_P_G]!; // %9 input dcpo.rlp:20
+      const v22 = v9 - v21; // %22 sub ppo.rlp:77
+      const v51 = (v50 ? v22 / v28 : 0); // %51 safe_div ppo.rlp:85
+      const v57 = v56 * v51; // %57 mul ppo.rlp:88
+      const v52 = v9 - v36; // %52 sub ppo.rlp:86
+      const v54 = (v53 ? v52 / v49 : 0); // %54 safe_div ppo.rlp:86
+      const v58 = v54 / v34; // %58 div ppo.rlp:88
+      const v59 = v57 + v58; // %59 add ppo.rlp:88
+      const v63 = Math.abs(v59); // %63 abs ppo.rlp:90
+      const v60 = v51 / v34; // %60 div ppo.rlp:89
+      const v61 = v56 * v54; // %61 mul ppo.rlp:89
+      const v62 = v60 + v61; // %62 add ppo.rlp:89
+      const v64 = Math.abs(v62); // %64 abs ppo.rlp:90
+      const v65 = v63 < v64; // %65 lt ppo.rlp:90
+      const v66 = (v65 ? v59 : v62); // %66 where ppo.rlp:90
+      const v95 = v66 < 0; // %95 lt ppo.rlp:18
+      const v97 = v96 * v66; // %97 mul ppo.rlp:18
+      const v90 = -v66; // %90 neg ppo.rlp:15
       for (let i_T = 0; i_T < n_T; i_T++) {
         const o_P_G_T = o_P_G * n_T + i_T;
-        const v5 = b_mask[o_P_G_T]! !== 0; // %5 input dcpo.rlp:19
-        if (v5) { a96 += 1; }
-        const v3 = b_logp[o_P_G_T]!; // %3 input dcpo.rlp:17
-        const v4 = b_old_logp[o_P_G_T]!; // %4 input dcpo.rlp:18
-        const v81 = v3 - v4; // %81 sub ppo.rlp:14
-        const v83 = Math.min(Math.max(v81, -20), 20); // %83 clamp ppo.rlp:14
-        const v84 = Math.exp(v83); // %84 exp ppo.rlp:14
-        const v86 = v85 * v84; // %86 mul ppo.rlp:15
-        const v64 = Math.exp(v4); // %64 exp ppo.rlp:54
-        const v67 = 0.8 / v64; // %67 div ppo.rlp:55
-        const v68 = 1 - v67; // %68 sub ppo.rlp:55
-        const v69 = (v68 >= 0 || v68 !== v68 ? v68 : 0); // %69 maximum ppo.rlp:55
-        const v70 = Math.sqrt(v69); // %70 sqrt ppo.rlp:55
-        const v71 = 0.5 * v70; // %71 mul ppo.rlp:55
-        const v72 = 0.5 + v71; // %72 add ppo.rlp:55
-        const v74 = 1.12 / v64; // %74 div ppo.rlp:56
-        const v75 = 1 + v74; // %75 add ppo.rlp:56
-        const v76 = Math.sqrt(v75); // %76 sqrt ppo.rlp:56
-        const v77 = 0.5 * v76; // %77 mul ppo.rlp:56
-        const v78 = 0.5 + v77; // %78 add ppo.rlp:56
-        const v80 = (v78 <= 10 || v78 !== v78 ? v78 : 10); // %80 minimum ppo.rlp:56
-        const v87 = Math.min(Math.max(v84, v72), v80); // %87 clamp ppo.rlp:16
-        const v88 = v85 * v87; // %88 mul ppo.rlp:16
-        const v89 = (v86 >= v88 || v86 !== v86 ? v86 : v88); // %89 maximum ppo.rlp:17
-        const v93 = (v92 <= v89 || v92 !== v92 ? v92 : v89); // %93 minimum ppo.rlp:18
-        const v94 = (v90 ? v93 : v89); // %94 where ppo.rlp:18
-        if (v5) { a97 += v94; }
-        const v95 = v88 > v86; // %95 gt ppo.rlp:19
-        const v100 = (v95 ? 1 : 0); // %100 cast dcpo.rlp:37
-        if (v5) { a101 += v100; }
+        const v8 = b_mask[o_P_G_T]! !== 0; // %8 input dcpo.rlp:19
+        if (v8) { a101 += 1; }
+        const v6 = b_logp[o_P_G_T]!; // %6 input dcpo.rlp:17
+        const v7 = b_old_logp[o_P_G_T]!; // %7 input dcpo.rlp:18
+        const v86 = v6 - v7; // %86 sub ppo.rlp:14
+        const v88 = Math.min(Math.max(v86, -20), 20); // %88 clamp ppo.rlp:14
+        const v89 = Math.exp(v88); // %89 exp ppo.rlp:14
+        const v91 = v90 * v89; // %91 mul ppo.rlp:15
+        const v67 = Math.exp(v7); // %67 exp ppo.rlp:54
+        const v71 = v70 / v67; // %71 div ppo.rlp:55
+        const v72 = 1 - v71; // %72 sub ppo.rlp:55
+        const v73 = (v72 >= 0 || v72 !== v72 ? v72 : 0); // %73 maximum ppo.rlp:55
+        const v74 = Math.sqrt(v73); // %74 sqrt ppo.rlp:55
+        const v75 = 0.5 * v74; // %75 mul ppo.rlp:55
+        const v76 = 0.5 + v75; // %76 add ppo.rlp:55
+        const v78 = v77 / v67; // %78 div ppo.rlp:56
+        const v79 = 1 + v78; // %79 add ppo.rlp:56
+        const v80 = Math.sqrt(v79); // %80 sqrt ppo.rlp:56
+        const v81 = 0.5 * v80; // %81 mul ppo.rlp:56
+        const v82 = 0.5 + v81; // %82 add ppo.rlp:56
+        const v84 = (v82 <= v83 || v82 !== v82 ? v82 : v83); // %84 minimum ppo.rlp:56
+        const v92 = Math.min(Math.max(v89, v76), v84); // %92 clamp ppo.rlp:16
+        const v93 = v90 * v92; // %93 mul ppo.rlp:16
+        const v94 = (v91 >= v93 || v91 !== v91 ? v91 : v93); // %94 maximum ppo.rlp:17
+        const v98 = (v97 <= v94 || v97 !== v97 ? v97 : v94); // %98 minimum ppo.rlp:18
+        const v99 = (v95 ? v98 : v94); // %99 where ppo.rlp:18
+        if (v8) { a102 += v99; }
+        const v100 = v93 > v91; // %100 gt ppo.rlp:19
+        const v105 = (v100 ? 1 : 0); // %105 cast dcpo.rlp:37
+        if (v8) { a106 += v105; }
       }
-      b_A[o_P_G] = v63;
+      b_A[o_P_G] = v66;
     }
-    b_times[i_P] = v31;
-    b_mean_total[i_P] = v33;
-    b_std_total[i_P] = v46;
+    b_times[i_P] = v34;
+    b_mean_total[i_P] = v36;
+    b_std_total[i_P] = v49;
   }
-  total[0] = a96;
-  total[1] = a97;
-  total[2] = a101;
+  total[0] = a101;
+  total[1] = a102;
+  total[2] = a106;
 }
 
 function fwd_k3_loop_end(B: TypedArray[], _Z: KernelContext, total: Float64Array, _S: Float64Array[]): void {
   const b_L = B[12]!; // f32[]
   const b_clip_frac = B[13]!; // f32[]
-  const v96 = total[0]!;
-  const v97 = Math.fround(total[1]!);
-  const v101 = Math.fround(total[2]!);
-  const v98 = v96 > 0; // %98 gt aggregate.rlp:52
-  const v99 = (v98 ? v97 / v96 : 0); // %99 safe_div aggregate.rlp:52
-  b_L[0] = v99;
-  const v102 = (v98 ? v101 / v96 : 0); // %102 safe_div aggregate.rlp:52
-  b_clip_frac[0] = v102;
+  const v101 = total[0]!;
+  const v102 = Math.fround(total[1]!);
+  const v106 = Math.fround(total[2]!);
+  const v103 = v101 > 0; // %103 gt aggregate.rlp:52
+  const v104 = (v103 ? v102 / v101 : 0); // %104 safe_div aggregate.rlp:52
+  b_L[0] = v104;
+  const v107 = (v103 ? v106 / v101 : 0); // %107 safe_div aggregate.rlp:52
+  b_clip_frac[0] = v107;
 }
 
 // ---------------------------------------------------------------- forward and gradients: 2 fused loop kernels and 3 library kernels
@@ -408,7 +428,7 @@ const GRADIENT: KernelProgram = {
     pipeline: "dcpo",
     dims: [{ name: "P" }, { name: "G" }, { name: "T" }],
     usedDims: ["P", "G", "T"],
-    params: { old_ratio: 1 },
+    params: { eps_low: 0.2, eps_high: 0.28, clip_c: 10, old_ratio: 1 },
     inputs: [
       { name: "logp", buffer: 0, dtype: "f32", dims: ["P", "G", "T"] },
       { name: "old_logp", buffer: 1, dtype: "f32", dims: ["P", "G", "T"] },
@@ -422,14 +442,14 @@ const GRADIENT: KernelProgram = {
       { id: 2, name: "mask", dtype: "bool", dims: ["P", "G", "T"], role: "input", input: "mask" },
       { id: 3, name: "reward", dtype: "f32", dims: ["P", "G"], role: "input", input: "reward" },
       { id: 4, name: "prompt_id", dtype: "id", dims: ["P"], role: "input", input: "prompt_id" },
-      { id: 5, name: "t9", dtype: "f32", dims: ["P"], role: "temp" },
-      { id: 6, name: "t10", dtype: "f32", dims: ["P"], role: "temp" },
-      { id: 7, name: "t11", dtype: "f32", dims: ["P"], role: "temp" },
+      { id: 5, name: "t12", dtype: "f32", dims: ["P"], role: "temp" },
+      { id: 6, name: "t13", dtype: "f32", dims: ["P"], role: "temp" },
+      { id: 7, name: "t14", dtype: "f32", dims: ["P"], role: "temp" },
       { id: 8, name: "times", dtype: "f32", dims: ["P"], role: "output", results: ["times"] },
       { id: 9, name: "mean_total", dtype: "f32", dims: ["P"], role: "output", results: ["mean_total"] },
       { id: 10, name: "std_total", dtype: "f32", dims: ["P"], role: "output", results: ["std_total"] },
       { id: 11, name: "A", dtype: "f32", dims: ["P", "G"], role: "output", results: ["A"] },
-      { id: 12, name: "t96", dtype: "f32", dims: [], role: "temp" },
+      { id: 12, name: "t101", dtype: "f32", dims: [], role: "temp" },
       { id: 13, name: "L", dtype: "f32", dims: [], role: "output", results: ["L"] },
       { id: 14, name: "clip_frac", dtype: "f32", dims: [], role: "output", results: ["clip_frac"] },
       { id: 15, name: "dL_dlogp", dtype: "f32", dims: ["P", "G", "T"], role: "output", results: ["dL/dlogp"] },
@@ -494,24 +514,24 @@ const GRADIENT: KernelProgram = {
 function grad_k3_loop(B: TypedArray[], Z: KernelContext, lo: number, hi: number, total: Float64Array, _S: Float64Array[]): void {
   const n_G = Z.n["G"]!, n_T = Z.n["T"]!;
   const b_mask = B[2]!; // bool[P,G,T]
-  let a96 = 0; // %96 count aggregate.rlp:51
+  let a101 = 0; // %101 count aggregate.rlp:51
   for (let i_P = lo; i_P < hi; i_P++) {
     for (let i_G = 0; i_G < n_G; i_G++) {
       const o_P_G = i_P * n_G + i_G;
       for (let i_T = 0; i_T < n_T; i_T++) {
         const o_P_G_T = o_P_G * n_T + i_T;
-        const v5 = b_mask[o_P_G_T]! !== 0; // %5 input dcpo.rlp:19
-        if (v5) { a96 += 1; }
+        const v8 = b_mask[o_P_G_T]! !== 0; // %8 input dcpo.rlp:19
+        if (v8) { a101 += 1; }
       }
     }
   }
-  total[0] = a96;
+  total[0] = a101;
 }
 
 function grad_k3_loop_end(B: TypedArray[], _Z: KernelContext, total: Float64Array, _S: Float64Array[]): void {
-  const b_t96 = B[12]!; // f32[]
-  const v96 = total[0]!;
-  b_t96[0] = v96;
+  const b_t101 = B[12]!; // f32[]
+  const v101 = total[0]!;
+  b_t101[0] = v101;
 }
 
 // kernel k4_loop: loop over [P, G, T] (the P loop may be split over threads)
@@ -521,181 +541,188 @@ function grad_k4_loop(B: TypedArray[], Z: KernelContext, lo: number, hi: number,
   const b_old_logp = B[1]!; // f32[P,G,T]
   const b_mask = B[2]!; // bool[P,G,T]
   const b_reward = B[3]!; // f32[P,G]
-  const b_t9 = B[5]!; // f32[P]
-  const b_t10 = B[6]!; // f32[P]
-  const b_t11 = B[7]!; // f32[P]
+  const b_t12 = B[5]!; // f32[P]
+  const b_t13 = B[6]!; // f32[P]
+  const b_t14 = B[7]!; // f32[P]
   const b_times = B[8]!; // f32[P]
   const b_mean_total = B[9]!; // f32[P]
   const b_std_total = B[10]!; // f32[P]
   const b_A = B[11]!; // f32[P,G]
-  const b_t96 = B[12]!; // f32[]
+  const b_t101 = B[12]!; // f32[]
   const b_dL_dlogp = B[15]!; // f32[P,G,T]
-  let a97 = 0; // %97 sum aggregate.rlp:52
-  let a101 = 0; // %101 sum aggregate.rlp:52
-  const v16 = 1 * n_G; // %16 mul ppo.rlp:76
-  const v17 = v16 > 0; // %17 gt ppo.rlp:76
-  const v22 = v16 - 1; // %22 sub ppo.rlp:77
-  const v23 = v16 > 1; // %23 gt ppo.rlp:77
-  const p2 = Z.p["old_ratio"]!; // %2 param dcpo.rlp:15
-  const v96 = b_t96[0]!; // %96 count aggregate.rlp:51
-  const v98 = v96 > 0; // %98 gt aggregate.rlp:52
-  const v103 = 1 / v96; // %103 div
-  const v104 = (v98 ? v103 : 0); // %104 where
+  let a102 = 0; // %102 sum aggregate.rlp:52
+  let a106 = 0; // %106 sum aggregate.rlp:52
+  const v19 = 1 * n_G; // %19 mul ppo.rlp:76
+  const v20 = v19 > 0; // %20 gt ppo.rlp:76
+  const v25 = v19 - 1; // %25 sub ppo.rlp:77
+  const v26 = v19 > 1; // %26 gt ppo.rlp:77
+  const p5 = Z.p["old_ratio"]!; // %5 param dcpo.rlp:15
+  const p3 = Z.p["clip_c"]!; // %3 param dcpo.rlp:13
+  const v96 = -p3; // %96 neg ppo.rlp:18
+  const p0 = Z.p["eps_low"]!; // %0 param dcpo.rlp:11
+  const v70 = p0 * 4; // %70 mul ppo.rlp:55
+  const p1 = Z.p["eps_high"]!; // %1 param dcpo.rlp:12
+  const v77 = p1 * 4; // %77 mul ppo.rlp:56
+  const v83 = (p3 >= 10 || p3 !== p3 ? p3 : 10); // %83 maximum ppo.rlp:56
+  const v101 = b_t101[0]!; // %101 count aggregate.rlp:51
+  const v103 = v101 > 0; // %103 gt aggregate.rlp:52
+  const v108 = 1 / v101; // %108 div
+  const v109 = (v103 ? v108 : 0); // %109 where
   for (let i_P = lo; i_P < hi; i_P++) {
-    let a12 = 0; // %12 sum ppo.rlp:76
+    let a15 = 0; // %15 sum ppo.rlp:76
     for (let i_G = 0; i_G < n_G; i_G++) {
       const o_P_G = i_P * n_G + i_G;
-      const v6 = b_reward[o_P_G]!; // %6 input dcpo.rlp:20
-      a12 += v6;
+      const v9 = b_reward[o_P_G]!; // %9 input dcpo.rlp:20
+      a15 += v9;
     }
-    const v12 = Math.fround(a12);
-    let a21 = 0; // %21 sum ppo.rlp:77
-    const v18 = (v17 ? v12 / v16 : 0); // %18 safe_div ppo.rlp:76
+    const v15 = Math.fround(a15);
+    let a24 = 0; // %24 sum ppo.rlp:77
+    const v21 = (v20 ? v15 / v19 : 0); // %21 safe_div ppo.rlp:76
     for (let i_G = 0; i_G < n_G; i_G++) {
       const o_P_G = i_P * n_G + i_G;
-      const v6 = b_reward[o_P_G]!; // %6 input dcpo.rlp:20
-      const v19 = v6 - v18; // %19 sub ppo.rlp:77
-      const v20 = v19 * v19; // %20 mul ppo.rlp:77
-      a21 += v20;
+      const v9 = b_reward[o_P_G]!; // %9 input dcpo.rlp:20
+      const v22 = v9 - v21; // %22 sub ppo.rlp:77
+      const v23 = v22 * v22; // %23 mul ppo.rlp:77
+      a24 += v23;
     }
-    const v21 = Math.fround(a21);
-    const v24 = (v23 ? v21 / v22 : 0); // %24 safe_div ppo.rlp:77
-    const v25 = Math.sqrt(v24); // %25 sqrt ppo.rlp:77
-    const v47 = v25 > 0; // %47 gt ppo.rlp:85
-    const v9 = b_t9[i_P]!; // %9 table_get dcpo.rlp:27
-    const v31 = 1 + v9; // %31 add ppo.rlp:82
-    const v52 = v31 - 1; // %52 sub ppo.rlp:88
-    const v53 = v52 / v31; // %53 div ppo.rlp:88
-    const v28 = v9 <= 0; // %28 le ppo.rlp:81
-    const v10 = b_t10[i_P]!; // %10 table_get dcpo.rlp:27
-    const v26 = p2 * v10; // %26 mul ppo.rlp:79
-    const v29 = v9 * v26; // %29 mul ppo.rlp:82
-    const v30 = v18 + v29; // %30 add ppo.rlp:82
-    const v32 = v30 / v31; // %32 div ppo.rlp:82
-    const v33 = (v28 ? v18 : v32); // %33 where ppo.rlp:82
-    const v35 = Math.pow(v25, 2); // %35 pow ppo.rlp:83
-    const v11 = b_t11[i_P]!; // %11 table_get dcpo.rlp:27
-    const v27 = p2 * v11; // %27 mul ppo.rlp:80
-    const v36 = Math.pow(v27, 2); // %36 pow ppo.rlp:83
-    const v37 = v9 * v36; // %37 mul ppo.rlp:83
-    const v38 = v35 + v37; // %38 add ppo.rlp:83
-    const v39 = v9 / v31; // %39 div ppo.rlp:83
-    const v40 = v18 - v26; // %40 sub ppo.rlp:83
-    const v41 = Math.pow(v40, 2); // %41 pow ppo.rlp:83
-    const v42 = v39 * v41; // %42 mul ppo.rlp:83
-    const v43 = v38 + v42; // %43 add ppo.rlp:83
-    const v44 = v43 / v31; // %44 div ppo.rlp:83
-    const v45 = (v28 ? v35 : v44); // %45 where ppo.rlp:83
-    const v46 = Math.sqrt(v45); // %46 sqrt ppo.rlp:84
-    const v50 = v46 > 0; // %50 gt ppo.rlp:86
+    const v24 = Math.fround(a24);
+    const v27 = (v26 ? v24 / v25 : 0); // %27 safe_div ppo.rlp:77
+    const v28 = Math.sqrt(v27); // %28 sqrt ppo.rlp:77
+    const v50 = v28 > 0; // %50 gt ppo.rlp:85
+    const v12 = b_t12[i_P]!; // %12 table_get dcpo.rlp:27
+    const v34 = 1 + v12; // %34 add ppo.rlp:82
+    const v55 = v34 - 1; // %55 sub ppo.rlp:88
+    const v56 = v55 / v34; // %56 div ppo.rlp:88
+    const v31 = v12 <= 0; // %31 le ppo.rlp:81
+    const v13 = b_t13[i_P]!; // %13 table_get dcpo.rlp:27
+    const v29 = p5 * v13; // %29 mul ppo.rlp:79
+    const v32 = v12 * v29; // %32 mul ppo.rlp:82
+    const v33 = v21 + v32; // %33 add ppo.rlp:82
+    const v35 = v33 / v34; // %35 div ppo.rlp:82
+    const v36 = (v31 ? v21 : v35); // %36 where ppo.rlp:82
+    const v38 = Math.pow(v28, 2); // %38 pow ppo.rlp:83
+    const v14 = b_t14[i_P]!; // %14 table_get dcpo.rlp:27
+    const v30 = p5 * v14; // %30 mul ppo.rlp:80
+    const v39 = Math.pow(v30, 2); // %39 pow ppo.rlp:83
+    const v40 = v12 * v39; // %40 mul ppo.rlp:83
+    const v41 = v38 + v40; // %41 add ppo.rlp:83
+    const v42 = v12 / v34; // %42 div ppo.rlp:83
+    const v43 = v21 - v29; // %43 sub ppo.rlp:83
+    const v44 = Math.pow(v43, 2); // %44 pow ppo.rlp:83
+    const v45 = v42 * v44; // %45 mul ppo.rlp:83
+    const v46 = v41 + v45; // %46 add ppo.rlp:83
+    const v47 = v46 / v34; // %47 div ppo.rlp:83
+    const v48 = (v31 ? v38 : v47); // %48 where ppo.rlp:83
+    const v49 = Math.sqrt(v48); // %49 sqrt ppo.rlp:84
+    const v53 = v49 > 0; // %53 gt ppo.rlp:86
     for (let i_G = 0; i_G < n_G; i_G++) {
       const o_P_G = i_P * n_G + i_G;
-      const v6 = b_reward[o_P_G]!; // %6 input dcpo.rlp:20
-      const v19 = v6 - v18; // %19 sub ppo.rlp:77
-      const v48 = (v47 ? v19 / v25 : 0); // %48 safe_div ppo.rlp:85
-      const v54 = v48 * v53; // %54 mul ppo.rlp:88
-      const v49 = v6 - v33; // %49 sub ppo.rlp:86
-      const v51 = (v50 ? v49 / v46 : 0); // %51 safe_div ppo.rlp:86
-      const v55 = v51 / v31; // %55 div ppo.rlp:88
-      const v56 = v54 + v55; // %56 add ppo.rlp:88
-      const v60 = Math.abs(v56); // %60 abs ppo.rlp:90
-      const v57 = v48 / v31; // %57 div ppo.rlp:89
-      const v58 = v51 * v53; // %58 mul ppo.rlp:89
-      const v59 = v57 + v58; // %59 add ppo.rlp:89
-      const v61 = Math.abs(v59); // %61 abs ppo.rlp:90
-      const v62 = v60 < v61; // %62 lt ppo.rlp:90
-      const v63 = (v62 ? v56 : v59); // %63 where ppo.rlp:90
-      const v90 = v63 < 0; // %90 lt ppo.rlp:18
-      const v92 = v63 * (-10); // %92 mul ppo.rlp:18
-      const v85 = -v63; // %85 neg ppo.rlp:15
-      const v109 = v92 !== v92; // %109 ne
+      const v9 = b_reward[o_P_G]!; // %9 input dcpo.rlp:20
+      const v22 = v9 - v21; // %22 sub ppo.rlp:77
+      const v51 = (v50 ? v22 / v28 : 0); // %51 safe_div ppo.rlp:85
+      const v57 = v51 * v56; // %57 mul ppo.rlp:88
+      const v52 = v9 - v36; // %52 sub ppo.rlp:86
+      const v54 = (v53 ? v52 / v49 : 0); // %54 safe_div ppo.rlp:86
+      const v58 = v54 / v34; // %58 div ppo.rlp:88
+      const v59 = v57 + v58; // %59 add ppo.rlp:88
+      const v63 = Math.abs(v59); // %63 abs ppo.rlp:90
+      const v60 = v51 / v34; // %60 div ppo.rlp:89
+      const v61 = v54 * v56; // %61 mul ppo.rlp:89
+      const v62 = v60 + v61; // %62 add ppo.rlp:89
+      const v64 = Math.abs(v62); // %64 abs ppo.rlp:90
+      const v65 = v63 < v64; // %65 lt ppo.rlp:90
+      const v66 = (v65 ? v59 : v62); // %66 where ppo.rlp:90
+      const v95 = v66 < 0; // %95 lt ppo.rlp:18
+      const v97 = v66 * v96; // %97 mul ppo.rlp:18
+      const v90 = -v66; // %90 neg ppo.rlp:15
+      const v114 = v97 !== v97; // %114 ne
       for (let i_T = 0; i_T < n_T; i_T++) {
         const o_P_G_T = o_P_G * n_T + i_T;
-        const v3 = b_logp[o_P_G_T]!; // %3 input dcpo.rlp:17
-        const v4 = b_old_logp[o_P_G_T]!; // %4 input dcpo.rlp:18
-        const v81 = v3 - v4; // %81 sub ppo.rlp:14
-        const v83 = Math.min(Math.max(v81, -20), 20); // %83 clamp ppo.rlp:14
-        const v84 = Math.exp(v83); // %84 exp ppo.rlp:14
-        const v86 = v84 * v85; // %86 mul ppo.rlp:15
-        const v64 = Math.exp(v4); // %64 exp ppo.rlp:54
-        const v67 = 0.8 / v64; // %67 div ppo.rlp:55
-        const v68 = 1 - v67; // %68 sub ppo.rlp:55
-        const v69 = (v68 >= 0 || v68 !== v68 ? v68 : 0); // %69 maximum ppo.rlp:55
-        const v70 = Math.sqrt(v69); // %70 sqrt ppo.rlp:55
-        const v71 = 0.5 * v70; // %71 mul ppo.rlp:55
-        const v72 = 0.5 + v71; // %72 add ppo.rlp:55
-        const v74 = 1.12 / v64; // %74 div ppo.rlp:56
-        const v75 = 1 + v74; // %75 add ppo.rlp:56
-        const v76 = Math.sqrt(v75); // %76 sqrt ppo.rlp:56
-        const v77 = 0.5 * v76; // %77 mul ppo.rlp:56
-        const v78 = 0.5 + v77; // %78 add ppo.rlp:56
-        const v80 = (v78 <= 10 || v78 !== v78 ? v78 : 10); // %80 minimum ppo.rlp:56
-        const v87 = Math.min(Math.max(v84, v72), v80); // %87 clamp ppo.rlp:16
-        const v88 = v85 * v87; // %88 mul ppo.rlp:16
-        const v89 = (v86 >= v88 || v86 !== v86 ? v86 : v88); // %89 maximum ppo.rlp:17
-        const v93 = (v92 <= v89 || v92 !== v92 ? v92 : v89); // %93 minimum ppo.rlp:18
-        const v94 = (v90 ? v93 : v89); // %94 where ppo.rlp:18
-        const v5 = b_mask[o_P_G_T]! !== 0; // %5 input dcpo.rlp:19
-        if (v5) { a97 += v94; }
-        const v95 = v88 > v86; // %95 gt ppo.rlp:19
-        const v100 = (v95 ? 1 : 0); // %100 cast dcpo.rlp:37
-        if (v5) { a101 += v100; }
-        const v133 = (v81 >= (-20) || v81 !== v81 ? v81 : -20); // %133 maximum
-        const v134 = v133 >= 20; // %134 ge
-        const v135 = v81 > (-20); // %135 gt
-        const v121 = (v84 >= v72 || v84 !== v84 ? v84 : v72); // %121 maximum
-        const v122 = v121 >= v80; // %122 ge
-        const v123 = v84 > v72; // %123 gt
-        const v113 = v86 >= v88; // %113 ge
-        const v114 = v86 !== v86; // %114 ne
+        const v6 = b_logp[o_P_G_T]!; // %6 input dcpo.rlp:17
+        const v7 = b_old_logp[o_P_G_T]!; // %7 input dcpo.rlp:18
+        const v86 = v6 - v7; // %86 sub ppo.rlp:14
+        const v88 = Math.min(Math.max(v86, -20), 20); // %88 clamp ppo.rlp:14
+        const v89 = Math.exp(v88); // %89 exp ppo.rlp:14
+        const v91 = v89 * v90; // %91 mul ppo.rlp:15
+        const v67 = Math.exp(v7); // %67 exp ppo.rlp:54
+        const v71 = v70 / v67; // %71 div ppo.rlp:55
+        const v72 = 1 - v71; // %72 sub ppo.rlp:55
+        const v73 = (v72 >= 0 || v72 !== v72 ? v72 : 0); // %73 maximum ppo.rlp:55
+        const v74 = Math.sqrt(v73); // %74 sqrt ppo.rlp:55
+        const v75 = 0.5 * v74; // %75 mul ppo.rlp:55
+        const v76 = 0.5 + v75; // %76 add ppo.rlp:55
+        const v78 = v77 / v67; // %78 div ppo.rlp:56
+        const v79 = 1 + v78; // %79 add ppo.rlp:56
+        const v80 = Math.sqrt(v79); // %80 sqrt ppo.rlp:56
+        const v81 = 0.5 * v80; // %81 mul ppo.rlp:56
+        const v82 = 0.5 + v81; // %82 add ppo.rlp:56
+        const v84 = (v82 <= v83 || v82 !== v82 ? v82 : v83); // %84 minimum ppo.rlp:56
+        const v92 = Math.min(Math.max(v89, v76), v84); // %92 clamp ppo.rlp:16
+        const v93 = v90 * v92; // %93 mul ppo.rlp:16
+        const v94 = (v91 >= v93 || v91 !== v91 ? v91 : v93); // %94 maximum ppo.rlp:17
+        const v98 = (v97 <= v94 || v97 !== v97 ? v97 : v94); // %98 minimum ppo.rlp:18
+        const v99 = (v95 ? v98 : v94); // %99 where ppo.rlp:18
+        const v8 = b_mask[o_P_G_T]! !== 0; // %8 input dcpo.rlp:19
+        if (v8) { a102 += v99; }
+        const v100 = v93 > v91; // %100 gt ppo.rlp:19
+        const v105 = (v100 ? 1 : 0); // %105 cast dcpo.rlp:37
+        if (v8) { a106 += v105; }
+        const v138 = (v86 >= (-20) || v86 !== v86 ? v86 : -20); // %138 maximum
+        const v139 = v138 >= 20; // %139 ge
+        const v140 = v86 > (-20); // %140 gt
+        const v126 = (v89 >= v76 || v89 !== v89 ? v89 : v76); // %126 maximum
+        const v127 = v126 >= v84; // %127 ge
+        const v128 = v89 > v76; // %128 gt
+        const v118 = v91 >= v93; // %118 ge
+        const v119 = v91 !== v91; // %119 ne
+        const v120 = v118 || v119; // %120 or
+        const v110 = (v8 ? v109 : 0); // %110 where
+        const v112 = (v95 ? 0 : v110); // %112 where
+        const v113 = v97 <= v94; // %113 le
         const v115 = v113 || v114; // %115 or
-        const v105 = (v5 ? v104 : 0); // %105 where
-        const v107 = (v90 ? 0 : v105); // %107 where
-        const v108 = v92 <= v89; // %108 le
-        const v110 = v108 || v109; // %110 or
-        const v106 = (v90 ? v105 : 0); // %106 where
-        const v111 = (v110 ? 0 : v106); // %111 where
-        const v112 = v107 + v111; // %112 add
-        const v117 = (v115 ? 0 : v112); // %117 where
-        const v118 = 0 === v117; // %118 eq
-        const v119 = v85 * v117; // %119 mul
-        const v120 = (v118 ? 0 : v119); // %120 where
-        const v124 = (v123 ? v120 : 0); // %124 where
-        const v125 = (v122 ? 0 : v124); // %125 where
-        const v116 = (v115 ? v112 : 0); // %116 where
-        const v126 = 0 === v116; // %126 eq
-        const v127 = v85 * v116; // %127 mul
-        const v128 = (v126 ? 0 : v127); // %128 where
-        const v129 = v125 + v128; // %129 add
-        const v130 = 0 === v129; // %130 eq
-        const v131 = v84 * v129; // %131 mul
-        const v132 = (v130 ? 0 : v131); // %132 where
-        const v136 = (v135 ? v132 : 0); // %136 where
-        const v137 = (v134 ? 0 : v136); // %137 where
-        b_dL_dlogp[o_P_G_T] = v137;
+        const v111 = (v95 ? v110 : 0); // %111 where
+        const v116 = (v115 ? 0 : v111); // %116 where
+        const v117 = v112 + v116; // %117 add
+        const v122 = (v120 ? 0 : v117); // %122 where
+        const v123 = 0 === v122; // %123 eq
+        const v124 = v90 * v122; // %124 mul
+        const v125 = (v123 ? 0 : v124); // %125 where
+        const v129 = (v128 ? v125 : 0); // %129 where
+        const v130 = (v127 ? 0 : v129); // %130 where
+        const v121 = (v120 ? v117 : 0); // %121 where
+        const v131 = 0 === v121; // %131 eq
+        const v132 = v90 * v121; // %132 mul
+        const v133 = (v131 ? 0 : v132); // %133 where
+        const v134 = v130 + v133; // %134 add
+        const v135 = 0 === v134; // %135 eq
+        const v136 = v89 * v134; // %136 mul
+        const v137 = (v135 ? 0 : v136); // %137 where
+        const v141 = (v140 ? v137 : 0); // %141 where
+        const v142 = (v139 ? 0 : v141); // %142 where
+        b_dL_dlogp[o_P_G_T] = v142;
       }
-      b_A[o_P_G] = v63;
+      b_A[o_P_G] = v66;
     }
-    b_times[i_P] = v31;
-    b_mean_total[i_P] = v33;
-    b_std_total[i_P] = v46;
+    b_times[i_P] = v34;
+    b_mean_total[i_P] = v36;
+    b_std_total[i_P] = v49;
   }
-  total[0] = a97;
-  total[1] = a101;
+  total[0] = a102;
+  total[1] = a106;
 }
 
 function grad_k4_loop_end(B: TypedArray[], _Z: KernelContext, total: Float64Array, _S: Float64Array[]): void {
-  const b_t96 = B[12]!; // f32[]
+  const b_t101 = B[12]!; // f32[]
   const b_L = B[13]!; // f32[]
   const b_clip_frac = B[14]!; // f32[]
-  const v97 = Math.fround(total[0]!);
-  const v101 = Math.fround(total[1]!);
-  const v96 = b_t96[0]!; // %96 count aggregate.rlp:51
-  const v98 = v96 > 0; // %98 gt aggregate.rlp:52
-  const v99 = (v98 ? v97 / v96 : 0); // %99 safe_div aggregate.rlp:52
-  b_L[0] = v99;
-  const v102 = (v98 ? v101 / v96 : 0); // %102 safe_div aggregate.rlp:52
-  b_clip_frac[0] = v102;
+  const v102 = Math.fround(total[0]!);
+  const v106 = Math.fround(total[1]!);
+  const v101 = b_t101[0]!; // %101 count aggregate.rlp:51
+  const v103 = v101 > 0; // %103 gt aggregate.rlp:52
+  const v104 = (v103 ? v102 / v101 : 0); // %104 safe_div aggregate.rlp:52
+  b_L[0] = v104;
+  const v107 = (v103 ? v106 / v101 : 0); // %107 safe_div aggregate.rlp:52
+  b_clip_frac[0] = v107;
 }
 
 // ---------------------------------------------------------------- the runtime

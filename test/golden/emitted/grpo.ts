@@ -39,11 +39,13 @@ export interface GrpoInputs {
   reward: TensorInput<"f32", ["P", "G"]>;
 }
 
-/**
- * Run-time params of pipeline grpo: each optional, overriding its compiled-in default for one call. Fixed when compiled
- * (recompile with `rlp compile --set NAME=VALUE` to change): clip_eps = 0.2.
- */
+/** Run-time params of pipeline grpo: each optional, overriding its compiled-in default for one call. */
 export interface GrpoParams {
+  /**
+   * `param clip_eps` (examples/grpo.rlp:7)
+   * @defaultValue 0.2
+   */
+  clip_eps?: number;
   /**
    * `param beta` (examples/grpo.rlp:8)
    * @defaultValue 0.04
@@ -112,7 +114,7 @@ export const PIPELINE: PipelineSpec = {
     { name: "mask", dtype: "bool", dims: ["P", "G", "T"], line: 13, col: 3 },
     { name: "reward", dtype: "f32", dims: ["P", "G"], line: 14, col: 3 },
   ],
-  params: [{ name: "clip_eps", value: 0.2, runtime: false }, { name: "beta", value: 0.04, runtime: true }],
+  params: [{ name: "clip_eps", value: 0.2, runtime: true }, { name: "beta", value: 0.04, runtime: true }],
   states: [],
   results: [
     { name: "A", kind: "advantage", dtype: "f32", dims: ["P", "G"] },
@@ -133,7 +135,7 @@ const FORWARD: KernelProgram = {
     pipeline: "grpo",
     dims: [{ name: "P" }, { name: "G" }, { name: "T" }],
     usedDims: ["P", "G", "T"],
-    params: { beta: 0.04 },
+    params: { clip_eps: 0.2, beta: 0.04 },
     inputs: [
       { name: "logp", buffer: 0, dtype: "f32", dims: ["P", "G", "T"] },
       { name: "old_logp", buffer: 1, dtype: "f32", dims: ["P", "G", "T"] },
@@ -184,102 +186,105 @@ function fwd_k0_loop(B: TypedArray[], Z: KernelContext, lo: number, hi: number, 
   const b_mask = B[3]!; // bool[P,G,T]
   const b_reward = B[4]!; // f32[P,G]
   const b_A = B[5]!; // f32[P,G]
-  let a53 = 0; // %53 count aggregate.rlp:69
-  let a58 = 0; // %58 sum aggregate.rlp:71
-  let a62 = 0; // %62 count aggregate.rlp:51
-  let a63 = 0; // %63 sum aggregate.rlp:52
-  const v10 = 1 * n_G; // %10 mul group.rlp:11
-  const v15 = v10 > 0; // %15 gt group.rlp:12
-  const v12 = v10 > 1; // %12 gt group.rlp:12
-  const v21 = v10 - 1; // %21 sub group.rlp:13
-  const p0 = Z.p["beta"]!; // %0 param grpo.rlp:8
+  let a54 = 0; // %54 count aggregate.rlp:69
+  let a59 = 0; // %59 sum aggregate.rlp:71
+  let a63 = 0; // %63 count aggregate.rlp:51
+  let a64 = 0; // %64 sum aggregate.rlp:52
+  const v11 = 1 * n_G; // %11 mul group.rlp:11
+  const v16 = v11 > 0; // %16 gt group.rlp:12
+  const v13 = v11 > 1; // %13 gt group.rlp:12
+  const v22 = v11 - 1; // %22 sub group.rlp:13
+  const p0 = Z.p["clip_eps"]!; // %0 param grpo.rlp:7
+  const v36 = 1 - p0; // %36 sub clip.rlp:24
+  const v37 = 1 + p0; // %37 add clip.rlp:24
+  const p1 = Z.p["beta"]!; // %1 param grpo.rlp:8
   for (let i_P = lo; i_P < hi; i_P++) {
-    let a13 = 0; // %13 sum group.rlp:12
+    let a14 = 0; // %14 sum group.rlp:12
     for (let i_G = 0; i_G < n_G; i_G++) {
       const o_P_G = i_P * n_G + i_G;
-      const v5 = b_reward[o_P_G]!; // %5 input grpo.rlp:14
-      a13 += v5;
+      const v6 = b_reward[o_P_G]!; // %6 input grpo.rlp:14
+      a14 += v6;
     }
-    const v13 = Math.fround(a13);
-    let a20 = 0; // %20 sum group.rlp:13
-    const v16 = (v15 ? v13 / v10 : 0); // %16 safe_div group.rlp:12
+    const v14 = Math.fround(a14);
+    let a21 = 0; // %21 sum group.rlp:13
+    const v17 = (v16 ? v14 / v11 : 0); // %17 safe_div group.rlp:12
     for (let i_G = 0; i_G < n_G; i_G++) {
       const o_P_G = i_P * n_G + i_G;
-      const v5 = b_reward[o_P_G]!; // %5 input grpo.rlp:14
-      const v18 = v5 - v16; // %18 sub group.rlp:13
-      const v19 = v18 * v18; // %19 mul group.rlp:13
-      a20 += v19;
+      const v6 = b_reward[o_P_G]!; // %6 input grpo.rlp:14
+      const v19 = v6 - v17; // %19 sub group.rlp:13
+      const v20 = v19 * v19; // %20 mul group.rlp:13
+      a21 += v20;
     }
-    const v20 = Math.fround(a20);
-    const v17 = (v12 ? v16 : 0); // %17 where group.rlp:12
-    const v22 = (v12 ? v20 / v21 : 0); // %22 safe_div group.rlp:13
-    const v23 = Math.sqrt(v22); // %23 sqrt group.rlp:13
-    const v24 = (v12 ? v23 : 1); // %24 where group.rlp:13
-    const v26 = v24 + 0.000001; // %26 add group.rlp:14
+    const v21 = Math.fround(a21);
+    const v18 = (v13 ? v17 : 0); // %18 where group.rlp:12
+    const v23 = (v13 ? v21 / v22 : 0); // %23 safe_div group.rlp:13
+    const v24 = Math.sqrt(v23); // %24 sqrt group.rlp:13
+    const v25 = (v13 ? v24 : 1); // %25 where group.rlp:13
+    const v27 = v25 + 0.000001; // %27 add group.rlp:14
     for (let i_G = 0; i_G < n_G; i_G++) {
-      let a51 = 0; // %51 count aggregate.rlp:67
-      let a54 = 0; // %54 sum aggregate.rlp:70
+      let a52 = 0; // %52 count aggregate.rlp:67
+      let a55 = 0; // %55 sum aggregate.rlp:70
       const o_P_G = i_P * n_G + i_G;
-      const v5 = b_reward[o_P_G]!; // %5 input grpo.rlp:14
-      const v25 = v5 - v17; // %25 sub group.rlp:14
-      const v27 = v25 / v26; // %27 div group.rlp:14
-      const v33 = -v27; // %33 neg clip.rlp:23
+      const v6 = b_reward[o_P_G]!; // %6 input grpo.rlp:14
+      const v26 = v6 - v18; // %26 sub group.rlp:14
+      const v28 = v26 / v27; // %28 div group.rlp:14
+      const v34 = -v28; // %34 neg clip.rlp:23
       for (let i_T = 0; i_T < n_T; i_T++) {
         const o_P_G_T = o_P_G * n_T + i_T;
-        const v4 = b_mask[o_P_G_T]! !== 0; // %4 input grpo.rlp:13
-        if (v4) { a51 += 1; }
-        const v1 = b_logp[o_P_G_T]!; // %1 input grpo.rlp:10
-        const v2 = b_old_logp[o_P_G_T]!; // %2 input grpo.rlp:11
-        const v29 = v1 - v2; // %29 sub clip.rlp:22
-        const v31 = Math.min(Math.max(v29, -20), 20); // %31 clamp clip.rlp:22
-        const v32 = Math.exp(v31); // %32 exp clip.rlp:22
-        const v34 = v33 * v32; // %34 mul clip.rlp:23
-        const v37 = Math.min(Math.max(v32, 0.8), 1.2); // %37 clamp clip.rlp:24
-        const v38 = v33 * v37; // %38 mul clip.rlp:24
-        const v39 = (v34 >= v38 || v34 !== v34 ? v34 : v38); // %39 maximum clip.rlp:25
-        const v3 = b_ref_logp[o_P_G_T]!; // %3 input grpo.rlp:12
-        const v41 = v3 - v1; // %41 sub kl.rlp:22
-        const v42 = Math.min(Math.max(v41, -20), 20); // %42 clamp kl.rlp:22
-        const v43 = Math.exp(v42); // %43 exp kl.rlp:23
-        const v44 = v43 - v42; // %44 sub kl.rlp:23
-        const v45 = v44 - 1; // %45 sub kl.rlp:23
-        const v48 = Math.min(Math.max(v45, -10), 10); // %48 clamp kl.rlp:23
-        const v49 = p0 * v48; // %49 mul grpo.rlp:18
-        const v50 = v39 + v49; // %50 add grpo.rlp:18
-        if (v4) { a54 += v50; }
-        if (v4) { a62 += 1; }
-        const v40 = v38 > v34; // %40 gt clip.rlp:27
-        const v61 = (v40 ? 1 : 0); // %61 cast grpo.rlp:19
-        if (v4) { a63 += v61; }
+        const v5 = b_mask[o_P_G_T]! !== 0; // %5 input grpo.rlp:13
+        if (v5) { a52 += 1; }
+        const v2 = b_logp[o_P_G_T]!; // %2 input grpo.rlp:10
+        const v3 = b_old_logp[o_P_G_T]!; // %3 input grpo.rlp:11
+        const v30 = v2 - v3; // %30 sub clip.rlp:22
+        const v32 = Math.min(Math.max(v30, -20), 20); // %32 clamp clip.rlp:22
+        const v33 = Math.exp(v32); // %33 exp clip.rlp:22
+        const v35 = v34 * v33; // %35 mul clip.rlp:23
+        const v38 = Math.min(Math.max(v33, v36), v37); // %38 clamp clip.rlp:24
+        const v39 = v34 * v38; // %39 mul clip.rlp:24
+        const v40 = (v35 >= v39 || v35 !== v35 ? v35 : v39); // %40 maximum clip.rlp:25
+        const v4 = b_ref_logp[o_P_G_T]!; // %4 input grpo.rlp:12
+        const v42 = v4 - v2; // %42 sub kl.rlp:22
+        const v43 = Math.min(Math.max(v42, -20), 20); // %43 clamp kl.rlp:22
+        const v44 = Math.exp(v43); // %44 exp kl.rlp:23
+        const v45 = v44 - v43; // %45 sub kl.rlp:23
+        const v46 = v45 - 1; // %46 sub kl.rlp:23
+        const v49 = Math.min(Math.max(v46, -10), 10); // %49 clamp kl.rlp:23
+        const v50 = p1 * v49; // %50 mul grpo.rlp:18
+        const v51 = v40 + v50; // %51 add grpo.rlp:18
+        if (v5) { a55 += v51; }
+        if (v5) { a63 += 1; }
+        const v41 = v39 > v35; // %41 gt clip.rlp:27
+        const v62 = (v41 ? 1 : 0); // %62 cast grpo.rlp:19
+        if (v5) { a64 += v62; }
       }
-      const v54 = Math.fround(a54);
-      b_A[o_P_G] = v27;
-      const v52 = a51 > 0; // %52 gt aggregate.rlp:68
-      if (v52) { a53 += 1; }
-      const v56 = a51 + 1e-8; // %56 add aggregate.rlp:70
-      const v57 = (v52 ? v54 / v56 : 0); // %57 safe_div aggregate.rlp:70
-      a58 += v57;
+      const v55 = Math.fround(a55);
+      b_A[o_P_G] = v28;
+      const v53 = a52 > 0; // %53 gt aggregate.rlp:68
+      if (v53) { a54 += 1; }
+      const v57 = a52 + 1e-8; // %57 add aggregate.rlp:70
+      const v58 = (v53 ? v55 / v57 : 0); // %58 safe_div aggregate.rlp:70
+      a59 += v58;
     }
   }
-  total[0] = a53;
-  total[1] = a58;
-  total[2] = a62;
-  total[3] = a63;
+  total[0] = a54;
+  total[1] = a59;
+  total[2] = a63;
+  total[3] = a64;
 }
 
 function fwd_k0_loop_end(B: TypedArray[], _Z: KernelContext, total: Float64Array, _S: Float64Array[]): void {
   const b_L = B[6]!; // f32[]
   const b_clip_frac = B[7]!; // f32[]
-  const v53 = total[0]!;
-  const v58 = Math.fround(total[1]!);
-  const v62 = total[2]!;
-  const v63 = Math.fround(total[3]!);
-  const v59 = v53 > 0; // %59 gt aggregate.rlp:71
-  const v60 = (v59 ? v58 / v53 : 0); // %60 safe_div aggregate.rlp:71
-  b_L[0] = v60;
-  const v64 = v62 > 0; // %64 gt aggregate.rlp:52
-  const v65 = (v64 ? v63 / v62 : 0); // %65 safe_div aggregate.rlp:52
-  b_clip_frac[0] = v65;
+  const v54 = total[0]!;
+  const v59 = Math.fround(total[1]!);
+  const v63 = total[2]!;
+  const v64 = Math.fround(total[3]!);
+  const v60 = v54 > 0; // %60 gt aggregate.rlp:71
+  const v61 = (v60 ? v59 / v54 : 0); // %61 safe_div aggregate.rlp:71
+  b_L[0] = v61;
+  const v65 = v63 > 0; // %65 gt aggregate.rlp:52
+  const v66 = (v65 ? v64 / v63 : 0); // %66 safe_div aggregate.rlp:52
+  b_clip_frac[0] = v66;
 }
 
 // ---------------------------------------------------------------- forward and gradients: 2 fused loop kernels
@@ -293,7 +298,7 @@ const GRADIENT: KernelProgram = {
     pipeline: "grpo",
     dims: [{ name: "P" }, { name: "G" }, { name: "T" }],
     usedDims: ["P", "G", "T"],
-    params: { beta: 0.04 },
+    params: { clip_eps: 0.2, beta: 0.04 },
     inputs: [
       { name: "logp", buffer: 0, dtype: "f32", dims: ["P", "G", "T"] },
       { name: "old_logp", buffer: 1, dtype: "f32", dims: ["P", "G", "T"] },
@@ -308,8 +313,8 @@ const GRADIENT: KernelProgram = {
       { id: 3, name: "mask", dtype: "bool", dims: ["P", "G", "T"], role: "input", input: "mask" },
       { id: 4, name: "reward", dtype: "f32", dims: ["P", "G"], role: "input", input: "reward" },
       { id: 5, name: "A", dtype: "f32", dims: ["P", "G"], role: "output", results: ["A"] },
-      { id: 6, name: "t51", dtype: "f32", dims: ["P", "G"], role: "temp" },
-      { id: 7, name: "t53", dtype: "f32", dims: [], role: "temp" },
+      { id: 6, name: "t52", dtype: "f32", dims: ["P", "G"], role: "temp" },
+      { id: 7, name: "t54", dtype: "f32", dims: [], role: "temp" },
       { id: 8, name: "L", dtype: "f32", dims: [], role: "output", results: ["L"] },
       { id: 9, name: "clip_frac", dtype: "f32", dims: [], role: "output", results: ["clip_frac"] },
       { id: 10, name: "dL_dlogp", dtype: "f32", dims: ["P", "G", "T"], role: "output", results: ["dL/dlogp"] },
@@ -346,29 +351,29 @@ const GRADIENT: KernelProgram = {
 function grad_k0_loop(B: TypedArray[], Z: KernelContext, lo: number, hi: number, total: Float64Array, _S: Float64Array[]): void {
   const n_G = Z.n["G"]!, n_T = Z.n["T"]!;
   const b_mask = B[3]!; // bool[P,G,T]
-  const b_t51 = B[6]!; // f32[P,G]
-  let a53 = 0; // %53 count aggregate.rlp:69
+  const b_t52 = B[6]!; // f32[P,G]
+  let a54 = 0; // %54 count aggregate.rlp:69
   for (let i_P = lo; i_P < hi; i_P++) {
     for (let i_G = 0; i_G < n_G; i_G++) {
-      let a51 = 0; // %51 count aggregate.rlp:67
+      let a52 = 0; // %52 count aggregate.rlp:67
       const o_P_G = i_P * n_G + i_G;
       for (let i_T = 0; i_T < n_T; i_T++) {
         const o_P_G_T = o_P_G * n_T + i_T;
-        const v4 = b_mask[o_P_G_T]! !== 0; // %4 input grpo.rlp:13
-        if (v4) { a51 += 1; }
+        const v5 = b_mask[o_P_G_T]! !== 0; // %5 input grpo.rlp:13
+        if (v5) { a52 += 1; }
       }
-      b_t51[o_P_G] = a51;
-      const v52 = a51 > 0; // %52 gt aggregate.rlp:68
-      if (v52) { a53 += 1; }
+      b_t52[o_P_G] = a52;
+      const v53 = a52 > 0; // %53 gt aggregate.rlp:68
+      if (v53) { a54 += 1; }
     }
   }
-  total[0] = a53;
+  total[0] = a54;
 }
 
 function grad_k0_loop_end(B: TypedArray[], _Z: KernelContext, total: Float64Array, _S: Float64Array[]): void {
-  const b_t53 = B[7]!; // f32[]
-  const v53 = total[0]!;
-  b_t53[0] = v53;
+  const b_t54 = B[7]!; // f32[]
+  const v54 = total[0]!;
+  b_t54[0] = v54;
 }
 
 // kernel k1_loop: loop over [P, G, T] (the P loop may be split over threads)
@@ -380,156 +385,159 @@ function grad_k1_loop(B: TypedArray[], Z: KernelContext, lo: number, hi: number,
   const b_mask = B[3]!; // bool[P,G,T]
   const b_reward = B[4]!; // f32[P,G]
   const b_A = B[5]!; // f32[P,G]
-  const b_t51 = B[6]!; // f32[P,G]
-  const b_t53 = B[7]!; // f32[]
+  const b_t52 = B[6]!; // f32[P,G]
+  const b_t54 = B[7]!; // f32[]
   const b_dL_dlogp = B[10]!; // f32[P,G,T]
-  let a58 = 0; // %58 sum aggregate.rlp:71
-  let a62 = 0; // %62 count aggregate.rlp:51
-  let a63 = 0; // %63 sum aggregate.rlp:52
-  const v10 = 1 * n_G; // %10 mul group.rlp:11
-  const v15 = v10 > 0; // %15 gt group.rlp:12
-  const v12 = v10 > 1; // %12 gt group.rlp:12
-  const v21 = v10 - 1; // %21 sub group.rlp:13
-  const p0 = Z.p["beta"]!; // %0 param grpo.rlp:8
-  const v53 = b_t53[0]!; // %53 count aggregate.rlp:69
-  const v59 = v53 > 0; // %59 gt aggregate.rlp:71
-  const v66 = 1 / v53; // %66 div
-  const v67 = (v59 ? v66 : 0); // %67 where
-  const v69 = 0 === v67; // %69 eq
+  let a59 = 0; // %59 sum aggregate.rlp:71
+  let a63 = 0; // %63 count aggregate.rlp:51
+  let a64 = 0; // %64 sum aggregate.rlp:52
+  const v11 = 1 * n_G; // %11 mul group.rlp:11
+  const v16 = v11 > 0; // %16 gt group.rlp:12
+  const v13 = v11 > 1; // %13 gt group.rlp:12
+  const v22 = v11 - 1; // %22 sub group.rlp:13
+  const p0 = Z.p["clip_eps"]!; // %0 param grpo.rlp:7
+  const v36 = 1 - p0; // %36 sub clip.rlp:24
+  const v37 = p0 + 1; // %37 add clip.rlp:24
+  const p1 = Z.p["beta"]!; // %1 param grpo.rlp:8
+  const v54 = b_t54[0]!; // %54 count aggregate.rlp:69
+  const v60 = v54 > 0; // %60 gt aggregate.rlp:71
+  const v67 = 1 / v54; // %67 div
+  const v68 = (v60 ? v67 : 0); // %68 where
+  const v70 = 0 === v68; // %70 eq
   for (let i_P = lo; i_P < hi; i_P++) {
-    let a13 = 0; // %13 sum group.rlp:12
+    let a14 = 0; // %14 sum group.rlp:12
     for (let i_G = 0; i_G < n_G; i_G++) {
       const o_P_G = i_P * n_G + i_G;
-      const v5 = b_reward[o_P_G]!; // %5 input grpo.rlp:14
-      a13 += v5;
+      const v6 = b_reward[o_P_G]!; // %6 input grpo.rlp:14
+      a14 += v6;
     }
-    const v13 = Math.fround(a13);
-    let a20 = 0; // %20 sum group.rlp:13
-    const v16 = (v15 ? v13 / v10 : 0); // %16 safe_div group.rlp:12
+    const v14 = Math.fround(a14);
+    let a21 = 0; // %21 sum group.rlp:13
+    const v17 = (v16 ? v14 / v11 : 0); // %17 safe_div group.rlp:12
     for (let i_G = 0; i_G < n_G; i_G++) {
       const o_P_G = i_P * n_G + i_G;
-      const v5 = b_reward[o_P_G]!; // %5 input grpo.rlp:14
-      const v18 = v5 - v16; // %18 sub group.rlp:13
-      const v19 = v18 * v18; // %19 mul group.rlp:13
-      a20 += v19;
+      const v6 = b_reward[o_P_G]!; // %6 input grpo.rlp:14
+      const v19 = v6 - v17; // %19 sub group.rlp:13
+      const v20 = v19 * v19; // %20 mul group.rlp:13
+      a21 += v20;
     }
-    const v20 = Math.fround(a20);
-    const v17 = (v12 ? v16 : 0); // %17 where group.rlp:12
-    const v22 = (v12 ? v20 / v21 : 0); // %22 safe_div group.rlp:13
-    const v23 = Math.sqrt(v22); // %23 sqrt group.rlp:13
-    const v24 = (v12 ? v23 : 1); // %24 where group.rlp:13
-    const v26 = 0.000001 + v24; // %26 add group.rlp:14
+    const v21 = Math.fround(a21);
+    const v18 = (v13 ? v17 : 0); // %18 where group.rlp:12
+    const v23 = (v13 ? v21 / v22 : 0); // %23 safe_div group.rlp:13
+    const v24 = Math.sqrt(v23); // %24 sqrt group.rlp:13
+    const v25 = (v13 ? v24 : 1); // %25 where group.rlp:13
+    const v27 = 0.000001 + v25; // %27 add group.rlp:14
     for (let i_G = 0; i_G < n_G; i_G++) {
-      let a54 = 0; // %54 sum aggregate.rlp:70
+      let a55 = 0; // %55 sum aggregate.rlp:70
       const o_P_G = i_P * n_G + i_G;
-      const v5 = b_reward[o_P_G]!; // %5 input grpo.rlp:14
-      const v25 = v5 - v17; // %25 sub group.rlp:14
-      const v27 = v25 / v26; // %27 div group.rlp:14
-      const v33 = -v27; // %33 neg clip.rlp:23
-      const v51 = b_t51[o_P_G]!; // %51 count aggregate.rlp:67
-      const v52 = v51 > 0; // %52 gt aggregate.rlp:68
-      const v56 = v51 + 1e-8; // %56 add aggregate.rlp:70
-      const v68 = 1 / v56; // %68 div
-      const v70 = v67 * v68; // %70 mul
-      const v71 = (v69 ? 0 : v70); // %71 where
-      const v72 = (v52 ? v71 : 0); // %72 where
+      const v6 = b_reward[o_P_G]!; // %6 input grpo.rlp:14
+      const v26 = v6 - v18; // %26 sub group.rlp:14
+      const v28 = v26 / v27; // %28 div group.rlp:14
+      const v34 = -v28; // %34 neg clip.rlp:23
+      const v52 = b_t52[o_P_G]!; // %52 count aggregate.rlp:67
+      const v53 = v52 > 0; // %53 gt aggregate.rlp:68
+      const v57 = v52 + 1e-8; // %57 add aggregate.rlp:70
+      const v69 = 1 / v57; // %69 div
+      const v71 = v68 * v69; // %71 mul
+      const v72 = (v70 ? 0 : v71); // %72 where
+      const v73 = (v53 ? v72 : 0); // %73 where
       for (let i_T = 0; i_T < n_T; i_T++) {
         const o_P_G_T = o_P_G * n_T + i_T;
-        const v1 = b_logp[o_P_G_T]!; // %1 input grpo.rlp:10
-        const v2 = b_old_logp[o_P_G_T]!; // %2 input grpo.rlp:11
-        const v29 = v1 - v2; // %29 sub clip.rlp:22
-        const v31 = Math.min(Math.max(v29, -20), 20); // %31 clamp clip.rlp:22
-        const v32 = Math.exp(v31); // %32 exp clip.rlp:22
-        const v34 = v32 * v33; // %34 mul clip.rlp:23
-        const v37 = Math.min(Math.max(v32, 0.8), 1.2); // %37 clamp clip.rlp:24
-        const v38 = v33 * v37; // %38 mul clip.rlp:24
-        const v39 = (v34 >= v38 || v34 !== v34 ? v34 : v38); // %39 maximum clip.rlp:25
-        const v3 = b_ref_logp[o_P_G_T]!; // %3 input grpo.rlp:12
-        const v41 = v3 - v1; // %41 sub kl.rlp:22
-        const v42 = Math.min(Math.max(v41, -20), 20); // %42 clamp kl.rlp:22
-        const v43 = Math.exp(v42); // %43 exp kl.rlp:23
-        const v44 = v43 - v42; // %44 sub kl.rlp:23
-        const v45 = v44 - 1; // %45 sub kl.rlp:23
-        const v48 = Math.min(Math.max(v45, -10), 10); // %48 clamp kl.rlp:23
-        const v49 = p0 * v48; // %49 mul grpo.rlp:18
-        const v50 = v39 + v49; // %50 add grpo.rlp:18
-        const v4 = b_mask[o_P_G_T]! !== 0; // %4 input grpo.rlp:13
-        if (v4) { a54 += v50; }
-        if (v4) { a62 += 1; }
-        const v40 = v38 > v34; // %40 gt clip.rlp:27
-        const v61 = (v40 ? 1 : 0); // %61 cast grpo.rlp:19
-        if (v4) { a63 += v61; }
-        const v85 = (v41 >= (-20) || v41 !== v41 ? v41 : -20); // %85 maximum
-        const v86 = v85 >= 20; // %86 ge
-        const v87 = v41 > (-20); // %87 gt
-        const v75 = (v45 >= (-10) || v45 !== v45 ? v45 : -10); // %75 maximum
-        const v76 = v75 >= 10; // %76 ge
-        const v77 = v45 > (-10); // %77 gt
-        const v73 = (v4 ? v72 : 0); // %73 where
-        const v74 = p0 * v73; // %74 mul
-        const v78 = (v77 ? v74 : 0); // %78 where
-        const v79 = (v76 ? 0 : v78); // %79 where
-        const v80 = -v79; // %80 neg
-        const v81 = 0 === v79; // %81 eq
-        const v82 = v43 * v79; // %82 mul
-        const v83 = (v81 ? 0 : v82); // %83 where
-        const v84 = v80 + v83; // %84 add
-        const v88 = (v87 ? v84 : 0); // %88 where
-        const v89 = (v86 ? 0 : v88); // %89 where
-        const v90 = -v89; // %90 neg
-        const v111 = (v29 >= (-20) || v29 !== v29 ? v29 : -20); // %111 maximum
-        const v112 = v111 >= 20; // %112 ge
-        const v113 = v29 > (-20); // %113 gt
-        const v99 = (v32 >= 0.8 || v32 !== v32 ? v32 : 0.8); // %99 maximum
-        const v100 = v99 >= 1.2; // %100 ge
-        const v101 = v32 > 0.8; // %101 gt
-        const v91 = v34 >= v38; // %91 ge
-        const v92 = v34 !== v34; // %92 ne
-        const v93 = v91 || v92; // %93 or
-        const v95 = (v93 ? 0 : v73); // %95 where
-        const v96 = 0 === v95; // %96 eq
-        const v97 = v33 * v95; // %97 mul
-        const v98 = (v96 ? 0 : v97); // %98 where
-        const v102 = (v101 ? v98 : 0); // %102 where
-        const v103 = (v100 ? 0 : v102); // %103 where
-        const v94 = (v93 ? v73 : 0); // %94 where
-        const v104 = 0 === v94; // %104 eq
-        const v105 = v33 * v94; // %105 mul
-        const v106 = (v104 ? 0 : v105); // %106 where
-        const v107 = v103 + v106; // %107 add
-        const v108 = 0 === v107; // %108 eq
-        const v109 = v32 * v107; // %109 mul
-        const v110 = (v108 ? 0 : v109); // %110 where
-        const v114 = (v113 ? v110 : 0); // %114 where
-        const v115 = (v112 ? 0 : v114); // %115 where
-        const v116 = v90 + v115; // %116 add
-        b_dL_dlogp[o_P_G_T] = v116;
+        const v2 = b_logp[o_P_G_T]!; // %2 input grpo.rlp:10
+        const v3 = b_old_logp[o_P_G_T]!; // %3 input grpo.rlp:11
+        const v30 = v2 - v3; // %30 sub clip.rlp:22
+        const v32 = Math.min(Math.max(v30, -20), 20); // %32 clamp clip.rlp:22
+        const v33 = Math.exp(v32); // %33 exp clip.rlp:22
+        const v35 = v33 * v34; // %35 mul clip.rlp:23
+        const v38 = Math.min(Math.max(v33, v36), v37); // %38 clamp clip.rlp:24
+        const v39 = v34 * v38; // %39 mul clip.rlp:24
+        const v40 = (v35 >= v39 || v35 !== v35 ? v35 : v39); // %40 maximum clip.rlp:25
+        const v4 = b_ref_logp[o_P_G_T]!; // %4 input grpo.rlp:12
+        const v42 = v4 - v2; // %42 sub kl.rlp:22
+        const v43 = Math.min(Math.max(v42, -20), 20); // %43 clamp kl.rlp:22
+        const v44 = Math.exp(v43); // %44 exp kl.rlp:23
+        const v45 = v44 - v43; // %45 sub kl.rlp:23
+        const v46 = v45 - 1; // %46 sub kl.rlp:23
+        const v49 = Math.min(Math.max(v46, -10), 10); // %49 clamp kl.rlp:23
+        const v50 = p1 * v49; // %50 mul grpo.rlp:18
+        const v51 = v40 + v50; // %51 add grpo.rlp:18
+        const v5 = b_mask[o_P_G_T]! !== 0; // %5 input grpo.rlp:13
+        if (v5) { a55 += v51; }
+        if (v5) { a63 += 1; }
+        const v41 = v39 > v35; // %41 gt clip.rlp:27
+        const v62 = (v41 ? 1 : 0); // %62 cast grpo.rlp:19
+        if (v5) { a64 += v62; }
+        const v86 = (v42 >= (-20) || v42 !== v42 ? v42 : -20); // %86 maximum
+        const v87 = v86 >= 20; // %87 ge
+        const v88 = v42 > (-20); // %88 gt
+        const v76 = (v46 >= (-10) || v46 !== v46 ? v46 : -10); // %76 maximum
+        const v77 = v76 >= 10; // %77 ge
+        const v78 = v46 > (-10); // %78 gt
+        const v74 = (v5 ? v73 : 0); // %74 where
+        const v75 = p1 * v74; // %75 mul
+        const v79 = (v78 ? v75 : 0); // %79 where
+        const v80 = (v77 ? 0 : v79); // %80 where
+        const v81 = -v80; // %81 neg
+        const v82 = 0 === v80; // %82 eq
+        const v83 = v44 * v80; // %83 mul
+        const v84 = (v82 ? 0 : v83); // %84 where
+        const v85 = v81 + v84; // %85 add
+        const v89 = (v88 ? v85 : 0); // %89 where
+        const v90 = (v87 ? 0 : v89); // %90 where
+        const v91 = -v90; // %91 neg
+        const v112 = (v30 >= (-20) || v30 !== v30 ? v30 : -20); // %112 maximum
+        const v113 = v112 >= 20; // %113 ge
+        const v114 = v30 > (-20); // %114 gt
+        const v100 = (v33 >= v36 || v33 !== v33 ? v33 : v36); // %100 maximum
+        const v101 = v100 >= v37; // %101 ge
+        const v102 = v33 > v36; // %102 gt
+        const v92 = v35 >= v39; // %92 ge
+        const v93 = v35 !== v35; // %93 ne
+        const v94 = v92 || v93; // %94 or
+        const v96 = (v94 ? 0 : v74); // %96 where
+        const v97 = 0 === v96; // %97 eq
+        const v98 = v34 * v96; // %98 mul
+        const v99 = (v97 ? 0 : v98); // %99 where
+        const v103 = (v102 ? v99 : 0); // %103 where
+        const v104 = (v101 ? 0 : v103); // %104 where
+        const v95 = (v94 ? v74 : 0); // %95 where
+        const v105 = 0 === v95; // %105 eq
+        const v106 = v34 * v95; // %106 mul
+        const v107 = (v105 ? 0 : v106); // %107 where
+        const v108 = v104 + v107; // %108 add
+        const v109 = 0 === v108; // %109 eq
+        const v110 = v33 * v108; // %110 mul
+        const v111 = (v109 ? 0 : v110); // %111 where
+        const v115 = (v114 ? v111 : 0); // %115 where
+        const v116 = (v113 ? 0 : v115); // %116 where
+        const v117 = v91 + v116; // %117 add
+        b_dL_dlogp[o_P_G_T] = v117;
       }
-      const v54 = Math.fround(a54);
-      b_A[o_P_G] = v27;
-      const v57 = (v52 ? v54 / v56 : 0); // %57 safe_div aggregate.rlp:70
-      a58 += v57;
+      const v55 = Math.fround(a55);
+      b_A[o_P_G] = v28;
+      const v58 = (v53 ? v55 / v57 : 0); // %58 safe_div aggregate.rlp:70
+      a59 += v58;
     }
   }
-  total[0] = a58;
-  total[1] = a62;
-  total[2] = a63;
+  total[0] = a59;
+  total[1] = a63;
+  total[2] = a64;
 }
 
 function grad_k1_loop_end(B: TypedArray[], _Z: KernelContext, total: Float64Array, _S: Float64Array[]): void {
-  const b_t53 = B[7]!; // f32[]
+  const b_t54 = B[7]!; // f32[]
   const b_L = B[8]!; // f32[]
   const b_clip_frac = B[9]!; // f32[]
-  const v58 = Math.fround(total[0]!);
-  const v62 = total[1]!;
-  const v63 = Math.fround(total[2]!);
-  const v53 = b_t53[0]!; // %53 count aggregate.rlp:69
-  const v59 = v53 > 0; // %59 gt aggregate.rlp:71
-  const v60 = (v59 ? v58 / v53 : 0); // %60 safe_div aggregate.rlp:71
-  b_L[0] = v60;
-  const v64 = v62 > 0; // %64 gt aggregate.rlp:52
-  const v65 = (v64 ? v63 / v62 : 0); // %65 safe_div aggregate.rlp:52
-  b_clip_frac[0] = v65;
+  const v59 = Math.fround(total[0]!);
+  const v63 = total[1]!;
+  const v64 = Math.fround(total[2]!);
+  const v54 = b_t54[0]!; // %54 count aggregate.rlp:69
+  const v60 = v54 > 0; // %60 gt aggregate.rlp:71
+  const v61 = (v60 ? v59 / v54 : 0); // %61 safe_div aggregate.rlp:71
+  b_L[0] = v61;
+  const v65 = v63 > 0; // %65 gt aggregate.rlp:52
+  const v66 = (v65 ? v64 / v63 : 0); // %66 safe_div aggregate.rlp:52
+  b_clip_frac[0] = v66;
 }
 
 // ---------------------------------------------------------------- the runtime

@@ -44,25 +44,25 @@ export interface PpoInputs {
 
 /**
  * Run-time params of pipeline ppo: each optional, overriding its compiled-in default for one call. Fixed when compiled
- * (recompile with `rlp compile --set NAME=VALUE` to change): clip_eps = 0.2, clip_c = 3, kl_ctrl = fixed, kl_target =
- * 0.1, kl_horizon = 10000, lam = 0.95.
+ * (recompile with `rlp compile --set NAME=VALUE` to change): kl_coef = 0.001, kl_ctrl = fixed, kl_target = 0.1,
+ * kl_horizon = 10000, gamma = 1, vf_clip = 0.5.
  */
 export interface PpoParams {
   /**
-   * `param kl_coef` (examples/ppo.rlp:13): KL-in-reward beta (the fixed value, and the adaptive controller's start)
-   * @defaultValue 0.001
+   * `param clip_eps` (examples/ppo.rlp:11)
+   * @defaultValue 0.2
    */
-  kl_coef?: number;
+  clip_eps?: number;
   /**
-   * `param gamma` (examples/ppo.rlp:17)
-   * @defaultValue 1
+   * `param clip_c` (examples/ppo.rlp:12): dual clip (verl clip_ratio_c)
+   * @defaultValue 3
    */
-  gamma?: number;
+  clip_c?: number;
   /**
-   * `param vf_clip` (examples/ppo.rlp:19): verl cliprange_value
-   * @defaultValue 0.5
+   * `param lam` (examples/ppo.rlp:18)
+   * @defaultValue 0.95
    */
-  vf_clip?: number;
+  lam?: number;
 }
 
 /**
@@ -104,7 +104,7 @@ export interface PpoGradients {
  * one the step returns (result.state). saveState and loadState write and read it as JSON.
  */
 export interface PpoState {
-  /** `state kl_beta: f32 = 0.001`. */
+  /** `state kl_beta: f32 = 0.001` (examples/ppo.rlp:29): one number; the adaptive controller's coefficient. */
   kl_beta: number;
 }
 
@@ -174,15 +174,15 @@ export const PIPELINE: PipelineSpec = {
     { name: "reward", dtype: "f32", dims: ["P", "G"], line: 27, col: 3 },
   ],
   params: [
-    { name: "clip_eps", value: 0.2, runtime: false },
-    { name: "clip_c", value: 3, runtime: false },
-    { name: "kl_coef", value: 0.001, runtime: true },
+    { name: "clip_eps", value: 0.2, runtime: true },
+    { name: "clip_c", value: 3, runtime: true },
+    { name: "kl_coef", value: 0.001, runtime: false },
     { name: "kl_ctrl", value: "fixed", runtime: false },
     { name: "kl_target", value: 0.1, runtime: false },
     { name: "kl_horizon", value: 10000, runtime: false },
-    { name: "gamma", value: 1, runtime: true },
-    { name: "lam", value: 0.95, runtime: false },
-    { name: "vf_clip", value: 0.5, runtime: true },
+    { name: "gamma", value: 1, runtime: false },
+    { name: "lam", value: 0.95, runtime: true },
+    { name: "vf_clip", value: 0.5, runtime: false },
   ],
   states: [{ name: "kl_beta", keyed: false, init: 0.001 }],
   results: [
@@ -212,7 +212,7 @@ const FORWARD: KernelProgram = {
     pipeline: "ppo",
     dims: [{ name: "P" }, { name: "G" }, { name: "T" }],
     usedDims: ["P", "G", "T"],
-    params: { kl_coef: 0.001, gamma: 1, vf_clip: 0.5 },
+    params: { clip_eps: 0.2, clip_c: 3, kl_coef: 0.001, gamma: 1, lam: 0.95, vf_clip: 0.5 },
     inputs: [
       { name: "logp", buffer: 0, dtype: "f32", dims: ["P", "G", "T"] },
       { name: "old_logp", buffer: 1, dtype: "f32", dims: ["P", "G", "T"] },
@@ -231,15 +231,15 @@ const FORWARD: KernelProgram = {
       { id: 5, name: "mask", dtype: "bool", dims: ["P", "G", "T"], role: "input", input: "mask" },
       { id: 6, name: "reward", dtype: "f32", dims: ["P", "G"], role: "input", input: "reward" },
       { id: 7, name: "kl_beta", dtype: "f32", dims: [], role: "output", results: ["kl_beta"] },
-      { id: 8, name: "t18", dtype: "f32", dims: ["P", "G", "T"], role: "temp" },
+      { id: 8, name: "t20", dtype: "f32", dims: ["P", "G", "T"], role: "temp" },
       { id: 9, name: "tr", dtype: "f32", dims: ["P", "G", "T"], role: "output", results: ["tr"] },
-      { id: 10, name: "t26", dtype: "f32", dims: ["P", "G", "T"], role: "temp" },
+      { id: 10, name: "t28", dtype: "f32", dims: ["P", "G", "T"], role: "temp" },
       { id: 11, name: "gae_raw", dtype: "f32", dims: ["P", "G", "T"], role: "output", results: ["gae_raw"] },
       { id: 12, name: "returns", dtype: "f32", dims: ["P", "G", "T"], role: "output", results: ["returns"] },
-      { id: 13, name: "t35", dtype: "f32", dims: [], role: "temp" },
-      { id: 14, name: "t37", dtype: "bool", dims: [], role: "temp" },
-      { id: 15, name: "t38", dtype: "f32", dims: [], role: "temp" },
-      { id: 16, name: "t45", dtype: "f32", dims: [], role: "temp" },
+      { id: 13, name: "t38", dtype: "f32", dims: [], role: "temp" },
+      { id: 14, name: "t40", dtype: "bool", dims: [], role: "temp" },
+      { id: 15, name: "t41", dtype: "f32", dims: [], role: "temp" },
+      { id: 16, name: "t48", dtype: "f32", dims: [], role: "temp" },
       { id: 17, name: "A", dtype: "f32", dims: ["P", "G", "T"], role: "output", results: ["A"] },
       { id: 18, name: "L", dtype: "f32", dims: [], role: "output", results: ["L"] },
       { id: 19, name: "L_v", dtype: "f32", dims: [], role: "output", results: ["L_v"] },
@@ -302,20 +302,20 @@ function fwd_k0_scan(B: TypedArray[], Z: KernelContext, lo: number, hi: number, 
   const n_G = Z.n["G"]!, n_T = Z.n["T"]!;
   const b_values_old = B[4]!; // f32[P,G,T]
   const b_mask = B[5]!; // bool[P,G,T]
-  const b_t26 = B[10]!; // f32[P,G,T]
+  const b_t28 = B[10]!; // f32[P,G,T]
   for (let i_P = lo; i_P < hi; i_P++) {
     for (let i_G = 0; i_G < n_G; i_G++) {
-      let c26 = 0; // %26 linrec returns.rlp:18
+      let c28 = 0; // %28 linrec returns.rlp:18
       const o_P_G = i_P * n_G + i_G;
       for (let i_T = n_T - 1; i_T >= 0; i_T--) {
         const o_P_G_T = o_P_G * n_T + i_T;
-        const v11 = b_mask[o_P_G_T]! !== 0; // %11 input ppo.rlp:26
-        const v24 = (v11 ? 0 : 1); // %24 where returns.rlp:18
-        const v10 = b_values_old[o_P_G_T]!; // %10 input ppo.rlp:25
-        const v25 = (v11 ? v10 : 0); // %25 where returns.rlp:18
-        c26 = v25 + v24 * c26;
-        const v26 = Math.fround(c26);
-        b_t26[o_P_G_T] = v26;
+        const v13 = b_mask[o_P_G_T]! !== 0; // %13 input ppo.rlp:26
+        const v26 = (v13 ? 0 : 1); // %26 where returns.rlp:18
+        const v12 = b_values_old[o_P_G_T]!; // %12 input ppo.rlp:25
+        const v27 = (v13 ? v12 : 0); // %27 where returns.rlp:18
+        c28 = v27 + v26 * c28;
+        const v28 = Math.fround(c28);
+        b_t28[o_P_G_T] = v28;
       }
     }
   }
@@ -332,66 +332,68 @@ function fwd_k1_scan(B: TypedArray[], Z: KernelContext, lo: number, hi: number, 
   const b_values_old = B[4]!; // f32[P,G,T]
   const b_mask = B[5]!; // bool[P,G,T]
   const b_reward = B[6]!; // f32[P,G]
-  const b_t18 = B[8]!; // f32[P,G,T]
-  const b_t26 = B[10]!; // f32[P,G,T]
+  const b_t20 = B[8]!; // f32[P,G,T]
+  const b_t28 = B[10]!; // f32[P,G,T]
   const b_gae_raw = B[11]!; // f32[P,G,T]
-  let a35 = 0; // %35 count aggregate.rlp:24
-  let a38 = 0; // %38 sum aggregate.rlp:15
-  const p0 = Z.p["kl_coef"]!; // %0 param ppo.rlp:13
-  const p2 = Z.p["gamma"]!; // %2 param ppo.rlp:17
+  let a38 = 0; // %38 count aggregate.rlp:24
+  let a41 = 0; // %41 sum aggregate.rlp:15
+  const p4 = Z.p["gamma"]!; // %4 param ppo.rlp:17
+  const p5 = Z.p["lam"]!; // %5 param ppo.rlp:18
+  const v33 = p4 * p5; // %33 mul returns.rlp:21
+  const p2 = Z.p["kl_coef"]!; // %2 param ppo.rlp:13
   for (let i_P = lo; i_P < hi; i_P++) {
     for (let i_G = 0; i_G < n_G; i_G++) {
-      let c18 = 0; // %18 scan reinforce.rlp:62
-      let c33 = 0; // %33 linrec returns.rlp:21
+      let c20 = 0; // %20 scan reinforce.rlp:62
+      let c36 = 0; // %36 linrec returns.rlp:21
       const o_P_G = i_P * n_G + i_G;
-      const v12 = b_reward[o_P_G]!; // %12 input ppo.rlp:27
+      const v14 = b_reward[o_P_G]!; // %14 input ppo.rlp:27
       for (let i_T = n_T - 1; i_T >= 0; i_T--) {
         const o_P_G_T = o_P_G * n_T + i_T;
-        const v11 = b_mask[o_P_G_T]! !== 0; // %11 input ppo.rlp:26
-        const v17 = (v11 ? 1 : 0); // %17 cast reinforce.rlp:62
-        c18 += v17;
-        const v18 = Math.fround(c18);
-        b_t18[o_P_G_T] = v18;
-        const v31 = (v11 ? 0.95 : 1); // %31 where returns.rlp:21
-        const v19 = v18 === 1; // %19 eq reinforce.rlp:62
-        const v20 = v11 && v19; // %20 and reinforce.rlp:62
-        const v21 = (v20 ? v12 : 0); // %21 where reinforce.rlp:72
-        const v7 = b_old_logp[o_P_G_T]!; // %7 input ppo.rlp:22
-        const v8 = b_ref_logp[o_P_G_T]!; // %8 input ppo.rlp:23
-        const v14 = v7 - v8; // %14 sub kl.rlp:9
-        const v16 = (v11 ? v14 : 0); // %16 where reinforce.rlp:71
-        const v22 = p0 * v16; // %22 mul reinforce.rlp:72
-        const v23 = v21 - v22; // %23 sub reinforce.rlp:72
+        const v13 = b_mask[o_P_G_T]! !== 0; // %13 input ppo.rlp:26
+        const v19 = (v13 ? 1 : 0); // %19 cast reinforce.rlp:62
+        c20 += v19;
+        const v20 = Math.fround(c20);
+        b_t20[o_P_G_T] = v20;
+        const v34 = (v13 ? v33 : 1); // %34 where returns.rlp:21
+        const v21 = v20 === 1; // %21 eq reinforce.rlp:62
+        const v22 = v13 && v21; // %22 and reinforce.rlp:62
+        const v23 = (v22 ? v14 : 0); // %23 where reinforce.rlp:72
+        const v9 = b_old_logp[o_P_G_T]!; // %9 input ppo.rlp:22
+        const v10 = b_ref_logp[o_P_G_T]!; // %10 input ppo.rlp:23
+        const v16 = v9 - v10; // %16 sub kl.rlp:9
+        const v18 = (v13 ? v16 : 0); // %18 where reinforce.rlp:71
+        const v24 = p2 * v18; // %24 mul reinforce.rlp:72
+        const v25 = v23 - v24; // %25 sub reinforce.rlp:72
         const j1 = i_T + 1;
         const ok2 = j1 >= 0 && j1 < n_T;
         const at3 = ok2 ? j1 : 0;
         const o4 = o_P_G * n_T + at3;
-        const v26_5 = b_t26[o4]!; // %26 linrec returns.rlp:18
-        const v27 = ok2 ? v26_5 : 0; // %27 shift returns.rlp:19
-        const v28 = p2 * v27; // %28 mul returns.rlp:20
-        const v29 = v23 + v28; // %29 add returns.rlp:20
-        const v10 = b_values_old[o_P_G_T]!; // %10 input ppo.rlp:25
-        const v30 = v29 - v10; // %30 sub returns.rlp:20
-        const v32 = (v11 ? v30 : 0); // %32 where returns.rlp:21
-        c33 = v32 + v31 * c33;
-        const v33 = Math.fround(c33);
-        b_gae_raw[o_P_G_T] = v33;
-        if (v11) { a35 += 1; }
-        if (v11) { a38 += v33; }
+        const v28_5 = b_t28[o4]!; // %28 linrec returns.rlp:18
+        const v29 = ok2 ? v28_5 : 0; // %29 shift returns.rlp:19
+        const v30 = p4 * v29; // %30 mul returns.rlp:20
+        const v31 = v25 + v30; // %31 add returns.rlp:20
+        const v12 = b_values_old[o_P_G_T]!; // %12 input ppo.rlp:25
+        const v32 = v31 - v12; // %32 sub returns.rlp:20
+        const v35 = (v13 ? v32 : 0); // %35 where returns.rlp:21
+        c36 = v35 + v34 * c36;
+        const v36 = Math.fround(c36);
+        b_gae_raw[o_P_G_T] = v36;
+        if (v13) { a38 += 1; }
+        if (v13) { a41 += v36; }
       }
     }
   }
-  total[0] = a35;
-  total[1] = a38;
+  total[0] = a38;
+  total[1] = a41;
 }
 
 function fwd_k1_scan_end(B: TypedArray[], _Z: KernelContext, total: Float64Array, _S: Float64Array[]): void {
-  const b_t35 = B[13]!; // f32[]
-  const b_t38 = B[15]!; // f32[]
-  const v35 = total[0]!;
-  b_t35[0] = v35;
-  const v38 = Math.fround(total[1]!);
+  const b_t38 = B[13]!; // f32[]
+  const b_t41 = B[15]!; // f32[]
+  const v38 = total[0]!;
   b_t38[0] = v38;
+  const v41 = Math.fround(total[1]!);
+  b_t41[0] = v41;
 }
 
 // kernel k2_loop: loop over [P, G, T] (the P loop may be split over threads)
@@ -399,34 +401,34 @@ function fwd_k2_loop(B: TypedArray[], Z: KernelContext, lo: number, hi: number, 
   const n_G = Z.n["G"]!, n_T = Z.n["T"]!;
   const b_mask = B[5]!; // bool[P,G,T]
   const b_gae_raw = B[11]!; // f32[P,G,T]
-  const b_t35 = B[13]!; // f32[]
-  const b_t38 = B[15]!; // f32[]
-  let a45 = 0; // %45 sum aggregate.rlp:15
-  const v38 = b_t38[0]!; // %38 sum aggregate.rlp:15
-  const v35 = b_t35[0]!; // %35 count aggregate.rlp:24
-  const v40 = v35 + 1e-8; // %40 add aggregate.rlp:15
-  const v41 = v35 > 0; // %41 gt aggregate.rlp:15
-  const v42 = (v41 ? v38 / v40 : 0); // %42 safe_div aggregate.rlp:15
+  const b_t38 = B[13]!; // f32[]
+  const b_t41 = B[15]!; // f32[]
+  let a48 = 0; // %48 sum aggregate.rlp:15
+  const v41 = b_t41[0]!; // %41 sum aggregate.rlp:15
+  const v38 = b_t38[0]!; // %38 count aggregate.rlp:24
+  const v43 = v38 + 1e-8; // %43 add aggregate.rlp:15
+  const v44 = v38 > 0; // %44 gt aggregate.rlp:15
+  const v45 = (v44 ? v41 / v43 : 0); // %45 safe_div aggregate.rlp:15
   for (let i_P = lo; i_P < hi; i_P++) {
     for (let i_G = 0; i_G < n_G; i_G++) {
       const o_P_G = i_P * n_G + i_G;
       for (let i_T = 0; i_T < n_T; i_T++) {
         const o_P_G_T = o_P_G * n_T + i_T;
-        const v33 = b_gae_raw[o_P_G_T]!; // %33 linrec returns.rlp:21
-        const v43 = v33 - v42; // %43 sub aggregate.rlp:27
-        const v44 = Math.pow(v43, 2); // %44 pow aggregate.rlp:27
-        const v11 = b_mask[o_P_G_T]! !== 0; // %11 input ppo.rlp:26
-        if (v11) { a45 += v44; }
+        const v36 = b_gae_raw[o_P_G_T]!; // %36 linrec returns.rlp:21
+        const v46 = v36 - v45; // %46 sub aggregate.rlp:27
+        const v47 = Math.pow(v46, 2); // %47 pow aggregate.rlp:27
+        const v13 = b_mask[o_P_G_T]! !== 0; // %13 input ppo.rlp:26
+        if (v13) { a48 += v47; }
       }
     }
   }
-  total[0] = a45;
+  total[0] = a48;
 }
 
 function fwd_k2_loop_end(B: TypedArray[], _Z: KernelContext, total: Float64Array, _S: Float64Array[]): void {
-  const b_t45 = B[16]!; // f32[]
-  const v45 = Math.fround(total[0]!);
-  b_t45[0] = v45;
+  const b_t48 = B[16]!; // f32[]
+  const v48 = Math.fround(total[0]!);
+  b_t48[0] = v48;
 }
 
 // kernel k4_loop: loop over [P, G, T] (the P loop may be split over threads)
@@ -439,112 +441,117 @@ function fwd_k4_loop(B: TypedArray[], Z: KernelContext, lo: number, hi: number, 
   const b_values_old = B[4]!; // f32[P,G,T]
   const b_mask = B[5]!; // bool[P,G,T]
   const b_reward = B[6]!; // f32[P,G]
-  const b_t18 = B[8]!; // f32[P,G,T]
+  const b_t20 = B[8]!; // f32[P,G,T]
   const b_tr = B[9]!; // f32[P,G,T]
   const b_gae_raw = B[11]!; // f32[P,G,T]
   const b_returns = B[12]!; // f32[P,G,T]
-  const b_t35 = B[13]!; // f32[]
-  const b_t38 = B[15]!; // f32[]
-  const b_t45 = B[16]!; // f32[]
+  const b_t38 = B[13]!; // f32[]
+  const b_t41 = B[15]!; // f32[]
+  const b_t48 = B[16]!; // f32[]
   const b_A = B[17]!; // f32[P,G,T]
-  let a72 = 0; // %72 sum aggregate.rlp:52
-  let a82 = 0; // %82 sum aggregate.rlp:52
-  let a86 = 0; // %86 sum aggregate.rlp:52
-  const p0 = Z.p["kl_coef"]!; // %0 param ppo.rlp:13
-  const v38 = b_t38[0]!; // %38 sum aggregate.rlp:15
-  const v35 = b_t35[0]!; // %35 count aggregate.rlp:24
-  const v40 = v35 + 1e-8; // %40 add aggregate.rlp:15
-  const v41 = v35 > 0; // %41 gt aggregate.rlp:15
-  const v42 = (v41 ? v38 / v40 : 0); // %42 safe_div aggregate.rlp:15
-  const v45 = b_t45[0]!; // %45 sum aggregate.rlp:15
-  const v46 = (v41 ? v45 / v40 : 0); // %46 safe_div aggregate.rlp:15
-  const v47 = v35 - 1; // %47 sub aggregate.rlp:27
-  const v48 = v35 > 1; // %48 gt aggregate.rlp:27
-  const v49 = (v48 ? v35 / v47 : 0); // %49 safe_div aggregate.rlp:27
-  const v50 = v46 * v49; // %50 mul aggregate.rlp:27
-  const v51 = v50 + 1e-8; // %51 add aggregate.rlp:28
-  const v52 = Math.sqrt(v51); // %52 sqrt aggregate.rlp:28
-  const p5 = Z.p["vf_clip"]!; // %5 param ppo.rlp:19
+  let a75 = 0; // %75 sum aggregate.rlp:52
+  let a85 = 0; // %85 sum aggregate.rlp:52
+  let a89 = 0; // %89 sum aggregate.rlp:52
+  const p2 = Z.p["kl_coef"]!; // %2 param ppo.rlp:13
+  const v41 = b_t41[0]!; // %41 sum aggregate.rlp:15
+  const v38 = b_t38[0]!; // %38 count aggregate.rlp:24
+  const v43 = v38 + 1e-8; // %43 add aggregate.rlp:15
+  const v44 = v38 > 0; // %44 gt aggregate.rlp:15
+  const v45 = (v44 ? v41 / v43 : 0); // %45 safe_div aggregate.rlp:15
+  const v48 = b_t48[0]!; // %48 sum aggregate.rlp:15
+  const v49 = (v44 ? v48 / v43 : 0); // %49 safe_div aggregate.rlp:15
+  const v50 = v38 - 1; // %50 sub aggregate.rlp:27
+  const v51 = v38 > 1; // %51 gt aggregate.rlp:27
+  const v52 = (v51 ? v38 / v50 : 0); // %52 safe_div aggregate.rlp:27
+  const v53 = v49 * v52; // %53 mul aggregate.rlp:27
+  const v54 = v53 + 1e-8; // %54 add aggregate.rlp:28
+  const v55 = Math.sqrt(v54); // %55 sqrt aggregate.rlp:28
+  const p1 = Z.p["clip_c"]!; // %1 param ppo.rlp:12
+  const v70 = -p1; // %70 neg clip.rlp:26
+  const p0 = Z.p["clip_eps"]!; // %0 param ppo.rlp:11
+  const v64 = 1 - p0; // %64 sub clip.rlp:24
+  const v65 = 1 + p0; // %65 add clip.rlp:24
+  const p7 = Z.p["vf_clip"]!; // %7 param ppo.rlp:19
   for (let i_P = lo; i_P < hi; i_P++) {
     for (let i_G = 0; i_G < n_G; i_G++) {
       const o_P_G = i_P * n_G + i_G;
-      const v12 = b_reward[o_P_G]!; // %12 input ppo.rlp:27
+      const v14 = b_reward[o_P_G]!; // %14 input ppo.rlp:27
       for (let i_T = 0; i_T < n_T; i_T++) {
         const o_P_G_T = o_P_G * n_T + i_T;
-        const v11 = b_mask[o_P_G_T]! !== 0; // %11 input ppo.rlp:26
-        const v18 = b_t18[o_P_G_T]!; // %18 scan reinforce.rlp:62
-        const v19 = v18 === 1; // %19 eq reinforce.rlp:62
-        const v20 = v11 && v19; // %20 and reinforce.rlp:62
-        const v21 = (v20 ? v12 : 0); // %21 where reinforce.rlp:72
-        const v7 = b_old_logp[o_P_G_T]!; // %7 input ppo.rlp:22
-        const v8 = b_ref_logp[o_P_G_T]!; // %8 input ppo.rlp:23
-        const v14 = v7 - v8; // %14 sub kl.rlp:9
-        const v16 = (v11 ? v14 : 0); // %16 where reinforce.rlp:71
-        const v22 = p0 * v16; // %22 mul reinforce.rlp:72
-        const v23 = v21 - v22; // %23 sub reinforce.rlp:72
-        b_tr[o_P_G_T] = v23;
-        const v33 = b_gae_raw[o_P_G_T]!; // %33 linrec returns.rlp:21
-        const v10 = b_values_old[o_P_G_T]!; // %10 input ppo.rlp:25
-        const v34 = v33 + v10; // %34 add returns.rlp:22
-        b_returns[o_P_G_T] = v34;
-        const v43 = v33 - v42; // %43 sub aggregate.rlp:27
-        const v53 = v43 / v52; // %53 div aggregate.rlp:28
-        b_A[o_P_G_T] = v53;
-        const v66 = v53 < 0; // %66 lt clip.rlp:26
-        const v68 = (-3) * v53; // %68 mul clip.rlp:26
-        const v59 = -v53; // %59 neg clip.rlp:23
-        const v6 = b_logp[o_P_G_T]!; // %6 input ppo.rlp:21
-        const v55 = v6 - v7; // %55 sub clip.rlp:22
-        const v57 = Math.min(Math.max(v55, -20), 20); // %57 clamp clip.rlp:22
-        const v58 = Math.exp(v57); // %58 exp clip.rlp:22
-        const v60 = v59 * v58; // %60 mul clip.rlp:23
-        const v63 = Math.min(Math.max(v58, 0.8), 1.2); // %63 clamp clip.rlp:24
-        const v64 = v59 * v63; // %64 mul clip.rlp:24
-        const v65 = (v60 >= v64 || v60 !== v60 ? v60 : v64); // %65 maximum clip.rlp:25
-        const v69 = (v68 <= v65 || v68 !== v68 ? v68 : v65); // %69 minimum clip.rlp:26
-        const v70 = (v66 ? v69 : v65); // %70 where clip.rlp:26
-        if (v11) { a72 += v70; }
-        const v9 = b_values[o_P_G_T]!; // %9 input ppo.rlp:24
-        const v77 = v9 - v34; // %77 sub clip.rlp:38
-        const v78 = Math.pow(v77, 2); // %78 pow clip.rlp:38
-        const v74 = v10 - p5; // %74 sub clip.rlp:37
-        const v75 = v10 + p5; // %75 add clip.rlp:37
-        const v76 = Math.min(Math.max(v9, v74), v75); // %76 clamp clip.rlp:37
-        const v79 = v76 - v34; // %79 sub clip.rlp:38
-        const v80 = Math.pow(v79, 2); // %80 pow clip.rlp:38
-        const v81 = (v78 >= v80 || v78 !== v78 ? v78 : v80); // %81 maximum clip.rlp:38
-        if (v11) { a82 += v81; }
-        const v71 = v64 > v60; // %71 gt clip.rlp:27
-        const v85 = (v71 ? 1 : 0); // %85 cast ppo.rlp:42
-        if (v11) { a86 += v85; }
+        const v13 = b_mask[o_P_G_T]! !== 0; // %13 input ppo.rlp:26
+        const v20 = b_t20[o_P_G_T]!; // %20 scan reinforce.rlp:62
+        const v21 = v20 === 1; // %21 eq reinforce.rlp:62
+        const v22 = v13 && v21; // %22 and reinforce.rlp:62
+        const v23 = (v22 ? v14 : 0); // %23 where reinforce.rlp:72
+        const v9 = b_old_logp[o_P_G_T]!; // %9 input ppo.rlp:22
+        const v10 = b_ref_logp[o_P_G_T]!; // %10 input ppo.rlp:23
+        const v16 = v9 - v10; // %16 sub kl.rlp:9
+        const v18 = (v13 ? v16 : 0); // %18 where reinforce.rlp:71
+        const v24 = p2 * v18; // %24 mul reinforce.rlp:72
+        const v25 = v23 - v24; // %25 sub reinforce.rlp:72
+        b_tr[o_P_G_T] = v25;
+        const v36 = b_gae_raw[o_P_G_T]!; // %36 linrec returns.rlp:21
+        const v12 = b_values_old[o_P_G_T]!; // %12 input ppo.rlp:25
+        const v37 = v36 + v12; // %37 add returns.rlp:22
+        b_returns[o_P_G_T] = v37;
+        const v46 = v36 - v45; // %46 sub aggregate.rlp:27
+        const v56 = v46 / v55; // %56 div aggregate.rlp:28
+        b_A[o_P_G_T] = v56;
+        const v69 = v56 < 0; // %69 lt clip.rlp:26
+        const v71 = v70 * v56; // %71 mul clip.rlp:26
+        const v62 = -v56; // %62 neg clip.rlp:23
+        const v8 = b_logp[o_P_G_T]!; // %8 input ppo.rlp:21
+        const v58 = v8 - v9; // %58 sub clip.rlp:22
+        const v60 = Math.min(Math.max(v58, -20), 20); // %60 clamp clip.rlp:22
+        const v61 = Math.exp(v60); // %61 exp clip.rlp:22
+        const v63 = v62 * v61; // %63 mul clip.rlp:23
+        const v66 = Math.min(Math.max(v61, v64), v65); // %66 clamp clip.rlp:24
+        const v67 = v62 * v66; // %67 mul clip.rlp:24
+        const v68 = (v63 >= v67 || v63 !== v63 ? v63 : v67); // %68 maximum clip.rlp:25
+        const v72 = (v71 <= v68 || v71 !== v71 ? v71 : v68); // %72 minimum clip.rlp:26
+        const v73 = (v69 ? v72 : v68); // %73 where clip.rlp:26
+        if (v13) { a75 += v73; }
+        const v11 = b_values[o_P_G_T]!; // %11 input ppo.rlp:24
+        const v80 = v11 - v37; // %80 sub clip.rlp:38
+        const v81 = Math.pow(v80, 2); // %81 pow clip.rlp:38
+        const v77 = v12 - p7; // %77 sub clip.rlp:37
+        const v78 = v12 + p7; // %78 add clip.rlp:37
+        const v79 = Math.min(Math.max(v11, v77), v78); // %79 clamp clip.rlp:37
+        const v82 = v79 - v37; // %82 sub clip.rlp:38
+        const v83 = Math.pow(v82, 2); // %83 pow clip.rlp:38
+        const v84 = (v81 >= v83 || v81 !== v81 ? v81 : v83); // %84 maximum clip.rlp:38
+        if (v13) { a85 += v84; }
+        const v74 = v67 > v63; // %74 gt clip.rlp:27
+        const v88 = (v74 ? 1 : 0); // %88 cast ppo.rlp:42
+        if (v13) { a89 += v88; }
       }
     }
   }
-  total[0] = a72;
-  total[1] = a82;
-  total[2] = a86;
+  total[0] = a75;
+  total[1] = a85;
+  total[2] = a89;
 }
 
 function fwd_k4_loop_end(B: TypedArray[], _Z: KernelContext, total: Float64Array, _S: Float64Array[]): void {
-  const b_t35 = B[13]!; // f32[]
-  const b_t37 = B[14]!; // bool[]
+  const b_t38 = B[13]!; // f32[]
+  const b_t40 = B[14]!; // bool[]
   const b_L = B[18]!; // f32[]
   const b_L_v = B[19]!; // f32[]
   const b_clip_frac = B[20]!; // f32[]
-  const v72 = Math.fround(total[0]!);
-  const v82 = Math.fround(total[1]!);
-  const v86 = Math.fround(total[2]!);
-  const v35 = b_t35[0]!; // %35 count aggregate.rlp:24
-  const v37 = v35 >= 2; // %37 ge aggregate.rlp:25
-  b_t37[0] = (v37) ? 1 : 0;
-  const v41 = v35 > 0; // %41 gt aggregate.rlp:15
-  const v73 = (v41 ? v72 / v35 : 0); // %73 safe_div aggregate.rlp:52
-  b_L[0] = v73;
-  const v83 = (v41 ? v82 / v35 : 0); // %83 safe_div aggregate.rlp:52
-  const v84 = 0.5 * v83; // %84 mul ppo.rlp:37
-  b_L_v[0] = v84;
-  const v87 = (v41 ? v86 / v35 : 0); // %87 safe_div aggregate.rlp:52
-  b_clip_frac[0] = v87;
+  const v75 = Math.fround(total[0]!);
+  const v85 = Math.fround(total[1]!);
+  const v89 = Math.fround(total[2]!);
+  const v38 = b_t38[0]!; // %38 count aggregate.rlp:24
+  const v40 = v38 >= 2; // %40 ge aggregate.rlp:25
+  b_t40[0] = (v40) ? 1 : 0;
+  const v44 = v38 > 0; // %44 gt aggregate.rlp:15
+  const v76 = (v44 ? v75 / v38 : 0); // %76 safe_div aggregate.rlp:52
+  b_L[0] = v76;
+  const v86 = (v44 ? v85 / v38 : 0); // %86 safe_div aggregate.rlp:52
+  const v87 = 0.5 * v86; // %87 mul ppo.rlp:37
+  b_L_v[0] = v87;
+  const v90 = (v44 ? v89 / v38 : 0); // %90 safe_div aggregate.rlp:52
+  b_clip_frac[0] = v90;
 }
 
 // ---------------------------------------------------------------- forward and gradients: 4 fused loop kernels and 1 library kernel
@@ -558,7 +565,7 @@ const GRADIENT: KernelProgram = {
     pipeline: "ppo",
     dims: [{ name: "P" }, { name: "G" }, { name: "T" }],
     usedDims: ["P", "G", "T"],
-    params: { kl_coef: 0.001, gamma: 1, vf_clip: 0.5 },
+    params: { clip_eps: 0.2, clip_c: 3, kl_coef: 0.001, gamma: 1, lam: 0.95, vf_clip: 0.5 },
     inputs: [
       { name: "logp", buffer: 0, dtype: "f32", dims: ["P", "G", "T"] },
       { name: "old_logp", buffer: 1, dtype: "f32", dims: ["P", "G", "T"] },
@@ -577,15 +584,15 @@ const GRADIENT: KernelProgram = {
       { id: 5, name: "mask", dtype: "bool", dims: ["P", "G", "T"], role: "input", input: "mask" },
       { id: 6, name: "reward", dtype: "f32", dims: ["P", "G"], role: "input", input: "reward" },
       { id: 7, name: "kl_beta", dtype: "f32", dims: [], role: "output", results: ["kl_beta"] },
-      { id: 8, name: "t18", dtype: "f32", dims: ["P", "G", "T"], role: "temp" },
+      { id: 8, name: "t20", dtype: "f32", dims: ["P", "G", "T"], role: "temp" },
       { id: 9, name: "tr", dtype: "f32", dims: ["P", "G", "T"], role: "output", results: ["tr"] },
-      { id: 10, name: "t26", dtype: "f32", dims: ["P", "G", "T"], role: "temp" },
+      { id: 10, name: "t28", dtype: "f32", dims: ["P", "G", "T"], role: "temp" },
       { id: 11, name: "gae_raw", dtype: "f32", dims: ["P", "G", "T"], role: "output", results: ["gae_raw"] },
       { id: 12, name: "returns", dtype: "f32", dims: ["P", "G", "T"], role: "output", results: ["returns"] },
-      { id: 13, name: "t35", dtype: "f32", dims: [], role: "temp" },
-      { id: 14, name: "t37", dtype: "bool", dims: [], role: "temp" },
-      { id: 15, name: "t38", dtype: "f32", dims: [], role: "temp" },
-      { id: 16, name: "t45", dtype: "f32", dims: [], role: "temp" },
+      { id: 13, name: "t38", dtype: "f32", dims: [], role: "temp" },
+      { id: 14, name: "t40", dtype: "bool", dims: [], role: "temp" },
+      { id: 15, name: "t41", dtype: "f32", dims: [], role: "temp" },
+      { id: 16, name: "t48", dtype: "f32", dims: [], role: "temp" },
       { id: 17, name: "A", dtype: "f32", dims: ["P", "G", "T"], role: "output", results: ["A"] },
       { id: 18, name: "L", dtype: "f32", dims: [], role: "output", results: ["L"] },
       { id: 19, name: "L_v", dtype: "f32", dims: [], role: "output", results: ["L_v"] },
@@ -671,20 +678,20 @@ function grad_k0_scan(B: TypedArray[], Z: KernelContext, lo: number, hi: number,
   const n_G = Z.n["G"]!, n_T = Z.n["T"]!;
   const b_values_old = B[4]!; // f32[P,G,T]
   const b_mask = B[5]!; // bool[P,G,T]
-  const b_t26 = B[10]!; // f32[P,G,T]
+  const b_t28 = B[10]!; // f32[P,G,T]
   for (let i_P = lo; i_P < hi; i_P++) {
     for (let i_G = 0; i_G < n_G; i_G++) {
-      let c26 = 0; // %26 linrec returns.rlp:18
+      let c28 = 0; // %28 linrec returns.rlp:18
       const o_P_G = i_P * n_G + i_G;
       for (let i_T = n_T - 1; i_T >= 0; i_T--) {
         const o_P_G_T = o_P_G * n_T + i_T;
-        const v11 = b_mask[o_P_G_T]! !== 0; // %11 input ppo.rlp:26
-        const v24 = (v11 ? 0 : 1); // %24 where returns.rlp:18
-        const v10 = b_values_old[o_P_G_T]!; // %10 input ppo.rlp:25
-        const v25 = (v11 ? v10 : 0); // %25 where returns.rlp:18
-        c26 = v25 + v24 * c26;
-        const v26 = Math.fround(c26);
-        b_t26[o_P_G_T] = v26;
+        const v13 = b_mask[o_P_G_T]! !== 0; // %13 input ppo.rlp:26
+        const v26 = (v13 ? 0 : 1); // %26 where returns.rlp:18
+        const v12 = b_values_old[o_P_G_T]!; // %12 input ppo.rlp:25
+        const v27 = (v13 ? v12 : 0); // %27 where returns.rlp:18
+        c28 = v27 + v26 * c28;
+        const v28 = Math.fround(c28);
+        b_t28[o_P_G_T] = v28;
       }
     }
   }
@@ -701,66 +708,68 @@ function grad_k1_scan(B: TypedArray[], Z: KernelContext, lo: number, hi: number,
   const b_values_old = B[4]!; // f32[P,G,T]
   const b_mask = B[5]!; // bool[P,G,T]
   const b_reward = B[6]!; // f32[P,G]
-  const b_t18 = B[8]!; // f32[P,G,T]
-  const b_t26 = B[10]!; // f32[P,G,T]
+  const b_t20 = B[8]!; // f32[P,G,T]
+  const b_t28 = B[10]!; // f32[P,G,T]
   const b_gae_raw = B[11]!; // f32[P,G,T]
-  let a35 = 0; // %35 count aggregate.rlp:24
-  let a38 = 0; // %38 sum aggregate.rlp:15
-  const p0 = Z.p["kl_coef"]!; // %0 param ppo.rlp:13
-  const p2 = Z.p["gamma"]!; // %2 param ppo.rlp:17
+  let a38 = 0; // %38 count aggregate.rlp:24
+  let a41 = 0; // %41 sum aggregate.rlp:15
+  const p4 = Z.p["gamma"]!; // %4 param ppo.rlp:17
+  const p5 = Z.p["lam"]!; // %5 param ppo.rlp:18
+  const v33 = p4 * p5; // %33 mul returns.rlp:21
+  const p2 = Z.p["kl_coef"]!; // %2 param ppo.rlp:13
   for (let i_P = lo; i_P < hi; i_P++) {
     for (let i_G = 0; i_G < n_G; i_G++) {
-      let c18 = 0; // %18 scan reinforce.rlp:62
-      let c33 = 0; // %33 linrec returns.rlp:21
+      let c20 = 0; // %20 scan reinforce.rlp:62
+      let c36 = 0; // %36 linrec returns.rlp:21
       const o_P_G = i_P * n_G + i_G;
-      const v12 = b_reward[o_P_G]!; // %12 input ppo.rlp:27
+      const v14 = b_reward[o_P_G]!; // %14 input ppo.rlp:27
       for (let i_T = n_T - 1; i_T >= 0; i_T--) {
         const o_P_G_T = o_P_G * n_T + i_T;
-        const v11 = b_mask[o_P_G_T]! !== 0; // %11 input ppo.rlp:26
-        const v17 = (v11 ? 1 : 0); // %17 cast reinforce.rlp:62
-        c18 += v17;
-        const v18 = Math.fround(c18);
-        b_t18[o_P_G_T] = v18;
-        const v31 = (v11 ? 0.95 : 1); // %31 where returns.rlp:21
-        const v19 = 1 === v18; // %19 eq reinforce.rlp:62
-        const v20 = v11 && v19; // %20 and reinforce.rlp:62
-        const v21 = (v20 ? v12 : 0); // %21 where reinforce.rlp:72
-        const v7 = b_old_logp[o_P_G_T]!; // %7 input ppo.rlp:22
-        const v8 = b_ref_logp[o_P_G_T]!; // %8 input ppo.rlp:23
-        const v14 = v7 - v8; // %14 sub kl.rlp:9
-        const v16 = (v11 ? v14 : 0); // %16 where reinforce.rlp:71
-        const v22 = p0 * v16; // %22 mul reinforce.rlp:72
-        const v23 = v21 - v22; // %23 sub reinforce.rlp:72
+        const v13 = b_mask[o_P_G_T]! !== 0; // %13 input ppo.rlp:26
+        const v19 = (v13 ? 1 : 0); // %19 cast reinforce.rlp:62
+        c20 += v19;
+        const v20 = Math.fround(c20);
+        b_t20[o_P_G_T] = v20;
+        const v34 = (v13 ? v33 : 1); // %34 where returns.rlp:21
+        const v21 = 1 === v20; // %21 eq reinforce.rlp:62
+        const v22 = v13 && v21; // %22 and reinforce.rlp:62
+        const v23 = (v22 ? v14 : 0); // %23 where reinforce.rlp:72
+        const v9 = b_old_logp[o_P_G_T]!; // %9 input ppo.rlp:22
+        const v10 = b_ref_logp[o_P_G_T]!; // %10 input ppo.rlp:23
+        const v16 = v9 - v10; // %16 sub kl.rlp:9
+        const v18 = (v13 ? v16 : 0); // %18 where reinforce.rlp:71
+        const v24 = p2 * v18; // %24 mul reinforce.rlp:72
+        const v25 = v23 - v24; // %25 sub reinforce.rlp:72
         const j1 = i_T + 1;
         const ok2 = j1 >= 0 && j1 < n_T;
         const at3 = ok2 ? j1 : 0;
         const o4 = o_P_G * n_T + at3;
-        const v26_5 = b_t26[o4]!; // %26 linrec returns.rlp:18
-        const v27 = ok2 ? v26_5 : 0; // %27 shift returns.rlp:19
-        const v28 = p2 * v27; // %28 mul returns.rlp:20
-        const v29 = v23 + v28; // %29 add returns.rlp:20
-        const v10 = b_values_old[o_P_G_T]!; // %10 input ppo.rlp:25
-        const v30 = v29 - v10; // %30 sub returns.rlp:20
-        const v32 = (v11 ? v30 : 0); // %32 where returns.rlp:21
-        c33 = v32 + v31 * c33;
-        const v33 = Math.fround(c33);
-        b_gae_raw[o_P_G_T] = v33;
-        if (v11) { a35 += 1; }
-        if (v11) { a38 += v33; }
+        const v28_5 = b_t28[o4]!; // %28 linrec returns.rlp:18
+        const v29 = ok2 ? v28_5 : 0; // %29 shift returns.rlp:19
+        const v30 = p4 * v29; // %30 mul returns.rlp:20
+        const v31 = v25 + v30; // %31 add returns.rlp:20
+        const v12 = b_values_old[o_P_G_T]!; // %12 input ppo.rlp:25
+        const v32 = v31 - v12; // %32 sub returns.rlp:20
+        const v35 = (v13 ? v32 : 0); // %35 where returns.rlp:21
+        c36 = v35 + v34 * c36;
+        const v36 = Math.fround(c36);
+        b_gae_raw[o_P_G_T] = v36;
+        if (v13) { a38 += 1; }
+        if (v13) { a41 += v36; }
       }
     }
   }
-  total[0] = a35;
-  total[1] = a38;
+  total[0] = a38;
+  total[1] = a41;
 }
 
 function grad_k1_scan_end(B: TypedArray[], _Z: KernelContext, total: Float64Array, _S: Float64Array[]): void {
-  const b_t35 = B[13]!; // f32[]
-  const b_t38 = B[15]!; // f32[]
-  const v35 = total[0]!;
-  b_t35[0] = v35;
-  const v38 = Math.fround(total[1]!);
+  const b_t38 = B[13]!; // f32[]
+  const b_t41 = B[15]!; // f32[]
+  const v38 = total[0]!;
   b_t38[0] = v38;
+  const v41 = Math.fround(total[1]!);
+  b_t41[0] = v41;
 }
 
 // kernel k2_loop: loop over [P, G, T] (the P loop may be split over threads)
@@ -768,34 +777,34 @@ function grad_k2_loop(B: TypedArray[], Z: KernelContext, lo: number, hi: number,
   const n_G = Z.n["G"]!, n_T = Z.n["T"]!;
   const b_mask = B[5]!; // bool[P,G,T]
   const b_gae_raw = B[11]!; // f32[P,G,T]
-  const b_t35 = B[13]!; // f32[]
-  const b_t38 = B[15]!; // f32[]
-  let a45 = 0; // %45 sum aggregate.rlp:15
-  const v38 = b_t38[0]!; // %38 sum aggregate.rlp:15
-  const v35 = b_t35[0]!; // %35 count aggregate.rlp:24
-  const v40 = v35 + 1e-8; // %40 add aggregate.rlp:15
-  const v41 = v35 > 0; // %41 gt aggregate.rlp:15
-  const v42 = (v41 ? v38 / v40 : 0); // %42 safe_div aggregate.rlp:15
+  const b_t38 = B[13]!; // f32[]
+  const b_t41 = B[15]!; // f32[]
+  let a48 = 0; // %48 sum aggregate.rlp:15
+  const v41 = b_t41[0]!; // %41 sum aggregate.rlp:15
+  const v38 = b_t38[0]!; // %38 count aggregate.rlp:24
+  const v43 = v38 + 1e-8; // %43 add aggregate.rlp:15
+  const v44 = v38 > 0; // %44 gt aggregate.rlp:15
+  const v45 = (v44 ? v41 / v43 : 0); // %45 safe_div aggregate.rlp:15
   for (let i_P = lo; i_P < hi; i_P++) {
     for (let i_G = 0; i_G < n_G; i_G++) {
       const o_P_G = i_P * n_G + i_G;
       for (let i_T = 0; i_T < n_T; i_T++) {
         const o_P_G_T = o_P_G * n_T + i_T;
-        const v33 = b_gae_raw[o_P_G_T]!; // %33 linrec returns.rlp:21
-        const v43 = v33 - v42; // %43 sub aggregate.rlp:27
-        const v44 = Math.pow(v43, 2); // %44 pow aggregate.rlp:27
-        const v11 = b_mask[o_P_G_T]! !== 0; // %11 input ppo.rlp:26
-        if (v11) { a45 += v44; }
+        const v36 = b_gae_raw[o_P_G_T]!; // %36 linrec returns.rlp:21
+        const v46 = v36 - v45; // %46 sub aggregate.rlp:27
+        const v47 = Math.pow(v46, 2); // %47 pow aggregate.rlp:27
+        const v13 = b_mask[o_P_G_T]! !== 0; // %13 input ppo.rlp:26
+        if (v13) { a48 += v47; }
       }
     }
   }
-  total[0] = a45;
+  total[0] = a48;
 }
 
 function grad_k2_loop_end(B: TypedArray[], _Z: KernelContext, total: Float64Array, _S: Float64Array[]): void {
-  const b_t45 = B[16]!; // f32[]
-  const v45 = Math.fround(total[0]!);
-  b_t45[0] = v45;
+  const b_t48 = B[16]!; // f32[]
+  const v48 = Math.fround(total[0]!);
+  b_t48[0] = v48;
 }
 
 // kernel k4_loop: loop over [P, G, T] (the P loop may be split over threads)
@@ -808,177 +817,182 @@ function grad_k4_loop(B: TypedArray[], Z: KernelContext, lo: number, hi: number,
   const b_values_old = B[4]!; // f32[P,G,T]
   const b_mask = B[5]!; // bool[P,G,T]
   const b_reward = B[6]!; // f32[P,G]
-  const b_t18 = B[8]!; // f32[P,G,T]
+  const b_t20 = B[8]!; // f32[P,G,T]
   const b_tr = B[9]!; // f32[P,G,T]
   const b_gae_raw = B[11]!; // f32[P,G,T]
   const b_returns = B[12]!; // f32[P,G,T]
-  const b_t35 = B[13]!; // f32[]
-  const b_t38 = B[15]!; // f32[]
-  const b_t45 = B[16]!; // f32[]
+  const b_t38 = B[13]!; // f32[]
+  const b_t41 = B[15]!; // f32[]
+  const b_t48 = B[16]!; // f32[]
   const b_A = B[17]!; // f32[P,G,T]
   const b_dL_dlogp = B[21]!; // f32[P,G,T]
   const b_dL_dvalues = B[22]!; // f32[P,G,T]
   const b_dL_v_dvalues = B[23]!; // f32[P,G,T]
-  let a72 = 0; // %72 sum aggregate.rlp:52
-  let a82 = 0; // %82 sum aggregate.rlp:52
-  let a86 = 0; // %86 sum aggregate.rlp:52
-  const p0 = Z.p["kl_coef"]!; // %0 param ppo.rlp:13
-  const v38 = b_t38[0]!; // %38 sum aggregate.rlp:15
-  const v35 = b_t35[0]!; // %35 count aggregate.rlp:24
-  const v40 = v35 + 1e-8; // %40 add aggregate.rlp:15
-  const v41 = v35 > 0; // %41 gt aggregate.rlp:15
-  const v42 = (v41 ? v38 / v40 : 0); // %42 safe_div aggregate.rlp:15
-  const v45 = b_t45[0]!; // %45 sum aggregate.rlp:15
-  const v46 = (v41 ? v45 / v40 : 0); // %46 safe_div aggregate.rlp:15
-  const v47 = v35 - 1; // %47 sub aggregate.rlp:27
-  const v48 = v35 > 1; // %48 gt aggregate.rlp:27
-  const v49 = (v48 ? v35 / v47 : 0); // %49 safe_div aggregate.rlp:27
-  const v50 = v46 * v49; // %50 mul aggregate.rlp:27
-  const v51 = 1e-8 + v50; // %51 add aggregate.rlp:28
-  const v52 = Math.sqrt(v51); // %52 sqrt aggregate.rlp:28
-  const p5 = Z.p["vf_clip"]!; // %5 param ppo.rlp:19
-  const v88 = 1 / v35; // %88 div
-  const v89 = (v41 ? v88 : 0); // %89 where
-  const v124 = 0.5 * v88; // %124 mul
-  const v125 = (v41 ? v124 : 0); // %125 where
+  let a75 = 0; // %75 sum aggregate.rlp:52
+  let a85 = 0; // %85 sum aggregate.rlp:52
+  let a89 = 0; // %89 sum aggregate.rlp:52
+  const p2 = Z.p["kl_coef"]!; // %2 param ppo.rlp:13
+  const v41 = b_t41[0]!; // %41 sum aggregate.rlp:15
+  const v38 = b_t38[0]!; // %38 count aggregate.rlp:24
+  const v43 = v38 + 1e-8; // %43 add aggregate.rlp:15
+  const v44 = v38 > 0; // %44 gt aggregate.rlp:15
+  const v45 = (v44 ? v41 / v43 : 0); // %45 safe_div aggregate.rlp:15
+  const v48 = b_t48[0]!; // %48 sum aggregate.rlp:15
+  const v49 = (v44 ? v48 / v43 : 0); // %49 safe_div aggregate.rlp:15
+  const v50 = v38 - 1; // %50 sub aggregate.rlp:27
+  const v51 = v38 > 1; // %51 gt aggregate.rlp:27
+  const v52 = (v51 ? v38 / v50 : 0); // %52 safe_div aggregate.rlp:27
+  const v53 = v49 * v52; // %53 mul aggregate.rlp:27
+  const v54 = 1e-8 + v53; // %54 add aggregate.rlp:28
+  const v55 = Math.sqrt(v54); // %55 sqrt aggregate.rlp:28
+  const p1 = Z.p["clip_c"]!; // %1 param ppo.rlp:12
+  const v70 = -p1; // %70 neg clip.rlp:26
+  const p0 = Z.p["clip_eps"]!; // %0 param ppo.rlp:11
+  const v64 = 1 - p0; // %64 sub clip.rlp:24
+  const v65 = p0 + 1; // %65 add clip.rlp:24
+  const p7 = Z.p["vf_clip"]!; // %7 param ppo.rlp:19
+  const v91 = 1 / v38; // %91 div
+  const v92 = (v44 ? v91 : 0); // %92 where
+  const v127 = 0.5 * v91; // %127 mul
+  const v128 = (v44 ? v127 : 0); // %128 where
   for (let i_P = lo; i_P < hi; i_P++) {
     for (let i_G = 0; i_G < n_G; i_G++) {
       const o_P_G = i_P * n_G + i_G;
-      const v12 = b_reward[o_P_G]!; // %12 input ppo.rlp:27
+      const v14 = b_reward[o_P_G]!; // %14 input ppo.rlp:27
       for (let i_T = 0; i_T < n_T; i_T++) {
         const o_P_G_T = o_P_G * n_T + i_T;
-        const v11 = b_mask[o_P_G_T]! !== 0; // %11 input ppo.rlp:26
-        const v18 = b_t18[o_P_G_T]!; // %18 scan reinforce.rlp:62
-        const v19 = 1 === v18; // %19 eq reinforce.rlp:62
-        const v20 = v11 && v19; // %20 and reinforce.rlp:62
-        const v21 = (v20 ? v12 : 0); // %21 where reinforce.rlp:72
-        const v7 = b_old_logp[o_P_G_T]!; // %7 input ppo.rlp:22
-        const v8 = b_ref_logp[o_P_G_T]!; // %8 input ppo.rlp:23
-        const v14 = v7 - v8; // %14 sub kl.rlp:9
-        const v16 = (v11 ? v14 : 0); // %16 where reinforce.rlp:71
-        const v22 = p0 * v16; // %22 mul reinforce.rlp:72
-        const v23 = v21 - v22; // %23 sub reinforce.rlp:72
-        b_tr[o_P_G_T] = v23;
-        const v10 = b_values_old[o_P_G_T]!; // %10 input ppo.rlp:25
-        const v33 = b_gae_raw[o_P_G_T]!; // %33 linrec returns.rlp:21
-        const v34 = v10 + v33; // %34 add returns.rlp:22
-        b_returns[o_P_G_T] = v34;
-        const v43 = v33 - v42; // %43 sub aggregate.rlp:27
-        const v53 = v43 / v52; // %53 div aggregate.rlp:28
-        b_A[o_P_G_T] = v53;
-        const v66 = v53 < 0; // %66 lt clip.rlp:26
-        const v68 = v53 * (-3); // %68 mul clip.rlp:26
-        const v6 = b_logp[o_P_G_T]!; // %6 input ppo.rlp:21
-        const v55 = v6 - v7; // %55 sub clip.rlp:22
-        const v57 = Math.min(Math.max(v55, -20), 20); // %57 clamp clip.rlp:22
-        const v58 = Math.exp(v57); // %58 exp clip.rlp:22
-        const v59 = -v53; // %59 neg clip.rlp:23
-        const v60 = v58 * v59; // %60 mul clip.rlp:23
-        const v63 = Math.min(Math.max(v58, 0.8), 1.2); // %63 clamp clip.rlp:24
-        const v64 = v59 * v63; // %64 mul clip.rlp:24
-        const v65 = (v60 >= v64 || v60 !== v60 ? v60 : v64); // %65 maximum clip.rlp:25
-        const v69 = (v68 <= v65 || v68 !== v68 ? v68 : v65); // %69 minimum clip.rlp:26
-        const v70 = (v66 ? v69 : v65); // %70 where clip.rlp:26
-        if (v11) { a72 += v70; }
-        const v9 = b_values[o_P_G_T]!; // %9 input ppo.rlp:24
-        const v77 = v9 - v34; // %77 sub clip.rlp:38
-        const v78 = Math.pow(v77, 2); // %78 pow clip.rlp:38
-        const v74 = v10 - p5; // %74 sub clip.rlp:37
-        const v75 = p5 + v10; // %75 add clip.rlp:37
-        const v76 = Math.min(Math.max(v9, v74), v75); // %76 clamp clip.rlp:37
-        const v79 = v76 - v34; // %79 sub clip.rlp:38
-        const v80 = Math.pow(v79, 2); // %80 pow clip.rlp:38
-        const v81 = (v78 >= v80 || v78 !== v78 ? v78 : v80); // %81 maximum clip.rlp:38
-        if (v11) { a82 += v81; }
-        const v71 = v64 > v60; // %71 gt clip.rlp:27
-        const v85 = (v71 ? 1 : 0); // %85 cast ppo.rlp:42
-        if (v11) { a86 += v85; }
-        const v118 = (v55 >= (-20) || v55 !== v55 ? v55 : -20); // %118 maximum
-        const v119 = v118 >= 20; // %119 ge
-        const v120 = v55 > (-20); // %120 gt
-        const v106 = (v58 >= 0.8 || v58 !== v58 ? v58 : 0.8); // %106 maximum
-        const v107 = v106 >= 1.2; // %107 ge
-        const v108 = v58 > 0.8; // %108 gt
-        const v98 = v60 >= v64; // %98 ge
-        const v99 = v60 !== v60; // %99 ne
-        const v100 = v98 || v99; // %100 or
-        const v90 = (v11 ? v89 : 0); // %90 where
-        const v92 = (v66 ? 0 : v90); // %92 where
-        const v93 = v68 <= v65; // %93 le
-        const v94 = v68 !== v68; // %94 ne
-        const v95 = v93 || v94; // %95 or
-        const v91 = (v66 ? v90 : 0); // %91 where
-        const v96 = (v95 ? 0 : v91); // %96 where
-        const v97 = v92 + v96; // %97 add
-        const v102 = (v100 ? 0 : v97); // %102 where
-        const v103 = 0 === v102; // %103 eq
-        const v104 = v59 * v102; // %104 mul
-        const v105 = (v103 ? 0 : v104); // %105 where
-        const v109 = (v108 ? v105 : 0); // %109 where
-        const v110 = (v107 ? 0 : v109); // %110 where
-        const v101 = (v100 ? v97 : 0); // %101 where
-        const v111 = 0 === v101; // %111 eq
-        const v112 = v59 * v101; // %112 mul
-        const v113 = (v111 ? 0 : v112); // %113 where
-        const v114 = v110 + v113; // %114 add
-        const v115 = 0 === v114; // %115 eq
-        const v116 = v58 * v114; // %116 mul
-        const v117 = (v115 ? 0 : v116); // %117 where
-        const v121 = (v120 ? v117 : 0); // %121 where
-        const v122 = (v119 ? 0 : v121); // %122 where
-        b_dL_dlogp[o_P_G_T] = v122;
+        const v13 = b_mask[o_P_G_T]! !== 0; // %13 input ppo.rlp:26
+        const v20 = b_t20[o_P_G_T]!; // %20 scan reinforce.rlp:62
+        const v21 = 1 === v20; // %21 eq reinforce.rlp:62
+        const v22 = v13 && v21; // %22 and reinforce.rlp:62
+        const v23 = (v22 ? v14 : 0); // %23 where reinforce.rlp:72
+        const v9 = b_old_logp[o_P_G_T]!; // %9 input ppo.rlp:22
+        const v10 = b_ref_logp[o_P_G_T]!; // %10 input ppo.rlp:23
+        const v16 = v9 - v10; // %16 sub kl.rlp:9
+        const v18 = (v13 ? v16 : 0); // %18 where reinforce.rlp:71
+        const v24 = p2 * v18; // %24 mul reinforce.rlp:72
+        const v25 = v23 - v24; // %25 sub reinforce.rlp:72
+        b_tr[o_P_G_T] = v25;
+        const v12 = b_values_old[o_P_G_T]!; // %12 input ppo.rlp:25
+        const v36 = b_gae_raw[o_P_G_T]!; // %36 linrec returns.rlp:21
+        const v37 = v12 + v36; // %37 add returns.rlp:22
+        b_returns[o_P_G_T] = v37;
+        const v46 = v36 - v45; // %46 sub aggregate.rlp:27
+        const v56 = v46 / v55; // %56 div aggregate.rlp:28
+        b_A[o_P_G_T] = v56;
+        const v69 = v56 < 0; // %69 lt clip.rlp:26
+        const v71 = v56 * v70; // %71 mul clip.rlp:26
+        const v8 = b_logp[o_P_G_T]!; // %8 input ppo.rlp:21
+        const v58 = v8 - v9; // %58 sub clip.rlp:22
+        const v60 = Math.min(Math.max(v58, -20), 20); // %60 clamp clip.rlp:22
+        const v61 = Math.exp(v60); // %61 exp clip.rlp:22
+        const v62 = -v56; // %62 neg clip.rlp:23
+        const v63 = v61 * v62; // %63 mul clip.rlp:23
+        const v66 = Math.min(Math.max(v61, v64), v65); // %66 clamp clip.rlp:24
+        const v67 = v62 * v66; // %67 mul clip.rlp:24
+        const v68 = (v63 >= v67 || v63 !== v63 ? v63 : v67); // %68 maximum clip.rlp:25
+        const v72 = (v71 <= v68 || v71 !== v71 ? v71 : v68); // %72 minimum clip.rlp:26
+        const v73 = (v69 ? v72 : v68); // %73 where clip.rlp:26
+        if (v13) { a75 += v73; }
+        const v11 = b_values[o_P_G_T]!; // %11 input ppo.rlp:24
+        const v80 = v11 - v37; // %80 sub clip.rlp:38
+        const v81 = Math.pow(v80, 2); // %81 pow clip.rlp:38
+        const v77 = v12 - p7; // %77 sub clip.rlp:37
+        const v78 = p7 + v12; // %78 add clip.rlp:37
+        const v79 = Math.min(Math.max(v11, v77), v78); // %79 clamp clip.rlp:37
+        const v82 = v79 - v37; // %82 sub clip.rlp:38
+        const v83 = Math.pow(v82, 2); // %83 pow clip.rlp:38
+        const v84 = (v81 >= v83 || v81 !== v81 ? v81 : v83); // %84 maximum clip.rlp:38
+        if (v13) { a85 += v84; }
+        const v74 = v67 > v63; // %74 gt clip.rlp:27
+        const v88 = (v74 ? 1 : 0); // %88 cast ppo.rlp:42
+        if (v13) { a89 += v88; }
+        const v121 = (v58 >= (-20) || v58 !== v58 ? v58 : -20); // %121 maximum
+        const v122 = v121 >= 20; // %122 ge
+        const v123 = v58 > (-20); // %123 gt
+        const v109 = (v61 >= v64 || v61 !== v61 ? v61 : v64); // %109 maximum
+        const v110 = v109 >= v65; // %110 ge
+        const v111 = v61 > v64; // %111 gt
+        const v101 = v63 >= v67; // %101 ge
+        const v102 = v63 !== v63; // %102 ne
+        const v103 = v101 || v102; // %103 or
+        const v93 = (v13 ? v92 : 0); // %93 where
+        const v95 = (v69 ? 0 : v93); // %95 where
+        const v96 = v71 <= v68; // %96 le
+        const v97 = v71 !== v71; // %97 ne
+        const v98 = v96 || v97; // %98 or
+        const v94 = (v69 ? v93 : 0); // %94 where
+        const v99 = (v98 ? 0 : v94); // %99 where
+        const v100 = v95 + v99; // %100 add
+        const v105 = (v103 ? 0 : v100); // %105 where
+        const v106 = 0 === v105; // %106 eq
+        const v107 = v62 * v105; // %107 mul
+        const v108 = (v106 ? 0 : v107); // %108 where
+        const v112 = (v111 ? v108 : 0); // %112 where
+        const v113 = (v110 ? 0 : v112); // %113 where
+        const v104 = (v103 ? v100 : 0); // %104 where
+        const v114 = 0 === v104; // %114 eq
+        const v115 = v62 * v104; // %115 mul
+        const v116 = (v114 ? 0 : v115); // %116 where
+        const v117 = v113 + v116; // %117 add
+        const v118 = 0 === v117; // %118 eq
+        const v119 = v61 * v117; // %119 mul
+        const v120 = (v118 ? 0 : v119); // %120 where
+        const v124 = (v123 ? v120 : 0); // %124 where
+        const v125 = (v122 ? 0 : v124); // %125 where
+        b_dL_dlogp[o_P_G_T] = v125;
         b_dL_dvalues[o_P_G_T] = 0;
-        const v127 = v78 >= v80; // %127 ge
-        const v128 = v78 !== v78; // %128 ne
-        const v129 = v127 || v128; // %129 or
-        const v126 = (v11 ? v125 : 0); // %126 where
-        const v130 = (v129 ? v126 : 0); // %130 where
-        const v139 = 0 === v130; // %139 eq
-        const v137 = Math.pow(v77, 1); // %137 pow
-        const v138 = 2 * v137; // %138 mul
-        const v140 = v130 * v138; // %140 mul
-        const v141 = (v139 ? 0 : v140); // %141 where
-        const v142 = (v9 >= v74 || v9 !== v9 ? v9 : v74); // %142 maximum
-        const v143 = v142 >= v75; // %143 ge
-        const v144 = v9 > v74; // %144 gt
-        const v131 = (v129 ? 0 : v126); // %131 where
-        const v134 = 0 === v131; // %134 eq
-        const v132 = Math.pow(v79, 1); // %132 pow
-        const v133 = 2 * v132; // %133 mul
-        const v135 = v131 * v133; // %135 mul
-        const v136 = (v134 ? 0 : v135); // %136 where
-        const v145 = (v144 ? v136 : 0); // %145 where
-        const v146 = (v143 ? 0 : v145); // %146 where
-        const v147 = v141 + v146; // %147 add
-        b_dL_v_dvalues[o_P_G_T] = v147;
+        const v130 = v81 >= v83; // %130 ge
+        const v131 = v81 !== v81; // %131 ne
+        const v132 = v130 || v131; // %132 or
+        const v129 = (v13 ? v128 : 0); // %129 where
+        const v133 = (v132 ? v129 : 0); // %133 where
+        const v142 = 0 === v133; // %142 eq
+        const v140 = Math.pow(v80, 1); // %140 pow
+        const v141 = 2 * v140; // %141 mul
+        const v143 = v133 * v141; // %143 mul
+        const v144 = (v142 ? 0 : v143); // %144 where
+        const v145 = (v11 >= v77 || v11 !== v11 ? v11 : v77); // %145 maximum
+        const v146 = v145 >= v78; // %146 ge
+        const v147 = v11 > v77; // %147 gt
+        const v134 = (v132 ? 0 : v129); // %134 where
+        const v137 = 0 === v134; // %137 eq
+        const v135 = Math.pow(v82, 1); // %135 pow
+        const v136 = 2 * v135; // %136 mul
+        const v138 = v134 * v136; // %138 mul
+        const v139 = (v137 ? 0 : v138); // %139 where
+        const v148 = (v147 ? v139 : 0); // %148 where
+        const v149 = (v146 ? 0 : v148); // %149 where
+        const v150 = v144 + v149; // %150 add
+        b_dL_v_dvalues[o_P_G_T] = v150;
       }
     }
   }
-  total[0] = a72;
-  total[1] = a82;
-  total[2] = a86;
+  total[0] = a75;
+  total[1] = a85;
+  total[2] = a89;
 }
 
 function grad_k4_loop_end(B: TypedArray[], _Z: KernelContext, total: Float64Array, _S: Float64Array[]): void {
-  const b_t35 = B[13]!; // f32[]
-  const b_t37 = B[14]!; // bool[]
+  const b_t38 = B[13]!; // f32[]
+  const b_t40 = B[14]!; // bool[]
   const b_L = B[18]!; // f32[]
   const b_L_v = B[19]!; // f32[]
   const b_clip_frac = B[20]!; // f32[]
-  const v72 = Math.fround(total[0]!);
-  const v82 = Math.fround(total[1]!);
-  const v86 = Math.fround(total[2]!);
-  const v35 = b_t35[0]!; // %35 count aggregate.rlp:24
-  const v37 = v35 >= 2; // %37 ge aggregate.rlp:25
-  b_t37[0] = (v37) ? 1 : 0;
-  const v41 = v35 > 0; // %41 gt aggregate.rlp:15
-  const v73 = (v41 ? v72 / v35 : 0); // %73 safe_div aggregate.rlp:52
-  b_L[0] = v73;
-  const v83 = (v41 ? v82 / v35 : 0); // %83 safe_div aggregate.rlp:52
-  const v84 = 0.5 * v83; // %84 mul ppo.rlp:37
-  b_L_v[0] = v84;
-  const v87 = (v41 ? v86 / v35 : 0); // %87 safe_div aggregate.rlp:52
-  b_clip_frac[0] = v87;
+  const v75 = Math.fround(total[0]!);
+  const v85 = Math.fround(total[1]!);
+  const v89 = Math.fround(total[2]!);
+  const v38 = b_t38[0]!; // %38 count aggregate.rlp:24
+  const v40 = v38 >= 2; // %40 ge aggregate.rlp:25
+  b_t40[0] = (v40) ? 1 : 0;
+  const v44 = v38 > 0; // %44 gt aggregate.rlp:15
+  const v76 = (v44 ? v75 / v38 : 0); // %76 safe_div aggregate.rlp:52
+  b_L[0] = v76;
+  const v86 = (v44 ? v85 / v38 : 0); // %86 safe_div aggregate.rlp:52
+  const v87 = 0.5 * v86; // %87 mul ppo.rlp:37
+  b_L_v[0] = v87;
+  const v90 = (v44 ? v89 / v38 : 0); // %90 safe_div aggregate.rlp:52
+  b_clip_frac[0] = v90;
 }
 
 // ---------------------------------------------------------------- the runtime

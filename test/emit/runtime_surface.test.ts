@@ -1,0 +1,62 @@
+// The runtime package surface (`rlpc/runtime`, runtime/index.ts): what emitted modules import. Loading it must not
+// load the compiler (parser, checker, autodiff, planner, code generators, ts-morph) nor tfjs: its value imports reach
+// runtime/ files, compiler/suggest.ts (did-you-mean in messages) and ajv, and nothing else. Type-only imports of
+// compiler/ (the IR and plan metadata types) are erased.
+import { readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import * as runtime from "../../runtime/index.ts";
+import { REPO } from "./helpers.ts";
+
+/** The module specifiers a file imports or re-exports at run time (not `import type`, `export type`, all-`type` lists). */
+function valueImports(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/^(?:import|export)\s+(type\s+)?([\s\S]*?)\s*from\s+"([^"]+)";/gm)) {
+    if (m[1]) continue;
+    const braces = /^\{([\s\S]*)\}$/.exec(m[2]!.trim());
+    if (braces) {
+      const names = braces[1]!.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+      if (names.length > 0 && names.every((n) => n.startsWith("type "))) continue;
+    }
+    out.push(m[3]!);
+  }
+  for (const m of text.matchAll(/^import\s+"([^"]+)";/gm)) out.push(m[1]!);
+  return out;
+}
+
+function reachable(entry: string): { files: Set<string>; packages: Set<string> } {
+  const files = new Set<string>();
+  const packages = new Set<string>();
+  const visit = (file: string): void => {
+    if (files.has(file)) return;
+    files.add(file);
+    for (const spec of valueImports(readFileSync(file, "utf8"))) {
+      if (spec.startsWith(".")) visit(resolve(dirname(file), spec));
+      else if (!spec.startsWith("node:")) packages.add(spec.split("/")[0]!);
+    }
+  };
+  visit(entry);
+  return { files, packages };
+}
+
+describe("rlpc/runtime", () => {
+  it("package.json exports ./runtime -> runtime/index.ts", () => {
+    const pkg = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as { name: string; exports: Record<string, string> };
+    expect(pkg.name).toBe("rlpc");
+    expect(pkg.exports["./runtime"]).toBe("./runtime/index.ts");
+  });
+
+  it("loads no part of the compiler and no tfjs: only runtime/ files, compiler/suggest.ts and ajv", () => {
+    const { files, packages } = reachable(join(REPO, "runtime/index.ts"));
+    const outside = [...files].map((f) => relative(REPO, f)).filter((f) => !f.startsWith("runtime/"));
+    expect(outside).toEqual(["compiler/suggest.ts"]);
+    expect([...files].map((f) => relative(REPO, f))).not.toContain("runtime/kernels/compiled.ts");
+    expect([...packages]).toEqual(["ajv"]);
+  });
+
+  it("exports what emitted modules use", () => {
+    for (const name of ["createPipeline", "InputValidationError", "EvalError", "pipelineInputsSchema", "validateInputs", "validateParams", "bindInputs", "allocateArray", "library", "runKernels", "KernelPool", "tensor", "scalar", "InputCode"]) {
+      expect(runtime, name).toHaveProperty(name);
+    }
+  });
+});
