@@ -1,5 +1,5 @@
-// State across steps in emitted modules: two steps of DCPO (keyed state tables) and of PPO with the adaptive KL
-// controller (an unkeyed state) give the reference evaluator's values and state at every step, given the state the
+// State across steps in emitted modules: two steps of DCPO and of SPO (keyed state tables) and of PPO with the
+// adaptive KL controller (an unkeyed state) give the reference evaluator's values and state at every step, given the state the
 // previous step returned; saveState/loadState round-trip; bad states fail with EvalError "state".
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -27,6 +27,8 @@ beforeAll(() => {
   const dcpo = emitExample("dcpo");
   writeFileSync(join(dir, dcpo.moduleFile), dcpo.module);
   writeFileSync(join(dir, "ppo.ts"), emitExample("ppo", { kl_ctrl: "adaptive" }).module);
+  const spo = emitExample("spo_stream");
+  writeFileSync(join(dir, spo.moduleFile), spo.module);
 }, 60_000);
 
 function withData(doc: Record<string, unknown>, name: string, data: unknown): Record<string, unknown> {
@@ -120,5 +122,24 @@ describe("PPO with the adaptive KL controller (an unkeyed state)", () => {
     const r2 = await mod.evaluateWithGrad(step1.doc, {}, { state: mod.loadState(mod.saveState(r1.state)) });
     expectStep(r2, ref2.values, "step 2");
     expectSameState(r2.state, ref2.state, "state after step 2");
+  });
+});
+
+describe("SPO (the per-prompt Beta tracker: state tables keyed by prompt id)", () => {
+  const { program } = exampleProgram("spo_stream");
+  const step1 = exampleInputs("spo_stream", program);
+
+  it("two steps, the second from the saved and loaded state, equal the reference's values and state", async () => {
+    const mod = await importModule<StatefulModule>(dir, "spo_stream");
+    const ref1 = reference(program, step1.tensors, {});
+    const ref2 = reference(program, step1.tensors, ref1.state);
+    const r1 = await mod.evaluateWithGrad(step1.doc, {}, { state: mod.createState() });
+    expectStep(r1, ref1.values, "step 1");
+    expectSameState(r1.state, ref1.state, "state after step 1");
+    const r2 = await mod.evaluateWithGrad(step1.doc, {}, { state: mod.loadState(mod.saveState(r1.state)) });
+    expectStep(r2, ref2.values, "step 2");
+    expectSameState(r2.state, ref2.state, "state after step 2");
+    // the tracker moved: the second visit's advantages differ from the first's
+    expect(Array.from((r2.A as Tensor).data)).not.toEqual(Array.from((r1.A as Tensor).data));
   });
 });
