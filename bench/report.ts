@@ -30,14 +30,14 @@ export function renderResults(env: Environment, results: PipelineResult[], compi
 input read once plus those gradients written once (what a fused pass must touch); *GB/s* = bytes moved / median
 time; *× copy* = median time / median time of a plain \`Uint8Array.set\` copy of as many bytes. Times are medians
 of 21 runs for the fused rows (1 thread and all cores measured in alternation, so that load from other processes
-falls on both), 7 for the other fast rows, 3 for variants slower than 0.5 s a run, 1 for those slower than 20 s a run
-(tfjs-cpu on PPO: the first, profiled run; its one-time costs are well under 1% of it), warmups excluded; the range is min–max. *Memory*: the largest growth of
-\`process.memoryUsage()\` rss / arrayBuffers over the value before the variant's runs (after a gc), sampled after
-each run; the process reuses pages freed by earlier variants and collects garbage during a run, so these are lower
-bounds. *Allocated*: what one run allocates, counted exactly where possible: for the fused kernels the buffers
-besides the inputs (gradients and values crossing kernels), for tfjs its own peak of allocated bytes
-(\`tf.profile\`), for the reference the float64 values of every node and the gradients, all held at the end of a
-run. *Dev.*: the largest |value − reference| / max |reference| over the loss and each gradient (float32 vs float64;
+falls on both), 7 for the other fast rows, 3 for variants slower than 0.5 s a run, 1 for those slower than 20 s
+a run (tfjs-cpu on PPO: the first, profiled run; its one-time costs are well under 1% of it), warmups excluded;
+the range is min–max. *Memory*: the largest growth of \`process.memoryUsage()\` rss / arrayBuffers over the value
+before the variant's runs (after a gc), sampled after each run; the process reuses pages freed by earlier variants
+and collects garbage during a run, so these are lower bounds. *Allocated*: what one run allocates, counted
+exactly where possible: for the fused kernels the buffers besides the inputs (gradients and values crossing
+kernels), for tfjs its own peak of allocated bytes (\`tf.profile\`), for the reference the float64 values of every
+node and the gradients, all held at the end of a run. *Dev.*: the largest |value − reference| / max |reference| over the loss and each gradient (float32 vs float64;
 tfjs also accumulates its sums in float32, which over half a million tokens costs it more than the fused kernels,
 whose accumulators are float64).
 
