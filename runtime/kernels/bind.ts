@@ -6,6 +6,7 @@ import type { PlanMeta } from "../../compiler/codegen/js/meta.ts";
 import { EvalError } from "../reference/common.ts";
 import { stridesOf, type Tensor } from "../tensor.ts";
 import type { TypedArray } from "./load.ts";
+import { rootOf } from "../reference/dims.ts";
 
 export type Allocate = (dtype: DType, n: number) => TypedArray;
 
@@ -13,17 +14,6 @@ export function allocateArray(dtype: DType, n: number, shared = false): TypedArr
   const bytes = dtype === "f32" || dtype === "i32" ? 4 : dtype === "bool" ? 1 : 8;
   const mem = shared ? new SharedArrayBuffer(n * bytes) : new ArrayBuffer(n * bytes);
   return dtype === "f32" ? new Float32Array(mem) : dtype === "i32" ? new Int32Array(mem) : dtype === "bool" ? new Uint8Array(mem) : new Float64Array(mem);
-}
-
-function rootOf(dims: Map<string, DimInfo>, name: string): string {
-  let d = name;
-  const seen = new Set<string>();
-  while (true) {
-    const info = dims.get(d);
-    if (!info?.aliasOf || seen.has(d)) return d;
-    seen.add(d);
-    d = info.aliasOf;
-  }
 }
 
 export interface BoundArrays {

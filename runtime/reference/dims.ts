@@ -7,7 +7,7 @@ import { broadcastTo, dimSize, type Tensor } from "../tensor.ts";
 import { EvalError } from "./common.ts";
 
 /** The dim an alias chain ends at. */
-function rootOf(dims: Map<string, DimInfo>, name: string): string {
+export function rootOf(dims: Map<string, DimInfo>, name: string): string {
   let d = name;
   const seen = new Set<string>();
   while (true) {
