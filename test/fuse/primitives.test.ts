@@ -1,7 +1,7 @@
 // Small pipelines that together use every IR primitive: the fused kernels (float32) agree with the reference
 // evaluator (float64) on results and gradients, on seeded inputs with all-masked rows, length-1 rows and constant
 // (zero-variance) slices.
-import { describe, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { compileText } from "../stdlib/harness.ts";
 import { checkFused, randomInputs } from "./helpers.ts";
 import { PIPELINES } from "./pipelines.ts";
@@ -10,7 +10,11 @@ describe("fused kernels agree with the reference on every primitive", () => {
   for (const [name, text] of Object.entries(PIPELINES)) {
     it(name, async () => {
       const program = compileText(text, name);
-      for (const seed of [3, 4]) await checkFused(program, randomInputs(program, seed), { what: `${name} seed ${seed}` });
+      // checkFused asserts the agreement; a run that produced results is also checked to have some.
+      for (const seed of [3, 4]) {
+        const r = await checkFused(program, randomInputs(program, seed), { what: `${name} seed ${seed}` });
+        if (r) expect(Object.keys(r.results).length).toBeGreaterThan(0);
+      }
       await checkFused(program, randomInputs(program, 5, { P: 2, G: 1, T: 1, V: 2, B: 1 }), { what: `${name} size 1` });
     });
   }
