@@ -1,7 +1,7 @@
 // Binding a run's inputs: dim sizes (with the reference evaluator's errors, runtime/reference/dims.ts) and the
 // input tensors as typed arrays in canonical dim order (f32 -> Float32Array, i32 -> Int32Array truncated toward zero
 // (NaN -> 0), bool -> Uint8Array of 0/1 (x != 0), id -> Float64Array).
-import type { DimInfo, DType } from "../../compiler/ir.ts";
+import type { DType } from "../../compiler/ir.ts";
 import type { PlanMeta } from "../../compiler/codegen/js/meta.ts";
 import { EvalError } from "../reference/common.ts";
 import { stridesOf, type Tensor } from "../tensor.ts";
