@@ -1,13 +1,13 @@
 // The `rlp` command line. `main` returns the exit code and never throws:
 //   0 ok, 1 compile errors, 2 bad inputs or a run-time error, 64 usage, 70 internal error, 74 cannot write output.
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { compileFile, type CompileResult } from "../compiler/index.ts";
 import { isDifferentiable, type IRProgram } from "../compiler/ir.ts";
+import { compileChecked } from "./command_util.ts";
 import { COMMAND_HELP, USAGE } from "./help.ts";
 import { withSuppliedStages } from "../compiler/stage_inputs.ts";
 import { inputNames } from "../runtime/io/input_names.ts";
-import { diag, fileSpan, hasErrors, type Diagnostic } from "../grammar/diagnostic.ts";
+import { hasErrors, type Diagnostic } from "../grammar/diagnostic.ts";
 import { parseSetFlags, readInputs, type InputError } from "../runtime/io/read_inputs.ts";
 import { formatOutputsJson, writeOutputs } from "../runtime/io/write_outputs.ts";
 import { filled, type Tensor } from "../runtime/tensor.ts";
@@ -152,20 +152,6 @@ function setFlags(command: string, flags: string[] | undefined, io: CliIO): Reco
   return undefined;
 }
 
-/** compileFile, with an unreadable FILE reported as a diagnostic rather than left to the compiler. */
-function compile(path: string, options: { set: Record<string, string>; pipeline?: string }): CompileResult {
-  let reason: string | undefined;
-  try {
-    if (!statSync(path).isFile()) reason = "not a file";
-  } catch (e) {
-    reason = (e as { code?: unknown }).code === "ENOENT" ? "no such file" : firstLine(e);
-  }
-  if (reason !== undefined) {
-    return { programs: [], diagnostics: [diag("RLP104", `cannot read '${path}': ${reason}`, fileSpan(path))], sources: new Map() };
-  }
-  return compileFile(path, options.pipeline === undefined ? { set: options.set } : { set: options.set, pipeline: options.pipeline });
-}
-
 function check(args: string[], io: CliIO): number {
   const { values, positionals } = parse("check", args, { format: { type: "string" }, set: { type: "string", multiple: true } });
   if (values.help) {
@@ -180,7 +166,7 @@ function check(args: string[], io: CliIO): number {
   const diags: Diagnostic[] = [];
   const sources = new Map<string, string>();
   for (const file of positionals) {
-    const r = compile(file, { set });
+    const r = compileChecked(file, { set });
     diags.push(...r.diagnostics);
     for (const [k, v] of r.sources) sources.set(k, v);
   }
@@ -195,7 +181,7 @@ function check(args: string[], io: CliIO): number {
  */
 function paramSets(file: string, set: Record<string, string>, pipeline: string | undefined): Record<string, string> {
   if (Object.keys(set).length === 0) return set;
-  const probe = compile(file, pipeline === undefined ? { set: {} } : { set: {}, pipeline });
+  const probe = compileChecked(file, pipeline === undefined ? { set: {} } : { set: {}, pipeline });
   const programs = pipeline === undefined ? probe.programs : probe.programs.filter((p) => p.pipeline === pipeline);
   const inputs = new Set(programs.flatMap((p) => p.inputs.map((i) => i.name)));
   return Object.fromEntries(Object.entries(set).filter(([name]) => !inputs.has(name)));
@@ -240,7 +226,7 @@ async function evalCommand(args: string[], io: CliIO): Promise<number> {
   const file = positionals[0]!;
 
   const pipeline = values.pipeline === undefined ? {} : { pipeline: values.pipeline };
-  const compiled = compile(file, { set: paramSets(file, set, values.pipeline), ...pipeline });
+  const compiled = compileChecked(file, { set: paramSets(file, set, values.pipeline), ...pipeline });
   // Lints (info) are for `rlp check`; eval shows errors and warnings only.
   const shown = compiled.diagnostics.filter((d) => d.severity !== "info");
   if (shown.length > 0) io.stderr.write(renderDiagnostics(shown, compiled.sources, renderOptions(io)));

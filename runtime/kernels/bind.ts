@@ -6,7 +6,7 @@ import type { PlanMeta } from "../../compiler/codegen/js/meta.ts";
 import { EvalError } from "../reference/common.ts";
 import { stridesOf, type Tensor } from "../tensor.ts";
 import type { TypedArray } from "./load.ts";
-import { rootOf } from "../reference/dims.ts";
+import { bindInputDims, rootOf, type DimBindings } from "../reference/dims.ts";
 
 export type Allocate = (dtype: DType, n: number) => TypedArray;
 
@@ -55,7 +55,7 @@ function convert(t: Tensor, dims: readonly string[], dtype: DType, out: TypedArr
 /** Binds sizes and converts the supplied inputs. Throws EvalError (codes as the reference evaluator's). */
 export function bindInputs(plan: PlanMeta, supplied: Record<string, Tensor>, allocate: Allocate): BoundArrays {
   const infos = new Map(plan.dims.map((d) => [d.name, d]));
-  const bound = new Map<string, { size: number; source: string }>();
+  const bound: DimBindings = new Map();
   for (const d of plan.dims) {
     const s = d.size ?? d.labels?.length;
     if (s !== undefined) bound.set(rootOf(infos, d.name), { size: s, source: `the declaration of ${d.name}` });
@@ -66,26 +66,7 @@ export function bindInputs(plan: PlanMeta, supplied: Record<string, Tensor>, all
       if (inp.default === undefined) throw new EvalError("missing-input", `input ${inp.name} was not supplied and has no default`);
       continue;
     }
-    const want = inp.dims;
-    if (!(t.dims.length === want.length && want.every((d) => t.dims.includes(d)))) {
-      throw new EvalError("input-dims", `input ${inp.name} has dims [${t.dims.join(", ")}], declared [${want.join(", ")}]`);
-    }
-    let n = 1;
-    for (const s of t.shape) n *= s;
-    if (t.shape.length !== t.dims.length || t.data.length !== n) {
-      throw new EvalError("input-dims", `input ${inp.name}: shape [${t.shape.join(", ")}] does not match ${t.data.length} values`);
-    }
-    for (const d of want) {
-      if (!infos.has(d)) throw new EvalError("input-dims", `input ${inp.name} uses undeclared dim ${d}`);
-      const root = rootOf(infos, d);
-      const s = t.shape[t.dims.indexOf(d)]!;
-      const via = d === root ? "" : ` (as ${d}, an alias of ${root})`;
-      const prev = bound.get(root);
-      if (prev === undefined) bound.set(root, { size: s, source: `input ${inp.name}${via}` });
-      else if (prev.size !== s) {
-        throw new EvalError("dim-conflict", `dim ${root}: input ${inp.name}${via} says ${root}=${s} but ${prev.source} says ${root}=${prev.size}`);
-      }
-    }
+    bindInputDims(inp.name, inp.dims, t, infos, bound);
   }
   const sizes: Record<string, number> = {};
   for (const d of plan.dims) {

@@ -18,6 +18,34 @@ export function rootOf(dims: Map<string, DimInfo>, name: string): string {
   }
 }
 
+export type DimBindings = Map<string, { size: number; source: string }>;
+
+/**
+ * Checks one supplied input against its declared dims (any order, a consistent shape) and binds the sizes of its
+ * dims (an alias binds its root). Shared by every executor, so their errors are the same. Throws EvalError.
+ */
+export function bindInputDims(name: string, want: readonly string[], t: Tensor, infos: Map<string, DimInfo>, bound: DimBindings): void {
+  if (!(t.dims.length === want.length && want.every((d) => t.dims.includes(d)))) {
+    throw new EvalError("input-dims", `input ${name} has dims [${t.dims.join(", ")}], declared [${want.join(", ")}]`);
+  }
+  let n = 1;
+  for (const s of t.shape) n *= s;
+  if (t.shape.length !== t.dims.length || t.data.length !== n) {
+    throw new EvalError("input-dims", `input ${name}: shape [${t.shape.join(", ")}] does not match ${t.data.length} values`);
+  }
+  for (const d of want) {
+    if (!infos.has(d)) throw new EvalError("input-dims", `input ${name} uses undeclared dim ${d}`);
+    const root = rootOf(infos, d);
+    const s = t.shape[t.dims.indexOf(d)]!;
+    const via = d === root ? "" : ` (as ${d}, an alias of ${root})`;
+    const prev = bound.get(root);
+    if (prev === undefined) bound.set(root, { size: s, source: `input ${name}${via}` });
+    else if (prev.size !== s) {
+      throw new EvalError("dim-conflict", `dim ${root}: input ${name}${via} says ${root}=${s} but ${prev.source} says ${root}=${prev.size}`);
+    }
+  }
+}
+
 export interface BoundInputs {
   dimSizes: Record<string, number>;
   /** Supplied inputs, in canonical dim order and coerced to the declared dtype. */
@@ -29,7 +57,7 @@ export function bindDims(program: IRProgram, supplied: Record<string, Tensor>): 
   const infos = new Map(program.dims.map((d) => [d.name, d]));
   const order = program.dims.map((d) => d.name);
   // size and the source that set it, per root dim
-  const bound = new Map<string, { size: number; source: string }>();
+  const bound: DimBindings = new Map();
   for (const d of program.dims) {
     const s = d.size ?? d.labels?.length;
     if (s !== undefined) bound.set(rootOf(infos, d.name), { size: s, source: `the declaration of ${d.name}` });
@@ -45,29 +73,7 @@ export function bindDims(program: IRProgram, supplied: Record<string, Tensor>): 
       continue;
     }
     const want = inp.type.dims;
-    const same = t.dims.length === want.length && want.every((d) => t.dims.includes(d));
-    if (!same) {
-      throw new EvalError("input-dims", `input ${inp.name} has dims [${t.dims.join(", ")}], declared [${want.join(", ")}]`);
-    }
-    let n = 1;
-    for (const s of t.shape) n *= s;
-    if (t.shape.length !== t.dims.length || t.data.length !== n) {
-      throw new EvalError("input-dims", `input ${inp.name}: shape [${t.shape.join(", ")}] does not match ${t.data.length} values`);
-    }
-    for (const d of want) {
-      if (!infos.has(d)) throw new EvalError("input-dims", `input ${inp.name} uses undeclared dim ${d}`);
-      const root = rootOf(infos, d);
-      const s = dimSize(t, d);
-      const via = d === root ? "" : ` (as ${d}, an alias of ${root})`;
-      const prev = bound.get(root);
-      if (prev === undefined) bound.set(root, { size: s, source: `input ${inp.name}${via}` });
-      else if (prev.size !== s) {
-        throw new EvalError(
-          "dim-conflict",
-          `dim ${root}: input ${inp.name}${via} says ${root}=${s} but ${prev.source} says ${root}=${prev.size}`,
-        );
-      }
-    }
+    bindInputDims(inp.name, want, t, infos, bound);
     const canon = order.filter((d) => want.includes(d));
     const tt = broadcastTo(t, canon, canon.map((d) => dimSize(t, d)));
     tt.dtype = inp.type.dtype;

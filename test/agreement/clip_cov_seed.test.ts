@@ -7,22 +7,11 @@ import { compileKernels } from "../../runtime/kernels/index.ts";
 import { evaluate } from "../../runtime/reference/evaluate.ts";
 import { tensor, type Tensor } from "../../runtime/tensor.ts";
 import { runTfjs, selectBackend } from "../../runtime/tfjs/index.ts";
+import { rng } from "../stdlib/methods_helpers.ts";
 
 const P = 2, G = 4, T = 16;
 // Wide covariance bounds make every valid token a candidate, so a quarter of them are drawn.
 const SET = { clip_cov_ratio: "0.25", clip_cov_lb: "-100", clip_cov_ub: "100" };
-
-/** A small deterministic generator (mulberry32), so the inputs are the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function inputs(step: number): Record<string, Tensor> {
   const r = rng(7);
