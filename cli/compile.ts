@@ -85,6 +85,7 @@ export async function compileCommand(argv: string[], io: CliIO): Promise<number>
       emitted = programs.map((p) => emitModule(p, {
         source: displayPath(file),
         sources: compiled.sources,
+        outDir, // plugin modules (custom nodes) are imported by paths relative to it
         // to tell which params stay symbolic in the kernels (run-time params) from those folded into constants
         recompile: (extra) => {
           const r = compileChecked(file, { set: { ...set, ...extra }, pipeline: p.pipeline });

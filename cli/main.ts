@@ -245,8 +245,10 @@ async function evalCommand(args: string[], io: CliIO): Promise<number> {
 
   // Loaded here so that `rlp check` does not load the evaluator.
   const { EvalError, evaluate, gradients } = await import("../runtime/reference/index.ts");
+  const { loadPlugins } = await import("../runtime/plugin/registry.ts");
   const outputs: Record<string, Tensor> = {};
   try {
+    await loadPlugins(program);
     const ev = evaluate(program, read.tensors);
     for (const r of program.results) {
       if (!RESULT_KINDS.has(r.kind)) continue;

@@ -3,7 +3,7 @@ import { basename, relative } from "node:path";
 import { CommandUsageError, EXIT_CODES, parseCommandArgs, usageError } from "./command_util.ts";
 import type { CliIO } from "./main.ts";
 
-export const TEST_HELP = `usage: rlp test [DIR|MANIFEST] [--update] [--backend NAME]... [--format text|junit]
+export const TEST_HELP = `usage: rlp test [DIR|MANIFEST] [--update] [--backend NAME]... [--gradcheck] [--format text|junit]
 
 Runs golden-output tests: each case is a pipeline, an inputs file and an expected-outputs file (the JSON that
 'rlp eval --grad' prints, or safetensors), with tolerances. Cases are listed in rlp-test.json manifests or found by
@@ -15,6 +15,8 @@ Exit status: 0 all passed, 1 a case failed, 2 no cases or a backend that is not 
 options:
   --update               record the expected files from the reference evaluator (atomic writes)
   --backend NAME         check on this backend: reference (default), js, tfjs; repeatable or comma-separated
+  --gradcheck            also check the gradients that custom nodes supply against central finite differences
+                         (float64 reference, step 1e-6, rtol 1e-4, atol 1e-6), in cases that call such a node
   --format text|junit    text for people (default), or JUnit XML on stdout for CI systems`;
 
 export async function testCommand(argv: string[], io: CliIO): Promise<number> {
@@ -23,6 +25,7 @@ export async function testCommand(argv: string[], io: CliIO): Promise<number> {
     parsed = parseCommandArgs(argv, {
       update: { type: "boolean" },
       backend: { type: "string", multiple: true },
+      gradcheck: { type: "boolean" },
       format: { type: "string" },
     });
   } catch (e) {
@@ -43,8 +46,10 @@ export async function testCommand(argv: string[], io: CliIO): Promise<number> {
     return usageError(io, "test", "--update records goldens with the reference evaluator; leave out --backend (or give --backend reference)", TEST_HELP);
   }
   if (values.update && format === "junit") return usageError(io, "test", "--update does not write JUnit; leave out --format junit", TEST_HELP);
+  if (values.update && values.gradcheck) return usageError(io, "test", "--update records goldens; run --gradcheck without it", TEST_HELP);
 
   const golden = await import("../runtime/golden/index.ts");
+  const { gradcheckCase } = await import("../runtime/golden/gradcheck.ts");
   const backends: Awaited<ReturnType<typeof golden.loadGoldenBackend>>[] = [];
   for (const name of backendNames) {
     try {
@@ -119,6 +124,21 @@ export async function testCommand(argv: string[], io: CliIO): Promise<number> {
       io.stdout.write(`      case: ${show(c.source)}; pipeline ${show(c.pipeline)}, inputs ${show(c.inputs)}, expected ${show(c.expected)}\n`);
       for (const d of o.details) io.stdout.write(`      ${d}\n`);
     }
+    if (!values.gradcheck) continue;
+    const g = await gradcheckCase(c, prepared);
+    if (g.status === "skipped") {
+      if (text) io.stdout.write(`skip  ${c.name} [gradcheck]: ${g.message ?? ""}\n`);
+      continue;
+    }
+    outcomes.push({ ...g, status: g.status });
+    if (!text) continue;
+    if (g.status === "passed") {
+      io.stdout.write(`ok    ${c.name} [gradcheck] (${Math.round(g.timeMs)} ms): ${g.message ?? ""}\n`);
+      continue;
+    }
+    io.stdout.write(`${g.status === "failed" ? "FAIL " : "ERROR"} ${c.name} [gradcheck]: ${g.message ?? ""}\n`);
+    io.stdout.write(`      case: ${show(c.source)}; pipeline ${show(c.pipeline)}, inputs ${show(c.inputs)}\n`);
+    for (const d of g.details) io.stdout.write(`      ${d}\n`);
   }
   const passed = outcomes.filter((o) => o.status === "passed").length;
   const failed = outcomes.length - passed + manifestErrors.length;

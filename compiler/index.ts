@@ -4,7 +4,8 @@
 import { resolve } from "node:path";
 import type { Span } from "../grammar/ast.ts";
 import type { Diagnostic } from "../grammar/diagnostic.ts";
-import { hasErrors } from "../grammar/diagnostic.ts";
+import { diag, hasErrors } from "../grammar/diagnostic.ts";
+import { validator, where as describeCustomNode } from "./check/custom_call.ts";
 import { checkNodeDefinition } from "./check/nodes.ts";
 import { elaboratePipeline } from "./check/pipeline.ts";
 import type { IRProgram } from "./ir.ts";
@@ -49,6 +50,11 @@ export function compileFile(path: string, options: CompileOptions = {}): Compile
     if (!isStd && hasErrors(ds)) broken.push(decl.span);
   }
   stdChecked ??= stdDiags;
+  // A custom node's params schema is checked even when no pipeline calls the node.
+  for (const node of scope.customNodes.values()) {
+    const v = validator(node);
+    if (typeof v === "string") diagnostics.push(diag("RLP121", `the params schema of ${describeCustomNode(node)} is not a valid JSON Schema: ${v}`, node.span));
+  }
   diagnostics.push(...stdChecked);
 
   const root = resolve(path);

@@ -56,10 +56,43 @@ export type Op =
   | { op: "argfirst"; over: string[]; hasKey: boolean; hasWhere: boolean } // args: x, y [, key] [, where]: true at the first selected position (canonical order) of each slice of the non-`over` dims (and key segment) where x == y
   | { op: "scan_grad"; fn: "cummax" | "cummin"; along: string; reverse: boolean } // args: x, g: the gradient of cummax/cummin w.r.t. x (each g_s goes to the position whose value y_s is)
   | { op: "embed"; dim: string; position: number } // args: g: g at `position` along `dim` (added), 0 elsewhere; the adjoint of select
+  | { op: "custom"; call: CustomCall; output: number } // args: the call's tensor arguments; result `output` of a TS node
+  | { op: "custom_vjp"; call: CustomCall; output: number; wrt: number } // args: the tensor arguments, then g (the cotangent of result `output`); the gradient w.r.t. tensor argument `wrt`
   | { op: "table_get"; table: string; default: number } // args: key
   | { op: "table_read"; table: string; default: number }; // an unkeyed state scalar
 
 export type OpName = Op["op"];
+
+/**
+ * A call of a custom node written in TypeScript (runtime/plugin/api.ts): everything the host needs to present the
+ * arguments to the plugin's forward/gradient in its declared layout and to read its results back. Pure data.
+ */
+export interface CustomCall {
+  /** The plugin module (an absolute path) and the export that defines the node. */
+  plugin: string;
+  node: string;
+  /** Forward's parameters in order: what each receives. */
+  argv: CustomArg[];
+  /** The dims `"..."` stands for at this call, in canonical order (the union of the row dims of the arguments). */
+  rows: string[];
+  /** Each result's layout. */
+  results: CustomLayout[];
+  /** False for a node declared `differentiable: false` (its results are const). */
+  differentiable: boolean;
+}
+
+/** How one tensor is laid out for the plugin: the row dims first (when `rows`), then `dims` in declared order. */
+export interface CustomLayout {
+  dtype: DType;
+  rows: boolean;
+  dims: string[];
+}
+
+export type CustomArg =
+  /** `index`: position among the node's IR args; `grad`: a differentiable parameter (f32 and not "const"). */
+  | { kind: "tensor"; name: string; index: number; layout: CustomLayout; grad: boolean }
+  | { kind: "dim"; name: string; dim: string }
+  | { kind: "static"; name: string; value: number | boolean | string };
 
 export interface IRNode {
   id: number;

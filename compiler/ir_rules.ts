@@ -1,7 +1,7 @@
 // The type rule and the grad-mark rule of every IR primitive, in one place: the autodiff builder infers the types of
 // the nodes it appends with them, and the verifier (compiler/verify.ts) checks every node of a program against them.
 // Rules follow what the elaborator emits (compiler/check) and what the reference evaluator accepts.
-import type { BinaryOpName, DType, IRNode, IRProgram, IRType, Op, UnaryOpName } from "./ir.ts";
+import type { BinaryOpName, CustomArg, CustomCall, CustomLayout, DType, IRNode, IRProgram, IRType, Op, UnaryOpName } from "./ir.ts";
 
 /** The canonical dim order of a program. */
 export function dimOrder(program: IRProgram): string[] {
@@ -41,7 +41,19 @@ export function arity(program: IRProgram, op: Op): number | undefined {
       const info = program.dims.find((d) => d.name === op.dim);
       return info?.labels?.length ?? info?.size;
     }
+    case "custom": return tensorArgs(op.call).length;
+    case "custom_vjp": return tensorArgs(op.call).length + 1;
   }
+}
+
+/** The tensor arguments of a custom node's call, in IR arg order. */
+export function tensorArgs(call: CustomCall): Extract<CustomArg, { kind: "tensor" }>[] {
+  return call.argv.filter((a): a is Extract<CustomArg, { kind: "tensor" }> => a.kind === "tensor").sort((x, y) => x.index - y.index);
+}
+
+/** The dims a custom node's layout covers (rows first when it has them), as a set. */
+function layoutDims(call: CustomCall, l: CustomLayout): string[] {
+  return [...(l.rows ? call.rows : []), ...l.dims];
 }
 
 const isNum = (t: DType): boolean => t === "f32" || t === "i32";
@@ -173,7 +185,33 @@ export function inferType(program: IRProgram, op: Op, args: readonly IRType[], d
     }
     case "scan_grad":
       return need(a.dtype === "f32" && b.dtype === "f32" && u(a, b).includes(op.along), `scan_grad along ${op.along}`) ?? plain("f32", u(a, b));
+    case "custom": {
+      const bad = customArgsBad(op.call, args);
+      const r = op.call.results[op.output];
+      return bad ?? (r ? plain(r.dtype, canonical(order, layoutDims(op.call, r))) : `${op.call.node} has no result ${op.output + 1}`);
+    }
+    case "custom_vjp": {
+      const t = tensorArgs(op.call)[op.wrt];
+      const g = args[args.length - 1]!;
+      const r = op.call.results[op.output];
+      const bad = customArgsBad(op.call, args.slice(0, -1)) ?? need(t?.grad === true, `argument ${op.wrt + 1} of ${op.call.node} is not differentiable`) ??
+        need(r !== undefined && g.dtype === "f32" && g.dims.every((x) => layoutDims(op.call, r).includes(x)), `the cotangent of ${op.call.node}'s result ${op.output + 1} has the wrong type`);
+      return bad ?? plain("f32", [...args[t!.index]!.dims]);
+    }
   }
+}
+
+/** Each tensor argument has the dtype and (within) the dims its layout says. */
+function customArgsBad(call: CustomCall, args: readonly IRType[]): string | undefined {
+  for (const t of tensorArgs(call)) {
+    const a = args[t.index];
+    if (!a) return `${call.node}: argument '${t.name}' is missing`;
+    const allowed = layoutDims(call, t.layout);
+    if (a.dtype !== t.layout.dtype || !t.layout.dims.every((d) => a.dims.includes(d)) || !a.dims.every((d) => allowed.includes(d))) {
+      return `${call.node}: argument '${t.name}' is ${a.dtype}[${a.dims.join(", ")}], its layout says ${t.layout.dtype}[${allowed.join(", ")}]`;
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -199,6 +237,8 @@ export function markArgs(node: IRNode, args: readonly IRType[]): number[] {
     case "scan_grad": return [0, 1];
     case "linrec": case "stack": return args.map((_, i) => i);
     case "scan": case "put": case "log_softmax": case "select": case "rename": case "embed": return [0];
+    case "custom": return op.call.differentiable ? tensorArgs(op.call).filter((t) => t.grad).map((t) => t.index) : [];
+    case "custom_vjp": return [...tensorArgs(op.call).filter((t) => t.grad).map((t) => t.index), args.length - 1];
   }
 }
 

@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import type { FileAst, Span } from "../grammar/ast.ts";
 import { diag, fileSpan, type Diagnostic } from "../grammar/diagnostic.ts";
 import { parse } from "../grammar/index.ts";
+import { readPlugin, type PluginNode } from "./plugin/read.ts";
 
 export interface LoadedFile {
   path: string;
@@ -21,7 +22,14 @@ export interface LoadResult {
   root: string;
   sources: Map<string, string>;
   diagnostics: Diagnostic[];
+  /** TypeScript plugins (`import "./my_nodes.ts"`), by absolute path: the custom nodes each defines. */
+  plugins: Map<string, PluginNode[]>;
+  /** Nodes of those plugins that could not be read (RLP120/RLP121, already reported). */
+  unreadableNodes: Set<string>;
 }
+
+/** A TypeScript module of custom nodes (runtime/plugin/api.ts). */
+export const PLUGIN_EXTENSIONS = [".ts", ".mts"];
 
 export const STD_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../stdlib");
 
@@ -40,6 +48,8 @@ export function loadProgram(rootPath: string, overrides: Map<string, string> = n
   const files = new Map<string, LoadedFile>();
   const sources = new Map<string, string>();
   const diagnostics: Diagnostic[] = [];
+  const plugins = new Map<string, PluginNode[]>();
+  const unreadableNodes = new Set<string>();
   const root = resolve(rootPath);
   const resolvedOverrides = new Map<string, string>();
   for (const [k, v] of overrides) resolvedOverrides.set(resolve(k), v);
@@ -90,8 +100,19 @@ export function loadProgram(rootPath: string, overrides: Map<string, string> = n
     for (const d of parsed.ast.decls) {
       if (d.kind !== "import") continue;
       const target = resolve(dirname(path), d.path);
+      if (PLUGIN_EXTENSIONS.some((x) => target.endsWith(x))) {
+        if (plugins.has(target)) continue;
+        const text = readSource(target, d.span);
+        if (text === undefined) continue;
+        sources.set(target, text);
+        const read = readPlugin(target, text);
+        diagnostics.push(...read.diagnostics);
+        plugins.set(target, read.nodes);
+        for (const name of read.unreadable) unreadableNodes.add(name);
+        continue;
+      }
       if (!target.endsWith(".rlp")) {
-        diagnostics.push(diag("RLP104", `cannot import '${d.path}': only .rlp files can be imported here`, d.span));
+        diagnostics.push(diag("RLP104", `cannot import '${d.path}': only .rlp files and TypeScript plugins (${PLUGIN_EXTENSIONS.join(", ")}) can be imported`, d.span));
         continue;
       }
       file.imports.push(target);
@@ -104,5 +125,5 @@ export function loadProgram(rootPath: string, overrides: Map<string, string> = n
     onStack.pop();
   };
   visit(root, undefined);
-  return { files, std, root, sources, diagnostics };
+  return { files, std, root, sources, diagnostics, plugins, unreadableNodes };
 }

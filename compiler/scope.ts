@@ -3,9 +3,14 @@
 import type { DimDecl, EnumDecl, NodeDecl, PipelineDecl, Span } from "../grammar/ast.ts";
 import { diag, type Diagnostic } from "../grammar/diagnostic.ts";
 import type { LoadResult } from "./load.ts";
+import type { PluginNode } from "./plugin/read.ts";
 
 export interface GlobalScope {
   nodes: Map<string, { decl: NodeDecl; isStd: boolean }>;
+  /** Custom nodes written in TypeScript (imported plugins). They share the nodes' namespace. */
+  customNodes: Map<string, PluginNode>;
+  /** Custom nodes whose definition could not be read (already reported): calls of them are not reported again. */
+  unreadableNodes: ReadonlySet<string>;
   enums: Map<string, { decl: EnumDecl; labels: string[] }>;
   /** Top-level `dim Y = {w, l}` declarations. */
   dims: Map<string, DimDecl>;
@@ -14,11 +19,12 @@ export interface GlobalScope {
 }
 
 export function buildGlobalScope(load: LoadResult): { scope: GlobalScope; diagnostics: Diagnostic[] } {
-  const scope: GlobalScope = { nodes: new Map(), enums: new Map(), dims: new Map(), pipelines: [] };
+  const scope: GlobalScope = { nodes: new Map(), customNodes: new Map(), unreadableNodes: load.unreadableNodes, enums: new Map(), dims: new Map(), pipelines: [] };
   const diagnostics: Diagnostic[] = [];
   const firstSeen = new Map<string, { span: Span; isStd: boolean }>();
 
-  const claim = (name: string, span: Span, isStd: boolean, isOverride: boolean, what: string): boolean => {
+  /** `advice`: how to override on purpose (a TS node says it differently from a .rlp one). */
+  const claim = (name: string, span: Span, isStd: boolean, isOverride: boolean, what: string, advice = `write 'override node ${name}'`): boolean => {
     const prev = firstSeen.get(name);
     if (!prev) {
       firstSeen.set(name, { span, isStd });
@@ -30,7 +36,7 @@ export function buildGlobalScope(load: LoadResult): { scope: GlobalScope; diagno
         return true;
       }
       diagnostics.push(
-        diag("RLP106", `${what} '${name}' has the same name as a std ${what}; rename it, or write 'override node ${name}' to replace the std one on purpose`, span, [
+        diag("RLP106", `${what} '${name}' has the same name as a std ${what}; rename it, or ${advice} to replace the std one on purpose`, span, [
           { message: `the std '${name}' is declared here`, span: prev.span },
         ]),
       );
@@ -66,6 +72,19 @@ export function buildGlobalScope(load: LoadResult): { scope: GlobalScope; diagno
         case "import":
           break;
       }
+    }
+  }
+  for (const nodes of load.plugins.values()) {
+    for (const n of nodes) {
+      const std = scope.nodes.get(n.name)?.isStd === true;
+      if (n.override && !std) {
+        diagnostics.push(diag("RLP107", `'override: true' on node '${n.name}' overrides nothing: there is no std node of that name`, n.span));
+      }
+      const advice = `add 'override: true' to its defineNode({...})`;
+      if (!claim(n.name, n.span, false, n.override, "node", advice)) continue;
+      scope.customNodes.set(n.name, n);
+      // Calls resolve .rlp nodes first: the replaced std node must go.
+      if (std) scope.nodes.delete(n.name);
     }
   }
   return { scope, diagnostics };

@@ -134,10 +134,18 @@ export function broadcastIndex(outDims: readonly string[], outShape: readonly nu
 /** The data of `t` broadcast by name to `dims`/`shape` (also transposes when the dim sets are equal). */
 export function broadcastData(t: Tensor, dims: readonly string[], shape: readonly number[]): Float64Array {
   const n = shapeSize(shape);
+  if (sameLayout(t.dims, t.shape, dims, shape)) return t.data.slice(0, n); // the common case: a plain copy
   const out = new Float64Array(n);
   const w = new Walker(shape, [broadcastStrides(dims, t.dims, t.shape)]);
   for (let i = 0; i < n; i++, w.next()) out[i] = t.data[w.off[0]!]!;
   return out;
+}
+
+/** The same dims in the same order with the same sizes (element i is element i: no index walk needed). */
+function sameLayout(aDims: readonly string[], aShape: readonly number[], bDims: readonly string[], bShape: readonly number[]): boolean {
+  if (aDims.length !== bDims.length) return false;
+  for (let i = 0; i < aDims.length; i++) if (aDims[i] !== bDims[i] || aShape[i] !== bShape[i]) return false;
+  return true;
 }
 
 /** `t` broadcast by name to `dims`/`shape`. */
@@ -159,6 +167,13 @@ export function transpose(t: Tensor, dims: readonly string[]): Tensor {
  */
 export function sumInto(acc: Float64Array, accDims: readonly string[], accShape: readonly number[], src: Float64Array, outDims: readonly string[], outShape: readonly number[]): void {
   const n = shapeSize(outShape);
+  if (sameLayout(accDims, accShape, outDims, outShape)) {
+    for (let i = 0; i < n; i++) {
+      const v = src[i]!;
+      if (v !== 0) acc[i]! += v;
+    }
+    return;
+  }
   const w = new Walker(outShape, [broadcastStrides(outDims, accDims, accShape)]);
   for (let i = 0; i < n; i++, w.next()) {
     const v = src[i]!;

@@ -4,6 +4,7 @@ import { didYouMean } from "../suggest.ts";
 import { BUILTINS, type BuiltinCall } from "./builtins/index.ts";
 import type { Ctx, Frame } from "./context.ts";
 import { elaborateExpr, type Hint } from "./expr.ts";
+import { callCustomNode } from "./custom_call.ts";
 import { callNode } from "./nodes.ts";
 import { isRolloutSource, misplacedSource, taskMethod } from "./rollout.ts";
 import { ERROR, type Value } from "./values.ts";
@@ -102,7 +103,11 @@ export function elaborateCall(ctx: Ctx, frame: Frame, e: Extract<Expr, { kind: "
   }
   const node = ctx.scope.nodes.get(name);
   if (node) return callNode(ctx, frame, node.decl, node.isStd, e.args, e.span, expected);
-  const candidates = [...BUILTINS.keys(), ...ctx.scope.nodes.keys()];
+  const custom = ctx.scope.customNodes.get(name);
+  if (custom) return callCustomNode(ctx, frame, custom, e.args, e.span, expected);
+  // A custom node whose definition is broken was reported in its plugin: no "unknown node" here as well.
+  if (ctx.scope.unreadableNodes.has(name)) return [ERROR];
+  const candidates = [...BUILTINS.keys(), ...ctx.scope.nodes.keys(), ...ctx.scope.customNodes.keys()];
   ctx.report("RLP101", `unknown node '${name}'${didYouMean(name, candidates)}`, e.callee.span);
   return [ERROR];
 }

@@ -23,6 +23,7 @@ import { planKernels } from "../fuse/index.ts";
 import type { KernelPlan } from "../fuse/types.ts";
 import { isDifferentiable, type IRProgram, type IRType, type ResultKind } from "../ir.ts";
 import { literal, propertyName } from "./literal.ts";
+import { emittedPlugins, pluginImports, pluginsEntry, relocatePlugins, type EmittedPlugin } from "./plugins.ts";
 import type { GradientSpec, InputSpec, ParamSpec, PipelineSpec, ResultSpec, StateSpec, StateUpdateSpec } from "./spec.ts";
 
 export interface EmitOptions {
@@ -40,6 +41,11 @@ export interface EmitOptions {
    * read is a run-time param.
    */
   recompile?: (set: Record<string, string>) => IRProgram | undefined;
+  /**
+   * The directory the module is written to (default: the working directory). A pipeline that calls custom
+   * TypeScript nodes imports their plugin modules by paths relative to it (compiler/emit/plugins.ts).
+   */
+  outDir?: string;
 }
 
 export interface EmittedModule {
@@ -363,8 +369,8 @@ function typedCode(project: Project, plan: KernelPlan, prefix: string, helpers: 
   return { table, functions, functionNames };
 }
 
-function programLiteral(plan: KernelPlan, code: PassCode): string {
-  const meta = literal(planMeta(plan), "  ", "  plan: ".length);
+function programLiteral(plan: KernelPlan, code: PassCode, plugins: ReadonlyMap<string, EmittedPlugin>): string {
+  const meta = literal(relocatePlugins(planMeta(plan), plugins), "  ", "  plan: ".length);
   const kernels = code.table.map((k) => (k === null ? "    null, // a library kernel (runtime/kernels/library.ts)" : `    { name: ${JSON.stringify(k.name)}, body: ${k.body}, end: ${k.end} },`));
   const updates = literal(updatesOf(plan), "  ", "  updates: ".length);
   return `{\n  plan: ${meta},\n  kernels: [\n${kernels.join("\n")}\n  ],\n  updates: ${updates},\n}`;
@@ -416,6 +422,7 @@ export function emitModule(program: IRProgram, options: EmitOptions): EmittedMod
   const spec = buildSpec(program, runtimeParamsOf(program, plans, options.recompile), gradProgram, options.source);
   const stateful = spec.states.length > 0;
   const runtimeModule = options.runtime ?? "rlpc/runtime";
+  const plugins = emittedPlugins(gradProgram ? [program, gradProgram] : [program], options.outDir ?? ".");
 
   const project = new Project({
     useInMemoryFileSystem: true,
@@ -441,6 +448,9 @@ export function emitModule(program: IRProgram, options: EmitOptions): EmittedMod
     `// Inputs are checked at the boundary against ${program.pipeline}.schema.json (the runtime derives the same schema from`,
     "// PIPELINE.inputs) and as `rlp eval` checks an inputs file: a bad input throws InputValidationError with the same",
     "// codes and one-line messages (RLP501-RLP509). Kernels store float32 and accumulate in float64.",
+    ...(plugins.size > 0
+      ? ["//", "// Custom nodes run in their plugin modules, imported by paths relative to this file (keep them there):", ...[...plugins.values()].map((p) => `//   ${p.specifier}`)]
+      : []),
   ].join("\n");
 
   const sf = project.createSourceFile(`${program.pipeline}.ts`, "", { overwrite: true });
@@ -569,15 +579,15 @@ export function emitModule(program: IRProgram, options: EmitOptions): EmittedMod
       "The pipeline's declarations: dims, inputs (the source of the JSON Schema), params, states, results and gradients.",
       `export const PIPELINE: PipelineSpec = ${literal(spec, "", "export const PIPELINE: PipelineSpec = ".length)};`,
     ),
-    ...passText("FORWARD", `the forward pass: ${kernelSummary(forwardPlan)}`, forwardPlan, forwardCode, section),
-    ...(gradPlan && gradCode ? passText("GRADIENT", `forward and gradients: ${kernelSummary(gradPlan)}`, gradPlan, gradCode, section) : []),
+    ...passText("FORWARD", `the forward pass: ${kernelSummary(forwardPlan)}`, forwardPlan, forwardCode, section, plugins),
+    ...(gradPlan && gradCode ? passText("GRADIENT", `forward and gradients: ${kernelSummary(gradPlan)}`, gradPlan, gradCode, section, plugins) : []),
     ...(helpers.statements.size > 0 ? [section("scalar helpers of the kernels"), ...helpers.statements.values()] : []),
   ];
   const fnList = [...helpers.functionNames, ...forwardCode.functionNames, ...(gradCode?.functionNames ?? [])];
   const constants = helpers.constantNames.length > 0 ? `\n  constants: { ${helpers.constantNames.join(", ")} },` : "";
   tail.push(section("the runtime"), documented(
     "The driver (rlpc/runtime): validation, binding, kernels, results. Worker threads (options.threads > 1) evaluate the source text of these functions.",
-    `const runtime = createPipeline(PIPELINE, { forward: FORWARD, gradient: ${gradPlan ? "GRADIENT" : "FORWARD"} }, {\n  functions: [\n${wrapList(fnList, "    ")}\n  ],${constants}\n});`,
+    `const runtime = createPipeline(PIPELINE, { forward: FORWARD, gradient: ${gradPlan ? "GRADIENT" : "FORWARD"} }, {\n  functions: [\n${wrapList(fnList, "    ")}\n  ],${constants}${pluginsEntry(plugins)}\n});`,
   ));
   sf.addStatements(tail.join("\n\n"));
 
@@ -588,7 +598,12 @@ export function emitModule(program: IRProgram, options: EmitOptions): EmittedMod
   sf.insertImportDeclaration(0, { moduleSpecifier: runtimeModule, namedImports: imports.map((name) => name.replace(/^type /, "")) });
   sf.getImportDeclarations()[0]!.replaceWithText(`import {\n${imports.map((n) => `  ${n},`).join("\n")}\n} from ${JSON.stringify(runtimeModule)};`);
   sf.insertText(0, `${header}\n\n`);
-  const module = spaced(sf.getFullText());
+  let text = sf.getFullText();
+  if (plugins.size > 0) {
+    const end = text.indexOf(`} from ${JSON.stringify(runtimeModule)};\n`) + `} from ${JSON.stringify(runtimeModule)};\n`.length;
+    text = `${text.slice(0, end)}${pluginImports(plugins).join("\n")}\n${text.slice(end)}`;
+  }
+  const module = spaced(text);
   return { pipeline: program.pipeline, moduleFile: `${program.pipeline}.ts`, module, spec };
 }
 
@@ -615,12 +630,12 @@ function addInterface(sf: SourceFile, s: Omit<InterfaceDeclarationStructure, "ki
   sf.addInterface({ ...s, kind: StructureKind.Interface, isExported: true });
 }
 
-function passText(name: string, what: string, plan: KernelPlan, code: PassCode, section: (title: string) => string): string[] {
+function passText(name: string, what: string, plan: KernelPlan, code: PassCode, section: (title: string) => string, plugins: ReadonlyMap<string, EmittedPlugin>): string[] {
   return [
     section(what),
     documented(
       `${what[0]!.toUpperCase()}${what.slice(1)}. The plan (buffers by id; \`results\` maps each result to its buffer), the kernels in order and the state updates.`,
-      `const ${name}: KernelProgram = ${programLiteral(plan, code)};`,
+      `const ${name}: KernelProgram = ${programLiteral(plan, code, plugins)};`,
     ),
     ...code.functions,
   ];

@@ -31,6 +31,11 @@ export function opLabel(n: IRNode): string {
     case "rename": return `rename ${op.from}->${op.to}`;
     case "take": return `take along ${op.along}`;
     case "segment": return `segment_${op.fn} over [${op.over.join(", ")}]`;
+    case "custom": return `custom ${op.call.node}${op.call.results.length > 1 ? ` result ${op.output + 1}` : ""} (${basename(op.call.plugin)})`;
+    case "custom_vjp": {
+      const arg = op.call.argv.find((a) => a.kind === "tensor" && a.index === op.wrt);
+      return `custom_vjp ${op.call.node} d/d${arg?.name ?? op.wrt}${op.call.results.length > 1 ? ` of result ${op.output + 1}` : ""} (${basename(op.call.plugin)})`;
+    }
     default: return op.op;
   }
 }

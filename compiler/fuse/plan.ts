@@ -123,7 +123,8 @@ function kernelNotes(g: StageGraph, members: number[], groupOf: number[], gi: nu
       const ds = g.stages[d.stage]!;
       const what = ds.kind === "reduce" ? (ds.prefix ? (ds.result.length === 0 ? "a total over the whole loop nest" : "a reduction over another loop nest") : "a reduction into a buffer")
         : ds.kind === "scan" ? "a scan (needs all positions)" : ds.kind === "library" ? "a library kernel's output" : "a stored value";
-      out.add(`needs ${what} from k${k}${d.env ? " at shifted/selected positions" : ""}`);
+      // a library kernel reads every operand from a buffer: "shifted" would only be noise there
+      out.add(`needs ${what} from k${k}${d.env && s.kind !== "library" ? " at shifted/selected positions" : ""}`);
     }
   }
   return [...out].sort();

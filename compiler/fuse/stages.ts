@@ -4,7 +4,8 @@
 //            values must then come from a buffer written by an earlier kernel)
 //   reduce   sum / count / max / min (after compiler/lower): accumulate over their space = result dims ∪ over
 //   scan     cumsum / cummax / cummin / linrec: sequential along a dim (the innermost loop)
-//   library  segment, topk_mask, put, argfirst, scan_grad, tables: a kernel of their own over buffers
+//   library  segment, topk_mask, put, argfirst, scan_grad, tables, custom TS nodes (custom, custom_vjp): a kernel of
+//            their own over buffers
 //   store    an inline value that must be written to a buffer: a result, a `require` condition, a library operand
 import type { IRNode, IRProgram } from "../ir.ts";
 
@@ -31,7 +32,7 @@ export interface Stage {
   reverse?: boolean;
 }
 
-const LIBRARY = new Set(["segment", "topk_mask", "put", "argfirst", "scan_grad", "table_get", "table_read"]);
+const LIBRARY = new Set(["segment", "topk_mask", "put", "argfirst", "scan_grad", "table_get", "table_read", "custom", "custom_vjp"]);
 const ENV_OPS = new Set(["shift", "select", "rename", "take"]);
 
 export function isLibraryOp(node: IRNode): boolean {

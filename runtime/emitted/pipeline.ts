@@ -9,8 +9,10 @@ import { allocateArray, bindInputs } from "../kernels/bind.ts";
 import { runKernels, type Loaded } from "../kernels/execute.ts";
 import type { TypedArray } from "../kernels/load.ts";
 import { KernelPool } from "../kernels/pool.ts";
+import { attachPlugins } from "./plugins.ts";
 import { createStateOf, loadStateOf, normalizeState, saveStateOf } from "./state.ts";
 import type { PipelineSpec } from "../../compiler/emit/spec.ts";
+import type { PlanMeta } from "../../compiler/codegen/js/meta.ts";
 import type { EvaluateOptions, KernelCode, KernelProgram, StateRecord } from "./types.ts";
 import { validateInputs, validateParams } from "./validate.ts";
 
@@ -46,9 +48,18 @@ function workerBody(code: KernelCode, program: KernelProgram): string {
   return ['"use strict";', ...constants, ...code.functions.map((f) => String(f)), `return { kernels: [${table.join(", ")}] };`].join("\n");
 }
 
+/** The passes with their custom calls pointed at the registered plugins (the same object for a shared pass). */
+function withPlugins(passes: Record<Pass, KernelProgram>, plugins: Readonly<Record<string, object>>, moduleUrl: string | undefined): Record<Pass, KernelProgram> {
+  if (moduleUrl === undefined) throw new Error("createPipeline: code.plugins needs code.moduleUrl (the module's import.meta.url)");
+  const [forward, gradient] = attachPlugins([passes.forward.plan, passes.gradient.plan], plugins, moduleUrl) as [PlanMeta, PlanMeta];
+  const f = { ...passes.forward, plan: forward };
+  return { forward: f, gradient: passes.gradient === passes.forward ? f : { ...passes.gradient, plan: gradient } };
+}
+
 /** The runtime of one emitted module. */
-export function createPipeline(spec: PipelineSpec, programs: Record<Pass, KernelProgram>, code: KernelCode): PipelineRuntime {
+export function createPipeline(spec: PipelineSpec, passes: Record<Pass, KernelProgram>, code: KernelCode): PipelineRuntime {
   const id = `emitted${runtimeCounter++}_${spec.pipeline}`;
+  const programs = code.plugins ? withPlugins(passes, code.plugins, code.moduleUrl) : passes;
   let pool: KernelPool | undefined;
   const loaded = {} as Record<Pass, Loaded>;
   for (const pass of ["forward", "gradient"] as const) {

@@ -59,6 +59,12 @@ export type CodeFunction = (...args: never[]) => unknown;
 export interface KernelCode {
   functions: readonly CodeFunction[];
   constants?: Record<string, unknown>;
+  /**
+   * The plugin modules (custom TypeScript nodes) the plans call, by the path the plans name them with: relative to
+   * `moduleUrl`, the emitted module's `import.meta.url` (runtime/emitted/plugins.ts).
+   */
+  plugins?: Readonly<Record<string, object>>;
+  moduleUrl?: string;
 }
 
 /** A pipeline's state: by state name, a table (Map from id to value) or a number. */

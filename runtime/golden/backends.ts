@@ -10,6 +10,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { isDifferentiable, type IRProgram } from "../../compiler/ir.ts";
+import { loadPlugins } from "../plugin/registry.ts";
 import { filled, type Tensor } from "../tensor.ts";
 
 export interface GoldenRunOptions {
@@ -45,6 +46,7 @@ export const referenceBackend: GoldenBackend = {
   async run(program, inputs, options) {
     const { EvalError, evaluate, gradients } = await import("../reference/index.ts");
     try {
+      await loadPlugins(program);
       return evalOutputs(program, inputs, options, evaluate, gradients);
     } catch (e) {
       if (e instanceof EvalError) throw new GoldenRunError(e.code, e.message.split("\n")[0] ?? "");

@@ -6,6 +6,9 @@
 // of its outermost dim: the calling thread runs the first, a persistent pool of `threads - 1` workers the others.
 // Partials are combined in chunk order, so a given thread count always gives the same bits; different thread counts
 // can differ in the last bits of float64 totals (reduction order), which float32 storage nearly always rounds away.
+//
+// Custom TypeScript nodes are library kernels: the first evaluate/runArrays imports their plugin modules
+// (runtime/plugin/registry.ts), and they run on the calling thread like every library kernel.
 import { availableParallelism } from "node:os";
 import type { IRProgram } from "../../compiler/ir.ts";
 import { differentiateAndSimplify } from "../../compiler/autodiff/index.ts";
@@ -13,6 +16,7 @@ import { planKernels } from "../../compiler/fuse/plan.ts";
 import type { KernelPlan } from "../../compiler/fuse/types.ts";
 import { generateJs } from "../../compiler/codegen/js/module.ts";
 import type { PlanMeta } from "../../compiler/codegen/js/meta.ts";
+import { loadPlugins, pluginPaths } from "../plugin/registry.ts";
 import { EvalError } from "../reference/common.ts";
 import { applyUpdates, type StateValue } from "../reference/state.ts";
 import type { Tensor } from "../tensor.ts";
@@ -71,6 +75,7 @@ class Executable {
   readonly mod: GeneratedModule;
   readonly meta: PlanMeta;
   readonly id = `m${moduleCounter++}`;
+  private plugins: Promise<void> | undefined;
 
   constructor(readonly program: IRProgram) {
     this.plan = planKernels(program);
@@ -78,6 +83,15 @@ class Executable {
     this.body = moduleBody(this.source);
     this.mod = loadGenerated(this.source);
     this.meta = this.mod.plan;
+    if (pluginPaths(program).length === 0) this.plugins = Promise.resolve();
+  }
+
+  /** Imports the plugin modules its custom nodes call (once; library kernels run them on this thread). */
+  ready(): Promise<void> {
+    return (this.plugins ??= loadPlugins(this.program).catch((e: unknown) => {
+      this.plugins = undefined; // a later call retries (the file may have been fixed)
+      throw e;
+    }));
   }
 }
 
@@ -102,6 +116,7 @@ export function compileKernels(program: IRProgram, options: KernelOptions = {}):
     const meta = exe.meta;
     const o = execOptions(opts);
     const shared = o.pool !== undefined;
+    await exe.ready();
     const { sizes, arrays } = bindInputs(meta, inputs, (dt, n) => allocateArray(dt, n, shared));
     const B = allocate(meta, sizes, (name) => arrays[name]!, shared);
     await runKernels(exe, B, sizes, params, o);
@@ -123,6 +138,7 @@ export function compileKernels(program: IRProgram, options: KernelOptions = {}):
 
   const runArrays = async (exe: Executable, inputs: Record<string, TypedArray>, sizes: Record<string, number>, params: Record<string, number>, opts: RunOptions): Promise<Record<string, TypedArray>> => {
     const meta = exe.meta;
+    await exe.ready();
     const o = execOptions(opts);
     const shared = o.pool !== undefined;
     const B = allocate(meta, sizes, (name) => {

@@ -1,12 +1,15 @@
 // Library kernels: the primitives the fusion planner does not fuse (segment ops, topk_mask, put, argfirst, scan_grad,
-// state tables). Each runs the reference evaluator's generic implementation (float64) on its operand buffers and
-// writes the result buffer (f32/i32/bool storage). Used by the runtime and by generated modules (`run(..., lib)`).
+// state tables, custom TypeScript nodes). Each runs the reference evaluator's generic implementation (float64) on its
+// operand buffers and writes the result buffer (f32/i32/bool storage). Used by the runtime and by generated modules
+// (`run(..., lib)`). Library kernels always run on the calling thread (runtime/kernels/execute.ts), never in a
+// worker: custom nodes call plugin modules that only the calling thread has loaded (runtime/plugin/registry.ts).
 import type { IRNode, IRProgram } from "../../compiler/ir.ts";
 import type { KernelMeta, PlanMeta } from "../../compiler/codegen/js/meta.ts";
 import type { NodeCtx, OpOf } from "../reference/common.ts";
 import { evalArgfirst, evalScanGrad } from "../reference/gradient_ops.ts";
 import { evalSegment } from "../reference/segment.ts";
 import { evalPut, evalTopkMask } from "../reference/select.ts";
+import { customForward, customVjp } from "../plugin/host.ts";
 import { evalTableGet, evalTableRead, type StateValue } from "../reference/state.ts";
 import type { Tensor } from "../tensor.ts";
 import type { KernelContext, LibraryRunner, TypedArray } from "./load.ts";
@@ -35,6 +38,8 @@ export const library: LibraryRunner = {
       case "scan_grad": r = evalScanGrad(ctx, op); break;
       case "table_get": r = evalTableGet(ctx, op, state); break;
       case "table_read": r = evalTableRead(ctx, op, state); break;
+      case "custom": r = customForward(op.call, op.output, args, out.dims, Z.n); break;
+      case "custom_vjp": r = customVjp(op.call, op.output, op.wrt, args.slice(0, -1), args[args.length - 1]!, Z.n); break;
       default: throw new Error(`library: no implementation of ${op.op}`);
     }
     B[kernel.out]!.set(r.data);

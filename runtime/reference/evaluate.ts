@@ -4,6 +4,7 @@
 //  * Masking never produces NaN: masked reductions of nothing give 0 (or `empty`), `where`/`safe_div` are true
 //    selects, segment/topk ignore unselected positions, and unselected positions hold 0.
 import type { IRNode, IRProgram } from "../../compiler/ir.ts";
+import { customForward, customVjp } from "../plugin/host.ts";
 import { filled, type Tensor } from "../tensor.ts";
 import { EvalError, nodeError, shapeFor, type NodeCtx } from "./common.ts";
 import { bindDims } from "./dims.ts";
@@ -109,6 +110,8 @@ function evalNode(ctx: NodeCtx, inputs: Record<string, Tensor>, state: Record<st
     case "embed": return evalEmbed(ctx, op);
     case "table_get": return evalTableGet(ctx, op, state);
     case "table_read": return evalTableRead(ctx, op, state);
+    case "custom": return customForward(op.call, op.output, ctx.args, ctx.dims, ctx.dimSizes);
+    case "custom_vjp": return customVjp(op.call, op.output, op.wrt, ctx.args.slice(0, -1), ctx.args[ctx.args.length - 1]!, ctx.dimSizes);
     default: {
       const never: never = op;
       throw nodeError(ctx.node as IRNode, `unknown op ${(never as { op: string }).op}`);

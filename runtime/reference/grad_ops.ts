@@ -1,6 +1,7 @@
 // Gradient rules of the structural primitives (reductions, scans, segments, take/put, layout ops).
 // See the table at the top of grad.ts. Strong zero: a product g·d is 0 whenever g is exactly 0.
 import { broadcastData, forEachLine, shapeSize, Walker, type Tensor } from "../tensor.ts";
+import { customVjp } from "../plugin/host.ts";
 import { axisOf, type NodeCtx } from "./common.ts";
 import { argExtreme, reducePlan } from "./reduce.ts";
 import { lineLayout } from "./scan.ts";
@@ -237,7 +238,18 @@ export function backStructural(c: BackCtx): void {
       c.add(0, g, back.dims, shape);
       return;
     }
+    case "custom": {
+      // the node's own vector-Jacobian product, once per differentiable argument (runtime/plugin/host.ts)
+      if (!op.call.differentiable) return;
+      const cot = { ...c.out, data: g };
+      for (const t of op.call.argv) {
+        if (t.kind !== "tensor" || !t.grad || !c.buf(t.index)) continue;
+        const gx = customVjp(op.call, op.output, t.index, c.args, cot, c.dimSizes);
+        c.add(t.index, gx.data, gx.dims, gx.shape);
+      }
+      return;
+    }
     default:
-      return; // no gradient (see the table in grad.ts)
+      return; // no gradient (see the table in grad.ts); custom_vjp is gradient-side only
   }
 }

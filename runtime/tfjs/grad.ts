@@ -24,7 +24,7 @@ import type { StateValue } from "../reference/state.ts";
 import type { Tensor } from "../tensor.ts";
 import { disposeFeeds, readBack, uploadInputs, type TfFeeds } from "./feeds.ts";
 import { full } from "./layout.ts";
-import { evalTfjs, NO_GRAD_OPS } from "./lower.ts";
+import { evalTfjs, gradArgPositions } from "./lower.ts";
 import type { TF, TfTensor } from "./types.ts";
 
 export interface TfjsGradOptions {
@@ -50,7 +50,7 @@ export function reachingInputs(program: IRProgram, node: number): string[] {
     if (!isDifferentiable(program, inp)) continue;
     const reach: boolean[] = [];
     for (const n of program.nodes) {
-      reach[n.id] = n.id === inp.node || (n.type.dtype === "f32" && n.op.op !== "input" && !NO_GRAD_OPS.has(n.op.op) && n.args.some((a) => reach[a] === true));
+      reach[n.id] = n.id === inp.node || (n.op.op !== "input" && gradArgPositions(n).some((i) => reach[n.args[i]!] === true));
     }
     if (reach[node]) out.push(inp.name);
   }

@@ -3,7 +3,7 @@
 // operands broadcast BY NAME, masks are true selects, empty reductions give 0 / `empty`.
 //
 // Host-side steps (exact, the reference's own code where possible): topk_mask, uniform (the 32-bit hash), segment
-// grouping, argfirst with a key, scan_grad, tables. Known forward differences from the float64 reference, besides
+// grouping, argfirst with a key, scan_grad, tables, custom TypeScript nodes (custom.ts: loadPlugins first). Known forward differences from the float64 reference, besides
 // float32 rounding: i32 arithmetic wraps at 2^31; on wasm, maximum/minimum may drop a
 // NaN operand and log1p/sigmoid lose relative precision for tiny results (absolute error < 1e-9).
 //
@@ -11,11 +11,12 @@
 // consts, params) and the masks built inside lowerings are made off tfjs' gradient tape (`untaped`), so tf.grads
 // sees them as constants — that is how `detach` stops gradients (tfjs has no stop_gradient), and why comparisons,
 // which have no registered gradient, never end up on a differentiated path.
-import type { IRProgram } from "../../compiler/ir.ts";
+import type { IRNode, IRProgram } from "../../compiler/ir.ts";
 import { EvalError } from "../reference/common.ts";
 import type { StateValue } from "../reference/state.ts";
 import { applyUpdates } from "../reference/state.ts";
 import type { Tensor } from "../tensor.ts";
+import { customGradArgs, lowerCustom, lowerCustomVjp } from "./custom.ts";
 import {
   lowerBinary, lowerCast, lowerClamp, lowerConst, lowerDetach, lowerIndex, lowerSafeDiv, lowerSize, lowerUnary, lowerWhere,
 } from "./elementwise.ts";
@@ -48,7 +49,13 @@ export interface TfjsRunResult {
 }
 
 /** Ops whose value never carries gradient (as in runtime/reference/grad.ts). */
-export const NO_GRAD_OPS = new Set(["detach", "index", "size", "uniform", "topk_mask", "table_get", "table_read", "const", "param", "argfirst", "scan_grad"]);
+export const NO_GRAD_OPS = new Set(["detach", "index", "size", "uniform", "topk_mask", "table_get", "table_read", "const", "param", "argfirst", "scan_grad", "custom_vjp"]);
+
+/** The arg positions through which gradient reaches a node's value ([] for a node that carries none). */
+export function gradArgPositions(node: IRNode): number[] {
+  if (node.type.dtype !== "f32" || NO_GRAD_OPS.has(node.op.op)) return [];
+  return node.op.op === "custom" ? customGradArgs(node.op.call) : node.args.map((_, i) => i);
+}
 
 export interface EvalTfjsOptions {
   state?: Record<string, StateValue>;
@@ -102,7 +109,7 @@ export function evalTfjs(tf: TF, program: IRProgram, feeds: TfFeeds, options: Ev
       tf, program, node, args, dimSizes: feeds.dimSizes, dims, shape: [], untaped, state: options.state ?? {}, ids: feeds.ids,
     };
     ctx.shape = shapeOf(ctx, dims);
-    const noGrad = node.type.dtype !== "f32" || NO_GRAD_OPS.has(node.op.op);
+    const noGrad = node.type.dtype !== "f32" || NO_GRAD_OPS.has(node.op.op) || (node.op.op === "custom" && customGradArgs(node.op.call).length === 0);
     const t = noGrad ? untaped(() => lowerNode(ctx, feeds, options.override)) : lowerNode(ctx, feeds, options.override);
     if (t.dtype !== tfDtype(node.type.dtype) || t.rank !== ctx.shape.length || t.shape.some((s, i) => s !== ctx.shape[i])) {
       throw new EvalError("bad-node", `tfjs: node %${node.id} (${node.op.op}) made ${t.dtype}[${t.shape.join(", ")}], expected ${tfDtype(node.type.dtype)}[${ctx.shape.join(", ")}] for [${dims.join(", ")}]`);
@@ -153,6 +160,8 @@ function lowerNode(ctx: LowerCtx, feeds: TfFeeds, override?: Record<string, TfTe
     case "embed": return lowerEmbed(ctx, op);
     case "table_get": return lowerTableGet(ctx, op);
     case "table_read": return lowerTableRead(ctx, op);
+    case "custom": return lowerCustom(ctx, op);
+    case "custom_vjp": return lowerCustomVjp(ctx, op);
     default: {
       const never: never = op;
       throw new EvalError("bad-node", `tfjs: node %${ctx.node.id}: unknown op ${(never as { op: string }).op}`);

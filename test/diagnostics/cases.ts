@@ -1,6 +1,8 @@
 // The diagnostics catalog: one small broken program per problem, with where the compiler must point, what it must
 // say, and how to fix it. test/diagnostics/diagnostics.test.ts checks every case against the compiler, and
 // test/diagnostics/render_docs.ts renders docs/diagnostics.md from this table (so the docs cannot go stale).
+import { pluginCases } from "./plugin_cases.ts";
+import { rlp } from "./program_text.ts";
 
 export interface ExpectedDiagnostic {
   code: string;
@@ -24,6 +26,8 @@ export interface DiagnosticCase extends ExpectedDiagnostic {
   fixed?: string;
   /** Other in-memory files (name relative to the case's file -> text), e.g. for imports. */
   files?: Record<string, string>;
+  /** Corrected versions of some of `files` (with `fixed`, or alone when the fix is in those files only). */
+  fixedFiles?: Record<string, string>;
   /** `--set name=value` overrides passed to the compiler. */
   set?: Record<string, string>;
   /** `--pipeline NAME`. */
@@ -34,16 +38,6 @@ export interface DiagnosticCase extends ExpectedDiagnostic {
   silenced?: boolean;
 }
 
-/**
- * A program as written (raw: a backslash stays a backslash), without its first newline and common indentation, so
- * its line 1 is the first line of the text.
- */
-function rlp(strings: TemplateStringsArray, ...values: unknown[]): string {
-  const raw = strings.raw.reduce((acc, s, i) => acc + s + (i < values.length ? String(values[i]) : ""), "");
-  const lines = raw.replace(/^\n/, "").replace(/\n[ \t]*$/, "\n").split("\n");
-  const indent = Math.min(...lines.filter((l) => l.trim() !== "").map((l) => /^[ \t]*/.exec(l)![0].length));
-  return lines.map((l) => l.slice(indent)).join("\n");
-}
 
 export const cases: DiagnosticCase[] = [
   // ------------------------------------------------------------------ RLP0xx: syntax
@@ -1818,6 +1812,8 @@ export const cases: DiagnosticCase[] = [
     message: "a row whose mask is all false has no elements: this mean gives 0 there, never NaN",
     fix: "Nothing to fix when 0 is the right value for an empty response; otherwise select those rows with `where(count(mask, over=T) > 0, ..., fill)`.",
   },
+  // Custom nodes in TypeScript (plugins): test/diagnostics/plugin_cases.ts.
+  ...pluginCases,
 ];
 
 /** An input-file problem of `rlp eval` (RLP5xx): a program, an inputs.json that the reader rejects with `code`. */

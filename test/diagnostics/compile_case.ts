@@ -13,10 +13,13 @@ export function mainPath(index: number): string {
   return posix.join(caseDir(index), "main.rlp");
 }
 
-/** Compiles the case's program (or `text` instead, e.g. its fixed version) with the case's other files and options. */
-export function compileCase(c: DiagnosticCase, index: number, text: string = c.source): CompileResult {
+/**
+ * Compiles the case's program (or `text` instead, e.g. its fixed version) with the case's other files (or `files`)
+ * and options.
+ */
+export function compileCase(c: DiagnosticCase, index: number, text: string = c.source, files: Record<string, string> = c.files ?? {}): CompileResult {
   const sources = new Map<string, string>([[mainPath(index), text]]);
-  for (const [name, body] of Object.entries(c.files ?? {})) sources.set(posix.join(caseDir(index), name), body);
+  for (const [name, body] of Object.entries(files)) sources.set(posix.join(caseDir(index), name), body);
   const options: Parameters<typeof compileFile>[1] = { sources };
   if (c.set) options.set = c.set;
   if (c.pipeline !== undefined) options.pipeline = c.pipeline;

@@ -8,13 +8,15 @@ import type { Diagnostic } from "../../grammar/diagnostic.ts";
 import { InputCode } from "../../runtime/io/errors.ts";
 import { cases, inputCases, type DiagnosticCase } from "./cases.ts";
 import { compileCase, findExpected, listDiagnostics } from "./compile_case.ts";
+import { PLUGIN_RUNTIME_MEANINGS, pluginRuntimeCases } from "./plugin_runtime_cases.ts";
 import { DOC_PATH, inputCodeMeanings, REGENERATE, renderDiagnosticsDoc, runInputCase } from "./render_docs.ts";
+import { pluginRuntimeLines } from "./render_plugin_runtime.ts";
 
 /** Codes the catalog must cover (at least one case each). */
 const REQUIRED = [
   "RLP001", "RLP002", "RLP003",
   "RLP100", "RLP101", "RLP102", "RLP103", "RLP104", "RLP105", "RLP106", "RLP107", "RLP108", "RLP109", "RLP110",
-  "RLP111", "RLP113", "RLP115", "RLP116", "RLP117",
+  "RLP111", "RLP113", "RLP115", "RLP116", "RLP117", "RLP120", "RLP121", "RLP122", "RLP123",
   "RLP201", "RLP202", "RLP203", "RLP204", "RLP205", "RLP207", "RLP208", "RLP209", "RLP210", "RLP211", "RLP212",
   "RLP213", "RLP214",
   "RLP301", "RLP302", "RLP303", "RLP304", "RLP305", "RLP306", "RLP310",
@@ -107,8 +109,8 @@ describe.each(cases.map((c, i) => [label(c, i), c, i] as const))("%s", (_name, c
     }
   });
 
-  it.skipIf(c.fixed === undefined)("compiles without errors (or warnings) once fixed", () => {
-    const r = compileCase(c, i, c.fixed!);
+  it.skipIf(c.fixed === undefined && c.fixedFiles === undefined)("compiles without errors (or warnings) once fixed", () => {
+    const r = compileCase(c, i, c.fixed ?? c.source, { ...c.files, ...c.fixedFiles });
     expectWellFormed(r.diagnostics, r.sources);
     expect(r.diagnostics.filter((d) => d.severity !== "info"), listDiagnostics(r.diagnostics)).toEqual([]);
     expect(r.diagnostics.filter((d) => d.code === c.code), `the fixed program still reports ${c.code}`).toEqual([]);
@@ -144,9 +146,25 @@ describe("input-file codes (RLP5xx)", () => {
   });
 });
 
+describe("custom-node run-time codes (RLP52x)", () => {
+  it("documents every code with an example", () => {
+    for (const code of ["RLP520", "RLP521", "RLP522", "RLP523", "RLP524"]) {
+      expect(PLUGIN_RUNTIME_MEANINGS[code], code).toBeTruthy();
+      expect(pluginRuntimeCases.some((rc) => rc.code === code), `no example for ${code}`).toBe(true);
+    }
+  });
+
+  it.each(pluginRuntimeCases.map((rc) => [rc.code, rc] as const))("%s: the example fails with its code, one line naming the plugin and node", async (code, rc) => {
+    const lines = await pluginRuntimeLines(rc);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^rlp eval: error\\[${code}\\]: plugin my_nodes\\.ts[,: ]`));
+    if (code !== "RLP520") expect(lines[0]).toContain("'twice'");
+  });
+});
+
 describe("docs/diagnostics.md", () => {
-  it("is the catalog as rendered", () => {
-    const expected = renderDiagnosticsDoc(cases, inputCases);
+  it("is the catalog as rendered", async () => {
+    const expected = await renderDiagnosticsDoc(cases, inputCases);
     const actual = existsSync(DOC_PATH) ? readFileSync(DOC_PATH, "utf8") : "";
     expect(actual === expected, `docs/diagnostics.md is out of date: run \`${REGENERATE}\` to regenerate it`).toBe(true);
   });

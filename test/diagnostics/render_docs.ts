@@ -1,6 +1,7 @@
 // Renders docs/diagnostics.md from the diagnostics catalog (test/diagnostics/cases.ts): every code with its title,
 // severity, an example program, what `rlp check` prints for it, and the fix; then the input-file codes (RLP5xx) of
-// `rlp eval`, with their meaning taken from runtime/io/errors.ts and an example message produced by the reader.
+// `rlp eval`, with their meaning taken from runtime/io/errors.ts and an example message produced by the reader; then
+// the run-time codes of custom nodes (RLP52x, render_plugin_runtime.ts).
 // Run directly (`npx tsx test/diagnostics/render_docs.ts`) it rewrites docs/diagnostics.md.
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -13,6 +14,9 @@ import { InputCode } from "../../runtime/io/errors.ts";
 import { readJsonInputs } from "../../runtime/io/read_inputs.ts";
 import { cases as allCases, inputCases as allInputCases, type DiagnosticCase, type InputCase } from "./cases.ts";
 import { caseDir, compileCase, findExpected } from "./compile_case.ts";
+import { codeBlock, inlineCode, langOf } from "./markdown.ts";
+import { PLUGIN_RUNTIME_MEANINGS } from "./plugin_runtime_cases.ts";
+import { PLUGIN_RUNTIME_CODES, renderPluginRuntimeCodes } from "./render_plugin_runtime.ts";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const REPO = resolve(HERE, "../..");
@@ -25,7 +29,7 @@ const GROUPS: { prefix: string; title: string; about: string }[] = [
     title: "RLP0xx: syntax",
     about: "The lexer and the parser. The parser recovers at the next statement and at the next declaration, so one run reports every broken statement. (RLP009, an internal parser failure, is a bug in rlp: please report it with the file.)",
   },
-  { prefix: "RLP1", title: "RLP1xx: names", about: "Imports, declarations and the names they introduce: unknown or duplicate names, calls and their arguments, enums, models, params." },
+  { prefix: "RLP1", title: "RLP1xx: names", about: "Imports, declarations and the names they introduce: unknown or duplicate names, calls and their arguments, enums, models, params; custom nodes written in TypeScript (RLP120-RLP123, [docs/custom-nodes.md](custom-nodes.md))." },
   { prefix: "RLP2", title: "RLP2xx: types", about: "Dtypes, named dims and broadcasting, labels, static (compile-time) values, node signatures." },
   { prefix: "RLP3", title: "RLP3xx: stages and gradients", about: "What each stage may hold (an advantage and a reward are const, a loss is a scalar that reaches a trained model), state updates and `require`." },
   { prefix: "RLP4", title: "RLP4xx: lints", about: "Warnings (and one info) about programs that are valid but probably not what was meant. Silence one with `// rlp-allow CODE` on its line or alone on the line above; several codes may follow one `rlp-allow`." },
@@ -43,30 +47,20 @@ The first digit says which part of the language a problem is about:
 | Codes | About |
 |---|---|
 | RLP0xx | syntax: characters, strings, numbers, the grammar |
-| RLP1xx | names: imports, declarations, calls and arguments, enums, models, params |
+| RLP1xx | names: imports, declarations, calls and arguments, enums, models, params, custom nodes in TypeScript |
 | RLP2xx | types: dtypes, named dims and broadcasting, labels, static values, node signatures |
 | RLP3xx | stage and gradient rules: advantages, rewards, losses, state updates, \`require\` |
 | RLP4xx | lints: warnings and infos; silence one with \`// rlp-allow CODE\` on the line or alone on the line above |
-| RLP5xx | input files of \`rlp eval\` (\`--inputs\`, \`--set\`) |
+| RLP5xx | run time: input files of \`rlp eval\` (\`--inputs\`, \`--set\`), custom nodes that fail when run (RLP52x) |
 
 Errors stop compilation; warnings and infos do not. Each entry below shows a small program with the problem, what
 \`rlp check main.rlp\` prints for it, and how to fix it. The examples are tests (test/diagnostics/cases.ts): every
 message here is the compiler's own output.
 `;
 
-function codeBlock(lang: string, text: string): string {
-  const body = text.endsWith("\n") ? text : text + "\n";
-  const fence = body.includes("```") ? "~~~~" : "```";
-  return `${fence}${lang}\n${body}${fence}`;
-}
-
 /** Paths as a reader would see them: the case's own files by name, the std library as stdlib/. */
 function displayPaths(text: string, index: number): string {
   return text.split(caseDir(index) + "/").join("").split(STD_DIR + "/").join("stdlib/");
-}
-
-function inlineCode(s: string): string {
-  return "`" + s + "`";
 }
 
 interface Shown {
@@ -99,7 +93,7 @@ function renderCase(c: DiagnosticCase, index: number, heading: string): string {
   const flags = [...Object.entries(c.set ?? {}).map(([k, v]) => `--set ${k}=${v}`), ...(c.pipeline !== undefined ? [`--pipeline ${c.pipeline}`] : [])];
   out.push(codeBlock("rlp", c.source));
   for (const [name, text] of Object.entries(c.files ?? {})) {
-    out.push("", `with ${inlineCode(name)}:`, "", codeBlock("rlp", text));
+    out.push("", `with ${inlineCode(name)}:`, "", codeBlock(langOf(name), text));
   }
   out.push("");
   if (c.silenced) {
@@ -112,6 +106,7 @@ function renderCase(c: DiagnosticCase, index: number, heading: string): string {
   }
   out.push("", `**Fix:** ${c.fix}`);
   if (c.fixed !== undefined) out.push("", "Fixed:", "", codeBlock("rlp", c.fixed));
+  for (const [name, text] of Object.entries(c.fixedFiles ?? {})) out.push("", `Fixed ${inlineCode(name)}:`, "", codeBlock(langOf(name), text));
   return out.join("\n");
 }
 
@@ -180,7 +175,7 @@ function renderInputCodes(inputCases: InputCase[]): string {
   return out.join("\n");
 }
 
-export function renderDiagnosticsDoc(cases: DiagnosticCase[] = allCases, inputCases: InputCase[] = allInputCases): string {
+export async function renderDiagnosticsDoc(cases: DiagnosticCase[] = allCases, inputCases: InputCase[] = allInputCases): Promise<string> {
   const byCode = new Map<string, { c: DiagnosticCase; index: number }[]>();
   cases.forEach((c, index) => {
     const list = byCode.get(c.code) ?? [];
@@ -198,6 +193,7 @@ export function renderDiagnosticsDoc(cases: DiagnosticCase[] = allCases, inputCa
     index.push(`| [${code}](#${code.toLowerCase()}) | ${compileShown(first.c, first.index).severity} | ${titles} |`);
   }
   for (const code of Object.values(InputCode)) index.push(`| [${code}](#${code.toLowerCase()}) | error | ${inputCodeMeanings().get(code) ?? ""} |`);
+  for (const code of PLUGIN_RUNTIME_CODES) index.push(`| [${code}](#${code.toLowerCase()}) | error | ${PLUGIN_RUNTIME_MEANINGS[code]} |`);
   parts.push(index.join("\n"));
 
   for (const g of GROUPS) {
@@ -207,10 +203,11 @@ export function renderDiagnosticsDoc(cases: DiagnosticCase[] = allCases, inputCa
     for (const code of inGroup) parts.push(renderCode(code, byCode.get(code)!));
   }
   parts.push(renderInputCodes(inputCases));
+  parts.push(await renderPluginRuntimeCodes());
   return parts.join("\n\n") + "\n";
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  writeFileSync(DOC_PATH, renderDiagnosticsDoc());
+  writeFileSync(DOC_PATH, await renderDiagnosticsDoc());
   process.stdout.write(`wrote ${DOC_PATH}\n`);
 }

@@ -25,6 +25,7 @@
  *                      argfirst(x, y, key, mask)
  *   take ↔ put         take: put of g into the taken positions, fill: g where the index is invalid; put: take of g
  *   select ↔ embed     stack: select per label; rename: rename back; log_softmax: g − exp(y)·Σg
+ *   custom             the TS node's gradient function: custom_vjp(args..., g) per differentiable argument
  *   broadcasting       a contribution is summed (reduce sum) over the dims its arg lacks
  *   no gradient        detach, comparisons, logic, casts to bool/i32/id, index, size, topk_mask, uniform, argfirst,
  *                      table_get/table_read, params, consts, and every arg that is a mask, key or index
@@ -32,6 +33,7 @@
  * Gradients flow only along f32 args whose grad marks are non-empty, and only from nodes whose marks are non-empty.
  */
 import type { OpName } from "../../ir.ts";
+import { customRule } from "./custom.ts";
 import { binaryRule, castRule, clampRule, safeDivRule, unaryRule, whereRule } from "./elementwise.ts";
 import { embedRule, logSoftmaxRule, putRule, renameRule, selectRule, stackRule, takeRule } from "./indexing.ts";
 import { reduceRule, segmentRule } from "./reduce.ts";
@@ -65,6 +67,8 @@ export const GRAD_RULES: Record<OpName, GradRule | null> = {
   embed: embedRule,
   table_get: null,
   table_read: null,
+  custom: customRule,
+  custom_vjp: null, // a custom node's gradient is not differentiated again
 };
 
 export type { Contributions, GradRule } from "./rule.ts";
