@@ -21,7 +21,8 @@ Exit status: 0 done, 1 compile errors, 2 the pipeline does not fit the rollout, 
 bad --resume, 64 usage, 130 interrupted (Ctrl-C).
 
 options:
-  --task NAME              arith (default: small-number addition), sort, reverse
+  --task NAME|PATH         arith (default: small-number addition), sort, reverse, or a task plugin (a .ts
+                           module exporting 'task'; examples/tasks/max_digit.ts)
   --steps N                training steps (default 200)
   --seed S                 seed of the prompts, the sampling and the initialisation (default 0)
   --out DIR                output directory (default runs/PIPELINE)
@@ -115,9 +116,14 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
     throw e;
   }
   const size = v.size ?? "small";
-  const { builtinTask, taskNames, DEFAULT_TASK } = await import("../runtime/tasks/index.ts");
-  const task = builtinTask(v.task ?? DEFAULT_TASK);
-  if (!task) return usageError(io, "train", `unknown task '${v.task}' (tasks: ${taskNames().join(", ")})`, TRAIN_HELP);
+  const { resolveTask, TaskError, DEFAULT_TASK } = await import("../runtime/tasks/index.ts");
+  let task;
+  try {
+    task = await resolveTask(v.task ?? DEFAULT_TASK);
+  } catch (e) {
+    if (e instanceof TaskError) return usageError(io, "train", e.message, TRAIN_HELP);
+    throw e;
+  }
   const { POLICY_SIZES } = await import("../runtime/policy/index.ts");
   if (!POLICY_SIZES[size]) return usageError(io, "train", `--size must be ${Object.keys(POLICY_SIZES).join(" or ")}, got '${size}'`, TRAIN_HELP);
   const { parseSetFlags } = await import("../runtime/io/read_inputs.ts");
@@ -211,7 +217,7 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
       ...(killAt !== undefined ? { killAfterCheckpoint: Number(killAt) } : {}),
       events: {
         step: (m, total, eta) => progress.step(
-          `step ${m.step}/${total} | loss ${m.loss.toFixed(4)} | reward ${m.reward.toFixed(3)} | acc ${(100 * m.accuracy).toFixed(1)}% | kl ${m.kl.toFixed(4)} | ent ${m.entropy.toFixed(3)} | clip ${m.clip_frac === null ? "-" : m.clip_frac.toFixed(3)} | ${m.tokens_per_s} tok/s | ETA ${fmtEta(eta)}`,
+          `step ${m.step}/${total} | loss ${m.loss.toFixed(4)}${otherLosses(m.losses, plan.loss)} | reward ${m.reward.toFixed(3)} | acc ${(100 * m.accuracy).toFixed(1)}% | kl ${m.kl.toFixed(4)} | ent ${m.entropy.toFixed(3)} | clip ${m.clip_frac === null ? "-" : m.clip_frac.toFixed(3)} | ${m.tokens_per_s} tok/s | ETA ${fmtEta(eta)}`,
           m.step, total),
         eval: (s, acc) => progress.line(`held-out accuracy (greedy, ${heldOut} prompts) at step ${s}: ${(100 * acc).toFixed(1)}%`),
         message: (t) => progress.line(t),
@@ -234,7 +240,7 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
     }
     return result.status === "interrupted" ? 130 : EXIT_CODES.ok;
   } catch (e) {
-    if (e instanceof NonFiniteError || e instanceof TrainSetupError || e instanceof PlanError) {
+    if (e instanceof NonFiniteError || e instanceof TrainSetupError || e instanceof PlanError || e instanceof TaskError) {
       progress.line("");
       io.stderr.write(`rlp train: ${e.message}\n`);
       return EXIT_CODES.input;
@@ -243,6 +249,11 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
   } finally {
     process.off("SIGINT", onSigint);
   }
+}
+
+/** The losses beside the policy's (a critic's value loss), for the progress line. */
+function otherLosses(losses: Record<string, number> | undefined, main: string): string {
+  return Object.entries(losses ?? {}).filter(([k]) => k !== main).map(([k, x]) => ` | ${k} ${x.toFixed(4)}`).join("");
 }
 
 function fmt(x: number | undefined): string {

@@ -33,6 +33,8 @@ export interface FieldSpec {
   indexOf?: string;
   /** Differentiable: carries the sampled model's mark (recomputed by the trainer under its gradient tape). */
   grad?: boolean;
+  /** The mark a differentiable field carries when it is not the sampled model's (the critic's values). */
+  mark?: string;
   /** What the trainer puts there (docs, messages). */
   doc: string;
 }
@@ -63,6 +65,8 @@ export const ROLLOUT_SOURCES: Record<RolloutSource, SourceSpec> = {
       old_logp: { dtype: "f32", dims: ["prompts", "group", "tokens"], doc: "log-prob of each sampled token under the model that sampled it (before this batch's updates)" },
       ref_logp: { dtype: "f32", dims: ["prompts", "group", "tokens"], doc: "log-prob of each sampled token under the frozen reference model (the starting policy)" },
       prompt_id: { dtype: "id", dims: ["prompts"], doc: "a stable key of each prompt (for state tables)" },
+      values: { dtype: "f32", dims: ["prompts", "group", "tokens"], grad: true, mark: "critic", doc: "the critic's value of each response position (the state before the token), recomputed at each update (differentiable, @critic)" },
+      old_values: { dtype: "f32", dims: ["prompts", "group", "tokens"], doc: "the critic's values when the batch was sampled (before this batch's updates)" },
     },
     methods: {
       score: { dtype: "f32", dims: ["prompts", "group"], doc: "the task's verifier: the reward of each response" },
@@ -212,11 +216,11 @@ function fieldValue(ctx: Ctx, env: RolloutEnv, field: string, f: FieldSpec, span
   const inputName = `${env.ir.name}.${field}`;
   const dims = ctx.order.sort(f.dims.map((r) => env.ir.dims[r]!));
   const type = f.indexOf ? { dtype: f.dtype, dims, indexOf: env.ir.dims[f.indexOf]! } : { dtype: f.dtype, dims };
-  const grad = f.grad ? [env.ir.model] : [];
+  const grad = f.grad ? [f.mark ?? env.ir.model] : [];
   const tv = emit(ctx, { op: "input", name: inputName }, [], type, span, grad);
   if (grad.length > 0) tv.gradOrigin = span;
   const input: IRInput = { name: inputName, node: tv.node, type, span };
-  if (f.grad) input.mark = env.ir.model;
+  if (f.grad) input.mark = f.mark ?? env.ir.model;
   env.inputs.push(input);
   env.ir.fields[field] = inputName;
   env.values.set(field, tv);

@@ -5,8 +5,8 @@
 import { uniformAt } from "../reference/select.ts";
 import { charVocabulary, type Prompt, type Task, type Vocabulary } from "./types.ts";
 
-/** A task over a finite, indexable problem space. */
-interface ProblemSpace {
+/** A task over a finite, indexable problem space (also the easy way to write a task plugin: `problemTask({...})`). */
+export interface ProblemSpace {
   name: string;
   description: string;
   chars: string;
@@ -27,7 +27,8 @@ function isHeldOut(i: number): boolean {
   return uniformAt(HELD_OUT_SEED, 0, i) < 0.125;
 }
 
-function makeTask(space: ProblemSpace): Task {
+/** A Task from a problem space: a fixed 1/8 held-out split, seeded training batches, exact-answer verification. */
+export function problemTask(space: ProblemSpace): Task {
   const vocab: Vocabulary = charVocabulary(space.chars);
   const train: number[] = [];
   const held: number[] = [];
@@ -162,5 +163,5 @@ export function taskNames(): string[] {
 /** A built-in task by name; undefined when there is none. */
 export function builtinTask(name: string): Task | undefined {
   const f = FACTORIES[name];
-  return f ? makeTask(f()) : undefined;
+  return f ? problemTask(f()) : undefined;
 }

@@ -1,7 +1,7 @@
 // The host stage of one training step: the rollout's record (prompts, sampled or demonstrated responses, sampling-time
 // and reference log-probs, the verifier's scores) as host tensors named like the pipeline's inputs, and the
 // differentiable field (r.logp or d.logits) recomputed from the policy under the gradient tape.
-import type { Policy, Responses } from "../policy/index.ts";
+import type { Policy, Responses, TransformerCritic } from "../policy/index.ts";
 import { uniformAt } from "../reference/select.ts";
 import type { Prompt, Task } from "../tasks/index.ts";
 import type { Tensor } from "../tensor.ts";
@@ -21,6 +21,10 @@ export interface RolloutBatch {
   host: Record<string, Tensor>;
   /** The differentiable field's current value (no gradient): for the metrics evaluated before the update. */
   wrtValue: Tensor;
+  /** The critic's values at sampling time (r.old_values; also r.values before the first update), when read. */
+  valuesValue?: Tensor;
+  /** Seconds spent sampling (and computing the sampling-time log-probs and values) and scoring. */
+  time: { rollout_s: number; reward_s: number };
   /** Per response: the verifier's score and exact correctness. */
   scores: Float64Array;
   correct: Uint8Array;
@@ -55,7 +59,8 @@ export interface BatchOptions {
   prompts: number;
 }
 
-export function makeBatch(tf: TF, plan: TrainPlan, policy: Policy, reference: Policy | undefined, task: Task, o: BatchOptions): RolloutBatch {
+export function makeBatch(tf: TF, plan: TrainPlan, policy: Policy, reference: Policy | undefined, task: Task, o: BatchOptions, critic?: TransformerCritic): RolloutBatch {
+  const t0 = performance.now();
   const r = plan.rollout;
   const dims = roleDims(plan);
   const T = r.options["max_tokens"]!;
@@ -66,6 +71,7 @@ export function makeBatch(tf: TF, plan: TrainPlan, policy: Policy, reference: Po
   const rows = prompts.flatMap((p) => Array.from({ length: G }, () => p.tokens));
   const responses = policy.sample(rows, { seed: o.seed, step: o.step, temperature, maxTokens: T });
   const N = rows.length;
+  const t1 = performance.now();
   const texts = Array.from({ length: N }, (_, i) => task.vocab.decode(responses.tokens.subarray(i * T, (i + 1) * T)));
   const scores = new Float64Array(N);
   const correct = new Uint8Array(N);
@@ -74,6 +80,7 @@ export function makeBatch(tf: TF, plan: TrainPlan, policy: Policy, reference: Po
     scores[i] = task.score(p, t);
     correct[i] = task.correct(p, t) ? 1 : 0;
   });
+  const t2 = performance.now();
   const old = logpOf(tf, policy, rows, responses, temperature);
   const ref = reference ? logpOf(tf, reference, rows, responses, temperature) : undefined;
   const stats = policy.tokenStats(rows, responses, temperature);
@@ -93,7 +100,7 @@ export function makeBatch(tf: TF, plan: TrainPlan, policy: Policy, reference: Po
   const host: Record<string, Tensor> = {};
   const put = (field: string, make: () => Tensor): void => {
     const inp = plan.inputs[field];
-    if (inp && inp !== plan.wrt) host[inp.name] = make();
+    if (inp && inp !== plan.wrt && inp !== plan.critic?.input) host[inp.name] = make();
   };
   put("tokens", () => hostTensor("i32", pgt, shape, responses.tokens));
   put("mask", () => hostTensor("bool", pgt, shape, responses.mask));
@@ -104,8 +111,17 @@ export function makeBatch(tf: TF, plan: TrainPlan, policy: Policy, reference: Po
   });
   put("prompt_id", () => hostTensor("id", [dims.prompts], [P], prompts.map((p) => p.id)));
   put("score", () => hostTensor("f32", [dims.prompts, dims.group], [P, G], scores));
+  let valuesValue: Tensor | undefined;
+  if (plan.inputs["values"] || plan.inputs["old_values"]) {
+    if (!critic) throw new Error("the pipeline reads the critic's values but the trainer has no critic");
+    valuesValue = hostTensor("f32", pgt, shape, tf.tidy(() => critic.values(rows, responses).dataSync() as Float32Array));
+    put("old_values", () => valuesValue!);
+  }
+  const rolloutSeconds = (performance.now() - t0 - (t2 - t1)) / 1000;
   return {
     prompts, rows, group: G, responses, texts, temperature, host,
+    ...(valuesValue ? { valuesValue } : {}),
+    time: { rollout_s: rolloutSeconds, reward_s: (t2 - t1) / 1000 },
     wrtValue: hostTensor("f32", pgt, shape, old),
     scores, correct,
     entropy: count ? ent / count : 0,
@@ -115,6 +131,7 @@ export function makeBatch(tf: TF, plan: TrainPlan, policy: Policy, reference: Po
 }
 
 function demonstrations(tf: TF, plan: TrainPlan, policy: Policy, task: Task, o: BatchOptions, T: number, dims: ReturnType<typeof roleDims>): RolloutBatch {
+  const t0 = performance.now();
   const B = plan.rollout.options["batch"]!;
   const prompts = task.trainBatch(o.seed, o.step, B);
   const rows = prompts.map((p) => p.tokens);
@@ -149,6 +166,7 @@ function demonstrations(tf: TF, plan: TrainPlan, policy: Policy, task: Task, o: 
     : hostTensor("f32", bt, [B, T], logpOf(tf, policy, rows, responses, 1));
   return {
     prompts, rows, group: 1, responses, texts, temperature: 1, host, wrtValue,
+    time: { rollout_s: (performance.now() - t0) / 1000, reward_s: 0 },
     scores: new Float64Array(B).fill(1), correct: new Uint8Array(B).fill(1),
     entropy: count ? ent / count : 0, kl: 0, tokens: count,
   };
@@ -188,6 +206,13 @@ export function differentiableField(tf: TF, plan: TrainPlan, policy: Policy, row
   if (plan.rollout.source === "demonstrations") return toCanonical(tf, lp, [dims.batch, dims.tokens], plan.wrt.type.dims);
   const shaped = tf.reshape(lp, [responses.n / group, group, T]);
   return toCanonical(tf, shaped, [dims.prompts, dims.group, dims.tokens], plan.wrt.type.dims);
+}
+
+/** The critic's values for rows of the batch, [P,G,T] in the critic input's dims: call inside tf.variableGrads. */
+export function criticField(tf: TF, plan: TrainPlan, critic: TransformerCritic, rows: number[][], responses: Responses, group: number): TfTensor {
+  const dims = roleDims(plan);
+  const v = tf.reshape(critic.values(rows, responses), [responses.n / group, group, responses.length]);
+  return toCanonical(tf, v, [dims.prompts, dims.group, dims.tokens], plan.critic!.input.type.dims);
 }
 
 function toCanonical(tf: TF, x: TfTensor, have: string[], want: string[]): TfTensor {

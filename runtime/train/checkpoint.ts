@@ -1,5 +1,5 @@
 // Checkpoints: DIR/checkpoints/step-NNNNNN/ holds the policy and the reference (NAME.json + NAME.bin), the optimizer
-// (optimizer.bin: both Adam moments), and checkpoint.json (step, RNG state, state tables, trainer options, how many
+// (optimizer.bin: both Adam moments), with a critic also critic.json/.bin and critic_optimizer.bin, and checkpoint.json (step, RNG state, state tables, trainer options, how many
 // metrics lines belong to it). The directory is written under a temporary name — every file fsynced — then renamed,
 // and DIR/checkpoints/LATEST (written atomically) names it: a crash at any point leaves the previous checkpoint
 // whole and LATEST pointing at it. The two newest checkpoints are kept.
@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { StateValue } from "../reference/state.ts";
 import { writeFileAtomic } from "../io/write_outputs.ts";
 import { packWeights, unpackWeights, type WeightIndex } from "../policy/index.ts";
-import type { Policy } from "../policy/index.ts";
+import type { NamedParameter, Policy } from "../policy/index.ts";
 import type { TF } from "../tfjs/index.ts";
 import type { Adam, AdamState } from "./adam.ts";
 
@@ -24,7 +24,19 @@ export interface CheckpointMeta {
   state: Record<string, number | [number, number][]>;
   /** The trainer's options that must not change on --resume. */
   options: Record<string, number | string | boolean>;
-  optimizer: { t: number; params: { name: string; size: number }[] };
+  optimizer: OptimizerMeta;
+  criticOptimizer?: OptimizerMeta;
+}
+
+interface OptimizerMeta {
+  t: number;
+  params: { name: string; size: number }[];
+}
+
+/** A trained model other than the policy (the critic): its weights and optimizer are saved alongside. */
+export interface SavedModel {
+  parameters(): NamedParameter[];
+  config(): Record<string, number | string>;
 }
 
 export function encodeState(state: Record<string, StateValue>): CheckpointMeta["state"] {
@@ -55,10 +67,37 @@ function fsyncDir(dir: string): void {
 const stepName = (step: number): string => `step-${String(step).padStart(6, "0")}`;
 
 export interface CheckpointParts {
-  meta: Omit<CheckpointMeta, "format" | "optimizer">;
+  meta: Omit<CheckpointMeta, "format" | "optimizer" | "criticOptimizer">;
   policy: Policy;
   reference: Policy | undefined;
   optimizer: Adam;
+  critic?: { model: SavedModel; optimizer: Adam };
+}
+
+/** Both Adam moments as one float32 file; returns what checkpoint.json records about them. */
+function writeOptimizer(path: string, adam: Adam, params: NamedParameter[]): OptimizerMeta {
+  const opt = adam.state();
+  const total = opt.m.reduce((a, x) => a + x.length, 0);
+  const buf = new Float32Array(2 * total);
+  let off = 0;
+  for (const x of [...opt.m, ...opt.v]) buf.set(x, off), (off += x.length);
+  writeFileAtomic(path, new Uint8Array(buf.buffer));
+  return { t: opt.t, params: params.map((p, i) => ({ name: p.name, size: opt.m[i]!.length })) };
+}
+
+function readOptimizer(path: string, meta: OptimizerMeta, adam: Adam): void {
+  const raw = readFileSync(path);
+  const aligned = new Uint8Array(raw.byteLength);
+  aligned.set(raw);
+  const all = new Float32Array(aligned.buffer);
+  const total = meta.params.reduce((a, x) => a + x.size, 0);
+  if (all.length !== 2 * total) throw new Error(`${path} has ${all.length} values, expected ${2 * total}`);
+  const m: Float32Array[] = [], v: Float32Array[] = [];
+  let off = 0;
+  for (const x of meta.params) m.push(all.slice(off, off + x.size)), (off += x.size);
+  for (const x of meta.params) v.push(all.slice(off, off + x.size)), (off += x.size);
+  const state: AdamState = { t: meta.t, m, v };
+  adam.load(state);
 }
 
 export function saveCheckpoint(dir: string, parts: CheckpointParts): string {
@@ -68,21 +107,19 @@ export function saveCheckpoint(dir: string, parts: CheckpointParts): string {
   const tmp = join(root, `.${stepName(parts.meta.step)}.${process.pid}.tmp`);
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp);
-  const writeWeights = (name: string, p: Policy): void => {
+  const writeWeights = (name: string, p: SavedModel): void => {
     const { index, bytes } = packWeights(p.parameters(), p.config());
     writeFileAtomic(join(tmp, `${name}.bin`), bytes);
     writeFileAtomic(join(tmp, `${name}.json`), JSON.stringify(index) + "\n");
   };
   writeWeights("policy", parts.policy);
   if (parts.reference) writeWeights("reference", parts.reference);
-  const opt = parts.optimizer.state();
-  const params = parts.policy.parameters();
-  const total = opt.m.reduce((a, x) => a + x.length, 0);
-  const buf = new Float32Array(2 * total);
-  let off = 0;
-  for (const x of [...opt.m, ...opt.v]) buf.set(x, off), (off += x.length);
-  writeFileAtomic(join(tmp, "optimizer.bin"), new Uint8Array(buf.buffer));
-  const meta: CheckpointMeta = { format: "rlp-checkpoint-1", ...parts.meta, optimizer: { t: opt.t, params: params.map((p, i) => ({ name: p.name, size: opt.m[i]!.length })) } };
+  const optimizer = writeOptimizer(join(tmp, "optimizer.bin"), parts.optimizer, parts.policy.parameters());
+  const meta: CheckpointMeta = { format: "rlp-checkpoint-1", ...parts.meta, optimizer };
+  if (parts.critic) {
+    writeWeights("critic", parts.critic.model);
+    meta.criticOptimizer = writeOptimizer(join(tmp, "critic_optimizer.bin"), parts.critic.optimizer, parts.critic.model.parameters());
+  }
   writeFileAtomic(join(tmp, "checkpoint.json"), JSON.stringify(meta, null, 1) + "\n");
   fsyncDir(tmp);
   rmSync(final, { recursive: true, force: true });
@@ -116,7 +153,7 @@ function readIndex(path: string, name: string): { index: WeightIndex; bytes: Uin
 }
 
 /** Loads weights and optimizer state into existing objects (same architecture). */
-export function restoreCheckpoint(tf: TF, path: string, parts: { policy: Policy; reference: Policy | undefined; optimizer: Adam }): CheckpointMeta {
+export function restoreCheckpoint(tf: TF, path: string, parts: { policy: Policy; reference: Policy | undefined; optimizer: Adam; critic?: { model: SavedModel; optimizer: Adam } }): CheckpointMeta {
   const meta = readCheckpointMeta(path);
   const p = readIndex(path, "policy");
   unpackWeights(tf, parts.policy.parameters(), p.index, p.bytes);
@@ -124,17 +161,12 @@ export function restoreCheckpoint(tf: TF, path: string, parts: { policy: Policy;
     const r = readIndex(path, "reference");
     unpackWeights(tf, parts.reference.parameters(), r.index, r.bytes);
   }
-  const raw = readFileSync(join(path, "optimizer.bin"));
-  const aligned = new Uint8Array(raw.byteLength);
-  aligned.set(raw);
-  const all = new Float32Array(aligned.buffer);
-  const total = meta.optimizer.params.reduce((a, x) => a + x.size, 0);
-  if (all.length !== 2 * total) throw new Error(`${path}/optimizer.bin has ${all.length} values, expected ${2 * total}`);
-  const m: Float32Array[] = [], v: Float32Array[] = [];
-  let off = 0;
-  for (const x of meta.optimizer.params) m.push(all.slice(off, off + x.size)), (off += x.size);
-  for (const x of meta.optimizer.params) v.push(all.slice(off, off + x.size)), (off += x.size);
-  const state: AdamState = { t: meta.optimizer.t, m, v };
-  parts.optimizer.load(state);
+  readOptimizer(join(path, "optimizer.bin"), meta.optimizer, parts.optimizer);
+  if (parts.critic) {
+    if (!meta.criticOptimizer || !existsSync(join(path, "critic.json"))) throw new Error(`${path} holds no critic`);
+    const c = readIndex(path, "critic");
+    unpackWeights(tf, parts.critic.model.parameters(), c.index, c.bytes);
+    readOptimizer(join(path, "critic_optimizer.bin"), meta.criticOptimizer, parts.critic.optimizer);
+  }
   return meta;
 }

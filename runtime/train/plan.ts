@@ -1,34 +1,46 @@
 // What the trainer must make for a pipeline, decided before training starts: the rollout (declared with
 // `rollout r = sample(...)`, or — for a pipeline written for `rlp eval`, such as examples/grpo.rlp — inferred from its
-// input names), which input carries which field, which input is differentiated, and the one loss to train.
+// input names), which input carries which field, the trained models (the sampled policy, and a critic when the
+// pipeline reads r.values), which losses train which model, and each model's optimizer.
 // A pipeline input that the rollout does not provide is rejected here, by name.
 import { ROLLOUT_SOURCES, type FieldSpec } from "../../compiler/check/rollout.ts";
 import { isDifferentiable, type IRInput, type IRProgram, type IRRollout } from "../../compiler/ir.ts";
+
+/** The options of `adam(...)` that rlp train knows. */
+export const ADAM_OPTIONS = ["lr", "beta1", "beta2", "eps", "clip"] as const;
+export type AdamSettings = Partial<Record<(typeof ADAM_OPTIONS)[number], number>>;
+
+/** A trained loss: its gradient goes to `models` (every model it reaches, or the one `loss L for M` names). */
+export interface PlannedLoss {
+  name: string;
+  models: string[];
+}
 
 export interface TrainPlan {
   rollout: IRRollout;
   /** Field -> the program input that carries it. */
   inputs: Record<string, IRInput>;
-  /** The differentiable field (`logp` or `logits`) and its input. */
+  /** The policy's differentiable field (`logp` or `logits`) and its input. */
   wrtField: "logp" | "logits";
   wrt: IRInput;
-  /** The loss trained (a scalar reaching the policy). */
+  /** The policy's first loss (the `loss` of the progress line and metrics). */
   loss: string;
+  /** Every loss the trainer differentiates, with the models it trains (the sum of a model's losses is its objective). */
+  losses: PlannedLoss[];
+  /** The critic, when the pipeline reads r.values (@critic): its input and the Adam options it states. */
+  critic?: { input: IRInput; optimizer: AdamSettings };
   /** Inferred from input names (no rollout statement in the pipeline). */
   inferred: boolean;
-  /** Adam options the pipeline states (`optimize policy with adam(lr=..., clip=...)`). */
-  optimizer: Partial<Record<(typeof ADAM_OPTIONS)[number], number>>;
+  /** Adam options the pipeline states for the policy (`optimize policy with adam(lr=..., clip=...)`). */
+  optimizer: AdamSettings;
 }
-
-/** The options of `adam(...)` that rlp train knows. */
-export const ADAM_OPTIONS = ["lr", "beta1", "beta2", "eps", "clip"] as const;
 
 export class PlanError extends Error {}
 
 /** Plain input names `rlp train` maps to rollout fields when the pipeline has no rollout statement. */
 const CONVENTION: Record<string, string> = {
   logp: "logp", old_logp: "old_logp", ref_logp: "ref_logp", mask: "mask", tokens: "tokens", prompt_id: "prompt_id",
-  reward: "score", score: "score",
+  reward: "score", score: "score", values: "values", values_old: "old_values", old_values: "old_values",
 };
 
 function fieldSpec(source: IRRollout["source"], field: string): FieldSpec | undefined {
@@ -63,12 +75,8 @@ function inferRollout(program: IRProgram, defaults: { group: number; maxTokens: 
   };
 }
 
-/** Checks that every input is provided and typed as the rollout makes it; throws PlanError naming the input. */
-export function planTraining(program: IRProgram, defaults: { group: number; maxTokens: number; temperature: number }): TrainPlan {
-  const declared = program.rollouts ?? [];
-  if (declared.length > 1) throw new PlanError(`pipeline '${program.pipeline}' has ${declared.length} rollouts; rlp train makes one`);
-  const inferred = declared.length === 0;
-  const rollout = declared[0] ?? inferRollout(program, defaults);
+/** Every input provided by the rollout and typed as it makes it; returns field -> input. */
+function mapInputs(program: IRProgram, rollout: IRRollout, inferred: boolean): Record<string, IRInput> {
   const byInput = new Map(Object.entries(rollout.fields).map(([f, name]) => [name, f]));
   const inputs: Record<string, IRInput> = {};
   const provided = Object.keys({ ...ROLLOUT_SOURCES[rollout.source].fields, ...ROLLOUT_SOURCES[rollout.source].methods });
@@ -82,16 +90,27 @@ export function planTraining(program: IRProgram, defaults: { group: number; maxT
     const spec = fieldSpec(rollout.source, field)!;
     const dims = spec.dims.map((r) => rollout.dims[r]!);
     const sameDims = dims.length === inp.type.dims.length && dims.every((d) => inp.type.dims.includes(d));
-    const dtypeOk = spec.dtype === inp.type.dtype;
-    if (!sameDims || !dtypeOk) {
+    if (!sameDims || spec.dtype !== inp.type.dtype) {
       const want = `${spec.indexOf ? `i32<${rollout.dims[spec.indexOf]}>` : spec.dtype}[${dims.join(",")}]`;
       throw new PlanError(`pipeline input '${inp.name}' is ${describe(inp)}, but the rollout's ${field} is ${want}`);
     }
-    if (isDifferentiable(program, inp) !== (spec.grad === true)) {
-      throw new PlanError(spec.grad ? `pipeline input '${inp.name}' carries the policy's gradient: mark it '@${rollout.model}'` : `pipeline input '${inp.name}' is marked @${inp.mark}, but the rollout's ${field} is const`);
+    const mark = spec.mark ?? rollout.model;
+    if (isDifferentiable(program, inp) !== (spec.grad === true) || (spec.grad && inp.mark !== mark)) {
+      throw new PlanError(spec.grad ? `pipeline input '${inp.name}' carries the ${mark}'s gradient: mark it '@${mark}'` : `pipeline input '${inp.name}' is marked @${inp.mark}, but the rollout's ${field} is const`);
     }
     inputs[field] = inp;
   }
+  return inputs;
+}
+
+/** Checks that every input is provided and typed as the rollout makes it; throws PlanError naming the input. */
+export function planTraining(program: IRProgram, defaults: { group: number; maxTokens: number; temperature: number }): TrainPlan {
+  const declared = program.rollouts ?? [];
+  if (declared.length > 1) throw new PlanError(`pipeline '${program.pipeline}' has ${declared.length} rollouts; rlp train makes one`);
+  const inferred = declared.length === 0;
+  const rollout = declared[0] ?? inferRollout(program, defaults);
+  if (rollout.model === "critic") throw new PlanError(`${rollout.source}(critic, ...): the critic is a value model; sample from the policy`);
+  const inputs = mapInputs(program, rollout, inferred);
   const diff = (["logp", "logits"] as const).filter((f) => inputs[f] !== undefined);
   if (diff.length !== 1) {
     throw new PlanError(diff.length === 0
@@ -100,21 +119,69 @@ export function planTraining(program: IRProgram, defaults: { group: number; maxT
   }
   const wrtField = diff[0]!;
   const wrt = inputs[wrtField]!;
-  const losses = program.results.filter((r) => r.kind === "loss" && program.nodes[r.node]!.grad.includes(rollout.model));
-  if (losses.length !== 1) {
-    throw new PlanError(losses.length === 0 ? `pipeline '${program.pipeline}' has no loss that reaches @${rollout.model}` : `pipeline '${program.pipeline}' has ${losses.length} losses for @${rollout.model} (${losses.map((l) => l.name).join(", ")}); rlp train trains one`);
+  const criticInput = inputs["values"];
+  if (inputs["old_values"] && !criticInput) {
+    throw new PlanError(`pipeline '${program.pipeline}' reads the critic's sampling-time values (${inputs["old_values"].name}) but not ${rollout.name}.values: no loss trains the critic; add a value loss on ${rollout.name}.values`);
   }
-  const other = program.inputs.find((i) => isDifferentiable(program, i) && i !== wrt);
-  if (other) throw new PlanError(`pipeline input '${other.name}' is differentiable (@${other.mark}), but rlp train trains only the sampled model's log-probs (${wrt.name})`);
-  const optimizer: TrainPlan["optimizer"] = {};
+  const other = program.inputs.find((i) => isDifferentiable(program, i) && i !== wrt && i !== criticInput);
+  if (other) throw new PlanError(`pipeline input '${other.name}' is differentiable (@${other.mark}), but rlp train trains the sampled model's log-probs (${wrt.name}) and the critic's values only`);
+  const trained = [rollout.model, ...(criticInput ? ["critic"] : [])];
+  const losses = planLosses(program, trained);
+  for (const m of trained) {
+    const mine = losses.filter((l) => l.models.includes(m)).map((l) => l.name);
+    if (mine.length === 0) {
+      throw new PlanError(m === "critic"
+        ? `pipeline '${program.pipeline}' reads the critic's values (${criticInput!.name}) but no loss reaches @critic: add a value loss, e.g. 'loss L_v = token_mean((${criticInput!.name} - returns) ** 2, mask)'`
+        : `pipeline '${program.pipeline}' has no loss that reaches @${m}`);
+    }
+  }
+  const optimizers = planOptimizers(program, trained);
+  const plan: TrainPlan = {
+    rollout, inputs, wrtField, wrt, loss: losses.find((l) => l.models.includes(rollout.model))!.name, losses, inferred,
+    optimizer: optimizers.get(rollout.model) ?? {},
+  };
+  if (criticInput) plan.critic = { input: criticInput, optimizer: optimizers.get("critic") ?? {} };
+  return plan;
+}
+
+/** Each loss and the models it trains: `loss L for M` trains M only; a plain loss trains every model it reaches. */
+function planLosses(program: IRProgram, trained: string[]): PlannedLoss[] {
+  const out: PlannedLoss[] = [];
+  for (const r of program.results) {
+    if (r.kind !== "loss") continue;
+    const reach = program.nodes[r.node]!.grad;
+    const named = r.forModel !== undefined ? [r.forModel] : reach;
+    const lost = named.filter((m) => !trained.includes(m));
+    const models = trained.filter((m) => named.includes(m)); // in the trainer's order: policy, then critic
+    if (lost.length > 0 || models.length === 0) {
+      throw new PlanError(`loss '${r.name}' ${r.forModel !== undefined ? `is for ${r.forModel}` : `reaches ${reach.length ? reach.map((m) => `@${m}`).join(", ") : "no model"}`}, but rlp train trains ${trained.join(" and ")} only`);
+    }
+    out.push({ name: r.name, models });
+  }
+  return out;
+}
+
+/** `optimize M[, N] with adam(...)`: the Adam options of each trained model. */
+function planOptimizers(program: IRProgram, trained: string[]): Map<string, AdamSettings> {
+  const out = new Map<string, AdamSettings>();
   for (const o of program.optimizers ?? []) {
-    if (!o.models.includes(rollout.model)) throw new PlanError(`'optimize ${o.models.join(", ")}': rlp train trains only the sampled model, ${rollout.model}`);
-    if (o.name !== "adam") throw new PlanError(`'optimize ${o.models.join(", ")} with ${o.name}(...)': rlp train's optimizer is adam(${ADAM_OPTIONS.join(", ")})`);
+    const what = `optimize ${o.models.join(", ")}`;
+    for (const m of o.models) {
+      if (!trained.includes(m)) {
+        throw new PlanError(m === "critic"
+          ? `'${what}': the pipeline has no critic (rlp train makes one when the pipeline reads r.values @critic)`
+          : `'${what}': rlp train trains ${trained.join(" and ")}, not ${m}`);
+      }
+      if (out.has(m)) throw new PlanError(`'${what}': ${m}'s optimizer is already given by an earlier 'optimize'`);
+    }
+    if (o.name !== "adam") throw new PlanError(`'${what} with ${o.name}(...)': rlp train's optimizer is adam(${ADAM_OPTIONS.join(", ")})`);
+    const settings: AdamSettings = {};
     for (const [k, v] of Object.entries(o.options)) {
       if (!(ADAM_OPTIONS as readonly string[]).includes(k)) throw new PlanError(`adam(...) has no option '${k}' (its options: ${ADAM_OPTIONS.join(", ")})`);
       if (!(v >= 0)) throw new PlanError(`adam(${k}=${v}): must be >= 0`);
-      optimizer[k as (typeof ADAM_OPTIONS)[number]] = v;
+      settings[k as (typeof ADAM_OPTIONS)[number]] = v;
     }
+    for (const m of o.models) out.set(m, settings);
   }
-  return { rollout, inputs, wrtField, wrt, loss: losses[0]!.name, inferred, optimizer };
+  return out;
 }

@@ -37,20 +37,22 @@ const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;"
 /** Inline <script> text must not close the element early. */
 const scriptSafe = (s: string): string => s.replace(/<\/(script)/gi, "<\\/$1");
 
-/** The charts: [title, [series key, label]...]. Keys are fields of the step lines (or `metrics.NAME`). */
+/** The charts: [title, [series key, label]...]. Keys are fields of the step lines (or `GROUP.NAME`: metrics, losses, time_s). */
 const CHARTS: [string, [string, string][]][] = [
   ["reward and accuracy (training samples)", [["reward", "mean reward"], ["accuracy", "accuracy"]]],
   ["loss", [["loss", "loss"]]],
   ["KL to the reference (k3, per token)", [["kl", "KL"]]],
   ["entropy (per token)", [["entropy", "entropy"]]],
   ["clip fraction", [["clip_frac", "clip fraction"]]],
-  ["gradient norm (before clipping)", [["grad_norm", "grad norm"]]],
+  ["gradient norm (before clipping)", [["grad_norm", "policy"], ["critic_grad_norm", "critic"]]],
   ["response length (tokens)", [["response_len", "tokens"]]],
   ["throughput (tokens/s)", [["tokens_per_s", "tokens/s"]]],
+  ["time per step (s)", [["time_s.rollout", "rollout"], ["time_s.reward", "reward"], ["time_s.loss", "compiled loss"], ["time_s.model", "model"]]],
 ];
 
 function field(line: MetricLine, key: string): number | null {
-  const v = key.startsWith("metrics.") ? (line["metrics"] as Record<string, unknown> | undefined)?.[key.slice(8)] : line[key];
+  const dot = key.indexOf(".");
+  const v = dot > 0 ? (line[key.slice(0, dot)] as Record<string, unknown> | undefined)?.[key.slice(dot + 1)] : line[key];
   return typeof v === "number" && Number.isFinite(v) ? v : null;
 }
 
@@ -59,7 +61,9 @@ export async function renderReport(input: ReportInput): Promise<string> {
   const evals = input.lines.filter((l) => l.event === "eval");
   const x = steps.map((l) => l.step);
   const extra = Object.keys((steps[0]?.["metrics"] as Record<string, unknown> | undefined) ?? {}).filter((k) => k !== "clip_frac");
-  const charts = [...CHARTS, ...extra.map((k): [string, [string, string][]] => [`metric ${k}`, [[`metrics.${k}`, k]]])]
+  const losses = Object.keys((steps[0]?.["losses"] as Record<string, unknown> | undefined) ?? {});
+  const lossChart: [string, [string, string][]][] = losses.length > 1 ? [["losses", losses.map((k) => [`losses.${k}`, k])]] : [];
+  const charts = [...CHARTS.slice(0, 2), ...lossChart, ...CHARTS.slice(2), ...extra.map((k): [string, [string, string][]] => [`metric ${k}`, [[`metrics.${k}`, k]]])]
     .map(([title, series]) => ({ title, labels: series.map((s) => s[1]), data: [x, ...series.map(([k]) => steps.map((l) => field(l, k)))] }))
     .filter((c) => c.data.slice(1).some((s) => s.some((v) => v !== null)));
   if (evals.length > 0) charts.unshift({ title: "held-out accuracy (greedy)", labels: ["accuracy"], data: [evals.map((e) => e.step), evals.map((e) => e.accuracy ?? null)] });

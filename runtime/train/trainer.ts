@@ -1,20 +1,25 @@
 // The training loop: rollout (host) -> reward (host verifier) -> advantage, loss, metrics (the pipeline's compiled
-// stage, fed with the rollout's tensors) -> gradient of the loss through the policy (tfjsCustomGrad inside
-// tf.variableGrads) -> Adam step. Every random draw is a pure function of (seed, step, index) and the tfjs cpu and
-// wasm backends are deterministic, so a run resumed from a checkpoint is bit-identical to an uninterrupted one.
+// stage, fed with the rollout's tensors) -> gradient of each loss through the model(s) it trains — the policy, and a
+// critic when the pipeline reads r.values (update.ts) -> an Adam step per model. Every random draw is a pure function
+// of (seed, step, index) and the tfjs cpu and wasm backends are deterministic, so a run resumed from a checkpoint is
+// bit-identical to an uninterrupted one.
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { differentiateAndSimplify } from "../../compiler/autodiff/index.ts";
 import type { IRProgram } from "../../compiler/ir.ts";
 import type { StateValue } from "../reference/state.ts";
-import type { Policy } from "../policy/index.ts";
+import { TransformerCritic, type Policy } from "../policy/index.ts";
 import type { Task } from "../tasks/index.ts";
 import type { Tensor } from "../tensor.ts";
-import { runTfjs, tfjsCustomGrad, type TF, type TfTensor } from "../tfjs/index.ts";
+import { runTfjs, type TF } from "../tfjs/index.ts";
 import { Adam, ADAM_DEFAULTS, type AdamOptions } from "./adam.ts";
-import { differentiableField, makeBatch, sliceBatch, type RolloutBatch } from "./batch.ts";
+import { makeBatch } from "./batch.ts";
 import { decodeState, encodeState, latestCheckpoint, readCheckpointMeta, restoreCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { planTraining, type TrainPlan } from "./plan.ts";
+import { heldOutAccuracy, stepMetrics, type StepMetrics } from "./metrics.ts";
+import { update, UpdateNonFinite, type TrainedModel, type UpdateResult } from "./update.ts";
+
+export { heldOutAccuracy, type StepMetrics } from "./metrics.ts";
 
 export interface TrainerOptions {
   steps: number;
@@ -25,6 +30,8 @@ export interface TrainerOptions {
   updatesPerBatch: number;
   minibatches: number;
   adam: AdamOptions;
+  /** The critic's Adam: overrides of CRITIC_ADAM_DEFAULTS and the pipeline's `optimize critic with adam(...)`. */
+  criticAdam?: Partial<AdamOptions>;
   /** Checkpoint every K steps (and at the end); 0: only at the end. */
   checkpointEvery: number;
   /** Held-out greedy accuracy every K steps (and before and after); 0: before and after only. */
@@ -41,22 +48,8 @@ export const TRAINER_DEFAULTS: TrainerOptions = {
   evalEvery: 0, heldOut: 256, group: 8, maxTokens: 8, temperature: 1,
 };
 
-export interface StepMetrics {
-  step: number;
-  loss: number;
-  reward: number;
-  accuracy: number;
-  kl: number;
-  entropy: number;
-  clip_frac: number | null;
-  grad_norm: number;
-  response_len: number;
-  tokens: number;
-  metrics: Record<string, number>;
-  /** Wall-clock fields: the only ones that differ between a run and its resumed twin. */
-  elapsed_s: number;
-  tokens_per_s: number;
-}
+/** The critic's Adam unless the pipeline says otherwise: value regression takes a larger step than the policy. */
+export const CRITIC_ADAM_DEFAULTS: AdamOptions = { ...ADAM_DEFAULTS, lr: 1e-3 };
 
 /** What the trainer reports while it runs. */
 export interface TrainerEvents {
@@ -111,30 +104,12 @@ function firstNonFinite(data: ArrayLike<number>, mask?: ArrayLike<number>): stri
   return undefined;
 }
 
-function mean(xs: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < xs.length; i++) s += xs[i]!;
-  return xs.length ? s / xs.length : 0;
-}
-
-/** Greedy accuracy on the task's held-out prompts. */
-export function heldOutAccuracy(policy: Policy, task: Task, n: number, maxTokens: number): number {
-  const prompts = task.heldOut(n);
-  let right = 0;
-  for (let lo = 0; lo < prompts.length; lo += 256) {
-    const chunk = prompts.slice(lo, lo + 256);
-    const r = policy.sample(chunk.map((p) => p.tokens), { seed: 0, step: 0, temperature: 0, maxTokens });
-    chunk.forEach((p, i) => {
-      if (task.correct(p, task.vocab.decode(r.tokens.subarray(i * maxTokens, (i + 1) * maxTokens)))) right++;
-    });
-  }
-  return prompts.length ? right / prompts.length : 0;
-}
-
 /** The options a resumed run must share with the run it continues. */
-function identity(run: TrainRun, plan: TrainPlan): Record<string, number | string | boolean> {
+function identity(run: TrainRun, plan: TrainPlan, criticAdam: AdamOptions | undefined): Record<string, number | string | boolean> {
   const o = run.options;
+  const critic: Record<string, number> = criticAdam ? { critic_lr: criticAdam.lr, critic_clip: criticAdam.clip, critic_beta1: criticAdam.beta1, critic_beta2: criticAdam.beta2, critic_eps: criticAdam.eps } : {};
   return {
+    ...critic,
     pipeline: run.program.pipeline, task: run.task.name, seed: o.seed, prompts: o.prompts, updatesPerBatch: o.updatesPerBatch,
     minibatches: o.minibatches, lr: o.adam.lr, clip: o.adam.clip, beta1: o.adam.beta1, beta2: o.adam.beta2, eps: o.adam.eps,
     source: plan.rollout.source, rollout: JSON.stringify(plan.rollout.options),
@@ -148,6 +123,13 @@ export async function train(run: TrainRun): Promise<TrainResult> {
   const policy = run.policy;
   const reference = plan.rollout.source === "sample" ? policy.frozenCopy() : undefined;
   const adam = new Adam(tf, policy.parameters(), o.adam);
+  const criticAdam = plan.critic ? { ...CRITIC_ADAM_DEFAULTS, ...plan.critic.optimizer, ...o.criticAdam } : undefined;
+  // the critic's trunk starts as the starting policy's (on --resume the checkpoint's critic replaces it)
+  const critic = plan.critic ? TransformerCritic.fromPolicy(tf, policy) : undefined;
+  const cadam = critic && criticAdam ? new Adam(tf, critic.parameters(), criticAdam) : undefined;
+  const criticParts = critic && cadam ? { model: critic, optimizer: cadam } : undefined;
+  const models: TrainedModel[] = [{ name: plan.rollout.model, params: policy.parameters(), adam }];
+  if (critic && cadam) models.push({ name: "critic", params: critic.parameters(), adam: cadam });
   const ev = run.events ?? {};
   const maxTokens = plan.rollout.options["max_tokens"]!;
   const dir = run.outDir;
@@ -156,7 +138,7 @@ export async function train(run: TrainRun): Promise<TrainResult> {
   let step = 0;
   let metricsLines = 0;
   let evalBefore: number | undefined;
-  const ident = identity(run, plan);
+  const ident = identity(run, plan, criticAdam);
 
   try {
     if (dir) {
@@ -168,7 +150,7 @@ export async function train(run: TrainRun): Promise<TrainResult> {
         for (const [k, v] of Object.entries(ident)) {
           if (meta.options[k] !== v) throw new TrainSetupError(`--resume: the checkpoint was made with ${k}=${String(meta.options[k])}, this run has ${k}=${String(v)}`);
         }
-        restoreCheckpoint(tf, ck, { policy, reference, optimizer: adam });
+        restoreCheckpoint(tf, ck, { policy, reference, optimizer: adam, ...(criticParts ? { critic: criticParts } : {}) });
         step = meta.step;
         state = decodeState(meta.state);
         metricsLines = meta.metricsLines;
@@ -197,7 +179,7 @@ export async function train(run: TrainRun): Promise<TrainResult> {
       if (!dir) return undefined;
       const path = saveCheckpoint(dir, {
         meta: { step, rng: { seed: o.seed, nextStep: step + 1 }, metricsLines, state: encodeState(state), options: ident },
-        policy, reference, optimizer: adam,
+        policy, reference, optimizer: adam, ...(criticParts ? { critic: criticParts } : {}),
       });
       ev.checkpoint?.(path, step);
       if (run.killAfterCheckpoint === step) process.kill(process.pid, "SIGKILL");
@@ -212,8 +194,10 @@ export async function train(run: TrainRun): Promise<TrainResult> {
     let status: TrainResult["status"] = "done";
     while (step < o.steps) {
       const s = step + 1;
-      const batch = makeBatch(tf, plan, policy, reference, task, { seed: o.seed, step: s, prompts: o.prompts });
+      const batch = makeBatch(tf, plan, policy, reference, task, { seed: o.seed, step: s, prompts: o.prompts }, critic);
       const inputs: Record<string, Tensor> = { ...batch.host, [plan.wrt.name]: batch.wrtValue };
+      if (plan.critic) inputs[plan.critic.input.name] = batch.valuesValue!;
+      const tPre = performance.now();
       for (const [name, t] of Object.entries(inputs)) {
         const bad = firstNonFinite(t.data);
         if (bad) throw new NonFiniteError(s, `rollout input '${name}'`, bad);
@@ -224,12 +208,19 @@ export async function train(run: TrainRun): Promise<TrainResult> {
         const bad = t && firstNonFinite(t.data);
         if (bad) throw new NonFiniteError(s, `${r.kind} '${r.name}'`, bad);
       }
-      const { gradNorm, losses } = update(tf, run, plan, gradProgram, policy, adam, batch, state, s);
+      const preSeconds = (performance.now() - tPre) / 1000;
+      let upd: UpdateResult;
+      try {
+        upd = update({ tf, program, gradProgram, plan, policy, critic, models, state, updatesPerBatch: o.updatesPerBatch, minibatches: o.minibatches }, batch);
+      } catch (e) {
+        if (e instanceof UpdateNonFinite) throw new NonFiniteError(s, e.tensor, e.detail);
+        throw e;
+      }
       state = { ...state, ...pre.stateUpdates };
       step = s;
       tokensSeen += batch.tokens;
       const elapsed = (performance.now() - started) / 1000;
-      last = stepMetrics(program, plan, batch, pre.results, s, gradNorm, losses, elapsed, tokensSeen);
+      last = stepMetrics(program, plan, batch, pre.results, s, upd, elapsed, tokensSeen, preSeconds);
       log(last);
       const eta = ((o.steps - step) * elapsed) / Math.max(1, step - startStep);
       ev.step?.(last, o.steps, eta);
@@ -261,85 +252,8 @@ export async function train(run: TrainRun): Promise<TrainResult> {
     return result;
   } finally {
     adam.dispose();
+    cadam?.dispose();
+    critic?.dispose();
     reference?.dispose();
   }
-}
-
-/** The optimizer passes over one batch; throws NonFiniteError before applying a bad update. */
-function update(
-  tf: TF, run: TrainRun, plan: TrainPlan, gradProgram: IRProgram, policy: Policy, adam: Adam, batch: RolloutBatch,
-  state: Record<string, StateValue>, step: number,
-): { gradNorm: number; losses: number[] } {
-  const o = run.options;
-  const params = policy.parameters();
-  const vars = params.map((p) => p.variable) as unknown as Parameters<TF["variableGrads"]>[1];
-  const compiled = tfjsCustomGrad(tf, run.program, gradProgram, { loss: plan.loss, state });
-  const P = batch.prompts.length;
-  const parts = Math.max(1, Math.min(o.minibatches, P));
-  const losses: number[] = [];
-  let gradNorm = 0;
-  for (let u = 0; u < o.updatesPerBatch; u++) {
-    for (let k = 0; k < parts; k++) {
-      const lo = Math.floor((k * P) / parts), hi = Math.floor(((k + 1) * P) / parts);
-      const sub = sliceBatch(plan, batch, lo, hi);
-      const { value, grads } = tf.variableGrads(() => {
-        const x = differentiableField(tf, plan, policy, sub.rows, sub.responses, batch.group, batch.temperature);
-        return compiled({ [plan.wrt.name]: x }, sub.host) as unknown as ReturnType<Parameters<TF["variableGrads"]>[0]>;
-      }, vars);
-      try {
-        const lv = value.dataSync()[0]!;
-        if (!Number.isFinite(lv)) throw new NonFiniteError(step, `loss '${plan.loss}'`, `${lv} at update ${u + 1}, minibatch ${k + 1}`);
-        losses.push(lv);
-        const ordered: TfTensor[] = params.map((p) => {
-          const g = grads[p.variable.name];
-          if (!g) throw new Error(`no gradient for parameter ${p.name}`);
-          return g;
-        });
-        params.forEach((p, i) => {
-          const bad = firstNonFinite(ordered[i]!.dataSync() as Float32Array);
-          if (bad) throw new NonFiniteError(step, `the gradient of '${plan.loss}' with respect to parameter '${p.name}'`, bad);
-        });
-        gradNorm = adam.apply(ordered);
-      } finally {
-        value.dispose();
-        for (const g of Object.values(grads)) g.dispose();
-      }
-    }
-  }
-  return { gradNorm, losses };
-}
-
-function scalarOf(t: Tensor | undefined): number | undefined {
-  return t && t.data.length === 1 ? t.data[0]! : undefined;
-}
-
-function stepMetrics(
-  program: IRProgram, plan: TrainPlan, batch: RolloutBatch, results: Record<string, Tensor>, step: number, gradNorm: number,
-  losses: number[], elapsed: number, tokensSeen: number,
-): StepMetrics {
-  const metrics: Record<string, number> = {};
-  for (const r of program.results) {
-    if (r.kind !== "metric") continue;
-    const v = scalarOf(results[r.name]);
-    if (v !== undefined) metrics[r.name] = v;
-  }
-  const rewardResult = program.results.find((r) => r.kind === "reward");
-  const reward = rewardResult && results[rewardResult.name] ? mean(results[rewardResult.name]!.data) : mean(batch.scores);
-  let len = 0;
-  for (let i = 0; i < batch.responses.mask.length; i++) len += batch.responses.mask[i]!;
-  return {
-    step,
-    loss: scalarOf(results[plan.loss]) ?? losses[0] ?? NaN,
-    reward,
-    accuracy: mean(batch.correct),
-    kl: batch.kl,
-    entropy: batch.entropy,
-    clip_frac: metrics["clip_frac"] ?? null,
-    grad_norm: gradNorm,
-    response_len: len / batch.responses.n,
-    tokens: batch.tokens,
-    metrics,
-    elapsed_s: Math.round(elapsed * 1000) / 1000,
-    tokens_per_s: Math.round(tokensSeen / Math.max(elapsed, 1e-9)),
-  };
 }

@@ -172,7 +172,7 @@ describe("the trainer's plan", () => {
   it("rejects an input the rollout does not provide, naming it", () => {
     const p = program(GRPO(LOSS, "  input bonus: f32[P,G]\n"));
     expect(() => planTraining(p, defaults)).toThrow(PlanError);
-    expect(() => planTraining(p, defaults)).toThrow(/pipeline input 'bonus' \(f32\[P,G\]\) is not provided by the rollout: the rollout 'r' provides r\.tokens, r\.mask, r\.logp, r\.old_logp, r\.ref_logp, r\.prompt_id, r\.score/);
+    expect(() => planTraining(p, defaults)).toThrow(/pipeline input 'bonus' \(f32\[P,G\]\) is not provided by the rollout: the rollout 'r' provides r\.tokens, r\.mask, r\.logp, r\.old_logp, r\.ref_logp, r\.prompt_id, r\.values, r\.old_values, r\.score/);
   });
 
   it("infers the rollout of an eval pipeline from its input names (examples/grpo.rlp)", () => {
@@ -182,9 +182,33 @@ describe("the trainer's plan", () => {
     expect(plan.rollout.fields).toEqual({ logp: "logp", old_logp: "old_logp", ref_logp: "ref_logp", mask: "mask", score: "reward" });
   });
 
-  it("rejects a critic input (examples/ppo.rlp) by name", () => {
+  it("plans a critic for examples/ppo.rlp (values, values_old by name): L trains the policy, L_v the critic", () => {
     const r = compileFile("examples/ppo.rlp");
-    expect(() => planTraining(r.programs[0]!, defaults)).toThrow(/no input 'logp: f32\[P,G,T\] @policy'|is not provided by the rollout/);
+    const plan = planTraining(r.programs[0]!, defaults);
+    expect(plan.rollout.fields).toMatchObject({ values: "values", old_values: "values_old", score: "reward" });
+    expect(plan.critic?.input.name).toBe("values");
+    expect(plan.losses).toEqual([{ name: "L", models: ["policy"] }, { name: "L_v", models: ["critic"] }]);
+  });
+
+  const CRITIC = `  let adv, ret = gae(kl_shaped_reward(R, r.mask, r.old_logp, r.ref_logp, beta=0.0, kind=k1), r.old_values, r.mask, gamma=1.0, lam=0.95, along=T)
+  advantage A = masked_whiten(adv, r.mask)
+  loss L = token_mean(-A * r.logp, r.mask)`;
+
+  it("routes losses to models: a plain loss trains every model it reaches, 'loss L for M' only M", () => {
+    const both = planTraining(program(GRPO(CRITIC + "\n  loss J = L + token_mean((r.values - ret) ** 2, r.mask)")), defaults);
+    expect(both.losses).toEqual([{ name: "L", models: ["policy"] }, { name: "J", models: ["policy", "critic"] }]);
+    const routed = planTraining(program(GRPO(CRITIC + "\n  loss J for critic = L + token_mean((r.values - ret) ** 2, r.mask)\n  optimize critic with adam(lr=3e-3)")), defaults);
+    expect(routed.losses).toEqual([{ name: "L", models: ["policy"] }, { name: "J", models: ["critic"] }]);
+    expect(routed.critic?.optimizer).toEqual({ lr: 3e-3 });
+    expect(routed.optimizer).toEqual({});
+  });
+
+  it("rejects a critic without a loss, 'optimize critic' without a critic, a second optimizer of a model", () => {
+    expect(() => planTraining(program(GRPO(CRITIC)), defaults)).toThrow(/^pipeline 'p' reads the critic's sampling-time values \(r\.old_values\) but not r\.values: no loss trains the critic/);
+    expect(() => planTraining(program(GRPO(CRITIC + "\n  metric v = token_mean(r.values, r.mask)")), defaults)).toThrow(/^pipeline 'p' reads the critic's values \(r\.values\) but no loss reaches @critic: add a value loss/);
+    expect(() => planTraining(program(GRPO(LOSS + "\n  optimize critic with adam(lr=1e-3)")), defaults)).toThrow(/^'optimize critic': the pipeline has no critic \(rlp train makes one when the pipeline reads r\.values @critic\)$/);
+    expect(() => planTraining(program(GRPO(LOSS + "\n  optimize policy with adam(lr=1e-3)\n  optimize policy with adam(lr=2e-3)")), defaults)).toThrow(/^'optimize policy': policy's optimizer is already given by an earlier 'optimize'$/);
+    expect(() => planTraining(program(GRPO(LOSS + "\n  model rm\n  optimize rm with adam(lr=1e-3)")), defaults)).toThrow(/^'optimize rm': rlp train trains policy, not rm$/);
   });
 
   it("rejects a wrongly typed input of an inferred rollout", () => {

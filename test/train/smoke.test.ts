@@ -66,6 +66,7 @@ function metricsOf(out: string): Record<string, unknown>[] {
     const m = JSON.parse(l) as Record<string, unknown>;
     delete m["elapsed_s"];
     delete m["tokens_per_s"];
+    delete m["time_s"];
     return m;
   });
 }
