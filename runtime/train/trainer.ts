@@ -6,6 +6,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { differentiateAndSimplify } from "../../compiler/autodiff/index.ts";
+import { loadPlugins } from "../plugin/registry.ts";
 import type { IRProgram } from "../../compiler/ir.ts";
 import type { StateValue } from "../reference/state.ts";
 import { TransformerCritic, type Policy } from "../policy/index.ts";
@@ -120,6 +121,8 @@ export async function train(run: TrainRun): Promise<TrainResult> {
   const { tf, program, task, options: o } = run;
   const plan = planTraining(program, { group: o.group, maxTokens: o.maxTokens, temperature: o.temperature });
   const gradProgram = differentiateAndSimplify(program);
+  // Custom TypeScript nodes run on the host; their modules are imported before the first (synchronous) lowering.
+  await loadPlugins(program, gradProgram);
   const policy = run.policy;
   const reference = plan.rollout.source === "sample" ? policy.frozenCopy() : undefined;
   const adam = new Adam(tf, policy.parameters(), o.adam);
