@@ -136,7 +136,7 @@ export interface IRInput {
   span?: Span;
 }
 
-export type ResultKind = "rollout" | "reward" | "advantage" | "loss" | "metric" | "output" | "update" | "grad";
+export type ResultKind = "rollout" | "reward" | "advantage" | "loss" | "metric" | "output" | "update" | "grad" | "filter";
 
 export interface IRResult {
   name: string;
@@ -179,8 +179,22 @@ export interface IRProgram {
   marks: string[];
   /** Rollout stages (`rollout r = sample(...)`): data made on the host by the trainer (compiler/check/rollout.ts). */
   rollouts?: IRRollout[];
+  /** `filter P by keep`: the prompts a training step keeps (compiler/check/filter.ts). */
+  filter?: IRFilter;
   /** `optimize M with adam(lr=1e-3, ...)`: the optimizer the trainer uses for each model (static options). */
   optimizers?: IROptimizer[];
+}
+
+/** DAPO's dynamic sampling: the trainer refills the rollout with prompts whose `keep` (a bool[dim] result) holds. */
+export interface IRFilter {
+  /** The prompts dim of the rollout. */
+  dim: string;
+  /** The result (kind "filter") that holds keep. */
+  result: string;
+  /** The most batches sampled for one step. */
+  maxRounds: number;
+  rollout: string;
+  span?: Span;
 }
 
 export interface IROptimizer {

@@ -79,7 +79,9 @@ export type Stmt =
   | { kind: "require"; cond: Expr; message: string; span: Span }
   | { kind: "return"; values: Expr[]; span: Span }
   | { kind: "update"; target: Ident; key?: Expr; value: Expr; span: Span }
-  | { kind: "optimize"; models: Ident[]; optimizer: Expr; span: Span };
+  | { kind: "optimize"; models: Ident[]; optimizer: Expr; span: Span }
+  /** `filter P by keep, max_rounds=8`: DAPO's dynamic sampling (the rollout is refilled with prompts that pass). */
+  | { kind: "filter"; dim: Ident; args: Arg[]; span: Span };
 
 // ---------------------------------------------------------------- declarations
 

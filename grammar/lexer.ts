@@ -63,6 +63,8 @@ export const Loss = contextual("loss", [StageKw]);
 export const Metric = contextual("metric", [StageKw]);
 export const Output = contextual("output", [StageKw]);
 export const Optimize = contextual("optimize");
+export const Filter = contextual("filter");
+export const By = contextual("by");
 export const With = contextual("with");
 export const For = contextual("for");
 export const As = contextual("as");
@@ -121,7 +123,7 @@ export const allTokens: TokenType[] = [
   WhiteSpace, LineComment, BlockComment, UnterminatedBlockComment,
   NumberLit, StringLit, UnterminatedString,
   Pipeline, Node, Import, Enum, Let, Return, Require, Update, If, Then, Else, Match, And, Or, Not, True, False, Override,
-  Dims, Dim, Param, Input, State, Model, Rollout, Reward, Advantage, Loss, Metric, Output, Optimize, With, For, As, Masks, Table,
+  Dims, Dim, Param, Input, State, Model, Rollout, Reward, Advantage, Loss, Metric, Output, Optimize, Filter, By, With, For, As, Masks, Table,
   StageKw, OrOp, AndOp, NotOp, CmpOp, AddOp, MulOp, Identifier,
   Ellipsis, StarStar, Arrow, FatArrow, EqEq, NotEq, LtEq, GtEq,
   LParen, RParen, LBracket, RBracket, LBrace, RBrace, Comma, Colon, Semi, Equals, Lt, Gt,

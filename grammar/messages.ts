@@ -26,6 +26,7 @@ const CONTEXT: Record<string, string> = {
   returnStmt: "in a return statement",
   updateStmt: "in an update statement",
   optimizeStmt: "in an optimize statement",
+  filterStmt: "in a filter statement",
   type: "in a type",
   dimEntry: "in a type",
   args: "in the arguments of a call",

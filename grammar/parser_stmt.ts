@@ -122,6 +122,7 @@ export class StmtParser extends ExprParser {
       { ALT: () => this.SUBRULE(this.returnStmt) },
       { ALT: () => this.SUBRULE(this.updateStmt) },
       { ALT: () => this.SUBRULE(this.optimizeStmt) },
+      { ALT: () => this.SUBRULE(this.filterStmt) },
     ]);
     this.OPTION(() => this.CONSUME(T.Semi));
     return s;
@@ -210,6 +211,17 @@ export class StmtParser extends ExprParser {
       const t = this.b.ident(target), span = this.from(kw);
       if (!t || !value || !span || (key && !key.k)) return undefined;
       return key?.k ? { kind: "update" as const, target: t, key: key.k, value, span } : { kind: "update" as const, target: t, value, span };
+    });
+  });
+
+  filterStmt = this.RULE("filterStmt", (): R<Stmt> => {
+    const kw = this.CONSUME(T.Filter);
+    const dim = this.CONSUME(T.Identifier);
+    this.CONSUME(T.By);
+    const args = this.SUBRULE(this.args);
+    return this.ACTION(() => {
+      const d = this.b.ident(dim), span = this.from(kw);
+      return d && args && span ? { kind: "filter" as const, dim: d, args, span } : undefined;
     });
   });
 

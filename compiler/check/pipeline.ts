@@ -8,7 +8,8 @@ import { Ctx, Frame } from "./context.ts";
 import { BUILTIN_MARKS, declareInput, declareModel, declareParam, declareState, dimInfoOf, type ParamRecord } from "./declarations.ts";
 import { elaborateExpr } from "./expr.ts";
 import { declaredRollouts, elaborateOptimizer, elaborateRollout } from "./rollout.ts";
-import type { IROptimizer } from "../ir.ts";
+import type { IRFilter, IROptimizer } from "../ir.ts";
+import { elaborateFilter } from "./filter.ts";
 import { defineNames, elaborateMulti, elaborateRequire } from "./statements.ts";
 import { describeType, describeValue, type TensorValue, type Value } from "./values.ts";
 
@@ -31,6 +32,7 @@ export function elaboratePipeline(scope: GlobalScope, decl: PipelineDecl, option
   const results: IRResult[] = [];
   const states: IRState[] = [];
   const optimizers: IROptimizer[] = [];
+  let filter: IRFilter | undefined;
   const declaredStates: { name: string; keyed: boolean; init: number }[] = [];
 
   for (const name of Object.keys(options.set)) {
@@ -58,6 +60,7 @@ export function elaboratePipeline(scope: GlobalScope, decl: PipelineDecl, option
         break;
       default:
         if (item.kind === "stage" && item.stage === "rollout") elaborateRollout(ctx, frame, item, inputs);
+        else if (item.kind === "filter") filter = elaborateFilter(ctx, frame, item, results, filter) ?? filter;
         else if (item.kind === "optimize") {
           statement(ctx, frame, item, results);
           const o = elaborateOptimizer(ctx, frame, item);
@@ -83,6 +86,7 @@ export function elaboratePipeline(scope: GlobalScope, decl: PipelineDecl, option
   };
   if (rollouts.length > 0) program.rollouts = rollouts;
   if (optimizers.length > 0) program.optimizers = optimizers;
+  if (filter) program.filter = filter;
   return { program, diagnostics: ctx.diagnostics };
 }
 

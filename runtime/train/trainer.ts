@@ -14,7 +14,8 @@ import type { Task } from "../tasks/index.ts";
 import type { Tensor } from "../tensor.ts";
 import { runTfjs, type TF } from "../tfjs/index.ts";
 import { Adam, ADAM_DEFAULTS, type AdamOptions } from "./adam.ts";
-import { makeBatch } from "./batch.ts";
+import { makeBatch, type RolloutBatch } from "./batch.ts";
+import { filterBatch, roundSeed } from "./filter.ts";
 import { decodeState, encodeState, latestCheckpoint, readCheckpointMeta, restoreCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { planTraining, type TrainPlan } from "./plan.ts";
 import { heldOutAccuracy, stepMetrics, type StepMetrics } from "./metrics.ts";
@@ -197,9 +198,13 @@ export async function train(run: TrainRun): Promise<TrainResult> {
     let status: TrainResult["status"] = "done";
     while (step < o.steps) {
       const s = step + 1;
-      const batch = makeBatch(tf, plan, policy, reference, task, { seed: o.seed, step: s, prompts: o.prompts }, critic);
-      const inputs: Record<string, Tensor> = { ...batch.host, [plan.wrt.name]: batch.wrtValue };
-      if (plan.critic) inputs[plan.critic.input.name] = batch.valuesValue!;
+      const sample = (round: number) => makeBatch(tf, plan, policy, reference, task, { seed: roundSeed(o.seed, round), step: s, prompts: o.prompts }, critic);
+      const inputsOf = (b: RolloutBatch): Record<string, Tensor> => ({ ...b.host, [plan.wrt.name]: b.wrtValue, ...(plan.critic ? { [plan.critic.input.name]: b.valuesValue! } : {}) });
+      // `filter P by keep`: keep is a result of the compiled program, evaluated on each sampled batch.
+      const filter = program.filter;
+      const filtered = filter ? filterBatch(plan, o.prompts, filter.maxRounds, sample, (b) => runTfjs(tf, program, inputsOf(b), { state }).results[filter.result]!.data) : undefined;
+      const batch = filtered?.batch ?? sample(0);
+      const inputs = inputsOf(batch);
       const tPre = performance.now();
       for (const [name, t] of Object.entries(inputs)) {
         const bad = firstNonFinite(t.data);
@@ -224,6 +229,7 @@ export async function train(run: TrainRun): Promise<TrainResult> {
       tokensSeen += batch.tokens;
       const elapsed = (performance.now() - started) / 1000;
       last = stepMetrics(program, plan, batch, pre.results, s, upd, elapsed, tokensSeen, preSeconds);
+      if (filtered) Object.assign(last.metrics, { filter_rounds: filtered.rounds, filter_kept: filtered.kept / o.prompts });
       log(last);
       const eta = ((o.steps - step) * elapsed) / Math.max(1, step - startStep);
       ev.step?.(last, o.steps, eta);

@@ -1574,6 +1574,34 @@ export const cases: DiagnosticCase[] = [
     `,
   },
   {
+    code: "RLP307",
+    title: "filter of a dim that is not the rollout's prompts",
+    source: rlp`
+      pipeline p {
+        dims P, G, T
+        rollout r = sample(policy, task, group=8, max_tokens=24)
+        reward S = task.score(r)
+        filter G by S > 0.0
+        advantage A = grpo_advantage(S, over=G)
+        loss L = token_mean(-A * r.logp, r.mask)
+      }
+    `,
+    line: 5,
+    col: 10,
+    message: "'filter' keeps or drops whole prompts: filter P (the prompts dim of rollout 'r'), not G",
+    fix: "Filter the prompts with one bool per prompt; `dapo_keep(S, over=G)` keeps the groups whose scores differ (DAPO's dynamic sampling, docs/training.md).",
+    fixed: rlp`
+      pipeline p {
+        dims P, G, T
+        rollout r = sample(policy, task, group=8, max_tokens=24)
+        reward S = task.score(r)
+        filter P by dapo_keep(S, over=G)
+        advantage A = grpo_advantage(S, over=G)
+        loss L = token_mean(-A * r.logp, r.mask)
+      }
+    `,
+  },
+  {
     code: "RLP310",
     title: "static requirement fails",
     source: rlp`

@@ -209,6 +209,8 @@ describe("the trainer's plan", () => {
     expect(() => planTraining(program(GRPO(LOSS + "\n  optimize critic with adam(lr=1e-3)")), defaults)).toThrow(/^'optimize critic': the pipeline has no critic \(rlp train makes one when the pipeline reads r\.values @critic\)$/);
     expect(() => planTraining(program(GRPO(LOSS + "\n  optimize policy with adam(lr=1e-3)\n  optimize policy with adam(lr=2e-3)")), defaults)).toThrow(/^'optimize policy': policy's optimizer is already given by an earlier 'optimize'$/);
     expect(() => planTraining(program(GRPO(LOSS + "\n  model rm\n  optimize rm with adam(lr=1e-3)")), defaults)).toThrow(/^'optimize rm': rlp train trains policy, not rm$/);
+    const fromCritic = program(GRPO(LOSS).replace("sample(policy,", "sample(critic,"));
+    expect(() => planTraining(fromCritic, defaults)).toThrow(/^sample\(critic, \.\.\.\): the critic is a value model; sample from the policy$/);
   });
 
   it("rejects a wrongly typed input of an inferred rollout", () => {
