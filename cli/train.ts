@@ -10,7 +10,8 @@ export const TRAIN_HELP = `usage: rlp train FILE [--task NAME] [--steps N] [--se
 
 Trains a policy with the pipeline in FILE: each step samples a rollout from the policy (the pipeline's
 'rollout r = sample(...)'), scores it with the task's verifier ('reward R = task.score(r)'), runs the pipeline's
-compiled advantage and loss, and takes an Adam step on the gradient of the loss through the policy.
+compiled advantage and loss, and takes an Adam step on the gradient of the loss through the policy (and, when the
+pipeline reads the critic's r.values, on the value loss through a critic).
 The policy starts from the SFT warm start (examples/sft.rlp on the task's demonstrations; trained once, then cached
 in $RLP_CACHE or ~/.cache/rlp) unless --init says otherwise. A FILE whose rollout is demonstrations(...) is trained
 from scratch (that is how the warm start is made).
@@ -36,6 +37,8 @@ options:
   --lr X                   Adam learning rate (default: the pipeline's 'optimize policy with adam(lr=...)', else
                            5e-4; 3e-3 for demonstrations)
   --clip X                 clip the global gradient norm to X (default: the pipeline's adam(clip=...), else 1; 0: off)
+                           (--lr and --clip are the policy's; a critic, made when the pipeline reads r.values,
+                           takes 'optimize critic with adam(...)', else lr 1e-3, clip 1)
   --updates N              optimizer passes over each rollout batch (default 1)
   --minibatches N          minibatches per pass, split along the prompts (default 1)
   --checkpoint-every K     checkpoint every K steps (default 25)
