@@ -21,6 +21,8 @@ export const METHODS: MethodSpec[] = [
   // named by what the pipeline does: dynamic sampling's refill needs its `filter P by ...` statement
   { id: "dapo", name: /\bfilter\s+P\s+by\b/.test(readFileSync("examples/train_dapo.rlp", "utf8")) ? "DAPO" : "DAPO (no refill)", file: "examples/train_dapo.rlp" },
   { id: "ppo", name: "PPO (critic)", file: "examples/train_ppo.rlp" },
+  // a second, greedy rollout on the same prompts (16 more responses a step, not trained): its score is the baseline
+  { id: "remax", name: "ReMax (greedy baseline)", file: "examples/train_remax.rlp" },
 ];
 
 /** The full bench's budget: 6 methods x 3 seeds finish in 30 to 45 minutes on a 2-core machine (measured: 29.8 min). */

@@ -136,6 +136,9 @@ export function renderLearning(r: LearningReport): string {
     out.push("* **DAPO** (`train_dapo.rlp`): overlong shaping, GRPO advantage, clip-higher (0.2 / 0.28), no KL, token-mean over the kept groups, and dynamic sampling: `filter P by ...` refills the batch with groups whose responses differ (see the pipeline for its rounds).");
   }
   out.push("* **PPO (critic)** (`train_ppo.rlp`): k1 KL-in-reward (β 0.001), GAE (γ 1, λ 0.95) on the critic's sampling-time values, whitening, PPO-clip with dual clip, and a critic (the policy's transformer body with a value head, its trunk copied from the warm start) trained on the clipped value loss with its own Adam (lr 1e-3).");
+  if (r.methods.some((m) => m.id === "remax")) {
+    out.push("* **ReMax (greedy baseline)** (`train_remax.rlp`): a second rollout answers the same prompts greedily (one response each, not trained); the advantage is the reward-to-go of the k1 KL-shaped reward (β 0.001) minus the greedy answer's score, REINFORCE, token-mean. Its rollout time includes the greedy decode.");
+  }
   out.push("", "With one update per batch, PPO-clip's ratio is 1 at the update, so the clip never binds here; the methods differ in their advantages, KL terms and aggregations.", "");
   return out.join("\n") + "\n";
 }

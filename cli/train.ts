@@ -31,6 +31,8 @@ options:
   --backend NAME           tfjs backend: tfjs-node-gpu, tfjs-node, wasm, cpu (default: the first that loads)
   --size tiny|small        the built-in transformer (default small)
   --init warm|none|PATH    starting policy: the SFT warm start (default), a fresh one, or saved weights
+  --policy PATH            a policy plugin: a .ts module exporting createPolicy(tf, task, { seed })
+                           (examples/policies/bigram.ts); default: the built-in transformer of --size
                            (PATH.json + PATH.bin)
   --sft-steps N            steps of the warm start (default 250)
   --prompts N              prompts per step (default 16; the group size comes from the rollout)
@@ -83,7 +85,7 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
   try {
     parsed = parseCommandArgs(argv, {
       task: { type: "string" }, steps: { type: "string" }, seed: { type: "string" }, out: { type: "string" },
-      resume: { type: "boolean" }, backend: { type: "string" }, size: { type: "string" }, init: { type: "string" },
+      resume: { type: "boolean" }, backend: { type: "string" }, size: { type: "string" }, init: { type: "string" }, policy: { type: "string" },
       "sft-steps": { type: "string" }, prompts: { type: "string" }, lr: { type: "string" }, clip: { type: "string" },
       updates: { type: "string" }, minibatches: { type: "string" }, "checkpoint-every": { type: "string" },
       "eval-every": { type: "string" }, "held-out": { type: "string" }, set: { type: "string", multiple: true },
@@ -178,20 +180,29 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
   const { warmStart, freshPolicy, WARM_START_DEFAULTS } = await import("../runtime/train/warmstart.ts");
   const { loadPolicy } = await import("../runtime/policy/index.ts");
   const init = v.init ?? (demos ? "none" : "warm");
+  const { resolvePolicy, PolicyError } = await import("../runtime/policy/index.ts");
+  let factory;
+  try {
+    factory = await resolvePolicy(v.policy, size);
+  } catch (e) {
+    if (e instanceof PolicyError) return usageError(io, "train", e.message, TRAIN_HELP);
+    throw e;
+  }
+  const plugin = v.policy !== undefined ? factory : undefined;
   let policy;
   try {
-    if (init === "none") policy = freshPolicy(tf, task, size, seed);
+    if (init === "none") policy = plugin ? plugin.make(tf, task, seed) : freshPolicy(tf, task, size, seed);
     else if (init === "warm") {
       const t0 = performance.now();
       const ws = await warmStart(tf, task, {
-        size, seed, steps: sftSteps, lr: WARM_START_DEFAULTS.lr,
+        size, seed, steps: sftSteps, lr: WARM_START_DEFAULTS.lr, ...(plugin ? { policy: plugin } : {}),
         events: { step: (m, total) => progress.step(`warm start (SFT, examples/sft.rlp) step ${m.step}/${total} | loss ${m.loss.toFixed(3)} | token acc ${fmt(m.metrics["token_acc"])}`, m.step, total) },
       });
       policy = ws.policy;
       progress.line(ws.cached ? `warm start: ${ws.path} (cached)` : `warm start: SFT for ${sftSteps} steps in ${((performance.now() - t0) / 1000).toFixed(1)}s, cached at ${ws.path}`);
     } else {
       if (!existsSync(`${init}.json`)) return usageError(io, "train", `--init ${init}: no ${init}.json (give warm, none or the path of saved weights without .json)`, TRAIN_HELP);
-      policy = loadPolicy(tf, init);
+      policy = plugin ? plugin.load(tf, task, init) : loadPolicy(tf, init);
     }
   } catch (e) {
     io.stderr.write(`rlp train: cannot make the starting policy: ${firstLine(e)}\n`);
@@ -243,7 +254,7 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
     }
     return result.status === "interrupted" ? 130 : EXIT_CODES.ok;
   } catch (e) {
-    if (e instanceof NonFiniteError || e instanceof TrainSetupError || e instanceof PlanError || e instanceof TaskError) {
+    if (e instanceof NonFiniteError || e instanceof TrainSetupError || e instanceof PlanError || e instanceof TaskError || e instanceof PolicyError) {
       progress.line("");
       io.stderr.write(`rlp train: ${e.message}\n`);
       return EXIT_CODES.input;

@@ -136,7 +136,7 @@ export interface IRInput {
   span?: Span;
 }
 
-export type ResultKind = "rollout" | "reward" | "advantage" | "loss" | "metric" | "output" | "update" | "grad" | "filter";
+export type ResultKind = "rollout" | "reward" | "advantage" | "loss" | "metric" | "output" | "update" | "grad" | "filter" | "once";
 
 export interface IRResult {
   name: string;
@@ -183,6 +183,23 @@ export interface IRProgram {
   filter?: IRFilter;
   /** `optimize M with adam(lr=1e-3, ...)`: the optimizer the trainer uses for each model (static options). */
   optimizers?: IROptimizer[];
+  /** Derived models (`model avg = ema(policy, decay=0.99)`): kept by the trainer (compiler/check/models.ts). */
+  models?: IRModel[];
+}
+
+/**
+ * A derived model: not trained, kept by the trainer from a trained model's weights. `frozen`: the starting weights;
+ * `ema`: an exponential moving average (options.decay), updated after every optimizer step; `snapshot`: a copy taken
+ * every options.every steps (and at step 0). `average` and `external` are declared but not made by rlp train yet.
+ */
+export interface IRModel {
+  name: string;
+  kind: "frozen" | "ema" | "snapshot" | "average" | "external";
+  /** The model it derives from (`policy`), when it derives from one. */
+  base?: string;
+  /** Static options: `decay` (ema), `every` (snapshot). */
+  options: Record<string, number>;
+  span?: Span;
 }
 
 /** DAPO's dynamic sampling: the trainer refills the rollout with prompts whose `keep` (a bool[dim] result) holds. */
@@ -222,6 +239,8 @@ export interface IRRollout {
   options: Record<string, number>;
   /** Field -> the input that carries it, for the fields the pipeline reads (`logp` -> `r.logp`; `score` for task.score(r)). */
   fields: Record<string, string>;
+  /** A second rollout (`prompts=r`): the rollout whose prompts it samples on (compiler/check/second_rollout.ts). */
+  prompts?: string;
   span?: Span;
 }
 

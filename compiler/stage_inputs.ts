@@ -2,7 +2,7 @@
 // (DESIGN.md section 3): the stage's node becomes an input of the same type, and what fed it is left unused.
 import type { IRProgram } from "./ir.ts";
 
-const SUPPLIABLE = new Set(["rollout", "reward", "advantage"]);
+const SUPPLIABLE = new Set(["rollout", "reward", "advantage", "once"]);
 
 /** The names of the stages whose values a user may supply. */
 export function suppliableStages(program: IRProgram): string[] {

@@ -7,6 +7,7 @@ import { elaborateExpr, type Hint } from "./expr.ts";
 import { callCustomNode } from "./custom_call.ts";
 import { callNode } from "./nodes.ts";
 import { isRolloutSource, misplacedSource, taskMethod } from "./rollout.ts";
+import { elaborateLogprob } from "./models.ts";
 import { ERROR, type Value } from "./values.ts";
 
 export interface ParamSpec {
@@ -75,6 +76,7 @@ export function elaborateCall(ctx: Ctx, frame: Frame, e: Extract<Expr, { kind: "
     return [ERROR];
   }
   if (isRolloutSource(name) && !ctx.scope.nodes.has(name)) return [misplacedSource(ctx, name, e.span)];
+  if (name === "logprob" && !ctx.scope.nodes.has(name)) return [elaborateLogprob(ctx, frame, e)];
   const builtin = BUILTINS.get(name);
   if (builtin) {
     const bound = bindArgs(ctx, name, builtin.params, e.args, e.span);

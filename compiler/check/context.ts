@@ -64,6 +64,8 @@ export class Ctx {
   readonly inlineEnums = new Map<string, string[]>();
   /** Run-time checks from `require` conditions that depend on data. */
   readonly requires: IRRequire[] = [];
+  /** `once(e)` values of the pipeline, in order: results of kind "once" (compiler/check/builtins/math.ts). */
+  readonly onces: { node: number; span: Span }[] = [];
 
   constructor(readonly scope: GlobalScope, dimOrder: string[] = []) {
     this.order = new DimOrder(dimOrder);

@@ -8,7 +8,8 @@ import { Ctx, Frame } from "./context.ts";
 import { BUILTIN_MARKS, declareInput, declareModel, declareParam, declareState, dimInfoOf, type ParamRecord } from "./declarations.ts";
 import { elaborateExpr } from "./expr.ts";
 import { declaredRollouts, elaborateOptimizer, elaborateRollout } from "./rollout.ts";
-import type { IRFilter, IROptimizer } from "../ir.ts";
+import type { IRFilter, IRModel, IROptimizer } from "../ir.ts";
+import { elaborateModel, noteModels } from "./models.ts";
 import { elaborateFilter } from "./filter.ts";
 import { defineNames, elaborateMulti, elaborateRequire } from "./statements.ts";
 import { describeType, describeValue, type TensorValue, type Value } from "./values.ts";
@@ -25,6 +26,7 @@ export function elaboratePipeline(scope: GlobalScope, decl: PipelineDecl, option
   for (const [n, d] of scope.dims) ctx.dims.set(n, dimInfoOf(ctx, d));
   ctx.pipe = { name: decl.name.name, defaultMasks: new Map(), marks: new Set(BUILTIN_MARKS), frozen: new Set(), maskDims: [] };
   for (const item of decl.items) if (item.kind === "model") declareModel(ctx, item, item.span);
+  noteModels(ctx, decl.items);
 
   const frame = new Frame();
   const inputs: IRInput[] = [];
@@ -32,6 +34,7 @@ export function elaboratePipeline(scope: GlobalScope, decl: PipelineDecl, option
   const results: IRResult[] = [];
   const states: IRState[] = [];
   const optimizers: IROptimizer[] = [];
+  const models: IRModel[] = [];
   let filter: IRFilter | undefined;
   const declaredStates: { name: string; keyed: boolean; init: number }[] = [];
 
@@ -56,8 +59,11 @@ export function elaboratePipeline(scope: GlobalScope, decl: PipelineDecl, option
       case "state":
         declareState(ctx, frame, item, declaredStates);
         break;
-      case "model":
+      case "model": {
+        const m = elaborateModel(ctx, frame, item);
+        if (m) models.push(m);
         break;
+      }
       default:
         if (item.kind === "stage" && item.stage === "rollout") elaborateRollout(ctx, frame, item, inputs);
         else if (item.kind === "filter") filter = elaborateFilter(ctx, frame, item, results, filter) ?? filter;
@@ -69,6 +75,8 @@ export function elaboratePipeline(scope: GlobalScope, decl: PipelineDecl, option
     }
   }
   for (const s of declaredStates) states.push({ name: s.name, keyed: s.keyed, init: s.init });
+  // A once(e) inlined twice (a node called twice) is one value per call site: each gets a result of its own.
+  ctx.onces.forEach((o, i) => results.push({ name: `once.${i + 1}`, kind: "once", node: o.node, span: o.span }));
 
   const rollouts = declaredRollouts(ctx);
   const used = new Set([...ctx.g.nodes.flatMap((n) => n.type.dims), ...rollouts.flatMap((r) => Object.values(r.dims))]);
@@ -87,6 +95,7 @@ export function elaboratePipeline(scope: GlobalScope, decl: PipelineDecl, option
   if (rollouts.length > 0) program.rollouts = rollouts;
   if (optimizers.length > 0) program.optimizers = optimizers;
   if (filter) program.filter = filter;
+  if (models.length > 0) program.models = models;
   return { program, diagnostics: ctx.diagnostics };
 }
 

@@ -19,6 +19,7 @@ import { bindArgs, type ParamSpec } from "./call.ts";
 import type { Ctx, Frame } from "./context.ts";
 import { elaborateExpr } from "./expr.ts";
 import { emit } from "./ops.ts";
+import { BASELINE_FIELDS, baselineFieldNote, LINK_PARAMS, linkRollout } from "./second_rollout.ts";
 import { defineNames } from "./statements.ts";
 import { describeValue, ERROR, type TensorValue, type Value } from "./values.ts";
 
@@ -141,7 +142,7 @@ export function elaborateRollout(ctx: Ctx, frame: Frame, s: Extract<Stmt, { kind
   }
   const source = v.callee.name;
   const spec = ROLLOUT_SOURCES[source];
-  const params: ParamSpec[] = [{ name: "model", required: true }, { name: "task", required: true }, ...spec.options.map((o) => ({ name: o.name, required: o.required }))];
+  const params: ParamSpec[] = [{ name: "model", required: true }, { name: "task", required: true }, ...spec.options.map((o) => ({ name: o.name, required: o.required })), ...(source === "sample" ? LINK_PARAMS : [])];
   const bound = bindArgs(ctx, `${source}(...)`, params, v.args, v.span);
   if (!bound) return fail();
 
@@ -167,9 +168,11 @@ export function elaborateRollout(ctx: Ctx, frame: Frame, s: Extract<Stmt, { kind
       return fail();
     }
     const n = x.static;
-    if ((o.integer && !Number.isInteger(n)) || n < o.min || (o.name === "temperature" && n <= 0)) {
+    // temperature=0 (greedy) only for a second rollout (prompts=r): the trained rollout's log-probs are at logits / t
+    if ((o.integer && !Number.isInteger(n)) || n < o.min || (o.name === "temperature" && n <= 0 && !(n === 0 && (bound.has("prompts") || declaredRollouts(ctx).length > 0)))) {
       const want = o.integer ? `an integer >= ${o.min}` : "a number > 0";
-      ctx.report("RLP307", `${o.name}= of ${source}(...) must be ${want}, but it is ${n}`, arg.value.span);
+      const greedy = o.name === "temperature" && n === 0 ? " (temperature=0, greedy, is for a second rollout on this one's prompts: prompts=NAME; the trained rollout's log-probs are at logits / temperature)" : "";
+      ctx.report("RLP307", `${o.name}= of ${source}(...) must be ${want}, but it is ${n}${greedy}`, arg.value.span);
       return fail();
     }
     options[o.name] = n;
@@ -177,13 +180,14 @@ export function elaborateRollout(ctx: Ctx, frame: Frame, s: Extract<Stmt, { kind
 
   // The rollout's dims: declared by the pipeline (`dims P, G, T`) or, if not, declared here in canonical order.
   const name = s.names[0]!;
-  const previous = [...rolloutsOf(ctx).values()][0];
-  if (previous) {
-    ctx.report("RLP307", `one rollout per pipeline for now: '${previous.ir.name}' is already this pipeline's rollout`, v.span);
-    return fail();
-  }
+  const link = linkRollout(ctx, frame, name.name, source, bound, declaredRollouts(ctx), v.span);
+  if (!link) return fail();
   const dims: Record<string, string> = {};
-  for (const [role, d] of Object.entries(spec.dims)) {
+  for (const [role, d] of Object.entries(link.dims ?? spec.dims)) {
+    if (link.shared.has(role)) {
+      dims[role] = d; // bound by the first rollout
+      continue;
+    }
     const info = ctx.dims.get(d);
     if (info && (info.size !== undefined || info.labels || info.aliasOf)) {
       ctx.report("RLP307", `the rollout binds the dim ${d} (its ${role}), but the pipeline declares ${d} ${info.aliasOf ? `as an alias of ${info.aliasOf}` : "with a static size"}; declare it plainly ('dims ${d}')`, v.span);
@@ -193,16 +197,22 @@ export function elaborateRollout(ctx: Ctx, frame: Frame, s: Extract<Stmt, { kind
     ctx.order.add(d);
     dims[role] = d;
   }
-  const ir: IRRollout = { name: name.name, source, model, dims, options, fields: {}, span: v.span };
-  rolloutsOf(ctx).set(name.name, { ir, spec, inputs, values: new Map() });
+  const ir: IRRollout = { name: name.name, source, model, dims, options, fields: {}, ...(link.prompts ? { prompts: link.prompts } : {}), span: v.span };
+  rolloutsOf(ctx).set(name.name, { ir, spec: link.prompts ? baselineSpec(spec) : spec, inputs, values: new Map() });
   defineNames(ctx, frame, s.names, [{ kind: "record", name: name.name }], "rollout");
+}
+
+/** A second rollout's record: the const fields of its source (no log-probs, no values), and its task methods. */
+function baselineSpec(spec: SourceSpec): SourceSpec {
+  const fields = Object.fromEntries(BASELINE_FIELDS.map((f) => [f, spec.fields[f]!]));
+  return { ...spec, fields };
 }
 
 function modelName(ctx: Ctx, frame: Frame, e: Expr, source: string): string | undefined {
   const m = e.kind === "name" && !frame.lookup(e.name) ? e.name : undefined;
   if (m !== undefined && ctx.pipe!.marks.has(m)) return m;
   if (m !== undefined && ctx.pipe!.frozen.has(m)) {
-    ctx.report("RLP111", `${source}(...) samples from the model being trained, but '${m}' is a derived (frozen) model; its log-probs are r.ref_logp`, e.span);
+    ctx.report("RLP111", `${source}(...) samples from the model being trained, but '${m}' is a derived (frozen) model; read its log-probs with logprob(${m}, r)`, e.span);
     return undefined;
   }
   ctx.report("RLP111", `the first argument of ${source}(...) is the trained model to sample from, e.g. 'policy'${m ? didYouMean(m, [...ctx.pipe!.marks]) : ""}`, e.span);
@@ -237,7 +247,7 @@ export function rolloutField(ctx: Ctx, frame: Frame, e: Extract<Expr, { kind: "f
   const f = env.spec.fields[e.field.name];
   if (!f) {
     const names = Object.keys(env.spec.fields);
-    const method = env.spec.methods[e.field.name] ? `; '${e.field.name}' is computed by the task: write task.${e.field.name}(${env.ir.name})` : "";
+    const method = env.spec.methods[e.field.name] ? `; '${e.field.name}' is computed by the task: write task.${e.field.name}(${env.ir.name})` : baselineFieldNote(env.ir, e.field.name, Object.keys(ROLLOUT_SOURCES.sample.fields));
     ctx.report("RLP112", `the rollout record '${env.ir.name}' has no field '${e.field.name}'${method || didYouMean(e.field.name, names)} (its fields: ${names.join(", ")})`, e.field.span);
     return ERROR;
   }
@@ -302,4 +312,17 @@ export function elaborateOptimizer(ctx: Ctx, frame: Frame, s: Extract<Stmt, { ki
     options[a.name.name] = v.static;
   }
   return { models: s.models.map((m) => m.name), name: e.callee.name, options, span: s.span };
+}
+
+/** The rollout a record name is bound to (undefined when it is not a rollout's record). */
+export function rolloutOf(ctx: Ctx, record: string): IRRollout | undefined {
+  return rolloutsOf(ctx).get(record)?.ir;
+}
+
+/**
+ * A field that another construct adds to a rollout record — `logprob(avg, r)` is the input `r.logp@avg`
+ * (compiler/check/models.ts) — made like the record's own fields: one input per field, when first read.
+ */
+export function recordField(ctx: Ctx, record: string, field: string, f: FieldSpec, span: Span): TensorValue {
+  return fieldValue(ctx, rolloutsOf(ctx).get(record)!, field, f, span);
 }

@@ -2,6 +2,7 @@
 // head, read at the positions whose logits predict each response token — the value of the state before the token, as
 // verl reads its critic. Its trunk starts from the policy's weights (a warm start that already reads the task) and
 // its head from zeros, so the first values are 0 and the first value loss is the plain return regression.
+import { PolicyError } from "./load.ts";
 import type { TF, TfTensor } from "../tfjs/index.ts";
 import { layout, TransformerTrunk, type TransformerConfig } from "./trunk.ts";
 import type { NamedParameter, Policy, Responses } from "./types.ts";
@@ -19,7 +20,7 @@ export class TransformerCritic {
   /** A critic whose trunk copies the policy's (a transformer policy with the same body); the value head is fresh. */
   static fromPolicy(tf: TF, policy: Policy): TransformerCritic {
     const c = policy.config();
-    if (c["kind"] !== "transformer") throw new Error(`the built-in critic is made from a transformer policy, not '${String(c["kind"])}'`);
+    if (c["kind"] !== "transformer") throw new PolicyError(`the built-in critic is made from the built-in transformer policy; a '${String(c["kind"])}' policy (a plugin) cannot train a pipeline that reads r.values`);
     const cfg: TransformerConfig = {
       vocabSize: Number(c["vocabSize"]), dModel: Number(c["dModel"]), layers: Number(c["layers"]), heads: Number(c["heads"]),
       dFF: Number(c["dFF"]), maxLength: Number(c["maxLength"]), seed: Number(c["seed"]),

@@ -7,6 +7,7 @@ import type { Prompt, Task } from "../tasks/index.ts";
 import type { Tensor } from "../tensor.ts";
 import type { TF, TfTensor } from "../tfjs/index.ts";
 import type { TrainPlan } from "./plan.ts";
+import { sampleSecondRollout } from "./second_rollout.ts";
 
 export interface RolloutBatch {
   prompts: Prompt[];
@@ -118,10 +119,13 @@ export function makeBatch(tf: TF, plan: TrainPlan, policy: Policy, reference: Po
     put("old_values", () => valuesValue!);
   }
   const rolloutSeconds = (performance.now() - t0 - (t2 - t1)) / 1000;
+  // a second rollout on these prompts (prompts=r): its sampling is rollout time, its scoring reward time
+  const second = plan.second ? sampleSecondRollout(plan.second, policy, task, prompts, o) : undefined;
+  if (second) Object.assign(host, second.host);
   return {
     prompts, rows, group: G, responses, texts, temperature, host,
     ...(valuesValue ? { valuesValue } : {}),
-    time: { rollout_s: rolloutSeconds, reward_s: (t2 - t1) / 1000 },
+    time: { rollout_s: rolloutSeconds + (second?.rollout_s ?? 0), reward_s: (t2 - t1) / 1000 + (second?.reward_s ?? 0) },
     wrtValue: hostTensor("f32", pgt, shape, old),
     scores, correct,
     entropy: count ? ent / count : 0,

@@ -1,5 +1,6 @@
 // Checkpoints: DIR/checkpoints/step-NNNNNN/ holds the policy and the reference (NAME.json + NAME.bin), the optimizer
-// (optimizer.bin: both Adam moments), with a critic also critic.json/.bin and critic_optimizer.bin, and checkpoint.json (step, RNG state, state tables, trainer options, how many
+// (optimizer.bin: both Adam moments), with a critic also critic.json/.bin and critic_optimizer.bin, with ema or snapshot
+// models model-NAME.json/.bin, and checkpoint.json (step, RNG state, state tables, trainer options, how many
 // metrics lines belong to it). The directory is written under a temporary name — every file fsynced — then renamed,
 // and DIR/checkpoints/LATEST (written atomically) names it: a crash at any point leaves the previous checkpoint
 // whole and LATEST pointing at it. The two newest checkpoints are kept.
@@ -72,6 +73,8 @@ export interface CheckpointParts {
   reference: Policy | undefined;
   optimizer: Adam;
   critic?: { model: SavedModel; optimizer: Adam };
+  /** Derived models the trainer keeps (ema, snapshot: runtime/train/models.ts), saved as NAME.json/.bin. */
+  derived?: { name: string; model: SavedModel }[];
 }
 
 /** Both Adam moments as one float32 file; returns what checkpoint.json records about them. */
@@ -120,6 +123,7 @@ export function saveCheckpoint(dir: string, parts: CheckpointParts): string {
     writeWeights("critic", parts.critic.model);
     meta.criticOptimizer = writeOptimizer(join(tmp, "critic_optimizer.bin"), parts.critic.optimizer, parts.critic.model.parameters());
   }
+  for (const d of parts.derived ?? []) writeWeights(d.name, d.model);
   writeFileAtomic(join(tmp, "checkpoint.json"), JSON.stringify(meta, null, 1) + "\n");
   fsyncDir(tmp);
   rmSync(final, { recursive: true, force: true });
@@ -153,7 +157,7 @@ function readIndex(path: string, name: string): { index: WeightIndex; bytes: Uin
 }
 
 /** Loads weights and optimizer state into existing objects (same architecture). */
-export function restoreCheckpoint(tf: TF, path: string, parts: { policy: Policy; reference: Policy | undefined; optimizer: Adam; critic?: { model: SavedModel; optimizer: Adam } }): CheckpointMeta {
+export function restoreCheckpoint(tf: TF, path: string, parts: { policy: Policy; reference: Policy | undefined; optimizer: Adam; critic?: { model: SavedModel; optimizer: Adam }; derived?: { name: string; model: SavedModel }[] }): CheckpointMeta {
   const meta = readCheckpointMeta(path);
   const p = readIndex(path, "policy");
   unpackWeights(tf, parts.policy.parameters(), p.index, p.bytes);
@@ -167,6 +171,11 @@ export function restoreCheckpoint(tf: TF, path: string, parts: { policy: Policy;
     const c = readIndex(path, "critic");
     unpackWeights(tf, parts.critic.model.parameters(), c.index, c.bytes);
     readOptimizer(join(path, "critic_optimizer.bin"), meta.criticOptimizer, parts.critic.optimizer);
+  }
+  for (const d of parts.derived ?? []) {
+    if (!existsSync(join(path, `${d.name}.json`))) throw new Error(`${path} holds no ${d.name}`);
+    const w = readIndex(path, d.name);
+    unpackWeights(tf, d.model.parameters(), w.index, w.bytes);
   }
   return meta;
 }

@@ -4,7 +4,10 @@
 // pipeline reads r.values), which losses train which model, and each model's optimizer.
 // A pipeline input that the rollout does not provide is rejected here, by name.
 import { ROLLOUT_SOURCES, type FieldSpec } from "../../compiler/check/rollout.ts";
-import { isDifferentiable, type IRInput, type IRProgram, type IRRollout } from "../../compiler/ir.ts";
+import { planSecondRollout, secondRolloutInputNames, type SecondRolloutPlan } from "./second_rollout.ts";
+import { isDifferentiable, type IRInput, type IRModel, type IRProgram, type IRRollout } from "../../compiler/ir.ts";
+import { logpFieldModel, modelLogpSpec } from "../../compiler/check/models.ts";
+import { plannedModels } from "./models.ts";
 
 /** The options of `adam(...)` that rlp train knows. */
 export const ADAM_OPTIONS = ["lr", "beta1", "beta2", "eps", "clip"] as const;
@@ -33,6 +36,10 @@ export interface TrainPlan {
   inferred: boolean;
   /** Adam options the pipeline states for the policy (`optimize policy with adam(lr=..., clip=...)`). */
   optimizer: AdamSettings;
+  /** A second rollout on the first's prompts (`prompts=r`, ReMax's greedy baseline): runtime/train/second_rollout.ts. */
+  second?: SecondRolloutPlan;
+  /** The derived models the pipeline reads with logprob(M, r) (runtime/train/models.ts keeps them). */
+  models: IRModel[];
 }
 
 export class PlanError extends Error {}
@@ -45,7 +52,8 @@ const CONVENTION: Record<string, string> = {
 
 function fieldSpec(source: IRRollout["source"], field: string): FieldSpec | undefined {
   const s = ROLLOUT_SOURCES[source];
-  return s.fields[field] ?? s.methods[field];
+  const model = logpFieldModel(field); // logprob(M, r): the field `logp@M` (compiler/check/models.ts)
+  return s.fields[field] ?? s.methods[field] ?? (model !== undefined && source === "sample" ? modelLogpSpec(model) : undefined);
 }
 
 function describe(i: IRInput): string {
@@ -76,13 +84,14 @@ function inferRollout(program: IRProgram, defaults: { group: number; maxTokens: 
 }
 
 /** Every input provided by the rollout and typed as it makes it; returns field -> input. */
-function mapInputs(program: IRProgram, rollout: IRRollout, inferred: boolean): Record<string, IRInput> {
+function mapInputs(program: IRProgram, rollout: IRRollout, inferred: boolean, others = new Set<string>()): Record<string, IRInput> {
   const byInput = new Map(Object.entries(rollout.fields).map(([f, name]) => [name, f]));
   const inputs: Record<string, IRInput> = {};
   const provided = Object.keys({ ...ROLLOUT_SOURCES[rollout.source].fields, ...ROLLOUT_SOURCES[rollout.source].methods });
   for (const inp of program.inputs) {
     const field = byInput.get(inp.name);
     if (field === undefined) {
+      if (others.has(inp.name)) continue; // a second rollout's field
       if (inp.default !== undefined && !isDifferentiable(program, inp)) continue; // e.g. `input ref_logp: ... = 0.0`
       const what = inferred ? `the inferred rollout provides inputs named ${Object.keys(CONVENTION).join(", ")}` : `the rollout '${rollout.name}' provides ${provided.map((f) => `${rollout.name}.${f}`).join(", ")}`;
       throw new PlanError(`pipeline input '${inp.name}' (${describe(inp)}${inp.mark ? ` @${inp.mark}` : ""}) is not provided by the rollout: ${what}`);
@@ -105,12 +114,13 @@ function mapInputs(program: IRProgram, rollout: IRRollout, inferred: boolean): R
 
 /** Checks that every input is provided and typed as the rollout makes it; throws PlanError naming the input. */
 export function planTraining(program: IRProgram, defaults: { group: number; maxTokens: number; temperature: number }): TrainPlan {
-  const declared = program.rollouts ?? [];
+  const second = planSecondRollout(program);
+  const declared = (program.rollouts ?? []).filter((r) => r !== second?.rollout);
   if (declared.length > 1) throw new PlanError(`pipeline '${program.pipeline}' has ${declared.length} rollouts; rlp train makes one`);
   const inferred = declared.length === 0;
   const rollout = declared[0] ?? inferRollout(program, defaults);
   if (rollout.model === "critic") throw new PlanError(`${rollout.source}(critic, ...): the critic is a value model; sample from the policy`);
-  const inputs = mapInputs(program, rollout, inferred);
+  const inputs = mapInputs(program, rollout, inferred, secondRolloutInputNames(program));
   const diff = (["logp", "logits"] as const).filter((f) => inputs[f] !== undefined);
   if (diff.length !== 1) {
     throw new PlanError(diff.length === 0
@@ -136,11 +146,15 @@ export function planTraining(program: IRProgram, defaults: { group: number; maxT
     }
   }
   const optimizers = planOptimizers(program, trained);
+  const models = plannedModels(program, rollout);
+  if (typeof models === "string") throw new PlanError(models);
   const plan: TrainPlan = {
+    models,
     rollout, inputs, wrtField, wrt, loss: losses.find((l) => l.models.includes(rollout.model))!.name, losses, inferred,
     optimizer: optimizers.get(rollout.model) ?? {},
   };
   if (criticInput) plan.critic = { input: criticInput, optimizer: optimizers.get("critic") ?? {} };
+  if (second) plan.second = second;
   return plan;
 }
 

@@ -6,6 +6,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { differentiateAndSimplify } from "../../compiler/autodiff/index.ts";
+import { withSuppliedStages } from "../../compiler/stage_inputs.ts";
 import { loadPlugins } from "../plugin/registry.ts";
 import type { IRProgram } from "../../compiler/ir.ts";
 import type { StateValue } from "../reference/state.ts";
@@ -18,6 +19,7 @@ import { makeBatch, type RolloutBatch } from "./batch.ts";
 import { filterBatch, roundSeed } from "./filter.ts";
 import { decodeState, encodeState, latestCheckpoint, readCheckpointMeta, restoreCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { planTraining, type TrainPlan } from "./plan.ts";
+import { DerivedModels } from "./models.ts";
 import { heldOutAccuracy, stepMetrics, type StepMetrics } from "./metrics.ts";
 import { update, UpdateNonFinite, type TrainedModel, type UpdateResult } from "./update.ts";
 
@@ -115,17 +117,23 @@ function identity(run: TrainRun, plan: TrainPlan, criticAdam: AdamOptions | unde
     pipeline: run.program.pipeline, task: run.task.name, seed: o.seed, prompts: o.prompts, updatesPerBatch: o.updatesPerBatch,
     minibatches: o.minibatches, lr: o.adam.lr, clip: o.adam.clip, beta1: o.adam.beta1, beta2: o.adam.beta2, eps: o.adam.eps,
     source: plan.rollout.source, rollout: JSON.stringify(plan.rollout.options),
+    ...(plan.second ? { second_rollout: JSON.stringify(plan.second.rollout.options) } : {}),
   };
 }
 
 export async function train(run: TrainRun): Promise<TrainResult> {
   const { tf, program, task, options: o } = run;
   const plan = planTraining(program, { group: o.group, maxTokens: o.maxTokens, temperature: o.temperature });
-  const gradProgram = differentiateAndSimplify(program);
+  // once(e): read from the whole-batch evaluation before the first update, then supplied to every update as an input.
+  const onces = program.results.filter((r) => r.kind === "once").map((r) => r.name);
+  const trained = onces.length > 0 ? withSuppliedStages(program, onces) : program;
+  const gradProgram = differentiateAndSimplify(trained);
   // Custom TypeScript nodes run on the host; their modules are imported before the first (synchronous) lowering.
   await loadPlugins(program, gradProgram);
   const policy = run.policy;
   const reference = plan.rollout.source === "sample" ? policy.frozenCopy() : undefined;
+  // the models read with logprob(M, r): frozen is the reference; ema and snapshot start as copies of the policy
+  const derived = new DerivedModels(tf, plan.models, plan.rollout, policy, reference);
   const adam = new Adam(tf, policy.parameters(), o.adam);
   const criticAdam = plan.critic ? { ...CRITIC_ADAM_DEFAULTS, ...plan.critic.optimizer, ...o.criticAdam } : undefined;
   // the critic's trunk starts as the starting policy's (on --resume the checkpoint's critic replaces it)
@@ -142,7 +150,7 @@ export async function train(run: TrainRun): Promise<TrainResult> {
   let step = 0;
   let metricsLines = 0;
   let evalBefore: number | undefined;
-  const ident = identity(run, plan, criticAdam);
+  const ident = { ...identity(run, plan, criticAdam), ...derived.identity() };
 
   try {
     if (dir) {
@@ -154,7 +162,7 @@ export async function train(run: TrainRun): Promise<TrainResult> {
         for (const [k, v] of Object.entries(ident)) {
           if (meta.options[k] !== v) throw new TrainSetupError(`--resume: the checkpoint was made with ${k}=${String(meta.options[k])}, this run has ${k}=${String(v)}`);
         }
-        restoreCheckpoint(tf, ck, { policy, reference, optimizer: adam, ...(criticParts ? { critic: criticParts } : {}) });
+        restoreCheckpoint(tf, ck, { policy, reference, optimizer: adam, ...(criticParts ? { critic: criticParts } : {}), derived: derived.saved() });
         step = meta.step;
         state = decodeState(meta.state);
         metricsLines = meta.metricsLines;
@@ -183,7 +191,7 @@ export async function train(run: TrainRun): Promise<TrainResult> {
       if (!dir) return undefined;
       const path = saveCheckpoint(dir, {
         meta: { step, rng: { seed: o.seed, nextStep: step + 1 }, metricsLines, state: encodeState(state), options: ident },
-        policy, reference, optimizer: adam, ...(criticParts ? { critic: criticParts } : {}),
+        policy, reference, optimizer: adam, ...(criticParts ? { critic: criticParts } : {}), derived: derived.saved(),
       });
       ev.checkpoint?.(path, step);
       if (run.killAfterCheckpoint === step) process.kill(process.pid, "SIGKILL");
@@ -198,7 +206,7 @@ export async function train(run: TrainRun): Promise<TrainResult> {
     let status: TrainResult["status"] = "done";
     while (step < o.steps) {
       const s = step + 1;
-      const sample = (round: number) => makeBatch(tf, plan, policy, reference, task, { seed: roundSeed(o.seed, round), step: s, prompts: o.prompts }, critic);
+      const sample = (round: number) => derived.addLogps(makeBatch(tf, plan, policy, reference, task, { seed: roundSeed(o.seed, round), step: s, prompts: o.prompts }, critic));
       const inputsOf = (b: RolloutBatch): Record<string, Tensor> => ({ ...b.host, [plan.wrt.name]: b.wrtValue, ...(plan.critic ? { [plan.critic.input.name]: b.valuesValue! } : {}) });
       // `filter P by keep`: keep is a result of the compiled program, evaluated on each sampled batch.
       const filter = program.filter;
@@ -219,13 +227,15 @@ export async function train(run: TrainRun): Promise<TrainResult> {
       const preSeconds = (performance.now() - tPre) / 1000;
       let upd: UpdateResult;
       try {
-        upd = update({ tf, program, gradProgram, plan, policy, critic, models, state, updatesPerBatch: o.updatesPerBatch, minibatches: o.minibatches }, batch);
+        const fixed = onces.length > 0 ? { ...batch, host: { ...batch.host, ...Object.fromEntries(onces.map((n) => [n, pre.results[n]!])) } } : batch;
+        upd = update({ tf, program: trained, gradProgram, plan, policy, critic, models, state, updatesPerBatch: o.updatesPerBatch, minibatches: o.minibatches, afterOptimizerStep: () => derived.afterOptimizerStep() }, fixed);
       } catch (e) {
         if (e instanceof UpdateNonFinite) throw new NonFiniteError(s, e.tensor, e.detail);
         throw e;
       }
       state = { ...state, ...pre.stateUpdates };
       step = s;
+      derived.afterStep(s);
       tokensSeen += batch.tokens;
       const elapsed = (performance.now() - started) / 1000;
       last = stepMetrics(program, plan, batch, pre.results, s, upd, elapsed, tokensSeen, preSeconds);
@@ -264,5 +274,6 @@ export async function train(run: TrainRun): Promise<TrainResult> {
     cadam?.dispose();
     critic?.dispose();
     reference?.dispose();
+    derived.dispose();
   }
 }

@@ -31,6 +31,8 @@ export interface UpdateContext {
   state: Record<string, StateValue>;
   updatesPerBatch: number;
   minibatches: number;
+  /** Called after every optimizer step (each minibatch's Adam steps): the ema models follow the policy (models.ts). */
+  afterOptimizerStep?: () => void;
 }
 
 export interface UpdateResult {
@@ -113,6 +115,7 @@ export function update(c: UpdateContext, batch: RolloutBatch): UpdateResult {
           return g;
         }));
         c.models.forEach((m, i) => (gradNorms[m.name] = m.adam.apply(ordered[i]!)));
+        c.afterOptimizerStep?.();
       } finally {
         value.dispose();
         for (const g of Object.values(grads)) g.dispose();

@@ -6,7 +6,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compileFile } from "../../compiler/index.ts";
-import { loadPolicy, POLICY_SIZES, savePolicy, TransformerPolicy, type Policy } from "../policy/index.ts";
+import { loadPolicy, POLICY_SIZES, savePolicy, TransformerPolicy, type Policy, type PolicyFactory } from "../policy/index.ts";
 import type { Task } from "../tasks/index.ts";
 import type { TF } from "../tfjs/index.ts";
 import { ADAM_DEFAULTS } from "./adam.ts";
@@ -22,6 +22,8 @@ export interface WarmStartOptions {
   lr: number;
   cacheDir?: string;
   events?: TrainerEvents;
+  /** A policy plugin (`--policy PATH`); default: the built-in transformer of `size`. */
+  policy?: PolicyFactory;
 }
 
 export const WARM_START_DEFAULTS = { steps: 250, lr: 3e-3 };
@@ -43,9 +45,9 @@ export function cacheDir(): string {
 /** The warm-start policy: from the cache, or trained now (and cached). `cached` tells which. */
 export async function warmStart(tf: TF, task: Task, o: WarmStartOptions): Promise<{ policy: Policy; cached: boolean; path: string }> {
   const dir = o.cacheDir ?? cacheDir();
-  const path = join(dir, `warmstart-v${WARM_START_VERSION}-${task.name}-${o.size}-seed${o.seed}-sft${o.steps}-lr${o.lr}`);
-  if (existsSync(`${path}.json`) && existsSync(`${path}.bin`)) return { policy: loadPolicy(tf, path), cached: true, path };
-  const policy = freshPolicy(tf, task, o.size, o.seed);
+  const path = join(dir, `warmstart-v${WARM_START_VERSION}-${task.name}-${o.policy?.cacheKey ?? o.size}-seed${o.seed}-sft${o.steps}-lr${o.lr}`);
+  if (existsSync(`${path}.json`) && existsSync(`${path}.bin`)) return { policy: o.policy ? o.policy.load(tf, task, path) : loadPolicy(tf, path), cached: true, path };
+  const policy = o.policy ? o.policy.make(tf, task, o.seed) : freshPolicy(tf, task, o.size, o.seed);
   if (o.steps > 0) {
     const compiled = compileFile(SFT_PIPELINE);
     const program = compiled.programs[0];

@@ -735,6 +735,53 @@ export const cases: DiagnosticCase[] = [
     `,
   },
   {
+    code: "RLP111",
+    title: "a derived model's option out of range",
+    source: rlp`
+      pipeline p {
+        dims P, G, T
+        model avg = ema(policy, decay=1.5)
+        rollout r = sample(policy, task, group=4, max_tokens=8)
+        loss L = token_mean(-r.logp + 0.04 * kl_k3(r.logp, logprob(avg, r)), r.mask)
+      }
+    `,
+    line: 3,
+    col: 33,
+    message: "decay= of ema(...) must be a number in (0, 1), e.g. 0.99, but it is 1.5",
+    fix: "Give `ema` a decay strictly between 0 and 1 (0.99: the average moves 1% of the way to the policy per optimizer step) and `snapshot` an integer `every >= 1`.",
+    fixed: rlp`
+      pipeline p {
+        dims P, G, T
+        model avg = ema(policy, decay=0.99)
+        rollout r = sample(policy, task, group=4, max_tokens=8)
+        loss L = token_mean(-r.logp + 0.04 * kl_k3(r.logp, logprob(avg, r)), r.mask)
+      }
+    `,
+  },
+  {
+    code: "RLP111",
+    title: "logprob of a model that is not the sampled one or derived from it",
+    source: rlp`
+      pipeline p {
+        dims P, G, T
+        rollout r = sample(policy, task, group=4, max_tokens=8)
+        loss L = token_mean(-r.logp + 0.04 * kl_k3(r.logp, logprob(critic, r)), r.mask)
+      }
+    `,
+    line: 4,
+    col: 62,
+    message: "logprob(critic, r): the critic is a value model: it has no log-probs; logprob reads policy (= r.old_logp) or a model derived from it (model ref = frozen(policy))",
+    fix: "Declare the model to read as one derived from the sampled policy (`model ref = frozen(policy)`, `ema(policy, decay=...)`, `snapshot(policy, every=...)`) and pass its name.",
+    fixed: rlp`
+      pipeline p {
+        dims P, G, T
+        model ref = frozen(policy)
+        rollout r = sample(policy, task, group=4, max_tokens=8)
+        loss L = token_mean(-r.logp + 0.04 * kl_k3(r.logp, logprob(ref, r)), r.mask)
+      }
+    `,
+  },
+  {
     code: "RLP112",
     title: "record field in an eval pipeline",
     source: rlp`
@@ -1205,6 +1252,32 @@ export const cases: DiagnosticCase[] = [
     `,
   },
   {
+    code: "RLP207",
+    title: "a derived model's option computed at run time",
+    source: rlp`
+      pipeline p {
+        dims P, G, T
+        input d: f32[P]
+        model avg = ema(policy, decay=mean(d, over=P))
+        rollout r = sample(policy, task, group=4, max_tokens=8)
+        loss L = token_mean(-r.logp + 0.04 * kl_k3(r.logp, logprob(avg, r)), r.mask)
+      }
+    `,
+    line: 4,
+    col: 33,
+    message: "decay= of ema(...) must be a number known when the pipeline is compiled (a literal or a param), but this is computed at run time",
+    fix: "The trainer updates the model with a fixed rule: pass a literal or a param (`param ema_decay: f32 = 0.99`).",
+    fixed: rlp`
+      pipeline p {
+        dims P, G, T
+        param ema_decay: f32 = 0.99
+        model avg = ema(policy, decay=ema_decay)
+        rollout r = sample(policy, task, group=4, max_tokens=8)
+        loss L = token_mean(-r.logp + 0.04 * kl_k3(r.logp, logprob(avg, r)), r.mask)
+      }
+    `,
+  },
+  {
     code: "RLP208",
     title: "match does not cover every label",
     source: rlp`
@@ -1597,6 +1670,32 @@ export const cases: DiagnosticCase[] = [
         reward S = task.score(r)
         filter P by dapo_keep(S, over=G)
         advantage A = grpo_advantage(S, over=G)
+        loss L = token_mean(-A * r.logp, r.mask)
+      }
+    `,
+  },
+  {
+    code: "RLP307",
+    title: "a second rollout not on the first's prompts",
+    source: rlp`
+      pipeline p {
+        dims P, G, T
+        rollout r = sample(policy, task, group=8, max_tokens=4)
+        rollout g = sample(policy, task, group=1, max_tokens=4, temperature=0.0)
+        advantage A = task.score(r) - mean(task.score(g), over=G_g)
+        loss L = token_mean(-A * r.logp, r.mask)
+      }
+    `,
+    line: 4,
+    col: 15,
+    message: "a pipeline's second rollout samples on the first's prompts: write prompts=r",
+    fix: "Name the first rollout with `prompts=r` (ReMax's greedy baseline); the second rollout shares its prompts dim and binds a group and a tokens dim of its own (`dims=[Gg, Tg]`, or `G_g`, `T_g`), and a pipeline has at most two rollouts (docs/training.md section 1c).",
+    fixed: rlp`
+      pipeline p {
+        dims P, G, T
+        rollout r = sample(policy, task, group=8, max_tokens=4)
+        rollout g = sample(policy, task, prompts=r, group=1, max_tokens=4, temperature=0.0)
+        advantage A = task.score(r) - mean(task.score(g), over=G_g)
         loss L = token_mean(-A * r.logp, r.mask)
       }
     `,

@@ -128,7 +128,7 @@ describe("rollout diagnostics", () => {
   rollout r = sample(policy, tsk, group=4, max_tokens=4)
 }`, /^RLP206 2:30 the second argument of sample\(\.\.\.\) is the task the trainer is given/],
     ["a record used as a tensor", GRPO("  metric m = r"), /^RLP206 5:14 metric 'm' must be a tensor value, but it is the rollout record 'r'/],
-    ["a second rollout", GRPO("  rollout g = sample(policy, task, group=1, max_tokens=6)"), /^RLP307 5:15 one rollout per pipeline for now: 'r' is already this pipeline's rollout/],
+    ["a second rollout", GRPO("  rollout g = sample(policy, task, group=1, max_tokens=6)"), /^RLP307 5:15 a pipeline's second rollout samples on the first's prompts: write prompts=r/],
     ["a rollout dim declared with a static size", `pipeline p {
   dims P, G = 4, T
   rollout r = sample(policy, task, group=4, max_tokens=4)

@@ -109,6 +109,18 @@ export const MATH_BUILTINS: [string, Builtin][] = [
   }],
   ["clamp", { params: [p("x", true), p("lo"), p("hi")], doc: "clamp(x, lo=, hi=): limit x to [lo, hi]; gradient 1 strictly inside, 0 at and beyond the bounds", apply: clampApply }],
   ["idiv", { params: [p("a", true), p("b", true)], doc: "idiv(a, b): integer division of i32 values, rounding down (Python's //); idiv(a, b) * b + a % b == a", apply: idivApply }],
+  ["once", {
+    params: [p("x", true)],
+    doc: "once(x): x as it is at the first update on a batch, fixed for the batch's later updates and minibatches (no gradient); once(r.logp) is r.old_logp",
+    apply: (c) => {
+      const x = tensorArg(c, "x");
+      if (!x) return ERROR;
+      // Always a node of its own (even for a const x): the trainer reads it once per batch and supplies it after.
+      const v = emit(c.ctx, { op: "detach" }, [x], { dtype: x.type.dtype, dims: x.type.dims }, c.span, [], x.flags);
+      if (c.ctx.pipe) c.ctx.onces.push({ node: v.node, span: c.span });
+      return v;
+    },
+  }],
   ["detach", {
     params: [p("x", true)],
     doc: "detach(x): the same value, carrying no gradient (a stop-gradient)",
