@@ -13,7 +13,7 @@
 // is the COMPILED stage, fed with the rollout's tensors. `program.rollouts` tells the trainer what to make.
 // `rlp eval` runs such a pipeline like any other: the inputs file supplies `r.logp`, `r.score`, ...
 import type { Expr, Ident, Span, Stmt } from "../../grammar/ast.ts";
-import type { DType, IRInput, IROptimizer, IRRollout } from "../ir.ts";
+import type { DType, IRInput, IRRollout } from "../ir.ts";
 import { didYouMean } from "../suggest.ts";
 import { bindArgs, type ParamSpec } from "./call.ts";
 import type { Ctx, Frame } from "./context.ts";
@@ -280,38 +280,6 @@ export function taskMethod(ctx: Ctx, frame: Frame, e: Extract<Expr, { kind: "cal
     return ERROR;
   }
   return fieldValue(ctx, env, method.name, f, e.span);
-}
-
-/**
- * `optimize policy with adam(lr=5e-4, clip=1.0)`: the optimizer of the models, for the trainer. Its arguments are
- * keyword arguments with static numeric values (RLP207 otherwise); which optimizers and options exist is the
- * trainer's to say (rlp train knows adam: lr, beta1, beta2, eps, clip).
- */
-export function elaborateOptimizer(ctx: Ctx, frame: Frame, s: Extract<Stmt, { kind: "optimize" }>): IROptimizer | undefined {
-  const e = s.optimizer;
-  if (e.kind !== "call" || e.callee.kind !== "name") {
-    ctx.report("RLP206", "'optimize M with ...' takes an optimizer call with keyword arguments, e.g. adam(lr=1e-3)", e.span);
-    return undefined;
-  }
-  const options: Record<string, number> = {};
-  for (const a of e.args) {
-    if (!a.name) {
-      ctx.report("RLP108", `the arguments of ${e.callee.name}(...) are written by name, e.g. ${e.callee.name}(lr=1e-3)`, a.span);
-      return undefined;
-    }
-    if (a.name.name in options) {
-      ctx.report("RLP109", `the argument '${a.name.name}' is given twice in the call to ${e.callee.name}`, a.name.span);
-      return undefined;
-    }
-    const v = elaborateExpr(ctx, frame, a.value);
-    if (v.kind === "error") return undefined;
-    if (v.kind !== "tensor" || v.static === undefined || v.type.dims.length > 0 || v.type.dtype === "bool") {
-      ctx.report("RLP207", `${a.name.name}= of ${e.callee.name}(...) must be a number known when the pipeline is compiled (a literal or a param)`, a.value.span);
-      return undefined;
-    }
-    options[a.name.name] = v.static;
-  }
-  return { models: s.models.map((m) => m.name), name: e.callee.name, options, span: s.span };
 }
 
 /** The rollout a record name is bound to (undefined when it is not a rollout's record). */

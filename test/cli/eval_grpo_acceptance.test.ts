@@ -1,10 +1,11 @@
 // Acceptance: `rlp eval examples/grpo.rlp --inputs examples/data/grpo.json --grad`, run through the CLI, prints the
 // catalog's PG.GRPO loss and d loss/d logp, and that gradient agrees with central finite differences (f64).
 import { describe, expect, it } from "vitest";
-import { main, type CliIO } from "../../cli/main.ts";
+import { main } from "../../cli/main.ts";
 import { compileFile } from "../../compiler/index.ts";
 import { readInputs } from "../../runtime/io/read_inputs.ts";
 import { numericGradient } from "../../runtime/reference/grad.ts";
+import { captured, type CliRun } from "../run_cli.ts";
 
 interface JsonTensor {
   dims: string[];
@@ -12,12 +13,8 @@ interface JsonTensor {
   data: number[];
 }
 
-async function runCli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: CliIO = { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) }, env: {} };
-  const code = await main(argv, io);
-  return { code, out, err };
+async function runCli(argv: string[]): Promise<CliRun> {
+  return captured(main, argv);
 }
 
 describe("rlp eval examples/grpo.rlp --grad", () => {

@@ -3,15 +3,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { main, type CliIO } from "../../cli/main.ts";
+import { main } from "../../cli/main.ts";
 import { compileFile } from "../../compiler/index.ts";
 import { suppliableStages, withSuppliedStages } from "../../compiler/stage_inputs.ts";
+import { captured, type CliRun } from "../run_cli.ts";
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: CliIO = { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) }, env: {} };
-  return { code: await main(argv, io), out, err };
+async function run(argv: string[]): Promise<CliRun> {
+  return captured(main, argv);
 }
 
 describe("supplying a stage's value", () => {

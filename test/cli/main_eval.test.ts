@@ -4,9 +4,10 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { IRProgram } from "../../compiler/ir.ts";
-import { main, type CliIO } from "../../cli/main.ts";
+import { main } from "../../cli/main.ts";
 import { readInputs } from "../../runtime/io/read_inputs.ts";
 import { tempDir, writeJson } from "./helpers.ts";
+import { captured, type CliRun } from "../run_cli.ts";
 
 /** loss L = sum(logp * f32(mask)) over [P, T]; metric n = sum(f32(mask)); require mask somewhere. */
 function toy(): IRProgram {
@@ -43,11 +44,8 @@ vi.mock("../../compiler/index.ts", () => ({
   compileFile: (path: string) => ({ programs: [toy()], diagnostics: [], sources: new Map([[path, ""]]) }),
 }));
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: CliIO = { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) }, env: {} };
-  return { code: await main(argv, io), out, err };
+async function cli(...argv: string[]): Promise<CliRun> {
+  return captured(main, argv);
 }
 
 describe("rlp eval (stub compiler)", () => {

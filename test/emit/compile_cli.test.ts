@@ -6,18 +6,15 @@ import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { main, type CliIO } from "../../cli/main.ts";
+import { main } from "../../cli/main.ts";
 import { inputsSchema } from "../../runtime/io/schema.ts";
 import { tensor, type Tensor } from "../../runtime/tensor.ts";
 import { expectClose } from "./compare.ts";
 import { exampleProgram, importModule, REPO, tsc, userProject } from "./helpers.ts";
+import { captured, type CliRun } from "../run_cli.ts";
 
-async function rlp(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: CliIO = { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) }, env: {} };
-  const code = await main(argv, io);
-  return { code, out, err };
+async function rlp(...argv: string[]): Promise<CliRun> {
+  return captured(main, argv);
 }
 
 interface JsonTensor {

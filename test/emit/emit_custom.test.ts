@@ -5,7 +5,7 @@
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { main, type CliIO } from "../../cli/main.ts";
+import { main } from "../../cli/main.ts";
 import { compileFile } from "../../compiler/index.ts";
 import { emitModule } from "../../compiler/emit/index.ts";
 import type { IRProgram } from "../../compiler/ir.ts";
@@ -14,6 +14,7 @@ import { loadPlugins } from "../../runtime/plugin/registry.ts";
 import type { Tensor } from "../../runtime/tensor.ts";
 import { expectClose } from "./compare.ts";
 import { importModule, reference, REPO, tsc, userProject } from "./helpers.ts";
+import { captured, type CliRun } from "../run_cli.ts";
 
 interface RankPgModule {
   evaluate(inputs: unknown, params?: unknown, options?: unknown): Promise<Record<string, number | Tensor>>;
@@ -21,12 +22,8 @@ interface RankPgModule {
   close(): Promise<void>;
 }
 
-async function rlp(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: CliIO = { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) }, env: {} };
-  const code = await main(argv, io);
-  return { code, out, err };
+async function rlp(...argv: string[]): Promise<CliRun> {
+  return captured(main, argv);
 }
 
 function compiled(path: string): IRProgram {

@@ -4,17 +4,13 @@
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { CliIO } from "../../cli/main.ts";
 import { testCommand } from "../../cli/test_command.ts";
 import { loadGoldenBackend } from "../../runtime/golden/backends.ts";
 import { REPO, userProject } from "../emit/helpers.ts";
+import { captured, type CliRun } from "../run_cli.ts";
 
-async function rlpTest(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: CliIO = { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) }, env: {} };
-  const code = await testCommand(argv, io);
-  return { code, out, err };
+async function rlpTest(...argv: string[]): Promise<CliRun> {
+  return captured(testCommand, argv);
 }
 
 type Expected = Record<string, { dims: string[]; shape: number[]; data: number[] }>;

@@ -4,18 +4,14 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { CliIO } from "../../cli/main.ts";
 import { testCommand } from "../../cli/test_command.ts";
 import { elements, parseXml } from "../graph/xml.ts";
+import { captured, type CliRun } from "../run_cli.ts";
 
 const FIXTURE = "test/fixtures/golden_cli";
 
-async function rlpTest(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: CliIO = { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) }, env: {} };
-  const code = await testCommand(argv, io);
-  return { code, out, err };
+async function rlpTest(...argv: string[]): Promise<CliRun> {
+  return captured(testCommand, argv);
 }
 
 /** A copy of the fixture directory whose manifest points at the repository's example files by absolute path. */

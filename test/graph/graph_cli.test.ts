@@ -6,15 +6,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { graphCommand } from "../../cli/graph.ts";
-import type { CliIO } from "../../cli/main.ts";
 import { childText, classOf, elements, num, parseXml } from "./xml.ts";
+import { captured, type CliRun } from "../run_cli.ts";
 
-async function graph(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: CliIO = { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) }, env: {} };
-  const code = await graphCommand(argv, io);
-  return { code, out, err };
+async function graph(...argv: string[]): Promise<CliRun> {
+  return captured(graphCommand, argv);
 }
 
 const dir = mkdtempSync(join(tmpdir(), "rlp-graph-test-"));

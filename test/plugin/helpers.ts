@@ -5,7 +5,10 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
-import { main, type CliIO } from "../../cli/main.ts";
+import { main } from "../../cli/main.ts";
+import { captured, type CliRun } from "../run_cli.ts";
+
+export type { CliRun };
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -26,19 +29,9 @@ export function project(files: Record<string, string>, packageType: "module" | "
   return dir;
 }
 
-export interface CliRun {
-  code: number;
-  out: string;
-  err: string;
-}
-
 /** `rlp ARGV...` in-process (cli/main.ts), with stdout and stderr captured. */
 export async function cli(...argv: string[]): Promise<CliRun> {
-  let out = "";
-  let err = "";
-  const io: CliIO = { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) }, env: {} };
-  const code = await main(argv, io);
-  return { code, out, err };
+  return captured(main, argv);
 }
 
 /**
