@@ -5,13 +5,12 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compileFile } from "../../compiler/index.ts";
-import type { IRProgram } from "../../compiler/ir.ts";
 import { builtinTask } from "../../runtime/tasks/index.ts";
 import { selectBackend, type TF } from "../../runtime/tfjs/index.ts";
 import { latestCheckpoint } from "../../runtime/train/checkpoint.ts";
 import { train, TRAINER_DEFAULTS, type TrainerOptions } from "../../runtime/train/trainer.ts";
 import { freshPolicy } from "../../runtime/train/warmstart.ts";
+import { compileSource, metricsOf } from "./helpers.ts";
 
 const PPO = (losses: string): string => `pipeline tiny_ppo {
   dims P, G, T
@@ -28,13 +27,6 @@ ${losses}
 }
 `;
 
-function compileSource(name: string, source: string): IRProgram {
-  const path = `/virtual/${name}.rlp`;
-  const r = compileFile(path, { sources: new Map([[path, source]]) });
-  const errs = r.diagnostics.filter((d) => d.severity === "error");
-  if (errs.length > 0) throw new Error(errs.map((d) => d.message).join("\n"));
-  return r.programs[0]!;
-}
 
 const OPTIONS: TrainerOptions = { ...TRAINER_DEFAULTS, steps: 4, seed: 3, prompts: 2, checkpointEvery: 2, heldOut: 8, updatesPerBatch: 2, minibatches: 2 };
 const task = builtinTask("arith")!;
@@ -47,14 +39,6 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** metrics.jsonl without the wall-clock fields. */
-function metricsOf(out: string): Record<string, unknown>[] {
-  return readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => {
-    const m = JSON.parse(l) as Record<string, unknown>;
-    for (const k of ["elapsed_s", "tokens_per_s", "time_s"]) delete m[k];
-    return m;
-  });
-}
 
 const bytes = (out: string, f: string): Buffer => readFileSync(join(latestCheckpoint(out)!, f));
 

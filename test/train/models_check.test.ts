@@ -1,17 +1,13 @@
 // Derived models and logprob(M, r) in the checker (compiler/check/models.ts): the options of frozen/ema/snapshot,
 // the input each logprob(M, r) becomes (`r.logp@M`, const), the IR's model list, and the diagnostics for misuse.
 import { describe, expect, it } from "vitest";
-import { compileFile } from "../../compiler/index.ts";
 import type { IRProgram } from "../../compiler/ir.ts";
+import { compileVirtual, errorsOf } from "./helpers.ts";
 
-function compile(source: string): ReturnType<typeof compileFile> {
-  const path = "/virtual/models_case.rlp";
-  return compileFile(path, { sources: new Map([[path, source]]) });
-}
+const compile = (source: string) => compileVirtual("models_case", source);
+const errors = (source: string) => errorsOf("models_case", source);
 
-function errors(source: string): string[] {
-  return compile(source).diagnostics.filter((d) => d.severity === "error").map((d) => `${d.code} ${d.span.line}:${d.span.col} ${d.message}`);
-}
+
 
 function program(source: string): IRProgram {
   const r = compile(source);

@@ -5,15 +5,12 @@ import { describe, expect, it } from "vitest";
 import { compileFile } from "../../compiler/index.ts";
 import type { IRProgram } from "../../compiler/ir.ts";
 import { PlanError, planTraining } from "../../runtime/train/plan.ts";
+import { compileVirtual, errorsOf } from "./helpers.ts";
 
-function compile(source: string): ReturnType<typeof compileFile> {
-  const path = "/virtual/train_case.rlp";
-  return compileFile(path, { sources: new Map([[path, source]]) });
-}
+const compile = (source: string) => compileVirtual("train_case", source);
+const errors = (source: string) => errorsOf("train_case", source);
 
-function errors(source: string): string[] {
-  return compile(source).diagnostics.filter((d) => d.severity === "error").map((d) => `${d.code} ${d.span.line}:${d.span.col} ${d.message}`);
-}
+
 
 function program(source: string): IRProgram {
   const r = compile(source);

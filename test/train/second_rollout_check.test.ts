@@ -2,17 +2,13 @@
 // prompts dim, binds a group and a tokens dim of its own, has only const fields, may be greedy (temperature=0); and
 // the diagnostics for misuse (RLP307, RLP112).
 import { describe, expect, it } from "vitest";
-import { compileFile } from "../../compiler/index.ts";
 import type { IRProgram } from "../../compiler/ir.ts";
+import { compileVirtual, errorsOf } from "./helpers.ts";
 
-function compile(source: string): ReturnType<typeof compileFile> {
-  const path = "/virtual/second_rollout.rlp";
-  return compileFile(path, { sources: new Map([[path, source]]) });
-}
+const compile = (source: string) => compileVirtual("second_rollout", source);
+const errors = (source: string) => errorsOf("second_rollout", source);
 
-function errors(source: string): string[] {
-  return compile(source).diagnostics.filter((d) => d.severity === "error").map((d) => `${d.code} ${d.span.line}:${d.span.col} ${d.message}`);
-}
+
 
 function program(source: string): IRProgram {
   const r = compile(source);

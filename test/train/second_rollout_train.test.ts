@@ -5,8 +5,6 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compileFile } from "../../compiler/index.ts";
-import type { IRProgram } from "../../compiler/ir.ts";
 import { builtinTask } from "../../runtime/tasks/index.ts";
 import { runTfjs, selectBackend, type TF } from "../../runtime/tfjs/index.ts";
 import { makeBatch } from "../../runtime/train/batch.ts";
@@ -15,6 +13,7 @@ import { filterBatch, roundSeed } from "../../runtime/train/filter.ts";
 import { planTraining } from "../../runtime/train/plan.ts";
 import { freshPolicy } from "../../runtime/train/warmstart.ts";
 import { train, TRAINER_DEFAULTS, type TrainerOptions } from "../../runtime/train/trainer.ts";
+import { compileSource, metricsOf } from "./helpers.ts";
 
 /** ReMax as in examples/train_remax.rlp, tiny; `SECOND` is the second rollout's options. */
 const remax = (second: string): string => `pipeline tiny_remax {
@@ -33,13 +32,6 @@ const remax = (second: string): string => `pipeline tiny_remax {
 const GREEDY = remax("group=1, max_tokens=4, temperature=0.0");
 const SAMPLED = remax("group=3, max_tokens=4, temperature=1.0");
 
-function compileSource(name: string, source: string): IRProgram {
-  const path = `/virtual/${name}.rlp`;
-  const r = compileFile(path, { sources: new Map([[path, source]]) });
-  const errs = r.diagnostics.filter((d) => d.severity === "error");
-  if (errs.length > 0) throw new Error(errs.map((d) => d.message).join("\n"));
-  return r.programs[0]!;
-}
 
 const OPTIONS: TrainerOptions = { ...TRAINER_DEFAULTS, steps: 4, seed: 7, prompts: 4, checkpointEvery: 2, heldOut: 8, updatesPerBatch: 1, minibatches: 2 };
 const task = builtinTask("arith")!;
@@ -53,13 +45,6 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function metricsOf(out: string): Record<string, unknown>[] {
-  return readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => {
-    const m = JSON.parse(l) as Record<string, unknown>;
-    for (const k of ["elapsed_s", "tokens_per_s", "time_s"]) delete m[k];
-    return m;
-  });
-}
 
 describe("a second rollout in the trainer", () => {
   it("samples the first rollout's prompts greedily and scores them: g.tokens, g.mask, g.score", () => {

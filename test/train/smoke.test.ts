@@ -7,7 +7,6 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compileFile } from "../../compiler/index.ts";
 import type { IRProgram } from "../../compiler/ir.ts";
 import { loadPolicy } from "../../runtime/policy/index.ts";
 import { builtinTask } from "../../runtime/tasks/index.ts";
@@ -15,6 +14,7 @@ import { selectBackend, type TF } from "../../runtime/tfjs/index.ts";
 import { latestCheckpoint } from "../../runtime/train/checkpoint.ts";
 import { freshPolicy } from "../../runtime/train/warmstart.ts";
 import { NonFiniteError, train, TRAINER_DEFAULTS, type TrainerOptions } from "../../runtime/train/trainer.ts";
+import { compileSource, metricsOf } from "./helpers.ts";
 
 const TINY_GRPO = `pipeline tiny_grpo {
   dims P, G, T
@@ -41,13 +41,6 @@ const NAN_AT_3 = `pipeline nan_at_3 {
 }
 `;
 
-function compileSource(name: string, source: string): IRProgram {
-  const path = `/virtual/${name}.rlp`;
-  const r = compileFile(path, { sources: new Map([[path, source]]) });
-  const errs = r.diagnostics.filter((d) => d.severity === "error");
-  if (errs.length > 0) throw new Error(errs.map((d) => d.message).join("\n"));
-  return r.programs[0]!;
-}
 
 const OPTIONS: TrainerOptions = { ...TRAINER_DEFAULTS, steps: 4, seed: 3, prompts: 2, checkpointEvery: 2, heldOut: 16, updatesPerBatch: 2, minibatches: 2 };
 
@@ -61,15 +54,6 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function metricsOf(out: string): Record<string, unknown>[] {
-  return readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => {
-    const m = JSON.parse(l) as Record<string, unknown>;
-    delete m["elapsed_s"];
-    delete m["tokens_per_s"];
-    delete m["time_s"];
-    return m;
-  });
-}
 
 describe("rlp train (tiny GRPO)", () => {
   const program = (): IRProgram => compileSource("tiny_grpo", TINY_GRPO);

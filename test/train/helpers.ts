@@ -1,0 +1,34 @@
+// Shared by the training tests: pipelines compiled from a string, their errors, and metrics.jsonl without the
+// wall-clock fields (the only ones a resumed run may differ in).
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { compileFile, type CompileResult } from "../../compiler/index.ts";
+import type { IRProgram } from "../../compiler/ir.ts";
+
+/** Compiles `source` as the file /virtual/NAME.rlp. */
+export function compileVirtual(name: string, source: string): CompileResult {
+  const path = `/virtual/${name}.rlp`;
+  return compileFile(path, { sources: new Map([[path, source]]) });
+}
+
+/** The errors of `source`, as `CODE line:col message`. */
+export function errorsOf(name: string, source: string): string[] {
+  return compileVirtual(name, source).diagnostics.filter((d) => d.severity === "error").map((d) => `${d.code} ${d.span.line}:${d.span.col} ${d.message}`);
+}
+
+/** The first pipeline of `source`; throws with the messages when it does not compile. */
+export function compileSource(name: string, source: string): IRProgram {
+  const r = compileVirtual(name, source);
+  const errs = r.diagnostics.filter((d) => d.severity === "error");
+  if (errs.length > 0) throw new Error(errs.map((d) => d.message).join("\n"));
+  return r.programs[0]!;
+}
+
+/** DIR/metrics.jsonl without the wall-clock fields. */
+export function metricsOf(out: string): Record<string, unknown>[] {
+  return readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => {
+    const m = JSON.parse(l) as Record<string, unknown>;
+    for (const k of ["elapsed_s", "tokens_per_s", "time_s"]) delete m[k];
+    return m;
+  });
+}
