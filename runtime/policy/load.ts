@@ -4,9 +4,9 @@
 // transformer of the chosen --size is used. The policy a plugin makes is checked when it is made, so that a missing
 // method is one line naming the file, not a crash in the middle of training.
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
-import { basename, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { readFileSync } from "node:fs";
+import { basename } from "node:path";
+import { importUserModule } from "../plugin/user_module.ts";
 import type { Task } from "../tasks/index.ts";
 import type { TF } from "../tfjs/index.ts";
 import { readWeights, unpackWeights } from "./io.ts";
@@ -37,14 +37,7 @@ export function builtinPolicy(size: string): PolicyFactory {
 
 export async function resolvePolicy(spec: string | undefined, size: string): Promise<PolicyFactory> {
   if (spec === undefined) return builtinPolicy(size);
-  const path = resolve(spec);
-  if (!existsSync(path)) throw new PolicyError(`policy plugin ${spec}: no such file`);
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
-  } catch (e) {
-    throw new PolicyError(`policy plugin ${spec} cannot be loaded: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
-  }
+  const { path, module: mod } = await importUserModule(spec, "policy plugin", (m) => new PolicyError(m));
   const create = mod["createPolicy"];
   if (typeof create !== "function") throw new PolicyError(`policy plugin ${spec} has no export 'createPolicy' (a function (tf, task, { seed }) => Policy)`);
   const hash = createHash("sha256").update(readFileSync(path)).digest("hex").slice(0, 10);

@@ -2,9 +2,7 @@
 // `task` (a Task, runtime/tasks/types.ts; `problemTask({...})` from "rlpc/tasks" makes one from a problem space).
 // The module is checked when it loads, and its verifier and demonstrator are wrapped so that a plugin that throws or
 // returns a bad value stops training with a message naming the file and the method, never a stack trace.
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { importUserModule } from "../plugin/user_module.ts";
 import { builtinTask, taskNames } from "./builtin.ts";
 import type { Prompt, Task } from "./types.ts";
 
@@ -24,14 +22,7 @@ export async function resolveTask(spec: string): Promise<Task> {
     if (!t) throw new TaskError(`unknown task '${spec}' (built-in tasks: ${taskNames().join(", ")}; or the path of a task plugin, e.g. ./my_task.ts)`);
     return t;
   }
-  const path = resolve(spec);
-  if (!existsSync(path)) throw new TaskError(`task plugin ${spec}: no such file`);
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
-  } catch (e) {
-    throw new TaskError(`task plugin ${spec} cannot be loaded: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
-  }
+  const { module: mod } = await importUserModule(spec, "task plugin", (m) => new TaskError(m));
   const task = mod["task"];
   if (task === undefined) throw new TaskError(`task plugin ${spec} has no export 'task' (export const task = problemTask({...}) or an object implementing Task)`);
   return checked(spec, task);
