@@ -6,7 +6,8 @@ import AjvImport from "ajv";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import type { Arg, NodeParam, Span } from "../../grammar/ast.ts";
 import type { CustomArg, CustomCall, CustomLayout } from "../ir.ts";
-import { pluginPath, type PluginNode, type PluginParam } from "../plugin/read.ts";
+import { displayPath } from "../display_path.ts";
+import type { PluginNode, PluginParam } from "../plugin/read.ts";
 import { bindArgs } from "./call.ts";
 import { Frame, type Ctx } from "./context.ts";
 import { elaborateExpr } from "./expr.ts";
@@ -33,7 +34,7 @@ export function validator(node: PluginNode): ValidateFunction | string {
   return v;
 }
 
-export const where = (node: PluginNode): string => `'${node.name}' (plugin ${pluginPath(node.plugin)})`;
+export const where = (node: PluginNode): string => `'${node.name}' (plugin ${displayPath(node.plugin)})`;
 
 export function callCustomNode(ctx: Ctx, callerFrame: Frame, node: PluginNode, args: Arg[], span: Span, expected: number): Value[] {
   const fail = (): Value[] => Array.from({ length: Math.max(expected, node.results.length) }, () => ERROR);

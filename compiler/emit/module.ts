@@ -151,7 +151,7 @@ function moduleHeader({ program, source, spec, stateful, runtimeModule, plugins,
 }
 
 /** evaluate, evaluateWithGrad, close (and createState, saveState, loadState with state). */
-function addFunctions(sf: SourceFile, { spec, T, stateful, gradPlan }: Emission): void {
+function addFunctions(sf: SourceFile, { spec, T, stateful }: Emission): void {
   const resultNames = spec.results.map((r) => r.name);
   const gradNames = spec.gradients.map((g) => g.name);
   const optionsType = stateful ? `${T}Options` : "EvaluateOptions";

@@ -7,7 +7,7 @@ import type { DTypeName, DimEntry, Span, TypeExpr } from "../../grammar/ast.ts";
 import { diag, type Diagnostic } from "../../grammar/diagnostic.ts";
 import { literalValue, NotLiteral } from "./literal.ts";
 import { morph } from "./morph.ts";
-import { relative, isAbsolute } from "node:path";
+import { displayPath } from "../display_path.ts";
 
 export type PluginParam =
   | { kind: "tensor"; name: string; type: Extract<TypeExpr, { kind: "tensor" }>; grad: boolean; span: Span }
@@ -51,7 +51,7 @@ export function readPlugin(path: string, text: string): { nodes: PluginNode[]; d
   for (const d of syntax.slice(0, 1)) {
     const start = d.start ?? 0;
     const { line, column } = sf.getLineAndColumnAtPos(start);
-    diagnostics.push(diag("RLP120", `plugin ${pluginPath(path)} does not parse: ${ts.flattenDiagnosticMessageText(d.messageText, " ")}`, { file: path, start, end: start + (d.length ?? 0), line, col: column }));
+    diagnostics.push(diag("RLP120", `plugin ${displayPath(path)} does not parse: ${ts.flattenDiagnosticMessageText(d.messageText, " ")}`, { file: path, start, end: start + (d.length ?? 0), line, col: column }));
   }
   if (diagnostics.length > 0) return { nodes, diagnostics, unreadable: definedNames(sf) };
 
@@ -61,7 +61,7 @@ export function readPlugin(path: string, text: string): { nodes: PluginNode[]; d
       if (!init || !Node.isCallExpression(init) || !/(^|\.)defineNode$/.test(init.getExpression().getText())) continue;
       const name = decl.getName();
       const fail = (message: string, at: Node = decl.getNameNode()) => {
-        diagnostics.push(diag("RLP121", `plugin ${pluginPath(path)}, node '${name}': ${message}`, span(at)));
+        diagnostics.push(diag("RLP121", `plugin ${displayPath(path)}, node '${name}': ${message}`, span(at)));
         unreadable.push(name);
       };
       if (!stmt.isExported()) {
@@ -78,15 +78,9 @@ export function readPlugin(path: string, text: string): { nodes: PluginNode[]; d
     }
   }
   if (nodes.length === 0 && diagnostics.length === 0) {
-    diagnostics.push(diag("RLP122", `plugin ${pluginPath(path)} exports no nodes: define them with 'export const NAME = defineNode({ forward(...) {...}, ... })' (import { defineNode } from "rlpc/plugin")`, { file: path, start: 0, end: 0, line: 1, col: 1 }));
+    diagnostics.push(diag("RLP122", `plugin ${displayPath(path)} exports no nodes: define them with 'export const NAME = defineNode({ forward(...) {...}, ... })' (import { defineNode } from "rlpc/plugin")`, { file: path, start: 0, end: 0, line: 1, col: 1 }));
   }
   return { nodes, diagnostics, unreadable };
-}
-
-/** A plugin's path for messages: relative to the working directory when it lies under it. */
-export function pluginPath(path: string): string {
-  const rel = relative(process.cwd(), path);
-  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) ? rel : path;
 }
 
 /** The names of `const NAME = defineNode(...)` declarations (of a module that does not parse: as far as it goes). */
@@ -145,7 +139,7 @@ function readNode(path: string, name: string, obj: ObjectLiteralExpression, span
     const tn = p.getTypeNode();
     if (!tn) return void fail(`forward's parameter '${pname}' has no type; write Tensor<"f32", [...]>, Dim, number, boolean or a union of string literals`, p);
     if (p.isRestParameter() || p.hasQuestionToken() || p.hasInitializer()) return void fail(`forward's parameter '${pname}' must be a plain parameter (defaults go in 'params')`, p);
-    const param = readParam(path, pname, tn, span);
+    const param = readParam(pname, tn, span);
     if (typeof param === "string") return void fail(`forward's parameter '${pname}': ${param}`, tn);
     params.push(param);
   }
@@ -158,7 +152,7 @@ function readNode(path: string, name: string, obj: ObjectLiteralExpression, span
   const resultNodes = Node.isTupleTypeNode(rt) ? rt.getElements() : [rt];
   const results: Extract<TypeExpr, { kind: "tensor" }>[] = [];
   for (const r of resultNodes) {
-    const t = readTensorType(path, r, "Result", span);
+    const t = readTensorType(r, "Result", span);
     if (typeof t === "string") return void fail(`forward's result type: ${t}`, r);
     results.push(t.type);
   }
@@ -169,7 +163,7 @@ function readNode(path: string, name: string, obj: ObjectLiteralExpression, span
 }
 
 function functionProperty(obj: ObjectLiteralExpression, name: string): Fn | undefined {
-  const { Node, SyntaxKind } = morph();
+  const { Node } = morph();
   const p = obj.getProperty(name);
   if (!p) return undefined;
   if (Node.isMethodDeclaration(p)) return p;
@@ -180,7 +174,7 @@ function functionProperty(obj: ObjectLiteralExpression, name: string): Fn | unde
   return undefined;
 }
 
-function readParam(path: string, name: string, tn: TypeNode, span: (n: Node) => Span): PluginParam | string {
+function readParam(name: string, tn: TypeNode, span: (n: Node) => Span): PluginParam | string {
   const { Node, SyntaxKind } = morph();
   const sp = span(tn);
   if (tn.getKind() === SyntaxKind.NumberKeyword) return { kind: "static", name, type: "number", span: sp };
@@ -188,13 +182,13 @@ function readParam(path: string, name: string, tn: TypeNode, span: (n: Node) => 
   const labels = stringLiterals(tn);
   if (labels) return { kind: "static", name, type: { labels }, span: sp };
   if (Node.isTypeReference(tn) && refName(tn) === "Dim") return { kind: "dim", name, span: sp };
-  const t = readTensorType(path, tn, "Tensor", span);
+  const t = readTensorType(tn, "Tensor", span);
   return typeof t === "string" ? t : { kind: "tensor", name, type: t.type, grad: t.grad, span: sp };
 }
 
 /** `Tensor<"f32", ["...", "over"], "const"?>` or `Result<"f32", [...]>`. */
-function readTensorType(path: string, tn: TypeNode, want: "Tensor" | "Result", span: (n: Node) => Span): { type: Extract<TypeExpr, { kind: "tensor" }>; grad: boolean } | string {
-  const { Node, SyntaxKind } = morph();
+function readTensorType(tn: TypeNode, want: "Tensor" | "Result", span: (n: Node) => Span): { type: Extract<TypeExpr, { kind: "tensor" }>; grad: boolean } | string {
+  const { Node } = morph();
   const usage = `${want}<"f32", ["...", "G"]> (a dtype and a tuple of dim names)`;
   if (!Node.isTypeReference(tn) || refName(tn) !== want) return `the type must be ${usage}${want === "Tensor" ? ", Dim, number, boolean or a union of string literals" : ""}, not ${tn.getText()}`;
   const [dt, dims, gradKind, ...rest] = tn.getTypeArguments();
@@ -222,13 +216,13 @@ function readTensorType(path: string, tn: TypeNode, want: "Tensor" | "Result", s
 }
 
 function refName(tn: TypeNode): string {
-  const { Node, SyntaxKind } = morph();
+  const { Node } = morph();
   return Node.isTypeReference(tn) ? tn.getTypeName().getText().replace(/^.*\./, "") : "";
 }
 
 /** `"a"` or `"a" | "b"`: the labels; undefined for anything else. */
 function stringLiterals(tn: TypeNode): string[] | undefined {
-  const { Node, SyntaxKind } = morph();
+  const { Node } = morph();
   const parts = Node.isUnionTypeNode(tn) ? tn.getTypeNodes() : [tn];
   const out: string[] = [];
   for (const p of parts) {

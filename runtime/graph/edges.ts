@@ -15,29 +15,6 @@ export function valueNames(program: IRProgram, out: readonly GraphNode[], src: S
   for (const i of program.inputs) valueName.set(i.node, i.name);
   for (const n of nodes) if (n.op.op === "param") valueName.set(n.id, n.op.name);
 
-  // ---- edges between boxes
-  const edges: GraphEdge[] = [];
-  const edgeKeys = new Set<string>();
-  const addEdge = (from: GraphNode, to: GraphNode, value: number | undefined, extra: Partial<GraphEdge> = {}) => {
-    const key = `${from.id}|${value ?? "static"}|${to.id}`;
-    if (edgeKeys.has(key)) return;
-    edgeKeys.add(key);
-    const v = value !== undefined ? nodes[value] : undefined;
-    const e: GraphEdge = {
-      id: `e${edges.length}`,
-      from: from.id,
-      to: to.id,
-      label: v ? typeLabel(v.type, v.grad) : "static",
-      grad: v ? [...v.grad] : [],
-      static: false,
-      ...extra,
-    };
-    if (v) {
-      e.value = v.id;
-      e.type = v.type;
-    }
-    edges.push(e);
-  };
   // Outputs of a box bound by a single-name `let`: named after it.
   if (src) {
     for (const box of out) {

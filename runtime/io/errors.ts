@@ -1,6 +1,6 @@
 // Errors found while reading a program's inputs: stable codes and one-line messages that name the input and dim.
-import { isAbsolute, relative } from "node:path";
 import type { IRInput, IRType } from "../../compiler/ir.ts";
+import { isAbsolute, relative } from "node:path";
 import { closest } from "../../compiler/suggest.ts";
 
 export const InputCode = {
@@ -42,7 +42,11 @@ export function formatType(t: IRType): string {
   return t.dims.length === 0 ? `${t.dtype}${idx}` : `${t.dtype}${idx}[${t.dims.join(",")}]`;
 }
 
-/** A path for messages: relative to the working directory when it lies under it. */
+
+/**
+ * A path for messages: relative to the working directory when it lies under it. (compiler/display_path.ts is the
+ * compiler's copy: the runtime that emitted modules load may not load the compiler.)
+ */
 export function displayPath(file: string): string {
   if (!isAbsolute(file)) return file;
   const rel = relative(process.cwd(), file);

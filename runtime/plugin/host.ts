@@ -2,7 +2,7 @@
 // the node declared (row dims first, broadcast; then the declared dims in declared order), checks what forward and
 // gradient return, and gives back tensors in the program's canonical dims. Every problem is an EvalError whose
 // message names the plugin file and the node (codes RLP521-RLP524, docs/diagnostics.md).
-import { relative } from "node:path";
+import { displayPath } from "../io/errors.ts";
 import type { CustomArg, CustomCall, CustomLayout } from "../../compiler/ir.ts";
 import { EvalError } from "../reference/common.ts";
 import { broadcastData, shapeSize, sumInto, transpose, type Tensor } from "../tensor.ts";
@@ -10,11 +10,6 @@ import type { Dim, Tensor as PluginTensor } from "./api.ts";
 import { pluginNode } from "./registry.ts";
 
 /** The plugin's path relative to the working directory when it lies under it. */
-function displayPath(path: string): string {
-  const rel = relative(process.cwd(), path);
-  return rel.length < path.length && !rel.startsWith("..") ? rel : path;
-}
-
 /** `plugin my_nodes.ts, node 'softclip'` (the path relative to the working directory when that is shorter). */
 export function where(call: CustomCall): string {
   return `plugin ${displayPath(call.plugin)}, node '${call.node}'`;
@@ -98,10 +93,9 @@ export function customForward(call: CustomCall, output: number, args: readonly T
 export function customVjp(call: CustomCall, output: number, wrt: number, args: readonly Tensor[], g: Tensor, sizes: Record<string, number>): Tensor {
   const def = pluginNode(call.plugin, call.node);
   if (typeof def.gradient !== "function") throw new EvalError("RLP524", `${where(call)}: the node has no gradient function, but a gradient is needed (declare 'differentiable: false' or write gradient(...))`);
-  const cot = call.results.map((l, k) => {
-    const p = present(call, k === output ? g : { dtype: "f32", dims: [], shape: [], data: Float64Array.of(0) }, { ...l, dtype: "f32" }, sizes);
-    return p;
-  });
+  // the cotangent of result `output`; zeros for the others (the VJP is linear in them)
+  const zero: Tensor = { dtype: "f32", dims: [], shape: [], data: Float64Array.of(0) };
+  const cot = call.results.map((l, k) => present(call, k === output ? g : zero, { ...l, dtype: "f32" }, sizes));
   const returned = guarded(call, "gradient", () => (def.gradient as (...a: unknown[]) => unknown)(call.results.length > 1 ? cot : cot[0], ...argv(call, args, sizes)));
   const target = call.argv.find((a): a is Extract<CustomArg, { kind: "tensor" }> => a.kind === "tensor" && a.index === wrt)!;
   if (returned === null || typeof returned !== "object" || Array.isArray(returned)) {

@@ -2,7 +2,6 @@
 // finite differences of the float64 reference evaluator. It passes on examples/custom, fails with a table of the
 // disagreeing elements on a node whose gradient is off by a factor 2 (which the golden test alone cannot see: the
 // golden was recorded with the same wrong gradient), and skips cases without custom gradients.
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cli, HEADER, INPUTS, pipelineUsing, project } from "./helpers.ts";
 
