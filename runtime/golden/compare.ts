@@ -129,6 +129,15 @@ function pad(s: string, n: number): string {
   return s.length >= n ? s : s + " ".repeat(n - s.length);
 }
 
+/** The first differing elements of a "values" problem as an aligned table, then "... and N more". */
+export function differenceTable(p: Extract<OutputProblem, { kind: "values" }>, headers: readonly [string, string], cells: (d: (typeof p.first)[number]) => [number, number], indent: string): string[] {
+  const rows = [["index", ...headers, "abs err", "rel err"], ...p.first.map((d) => [`${p.name}${formatIndex(p.dims, d.index)}`, ...cells(d).map(formatValue), formatError(d.abs), formatError(d.rel)])];
+  const widths = rows[0]!.map((_, k) => Math.max(...rows.map((r) => r[k]!.length)));
+  const lines = rows.map((r) => `${indent}${r.map((cell, k) => (k === r.length - 1 ? cell : pad(cell, widths[k]!))).join("  ")}`.trimEnd());
+  if (p.count > p.first.length) lines.push(`${indent}... and ${p.count - p.first.length} more`);
+  return lines;
+}
+
 /** The problems as indented text lines (no trailing newline), one block per output. */
 export function formatComparison(c: Comparison, tol: Tolerance, indent = "  "): string[] {
   const lines: string[] = [];
@@ -150,10 +159,7 @@ export function formatComparison(c: Comparison, tol: Tolerance, indent = "  "): 
         lines.push(
           `${indent}${p.name}: values differ at ${p.count} of ${p.total} element${p.total === 1 ? "" : "s"} (rtol ${tol.rtol}, atol ${tol.atol}; largest abs error ${formatError(p.maxAbs)}, rel ${formatError(p.maxRel)})`,
         );
-        const rows = [["index", "expected", "actual", "abs err", "rel err"], ...p.first.map((d) => [`${p.name}${formatIndex(p.dims, d.index)}`, formatValue(d.expected), formatValue(d.actual), formatError(d.abs), formatError(d.rel)])];
-        const widths = rows[0]!.map((_, k) => Math.max(...rows.map((r) => r[k]!.length)));
-        for (const r of rows) lines.push(`${indent}  ${r.map((cell, k) => (k === r.length - 1 ? cell : pad(cell, widths[k]!))).join("  ")}`.trimEnd());
-        if (p.count > p.first.length) lines.push(`${indent}  ... and ${p.count - p.first.length} more`);
+        lines.push(...differenceTable(p, ["expected", "actual"], (d) => [d.expected, d.actual], `${indent}  `));
         break;
       }
     }

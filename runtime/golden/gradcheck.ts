@@ -8,7 +8,7 @@ import { isDifferentiable } from "../../compiler/ir.ts";
 import { loadPlugins } from "../plugin/registry.ts";
 import type { Tensor } from "../tensor.ts";
 import type { GoldenCase } from "./cases.ts";
-import { compareOutputs, formatError, formatIndex, formatValue, type OutputProblem } from "./compare.ts";
+import { compareOutputs, differenceTable, formatError, type OutputProblem } from "./compare.ts";
 import type { CaseOutcome, Prepared } from "./run.ts";
 
 export interface GradcheckOptions {
@@ -81,10 +81,6 @@ function num(x: number): string {
   return x !== 0 && Math.abs(x) < 1e-3 ? x.toExponential() : String(x);
 }
 
-function pad(s: string, n: number): string {
-  return s.length >= n ? s : s + " ".repeat(n - s.length);
-}
-
 /** One block per gradient: how many elements differ, then a table of the first ones (index, analytic, numeric). */
 export function formatGradProblems(problems: readonly OutputProblem[], o: GradcheckOptions): string[] {
   const lines: string[] = [];
@@ -96,13 +92,7 @@ export function formatGradProblems(problems: readonly OutputProblem[], o: Gradch
     lines.push(
       `${p.name}: ${p.count} of ${p.total} element${p.total === 1 ? "" : "s"} differ (step ${num(o.step)}, rtol ${num(o.rtol)}, atol ${num(o.atol)}; largest abs error ${formatError(p.maxAbs)}, rel ${formatError(p.maxRel)})`,
     );
-    const rows = [
-      ["index", "gradient", "finite diff", "abs err", "rel err"],
-      ...p.first.map((d) => [`${p.name}${formatIndex(p.dims, d.index)}`, formatValue(d.actual), formatValue(d.expected), formatError(d.abs), formatError(d.rel)]),
-    ];
-    const widths = rows[0]!.map((_, k) => Math.max(...rows.map((r) => r[k]!.length)));
-    for (const r of rows) lines.push(`  ${r.map((cell, k) => (k === r.length - 1 ? cell : pad(cell, widths[k]!))).join("  ")}`.trimEnd());
-    if (p.count > p.first.length) lines.push(`  ... and ${p.count - p.first.length} more`);
+    lines.push(...differenceTable(p, ["gradient", "finite diff"], (d) => [d.actual, d.expected], "  "));
   }
   return lines;
 }
