@@ -9,6 +9,7 @@
 // `logprob(M, r)` into one more field of the rollout record: the program input `r.logp@M`, made by the trainer with
 // the record's other fields and supplied by the inputs file in `rlp eval`. `declareModel` (declarations.ts) has
 // already checked the name and the base model in its pre-pass; this file adds the options and `logprob`.
+import { staticNumber } from "./static_number.ts";
 import type { Expr, ModelDecl, PipelineItem } from "../../grammar/ast.ts";
 import type { IRModel } from "../ir.ts";
 import { didYouMean } from "../suggest.ts";
@@ -68,17 +69,13 @@ export function elaborateModel(ctx: Ctx, frame: Frame, d: ModelDecl): IRModel | 
   }
   for (const o of spec) {
     const arg = bound.get(o.name)!;
-    const x = elaborateExpr(ctx, frame, arg.value);
-    if (x.kind === "error") return undefined;
-    if (x.kind !== "tensor" || x.static === undefined || x.type.dims.length > 0 || x.type.dtype === "bool") {
-      ctx.report("RLP207", `${o.name}= of ${what} must be a number known when the pipeline is compiled (a literal or a param), but this is ${x.kind === "tensor" ? "computed at run time" : describeValue(x)}`, arg.value.span);
+    const n = staticNumber(ctx, frame, arg, o.name, what);
+    if (n === undefined) return undefined;
+    if (!o.check(n)) {
+      ctx.report("RLP111", `${o.name}= of ${what} must be ${o.want}, but it is ${n}`, arg.value.span);
       return undefined;
     }
-    if (!o.check(x.static)) {
-      ctx.report("RLP111", `${o.name}= of ${what} must be ${o.want}, but it is ${x.static}`, arg.value.span);
-      return undefined;
-    }
-    ir.options[o.name] = x.static;
+    ir.options[o.name] = n;
   }
   return ir;
 }

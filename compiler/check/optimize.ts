@@ -1,8 +1,8 @@
 // `optimize M with adam(...)`: the optimizer statement of training pipelines (docs/training.md).
+import { staticNumber } from "./static_number.ts";
 import type { Stmt } from "../../grammar/ast.ts";
 import type { IROptimizer } from "../ir.ts";
 import type { Ctx, Frame } from "./context.ts";
-import { elaborateExpr } from "./expr.ts";
 
 /**
  * `optimize policy with adam(lr=5e-4, clip=1.0)`: the optimizer of the models, for the trainer. Its arguments are
@@ -25,13 +25,9 @@ export function elaborateOptimizer(ctx: Ctx, frame: Frame, s: Extract<Stmt, { ki
       ctx.report("RLP109", `the argument '${a.name.name}' is given twice in the call to ${e.callee.name}`, a.name.span);
       return undefined;
     }
-    const v = elaborateExpr(ctx, frame, a.value);
-    if (v.kind === "error") return undefined;
-    if (v.kind !== "tensor" || v.static === undefined || v.type.dims.length > 0 || v.type.dtype === "bool") {
-      ctx.report("RLP207", `${a.name.name}= of ${e.callee.name}(...) must be a number known when the pipeline is compiled (a literal or a param)`, a.value.span);
-      return undefined;
-    }
-    options[a.name.name] = v.static;
+    const n = staticNumber(ctx, frame, a, a.name.name, `${e.callee.name}(...)`);
+    if (n === undefined) return undefined;
+    options[a.name.name] = n;
   }
   return { models: s.models.map((m) => m.name), name: e.callee.name, options, span: s.span };
 }

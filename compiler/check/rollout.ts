@@ -12,6 +12,7 @@
 // input of the program named `r.FIELD` (only the fields read), so the rest of the graph — advantage, loss, metrics —
 // is the COMPILED stage, fed with the rollout's tensors. `program.rollouts` tells the trainer what to make.
 // `rlp eval` runs such a pipeline like any other: the inputs file supplies `r.logp`, `r.score`, ...
+import { staticNumber } from "./static_number.ts";
 import type { Expr, Ident, Span, Stmt } from "../../grammar/ast.ts";
 import type { DType, IRInput, IRRollout } from "../ir.ts";
 import { didYouMean } from "../suggest.ts";
@@ -161,13 +162,8 @@ export function elaborateRollout(ctx: Ctx, frame: Frame, s: Extract<Stmt, { kind
       if (o.default !== undefined) options[o.name] = o.default;
       continue;
     }
-    const x = elaborateExpr(ctx, frame, arg.value);
-    if (x.kind === "error") return fail();
-    if (x.kind !== "tensor" || x.static === undefined || x.type.dims.length > 0 || x.type.dtype === "bool") {
-      ctx.report("RLP207", `${o.name}= of ${source}(...) must be a number known when the pipeline is compiled (a literal or a param), but this is ${x.kind === "tensor" ? "computed at run time" : describeValue(x)}`, arg.value.span);
-      return fail();
-    }
-    const n = x.static;
+    const n = staticNumber(ctx, frame, arg, o.name, `${source}(...)`);
+    if (n === undefined) return fail();
     // temperature=0 (greedy) only for a second rollout (prompts=r): the trained rollout's log-probs are at logits / t
     if ((o.integer && !Number.isInteger(n)) || n < o.min || (o.name === "temperature" && n <= 0 && !(n === 0 && (bound.has("prompts") || declaredRollouts(ctx).length > 0)))) {
       const want = o.integer ? `an integer >= ${o.min}` : "a number > 0";
