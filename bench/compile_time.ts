@@ -4,7 +4,7 @@ import { differentiateAndSimplify } from "../compiler/autodiff/index.ts";
 import { generateJs } from "../compiler/codegen/js/module.ts";
 import { planKernels } from "../compiler/fuse/plan.ts";
 import { compileFile } from "../compiler/index.ts";
-import { loadGenerated } from "../runtime/kernels/index.ts";
+import { loadGenerated } from "../runtime/backends/js/index.ts";
 import { median } from "./util.ts";
 
 export interface CompileStages {

@@ -6,9 +6,9 @@
 // ratios fall inside and outside the clip range); critic values in [-1, 1) and old values within ±0.2 of them;
 // rewards 0/1; masks keep a prefix of each row: row r keeps its first |T| - (r mod 97) tokens (varying lengths);
 // other f32 inputs uniform in [-1, 1). Scalar inputs with a default are left out (the default is used).
-import { isDifferentiable, type IRProgram } from "../compiler/ir.ts";
-import { allocateArray, type TypedArray } from "../runtime/kernels/index.ts";
-import type { Tensor } from "../runtime/tensor.ts";
+import { isDifferentiable, type IRProgram } from "../compiler/ir/ir.ts";
+import { allocateArray, type TypedArray } from "../runtime/backends/js/index.ts";
+import type { Tensor } from "../runtime/library/tensor.ts";
 import { rng } from "./util.ts";
 
 export interface BenchData {

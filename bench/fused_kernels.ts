@@ -7,8 +7,8 @@
 // Run: npx tsx bench/fused_kernels.ts [P G T]
 import { availableParallelism } from "node:os";
 import { compileFile } from "../compiler/index.ts";
-import { compileKernels } from "../runtime/kernels/index.ts";
-import { evaluate, gradients } from "../runtime/reference/index.ts";
+import { compileKernels } from "../runtime/backends/js/index.ts";
+import { evaluate, gradients } from "../runtime/backends/reference/index.ts";
 import { benchData } from "./data.ts";
 import { time, type Timing } from "./util.ts";
 

@@ -13,10 +13,10 @@
 import { availableParallelism, cpus, loadavg, totalmem } from "node:os";
 import { differentiateAndSimplify } from "../compiler/autodiff/index.ts";
 import { compileFile } from "../compiler/index.ts";
-import type { IRProgram } from "../compiler/ir.ts";
-import { compileKernels, type TypedArray } from "../runtime/kernels/index.ts";
-import { evaluate, gradients } from "../runtime/reference/index.ts";
-import { disposeFeeds, reachingInputs, selectBackend, tfjsLossAndGrads, uploadInputs, type TF } from "../runtime/tfjs/index.ts";
+import type { IRProgram } from "../compiler/ir/ir.ts";
+import { compileKernels, type TypedArray } from "../runtime/backends/js/index.ts";
+import { evaluate, gradients } from "../runtime/backends/reference/index.ts";
+import { disposeFeeds, reachingInputs, selectBackend, tfjsLossAndGrads, uploadInputs, type TF } from "../runtime/backends/tfjs/index.ts";
 import { benchData, BYTES, type BenchData } from "./data.ts";
 import { gc, time, timeInterleaved, type Timing } from "./util.ts";
 

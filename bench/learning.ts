@@ -71,9 +71,9 @@ function parseLine(l: string): Record<string, unknown>[] {
 
 async function warmStartPath(): Promise<string> {
   // the warm start every run starts from: made (or found in the cache) in this process, as rlp train makes it
-  const { selectBackend } = await import("../runtime/tfjs/index.ts");
-  const { builtinTask, DEFAULT_TASK } = await import("../runtime/tasks/index.ts");
-  const { warmStart, WARM_START_DEFAULTS } = await import("../runtime/train/warmstart.ts");
+  const { selectBackend } = await import("../runtime/backends/tfjs/index.ts");
+  const { builtinTask, DEFAULT_TASK } = await import("../runtime/tools/tasks/index.ts");
+  const { warmStart, WARM_START_DEFAULTS } = await import("../runtime/tools/train/warmstart.ts");
   const { tf } = await selectBackend();
   const ws = await warmStart(tf, builtinTask(DEFAULT_TASK)!, { size: "small", seed: 0, steps: WARM_START_DEFAULTS.steps, lr: WARM_START_DEFAULTS.lr });
   ws.policy.dispose();

@@ -3,7 +3,7 @@
 import { statSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { compileFile, type CompileResult } from "../compiler/index.ts";
-import type { IRProgram } from "../compiler/ir.ts";
+import type { IRProgram } from "../compiler/ir/ir.ts";
 import { diag, fileSpan } from "../grammar/diagnostic.ts";
 import type { CliIO } from "./main.ts";
 

@@ -1,15 +1,15 @@
 // `rlp compile FILE -o DIR`: writes each pipeline of FILE as a TypeScript module DIR/<pipeline>.ts (compiler/emit) and
-// the JSON Schema of its inputs, DIR/<pipeline>.schema.json (runtime/emitted/validate.ts derives it from the spec the
+// the JSON Schema of its inputs, DIR/<pipeline>.schema.json (runtime/library/emitted/validate.ts derives it from the spec the
 // module embeds). `rlp compile FILE --dump kernels|js`: shows what the compiler makes of a pipeline: the fused kernel
 // plan of its forward pass and gradients (compiler/fuse formatPlan), or the generated JS module (compiler/codegen/js).
 import { mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { hasErrors } from "../grammar/diagnostic.ts";
 import { emitModule, type EmittedModule } from "../compiler/emit/index.ts";
-import { displayPath } from "../runtime/io/errors.ts";
-import { writeFileAtomic } from "../runtime/io/write_outputs.ts";
-import { pipelineInputsSchema } from "../runtime/emitted/validate.ts";
-import { parseSetFlags } from "../runtime/io/read_inputs.ts";
+import { displayPath } from "../runtime/library/io/errors.ts";
+import { writeFileAtomic } from "../runtime/library/io/write_outputs.ts";
+import { pipelineInputsSchema } from "../runtime/library/emitted/validate.ts";
+import { parseSetFlags } from "../runtime/library/io/read_inputs.ts";
 import { differentiateAndSimplify } from "../compiler/autodiff/index.ts";
 import { formatPlan, planKernels } from "../compiler/fuse/index.ts";
 import { generateJs } from "../compiler/codegen/js/index.ts";

@@ -1,7 +1,7 @@
 // `rlp graph FILE -o g.svg|g.dot|g.html [--kernels]`: a picture of the pipeline's dataflow graph.
 import { hasErrors } from "../grammar/diagnostic.ts";
-import { writeFileAtomic } from "../runtime/io/write_outputs.ts";
-import { parseSetFlags } from "../runtime/io/read_inputs.ts";
+import { writeFileAtomic } from "../runtime/library/io/write_outputs.ts";
+import { parseSetFlags } from "../runtime/library/io/read_inputs.ts";
 import { compileChecked, CommandUsageError, EXIT_CODES, firstLine, fsReason, parseCommandArgs, pickPipeline, usageError } from "./command_util.ts";
 import type { CliIO } from "./main.ts";
 import { renderDiagnostics, shouldColor } from "./render.ts";
@@ -45,7 +45,7 @@ export async function graphCommand(argv: string[], io: CliIO): Promise<number> {
   }
   if (positionals.length !== 1) return usageError(io, "graph", positionals.length === 0 ? "no file given" : `expected one file, got ${positionals.length}`, GRAPH_HELP);
   if (values.out === undefined) return usageError(io, "graph", "-o FILE is required (.svg, .dot or .html)", GRAPH_HELP);
-  const { formatOfPath, renderGraph, loadKernelPlan, KernelPlanUnavailable } = await import("../runtime/graph/index.ts");
+  const { formatOfPath, renderGraph, loadKernelPlan, KernelPlanUnavailable } = await import("../runtime/tools/graph/index.ts");
   if (values.format !== undefined && !FORMATS.has(values.format)) return usageError(io, "graph", `--format must be svg, dot or html, got '${values.format}'`, GRAPH_HELP);
   const format = (values.format as "svg" | "dot" | "html" | undefined) ?? (values.out === "-" ? "svg" : formatOfPath(values.out));
   if (format === undefined) return usageError(io, "graph", `cannot tell the format of '${values.out}': use a .svg, .dot or .html name, or --format`, GRAPH_HELP);

@@ -4,7 +4,7 @@
 //                                   defaults, the doc comment (its definition) and the source text
 // Both return the exit code: 0 ok, 1 unknown NAME, 64 usage.
 import { parseArgs } from "node:util";
-import { closest } from "../compiler/suggest.ts";
+import { closest } from "../compiler/ir/suggest.ts";
 import type { CatalogEntry } from "../stdlib/catalog.ts";
 import { builtinSignature, stdLibrary, usedBy, type StdLibrary, type StdNode } from "../stdlib/docs.ts";
 import type { CliIO } from "./main.ts";

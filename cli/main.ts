@@ -2,15 +2,15 @@
 //   0 ok, 1 compile errors, 2 bad inputs or a run-time error, 64 usage, 70 internal error, 74 cannot write output.
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { isDifferentiable, type IRProgram } from "../compiler/ir.ts";
+import { isDifferentiable, type IRProgram } from "../compiler/ir/ir.ts";
 import { compileChecked } from "./command_util.ts";
 import { COMMAND_HELP, USAGE } from "./help.ts";
 import { withSuppliedStages } from "../compiler/stage_inputs.ts";
-import { inputNames } from "../runtime/io/input_names.ts";
+import { inputNames } from "../runtime/library/io/input_names.ts";
 import { hasErrors, type Diagnostic } from "../grammar/diagnostic.ts";
-import { parseSetFlags, readInputs, type InputError } from "../runtime/io/read_inputs.ts";
-import { formatOutputsJson, writeOutputs } from "../runtime/io/write_outputs.ts";
-import { filled, type Tensor } from "../runtime/tensor.ts";
+import { parseSetFlags, readInputs, type InputError } from "../runtime/library/io/read_inputs.ts";
+import { formatOutputsJson, writeOutputs } from "../runtime/library/io/write_outputs.ts";
+import { filled, type Tensor } from "../runtime/library/tensor.ts";
 import { renderDiagnostics, renderJson, shouldColor } from "./render.ts";
 
 export interface OutStream {
@@ -244,8 +244,8 @@ async function evalCommand(args: string[], io: CliIO): Promise<number> {
   }
 
   // Loaded here so that `rlp check` does not load the evaluator.
-  const { EvalError, evaluate, gradients } = await import("../runtime/reference/index.ts");
-  const { loadPlugins } = await import("../runtime/plugin/registry.ts");
+  const { EvalError, evaluate, gradients } = await import("../runtime/backends/reference/index.ts");
+  const { loadPlugins } = await import("../runtime/library/plugin/registry.ts");
   const outputs: Record<string, Tensor> = {};
   try {
     await loadPlugins(program);

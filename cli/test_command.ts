@@ -48,8 +48,8 @@ export async function testCommand(argv: string[], io: CliIO): Promise<number> {
   if (values.update && format === "junit") return usageError(io, "test", "--update does not write JUnit; leave out --format junit", TEST_HELP);
   if (values.update && values.gradcheck) return usageError(io, "test", "--update records goldens; run --gradcheck without it", TEST_HELP);
 
-  const golden = await import("../runtime/golden/index.ts");
-  const { gradcheckCase } = await import("../runtime/golden/gradcheck.ts");
+  const golden = await import("../runtime/tools/golden/index.ts");
+  const { gradcheckCase } = await import("../runtime/tools/golden/gradcheck.ts");
   const backends: Awaited<ReturnType<typeof golden.loadGoldenBackend>>[] = [];
   for (const name of backendNames) {
     try {

@@ -121,7 +121,7 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
     throw e;
   }
   const size = v.size ?? "small";
-  const { resolveTask, TaskError, DEFAULT_TASK } = await import("../runtime/tasks/index.ts");
+  const { resolveTask, TaskError, DEFAULT_TASK } = await import("../runtime/tools/tasks/index.ts");
   let task;
   try {
     task = await resolveTask(v.task ?? DEFAULT_TASK);
@@ -129,9 +129,9 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
     if (e instanceof TaskError) return usageError(io, "train", e.message, TRAIN_HELP);
     throw e;
   }
-  const { POLICY_SIZES } = await import("../runtime/policy/index.ts");
+  const { POLICY_SIZES } = await import("../runtime/tools/policy/index.ts");
   if (!POLICY_SIZES[size]) return usageError(io, "train", `--size must be ${Object.keys(POLICY_SIZES).join(" or ")}, got '${size}'`, TRAIN_HELP);
-  const { parseSetFlags } = await import("../runtime/io/read_inputs.ts");
+  const { parseSetFlags } = await import("../runtime/library/io/read_inputs.ts");
   const { set, errors } = parseSetFlags(v.set ?? []);
   if (errors.length > 0) return usageError(io, "train", errors[0]!.message, TRAIN_HELP);
 
@@ -148,8 +148,8 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
   const program = picked.program;
   const out = v.out ?? join("runs", program.pipeline);
 
-  const { planTraining, PlanError } = await import("../runtime/train/plan.ts");
-  const { train, TRAINER_DEFAULTS, NonFiniteError, TrainSetupError } = await import("../runtime/train/trainer.ts");
+  const { planTraining, PlanError } = await import("../runtime/tools/train/plan.ts");
+  const { train, TRAINER_DEFAULTS, NonFiniteError, TrainSetupError } = await import("../runtime/tools/train/trainer.ts");
   const demos = program.rollouts?.[0]?.source === "demonstrations";
   // Rejected before anything is loaded or trained: inputs the rollout does not provide.
   let plan;
@@ -162,7 +162,7 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
     }
     throw e;
   }
-  const { selectBackend, BackendError } = await import("../runtime/tfjs/index.ts");
+  const { selectBackend, BackendError } = await import("../runtime/backends/tfjs/index.ts");
   let backend;
   try {
     backend = await selectBackend(v.backend);
@@ -177,10 +177,10 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
   const progress = new Progress(io.stdout, io.stdout.isTTY === true, Math.max(1, Math.floor(steps / 25)));
   progress.line(`rlp train: ${program.pipeline} on task '${task.name}' (${task.description}); tfjs backend ${backend.name}`);
 
-  const { warmStart, freshPolicy, WARM_START_DEFAULTS } = await import("../runtime/train/warmstart.ts");
-  const { loadPolicy } = await import("../runtime/policy/index.ts");
+  const { warmStart, freshPolicy, WARM_START_DEFAULTS } = await import("../runtime/tools/train/warmstart.ts");
+  const { loadPolicy } = await import("../runtime/tools/policy/index.ts");
   const init = v.init ?? (demos ? "none" : "warm");
-  const { resolvePolicy, PolicyError } = await import("../runtime/policy/index.ts");
+  const { resolvePolicy, PolicyError } = await import("../runtime/tools/policy/index.ts");
   let factory;
   try {
     factory = await resolvePolicy(v.policy, size);
@@ -243,7 +243,7 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
     }
     if (result.checkpoint) progress.line(`checkpoint: ${result.checkpoint}`);
     if (!v["no-report"]) {
-      const { readMetrics, writeReport } = await import("../runtime/train/report.ts");
+      const { readMetrics, writeReport } = await import("../runtime/tools/train/report.ts");
       const path = join(out, "report.html");
       await writeReport(path, {
         title: `rlp train ${file} — ${program.pipeline} on ${task.name}`, lines: readMetrics(join(out, "metrics.jsonl")),

@@ -1,4 +1,4 @@
-// How messages show a file: relative to the working directory when it lies under it, else as given. (runtime/io/errors.ts
+// How messages show a file: relative to the working directory when it lies under it, else as given. (runtime/library/io/errors.ts
 // has the runtime's copy: the runtime that emitted modules load may not load the compiler.)
 import { isAbsolute, relative } from "node:path";
 

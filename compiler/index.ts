@@ -5,10 +5,10 @@ import { resolve } from "node:path";
 import type { Span } from "../grammar/ast.ts";
 import type { Diagnostic } from "../grammar/diagnostic.ts";
 import { diag, hasErrors } from "../grammar/diagnostic.ts";
-import { validator, where as describeCustomNode } from "./check/custom_call.ts";
-import { checkNodeDefinition } from "./check/nodes.ts";
-import { elaboratePipeline } from "./check/pipeline.ts";
-import type { IRProgram } from "./ir.ts";
+import { validator, where as describeCustomNode } from "./elaborate/custom_call.ts";
+import { checkNodeDefinition } from "./elaborate/nodes.ts";
+import { elaboratePipeline } from "./elaborate/pipeline.ts";
+import type { IRProgram } from "./ir/ir.ts";
 import { loadProgram } from "./load.ts";
 import { buildGlobalScope } from "./scope.ts";
 

@@ -28,7 +28,7 @@ export interface LoadResult {
   unreadableNodes: Set<string>;
 }
 
-/** A TypeScript module of custom nodes (runtime/plugin/api.ts). */
+/** A TypeScript module of custom nodes (runtime/library/plugin/api.ts). */
 export const PLUGIN_EXTENSIONS = [".ts", ".mts"];
 
 export const STD_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../stdlib");

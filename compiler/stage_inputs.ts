@@ -1,6 +1,6 @@
 // `rlp eval` may be given the value of a rollout, reward or advantage stage instead of computing it
 // (DESIGN.md section 3): the stage's node becomes an input of the same type, and what fed it is left unused.
-import type { IRProgram } from "./ir.ts";
+import type { IRProgram } from "./ir/ir.ts";
 
 const SUPPLIABLE = new Set(["rollout", "reward", "advantage", "once"]);
 

@@ -1,12 +1,12 @@
 // What the std library declares, for `rlp list`, `rlp explain` and docs/stdlib.md: every std node (its signature,
 // parameters with their defaults, doc comment and source text), every std enum and top-level dim, read by parsing
-// stdlib/*.rlp; the builtins with their one-line docs (compiler/check/builtins); and the method catalog (catalog.ts).
+// stdlib/*.rlp; the builtins with their one-line docs (compiler/elaborate/builtins); and the method catalog (catalog.ts).
 // Everything is taken from the sources as written, so the docs cannot drift from the code.
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { DimDecl, EnumDecl, NodeDecl, Span } from "../grammar/ast.ts";
 import { parse } from "../grammar/index.ts";
-import { BUILTINS } from "../compiler/check/builtins/index.ts";
+import { BUILTINS } from "../compiler/elaborate/builtins/index.ts";
 import { STD_DIR } from "../compiler/load.ts";
 import { CATALOG, type CatalogEntry } from "./catalog.ts";
 

@@ -1,6 +1,6 @@
 // The reverse sweep: from a loss node back to the inputs, applying the rule of each node (rules/index.ts) and
 // accumulating the contributions per value.
-import type { OpName } from "../ir.ts";
+import type { OpName } from "../ir/ir.ts";
 import type { GradBuilder } from "./builder.ts";
 import { GRAD_RULES } from "./rules/index.ts";
 

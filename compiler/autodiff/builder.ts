@@ -1,13 +1,13 @@
 // Appends typed nodes to a copy of a program: the gradient rules build the backward graph through it.
-// Types come from the op type rules (compiler/ir_rules.ts): dims are named and kept in canonical order, and grad
+// Types come from the op type rules (compiler/ir/rules.ts): dims are named and kept in canonical order, and grad
 // marks are the union of the mark-passing args' marks, so every appended node passes the verifier.
 //
 // Cotangents may lack some dims of the value they belong to: a missing dim means "the same along that dim"
 // (by-name broadcasting). Rules that address positions along a dim expand the cotangent first (`expand`), and a
 // contribution is summed over the dims its arg lacks (`sumTo`) before it is accumulated.
-import type { BinaryOpName, DType, IRNode, IRProgram, IRType, Op, UnaryOpName } from "../ir.ts";
-import { nodeKey } from "../ir_key.ts";
-import { canonical, dimOrder, expectedMarks, inferType } from "../ir_rules.ts";
+import type { BinaryOpName, DType, IRNode, IRProgram, IRType, Op, UnaryOpName } from "../ir/ir.ts";
+import { nodeKey } from "../ir/key.ts";
+import { canonical, dimOrder, expectedMarks, inferType } from "../ir/rules.ts";
 
 export class GradBuilder {
   readonly nodes: IRNode[];

@@ -1,7 +1,7 @@
 // Symbolic reverse-mode autodiff on the IR: `differentiate` returns a new program with the forward nodes, the
 // gradient nodes (only IR primitives; rules in rules/index.ts) and one result `dL/dx` of kind "grad" per loss L and
 // differentiable input x. The input program is not modified.
-import { isDifferentiable, type IRProgram, type IRResult } from "../ir.ts";
+import { isDifferentiable, type IRProgram, type IRResult } from "../ir/ir.ts";
 import { simplify } from "../simplify/index.ts";
 import { backward } from "./backward.ts";
 import { GradBuilder } from "./builder.ts";

@@ -4,8 +4,8 @@ import { differentiateAndSimplify } from "../autodiff/index.ts";
 import { generateJs, planMeta } from "../codegen/js/index.ts";
 import { planKernels } from "../fuse/index.ts";
 import type { KernelPlan } from "../fuse/types.ts";
-import type { IRProgram, ResultKind } from "../ir.ts";
-import type { GradientSpec, InputSpec, ParamSpec, PipelineSpec, ResultSpec, StateSpec, StateUpdateSpec } from "./spec.ts";
+import type { IRProgram, ResultKind } from "../ir/ir.ts";
+import type { GradientSpec, InputSpec, ParamSpec, PipelineSpec, ResultSpec, StateSpec, StateUpdateSpec } from "../ir/module_spec.ts";
 
 /** Compiles the same pipeline with some params set (EmitOptions.recompile). */
 export type Recompile = (set: Record<string, string>) => IRProgram | undefined;

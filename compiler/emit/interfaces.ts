@@ -1,10 +1,10 @@
 // The interfaces of an emitted module (<Name>Inputs, <Name>Params, <Name>Outputs, <Name>Gradients, and <Name>State,
 // <Name>Options with state), generated from the declarations, with their types and comments in TSDoc.
 import { StructureKind, type InterfaceDeclarationStructure, type SourceFile } from "ts-morph";
-import type { IRProgram } from "../ir.ts";
+import type { IRProgram } from "../ir/ir.ts";
 import { propertyName } from "./literal.ts";
 import type { SourceNotes } from "./source_notes.ts";
-import type { PipelineSpec } from "./spec.ts";
+import type { PipelineSpec } from "../ir/module_spec.ts";
 import { formatType, tupleType, WIDTH, wrap } from "./text.ts";
 
 export interface InterfaceContext {

@@ -1,5 +1,5 @@
 // emitModule: one checked pipeline as a readable TypeScript module, built with ts-morph. The module imports only
-// `rlpc/runtime` (runtime/index.ts) and holds:
+// `rlpc/runtime` (runtime/library/index.ts) and holds:
 //
 //   interfaces   <Name>Inputs, <Name>Params, <Name>Outputs, <Name>Gradients (and <Name>State, <Name>Options with
 //                state), generated from the declarations, with the declarations' types and comments in TSDoc
@@ -11,21 +11,21 @@
 //   GRADIENT     forward + gradients of every loss w.r.t. every differentiable input (when there are any)
 //   helpers      the scalar helpers the kernels call
 //
-// The JSON Schema of the inputs is derived from PIPELINE by the runtime (runtime/emitted/validate.ts), so `rlp
+// The JSON Schema of the inputs is derived from PIPELINE by the runtime (runtime/library/emitted/validate.ts), so `rlp
 // compile` writes the same schema the module validates with. Output is deterministic: the same program and options
 // give byte-identical text.
 import { IndentationText, NewLineKind, Project, QuoteKind, type SourceFile } from "ts-morph";
 import { differentiateAndSimplify } from "../autodiff/index.ts";
 import { planKernels } from "../fuse/index.ts";
 import type { KernelPlan } from "../fuse/types.ts";
-import { isDifferentiable, type IRProgram } from "../ir.ts";
+import { isDifferentiable, type IRProgram } from "../ir/ir.ts";
 import { buildSpec, runtimeParamsOf } from "./build_spec.ts";
 import { addInterfaces } from "./interfaces.ts";
 import { kernelSummary, passText } from "./kernel_program.ts";
 import { literal } from "./literal.ts";
 import { emittedPlugins, pluginImports, pluginsEntry, type EmittedPlugin } from "./plugins.ts";
 import { SourceNotes } from "./source_notes.ts";
-import type { PipelineSpec } from "./spec.ts";
+import type { PipelineSpec } from "../ir/module_spec.ts";
 import { documented, section, spaced, WIDTH, wrap, wrapList } from "./text.ts";
 import { typedCode, type HelperCode, type PassCode } from "./typed_kernels.ts";
 
@@ -57,7 +57,7 @@ export interface EmittedModule {
   moduleFile: string;
   /** The module's text. */
   module: string;
-  /** What the module embeds as PIPELINE (the source of its inputs' JSON Schema: runtime/emitted/validate.ts). */
+  /** What the module embeds as PIPELINE (the source of its inputs' JSON Schema: runtime/library/emitted/validate.ts). */
   spec: PipelineSpec;
 }
 

@@ -4,8 +4,8 @@
 // time. The emitted text names plugins only by these relative paths: nothing in it is specific to the machine that
 // compiled it, and the module keeps working when the project is moved as a whole.
 import { relative, resolve, sep } from "node:path";
-import type { PlanMeta } from "../codegen/js/meta.ts";
-import type { IRProgram } from "../ir.ts";
+import type { PlanMeta } from "../ir/kernel_meta.ts";
+import type { IRProgram } from "../ir/ir.ts";
 
 export interface EmittedPlugin {
   /** The import specifier, relative to the output directory (`./my_nodes.ts`, `../src/nodes.ts`). */

@@ -1,5 +1,5 @@
 // Text helpers of the emitted module: type and dim text, TSDoc-safe prose wrapped to the module's width, lists, spacing.
-import type { IRType } from "../ir.ts";
+import type { IRType } from "../ir/ir.ts";
 
 /** The module's width in columns. */
 export const WIDTH = 120;

@@ -1,7 +1,7 @@
 // formatPlan: a readable dump of a kernel plan (`rlp compile FILE --dump kernels`): the buffers, then each kernel with
 // its iteration space, what it reads and writes, and its loop tree in pseudo-code, every IR node with its source span.
 import { basename } from "node:path";
-import type { IRNode, IRProgram } from "../ir.ts";
+import type { IRNode, IRProgram } from "../ir/ir.ts";
 import type { BufferInfo, Expr, Kernel, KernelPlan, Stmt } from "./types.ts";
 
 export interface FormatOptions {

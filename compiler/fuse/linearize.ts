@@ -5,7 +5,7 @@
 // shift / select / rename / take substitute the index of one dim while their operand is resolved.
 // Local names (distinct prefixes): v<node> values, a<node> accumulators, c<node> scan states, o_<dims> / o<k> offsets,
 // j<k> / ok<k> / at<k> shifted, checked and clamped positions, p<node> params, i_<dim> loop indices, n_<dim> sizes.
-import type { IRNode, IRProgram } from "../ir.ts";
+import type { IRNode, IRProgram } from "../ir/ir.ts";
 import type { KernelTree, TItem } from "./tree.ts";
 import type { Stage } from "./stages.ts";
 import type { AccSlot, AccTarget, Expr, Operand, ScratchInfo, Stmt } from "./types.ts";

@@ -5,7 +5,7 @@
 //   place                   where each stage runs inside its kernel's loop tree
 //   tree + linearize        the statements: loops, lets, accumulations, scan steps, stores
 // Buffers exist for inputs, results, and values crossing a kernel boundary (never for inline values).
-import type { IRProgram } from "../ir.ts";
+import type { IRProgram } from "../ir/ir.ts";
 import { lowerForFusion } from "../lower/lower.ts";
 import { linearize } from "./linearize.ts";
 import { placeKernel, type Placement } from "./place.ts";

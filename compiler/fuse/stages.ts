@@ -7,7 +7,7 @@
 //   library  segment, topk_mask, put, argfirst, scan_grad, tables, custom TS nodes (custom, custom_vjp): a kernel of
 //            their own over buffers
 //   store    an inline value that must be written to a buffer: a result, a `require` condition, a library operand
-import type { IRNode, IRProgram } from "../ir.ts";
+import type { IRNode, IRProgram } from "../ir/ir.ts";
 
 export type StageKind = "reduce" | "scan" | "library" | "store";
 

@@ -3,7 +3,7 @@
 // A plan is a list of kernels run in order over named buffers. A loop kernel is a loop nest over dims (canonical
 // order, a scan's `along` innermost) whose body is a tree of statements: nested loops, `let`s of inline values
 // (locals: no buffer), accumulations (float64), scan steps and stores. Operands are local names or literals.
-import type { DType, IRProgram, ReduceOpName, ScanOpName } from "../ir.ts";
+import type { DType, IRProgram, ReduceOpName, ScanOpName } from "../ir/ir.ts";
 
 export type BufferRole = "input" | "output" | "temp";
 

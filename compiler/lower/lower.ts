@@ -12,7 +12,7 @@
 // After lowering, a `max`/`min` reduce is "pure": the max over the selected elements, -inf/+inf when there are none,
 // NaN once a NaN is seen (its `empty` attribute is set to that identity). The count is left out where it cannot
 // matter (no mask and `empty` already equals the identity). Values are exactly the reference evaluator's.
-import type { DType, IRNode, IRProgram, IRType, Op, ReduceOpName } from "../ir.ts";
+import type { DType, IRNode, IRProgram, IRType, Op, ReduceOpName } from "../ir/ir.ts";
 
 /** The key of a pure node for sharing (non-finite numbers and -0 spelled apart). */
 function keyOf(op: Op, args: readonly number[], type: IRType): string {

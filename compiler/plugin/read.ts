@@ -1,6 +1,6 @@
 // Reads the custom nodes of a TypeScript plugin (`import "./my_nodes.ts"`) without running it: ts-morph parses the
 // module, and each `export const NAME = defineNode({...})` becomes a signature taken from the TypeScript types of its
-// `forward` function (runtime/plugin/api.ts says what they may be). Whatever cannot be read is a diagnostic that names
+// `forward` function (runtime/library/plugin/api.ts says what they may be). Whatever cannot be read is a diagnostic that names
 // the file and the node (RLP120-RLP122); the compiler never sees a half-read signature.
 import type { ArrowFunction, FunctionExpression, MethodDeclaration, Node, ObjectLiteralExpression, Project, SourceFile, TypeNode } from "ts-morph";
 import type { DTypeName, DimEntry, Span, TypeExpr } from "../../grammar/ast.ts";

@@ -1,6 +1,6 @@
 // Dead-code elimination: keeps every input and param node, everything the results (and update keys) and the
 // requires read, and what those read; drops the rest and renumbers densely (the relative order is kept).
-import type { IRNode, IRProgram } from "../ir.ts";
+import type { IRNode, IRProgram } from "../ir/ir.ts";
 import { remapProgram } from "./rebuild.ts";
 
 export function eliminateDeadCode(program: IRProgram): IRProgram {

@@ -1,7 +1,7 @@
 // "Finite by construction": a value that is finite (no inf, no NaN) whatever the inputs hold — inputs may hold NaN
 // or inf at padding. Only such a derivative lets the simplifier drop a strong-zero guard (0 · d = 0 needs a finite
 // d) or fold x · 0 to 0. Conservative: arithmetic that can overflow (add, mul, ...) is never finite here.
-import type { IRNode } from "../ir.ts";
+import type { IRNode } from "../ir/ir.ts";
 
 export function finiteByConstruction(nodes: readonly IRNode[]): (id: number) => boolean {
   const memo = new Map<number, boolean>();

@@ -2,8 +2,8 @@
 // filled over its dims), computed with the reference evaluator's own scalar functions so a folded value is
 // bit-for-bit what evaluation would give. Also: size(D) of a static dim; reductions whose value does not depend
 // on the data (sum/mean of 0, max/min of a const over non-empty static dims, count over static dims).
-import type { IRNode, IRProgram } from "../ir.ts";
-import { binaryFn, unaryFn } from "../../runtime/reference/elementwise.ts";
+import type { IRNode, IRProgram } from "../ir/ir.ts";
+import { binaryFn, unaryFn } from "../../runtime/library/ops/elementwise.ts";
 import { rebuild, type RebuildCtx, type Rewrite } from "./rebuild.ts";
 
 /** The value of a const node, else undefined. */

@@ -2,8 +2,8 @@
 // NaN and inf included (values compared with ==, so +0 and −0 count as equal). A node is only replaced by one of
 // exactly its type. Nothing that holds only for finite values is used unless the operand is finite by construction
 // (finite.ts): x·0 = 0 and the strong-zero guard where(g == 0, 0, g·d) = g·d need a finite x (d).
-import type { IRNode, IRProgram } from "../ir.ts";
-import { sameType } from "../verify.ts";
+import type { IRNode, IRProgram } from "../ir/ir.ts";
+import { sameType } from "../ir/verify.ts";
 import { finiteByConstruction } from "./finite.ts";
 import { constValue } from "./fold.ts";
 import { rebuild, type RebuildCtx, type Rewrite } from "./rebuild.ts";

@@ -4,8 +4,8 @@
 //   foldConstants       elementwise ops of consts, size of a static dim, data-independent reductions (fold.ts)
 //   applyIdentities     exact algebraic identities, incl. dropping a strong-zero guard before a finite factor
 //   eliminateDeadCode   keep inputs, params and what results and requires read
-import type { IRProgram } from "../ir.ts";
-import { nodeKey } from "../ir_key.ts";
+import type { IRProgram } from "../ir/ir.ts";
+import { nodeKey } from "../ir/key.ts";
 import { eliminateDeadCode } from "./dce.ts";
 import { foldConstants } from "./fold.ts";
 import { applyIdentities } from "./identities.ts";

@@ -2,9 +2,9 @@
 // the new ids) is either replaced by what a rewrite returns (an earlier node, or nodes it emits) or copied. New ids
 // are dense and in topological order; grad marks are recomputed from the args (a rewrite may remove a dependence);
 // inputs, results and requires follow their nodes. With `share`, equal pure nodes are emitted once (CSE).
-import type { IRNode, IRProgram, IRType, Op } from "../ir.ts";
-import { nodeKey } from "../ir_key.ts";
-import { expectedMarks } from "../ir_rules.ts";
+import type { IRNode, IRProgram, IRType, Op } from "../ir/ir.ts";
+import { nodeKey } from "../ir/key.ts";
+import { expectedMarks } from "../ir/rules.ts";
 
 /** Binary ops whose operands can be swapped without changing a bit of the result. */
 const COMMUTATIVE = new Set(["add", "mul", "eq", "ne", "and", "or"]);

@@ -8,10 +8,10 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { IRProgram } from "../../compiler/ir.ts";
-import { loadPlugins } from "../../runtime/plugin/registry.ts";
-import type { Tensor } from "../../runtime/tensor.ts";
-import type { TF } from "../../runtime/tfjs/types.ts";
+import type { IRProgram } from "../../compiler/ir/ir.ts";
+import { loadPlugins } from "../../runtime/library/plugin/registry.ts";
+import type { Tensor } from "../../runtime/library/tensor.ts";
+import type { TF } from "../../runtime/backends/tfjs/types.ts";
 import { userProject } from "../emit/helpers.ts";
 import { compileOne, inputsFile, repoPath } from "../stdlib/harness.ts";
 import { checkFiniteDifferences, checkFusedThreads, checkTfjsAutograd, checkThreeWay, cpuTf, referenceRun, subject, type Subject } from "./harness.ts";

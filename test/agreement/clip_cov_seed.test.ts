@@ -3,10 +3,10 @@
 // picks others.
 import { describe, expect, it } from "vitest";
 import { compileFile } from "../../compiler/index.ts";
-import { compileKernels } from "../../runtime/kernels/index.ts";
-import { evaluate } from "../../runtime/reference/evaluate.ts";
-import { tensor, type Tensor } from "../../runtime/tensor.ts";
-import { runTfjs, selectBackend } from "../../runtime/tfjs/index.ts";
+import { compileKernels } from "../../runtime/backends/js/index.ts";
+import { evaluate } from "../../runtime/backends/reference/evaluate.ts";
+import { tensor, type Tensor } from "../../runtime/library/tensor.ts";
+import { runTfjs, selectBackend } from "../../runtime/backends/tfjs/index.ts";
 import { rng } from "../stdlib/methods_helpers.ts";
 
 const P = 2, G = 4, T = 16;

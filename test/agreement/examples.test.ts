@@ -8,8 +8,8 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileOne, inputsFile, repoPath } from "../stdlib/harness.ts";
-import type { Tensor } from "../../runtime/tensor.ts";
-import type { TF } from "../../runtime/tfjs/types.ts";
+import type { Tensor } from "../../runtime/library/tensor.ts";
+import type { TF } from "../../runtime/backends/tfjs/types.ts";
 import { checkFiniteDifferences, checkFusedThreads, checkTfjsAutograd, checkThreeWay, cpuTf, subject, type Outcome, type Subject } from "./harness.ts";
 import { agreementInputs, MAIN_SIZES, roundF32, tieFree, TINY_SIZES, type GenOptions } from "./inputs.ts";
 

@@ -6,7 +6,7 @@
 //      tf.customGrad (tfjsCustomGrad), differentiated by tf.valueAndGrads, for the loss and its gradients.
 // Each backend is compared with the reference at relative 1e-4, absolute 1e-5 (NaN and ±inf exactly); agreement of
 // both with the reference is agreement of the three. tfjs' own autograd (tfjsAutogradGradients) follows other
-// conventions at ties, kinks and 0·inf points (runtime/tfjs/grad.ts, test/tfjs/conventions.test.ts), so it is
+// conventions at ties, kinks and 0·inf points (runtime/backends/tfjs/grad.ts, test/tfjs/conventions.test.ts), so it is
 // compared where they coincide: on tie-free inputs (inputs.ts: tieFree), and on the edge-case inputs except for
 // the NaN of the 0·inf convention in the cases the tests name. Symbolic gradients are compared with central
 // differences of the reference evaluator, detach held at its value (numGradFrozenDetach), away from kinks.
@@ -16,15 +16,15 @@
 // 1e-4 on tfjs. That is not a disagreement of the backends' semantics; the seeds are chosen to avoid it.
 import { expect } from "vitest";
 import { differentiateAndSimplify } from "../../compiler/autodiff/index.ts";
-import type { IRProgram } from "../../compiler/ir.ts";
-import { compileKernels, type CompiledProgram } from "../../runtime/kernels/index.ts";
-import { EvalError, evaluate } from "../../runtime/reference/index.ts";
-import { transpose, type Tensor } from "../../runtime/tensor.ts";
-import { selectBackend } from "../../runtime/tfjs/backend.ts";
-import { readBack, uploadInputs, disposeFeeds } from "../../runtime/tfjs/feeds.ts";
-import { tfjsAutogradGradients, tfjsCustomGrad } from "../../runtime/tfjs/grad.ts";
-import { runTfjs } from "../../runtime/tfjs/lower.ts";
-import type { TF, TfTensor } from "../../runtime/tfjs/types.ts";
+import type { IRProgram } from "../../compiler/ir/ir.ts";
+import { compileKernels, type CompiledProgram } from "../../runtime/backends/js/index.ts";
+import { EvalError, evaluate } from "../../runtime/backends/reference/index.ts";
+import { transpose, type Tensor } from "../../runtime/library/tensor.ts";
+import { selectBackend } from "../../runtime/backends/tfjs/backend.ts";
+import { readBack, uploadInputs, disposeFeeds } from "../../runtime/backends/tfjs/feeds.ts";
+import { tfjsAutogradGradients, tfjsCustomGrad } from "../../runtime/backends/tfjs/grad.ts";
+import { runTfjs } from "../../runtime/backends/tfjs/lower.ts";
+import type { TF, TfTensor } from "../../runtime/backends/tfjs/types.ts";
 import { numGradFrozenDetach, resultNode } from "../stdlib/harness.ts";
 
 export const RTOL = 1e-4;
@@ -199,7 +199,7 @@ export async function checkFusedThreads(s: Subject, inputs: Record<string, Tenso
 
 /**
  * tfjs autograd (op by op, tf.grads) against the reference's symbolic gradients. With `nanAtSingular`, an entry where
- * tfjs gives NaN and the reference a finite value is tfjs' 0·inf convention (runtime/tfjs/grad.ts, "strong zeros":
+ * tfjs gives NaN and the reference a finite value is tfjs' 0·inf convention (runtime/backends/tfjs/grad.ts, "strong zeros":
  * the std of a zero-variance group of a differentiable value) and is not a mismatch; returns how many there were.
  */
 export function checkTfjsAutograd(tf: TF, s: Subject, inputs: Record<string, Tensor>, label: string, options: { nanAtSingular?: boolean } = {}): number {

@@ -9,8 +9,8 @@
 //   * the "tiny" sizes give singleton groups (G = 1) and length-1 responses everywhere (T = 1).
 // `tieFree` inputs (for tfjs autograd, whose conventions differ only at ties, kinks and 0·inf points) give every
 // differentiable input distinct random values; non-differentiable ones keep their edge cases.
-import { isDifferentiable, type IRProgram } from "../../compiler/ir.ts";
-import type { Tensor } from "../../runtime/tensor.ts";
+import { isDifferentiable, type IRProgram } from "../../compiler/ir/ir.ts";
+import type { Tensor } from "../../runtime/library/tensor.ts";
 
 /** Deterministic generator (LCG), values in [0, 1). */
 export function rng(seed: number): () => number {

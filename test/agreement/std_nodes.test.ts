@@ -5,7 +5,7 @@
 // and `dL/dx`; symbolic gradients match central differences (detach held); tfjs autograd matches on tie-free inputs.
 import { readdirSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TF } from "../../runtime/tfjs/types.ts";
+import type { TF } from "../../runtime/backends/tfjs/types.ts";
 import { caseText, STD_CASES, type StdCase } from "../autodiff/std_cases.ts";
 import { inputDecls, MAIN, stdInputs, TINY } from "../autodiff/std_inputs.ts";
 import { compileText, repoPath } from "../stdlib/harness.ts";
@@ -23,7 +23,7 @@ function stdNodes(): string[] {
 
 /**
  * Cases whose edge-case inputs reach a point where tfjs autograd's convention differs from the reference's
- * (runtime/tfjs/grad.ts; pinned in test/tfjs/conventions.test.ts): why, as shown in the test name.
+ * (runtime/backends/tfjs/grad.ts; pinned in test/tfjs/conventions.test.ts): why, as shown in the test name.
  */
 const ZERO_VAR = "tfjs autograd takes 0·inf = NaN at the std of the zero-variance group of the differentiable r (the reference's strong zero gives 0)";
 const AUTOGRAD_NAN: Record<string, string> = {

@@ -1,7 +1,7 @@
 // A small program under test: an IRBuilder plus seeded input data, and a loss that weights every term with a
 // random const tensor (a uniform cotangent would hide position mistakes in scans, shifts and gathers).
-import type { DType } from "../../compiler/ir.ts";
-import { tensor, type Tensor } from "../../runtime/tensor.ts";
+import type { DType } from "../../compiler/ir/ir.ts";
+import { tensor, type Tensor } from "../../runtime/library/tensor.ts";
 import { IRBuilder, rand } from "../helpers/ir_builder.ts";
 import { checkGradients, type GradCheck, type GradCheckOptions } from "./harness.ts";
 

@@ -2,9 +2,9 @@
 // asserted on the SIMPLIFIED symbolic gradient: each value is compared exactly, not within a tolerance.
 import { describe, expect, it } from "vitest";
 import { differentiateAndSimplify } from "../../compiler/autodiff/index.ts";
-import type { IRProgram } from "../../compiler/ir.ts";
-import { evaluate } from "../../runtime/reference/index.ts";
-import type { Tensor } from "../../runtime/tensor.ts";
+import type { IRProgram } from "../../compiler/ir/ir.ts";
+import { evaluate } from "../../runtime/backends/reference/index.ts";
+import type { Tensor } from "../../runtime/library/tensor.ts";
 import { IRBuilder, f32, total, vals } from "../helpers/ir_builder.ts";
 import { compileText, inputsFrom } from "../stdlib/harness.ts";
 import { checkGradients } from "./harness.ts";

@@ -1,14 +1,14 @@
 // Checks of the symbolic gradient: differentiate a program, simplify it pass by pass (verifying after each pass),
 // evaluate the `dL/dx` results with the reference evaluator and compare them with the reference's numeric reverse
-// mode (runtime/reference/grad.ts) and with central differences (away from kinks).
+// mode (runtime/backends/reference/grad.ts) and with central differences (away from kinks).
 import { expect } from "vitest";
 import { differentiate } from "../../compiler/autodiff/index.ts";
-import type { IRProgram } from "../../compiler/ir.ts";
+import type { IRProgram } from "../../compiler/ir/ir.ts";
 import { PASSES, simplify } from "../../compiler/simplify/index.ts";
-import { verifyProgram } from "../../compiler/verify.ts";
-import { evaluate, gradients, numericGradient } from "../../runtime/reference/index.ts";
-import type { EvalResult } from "../../runtime/reference/evaluate.ts";
-import { transpose, type Tensor } from "../../runtime/tensor.ts";
+import { verifyProgram } from "../../compiler/ir/verify.ts";
+import { evaluate, gradients, numericGradient } from "../../runtime/backends/reference/index.ts";
+import type { EvalResult } from "../../runtime/backends/reference/evaluate.ts";
+import { transpose, type Tensor } from "../../runtime/library/tensor.ts";
 
 export function expectVerified(p: IRProgram, what: string): void {
   expect(verifyProgram(p), `verifier on ${what}`).toEqual([]);

@@ -1,7 +1,7 @@
 // The gradient rule of every elementwise primitive, checked against the reference reverse mode and central
 // differences on seeded random inputs (broadcasting included: operands with fewer dims than the result).
 import { describe, expect, it } from "vitest";
-import type { BinaryOpName, UnaryOpName } from "../../compiler/ir.ts";
+import type { BinaryOpName, UnaryOpName } from "../../compiler/ir/ir.ts";
 import { Case } from "./case.ts";
 
 describe("unary ops", () => {

@@ -2,7 +2,7 @@
 // log_softmax, select/stack/rename, embed), checked against the reference reverse mode and central differences.
 import { describe, expect, it } from "vitest";
 import { differentiate } from "../../compiler/autodiff/index.ts";
-import type { ReduceOpName, SegmentOpName } from "../../compiler/ir.ts";
+import type { ReduceOpName, SegmentOpName } from "../../compiler/ir/ir.ts";
 import { Case } from "./case.ts";
 
 describe("reductions", () => {

@@ -2,8 +2,8 @@
 // turned into a program over dims [A, B] with marked inputs, consts that trigger the identities (0, 1, −1) and
 // repeated subexpressions that trigger CSE. The last f32 value is the loss (summed over its dims).
 import fc from "fast-check";
-import type { BinaryOpName, IRProgram, UnaryOpName } from "../../compiler/ir.ts";
-import { tensor, type Tensor } from "../../runtime/tensor.ts";
+import type { BinaryOpName, IRProgram, UnaryOpName } from "../../compiler/ir/ir.ts";
+import { tensor, type Tensor } from "../../runtime/library/tensor.ts";
 import { IRBuilder, rand } from "../helpers/ir_builder.ts";
 
 const UNARY: UnaryOpName[] = ["neg", "abs", "tanh", "sigmoid", "sin", "exp", "softplus"];

@@ -4,9 +4,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { differentiate } from "../../compiler/autodiff/index.ts";
-import type { IRProgram } from "../../compiler/ir.ts";
+import type { IRProgram } from "../../compiler/ir/ir.ts";
 import { cse, eliminateDeadCode, foldConstants, simplify } from "../../compiler/simplify/index.ts";
-import { evaluate, gradients } from "../../runtime/reference/index.ts";
+import { evaluate, gradients } from "../../runtime/backends/reference/index.ts";
 import { IRBuilder, f32, vals } from "../helpers/ir_builder.ts";
 import { expectSameValues, expectVerified, simplifyVerified } from "./harness.ts";
 import { buildRandomProgram, recipe } from "./random_programs.ts";

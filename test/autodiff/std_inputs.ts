@@ -1,8 +1,8 @@
 // Seeded inputs for the std-node pipelines (std_cases.ts), by conventional input name. Edge cases are built in:
 // masks have an all-masked row and a length-1 row; rewards have a zero-variance group (exact values, so its mean is
 // exact); the TINY sizes give singleton groups (G = 1) and length-1 responses (T = 1).
-import type { IRProgram } from "../../compiler/ir.ts";
-import { tensor, type Tensor } from "../../runtime/tensor.ts";
+import type { IRProgram } from "../../compiler/ir/ir.ts";
+import { tensor, type Tensor } from "../../runtime/library/tensor.ts";
 import { rand } from "../helpers/ir_builder.ts";
 
 export const MAIN: Record<string, number> = { C: 2, P: 3, G: 4, Y: 2, T: 5, V: 3 };

@@ -4,10 +4,10 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { differentiateAndSimplify } from "../../compiler/autodiff/index.ts";
 import { compileFile } from "../../compiler/index.ts";
-import type { IRProgram } from "../../compiler/ir.ts";
-import { verifyProgram } from "../../compiler/verify.ts";
+import type { IRProgram } from "../../compiler/ir/ir.ts";
+import { verifyProgram } from "../../compiler/ir/verify.ts";
 import { IRBuilder } from "../helpers/ir_builder.ts";
-import { evaluate } from "../../runtime/reference/index.ts";
+import { evaluate } from "../../runtime/backends/reference/index.ts";
 import { compileText, inlinePath, inputsFrom, repoPath } from "../stdlib/harness.ts";
 import { checkGradients } from "./harness.ts";
 

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Span } from "../../grammar/ast.ts";
-import type { DType, DimInfo, IRInput, IRProgram } from "../../compiler/ir.ts";
+import type { DType, DimInfo, IRInput, IRProgram } from "../../compiler/ir/ir.ts";
 
 export function span(line: number, col: number, file = "grpo.rlp"): Span {
   return { file, start: 0, end: 0, line, col };

@@ -1,10 +1,10 @@
 import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { readInputs } from "../../runtime/io/read_inputs.ts";
-import { decodeSafetensors, encodeSafetensors } from "../../runtime/io/safetensors.ts";
-import { formatOutputsJson, outputsToSafetensors, writeFileAtomic, writeOutputs } from "../../runtime/io/write_outputs.ts";
-import type { Tensor } from "../../runtime/tensor.ts";
+import { readInputs } from "../../runtime/library/io/read_inputs.ts";
+import { decodeSafetensors, encodeSafetensors } from "../../runtime/library/io/safetensors.ts";
+import { formatOutputsJson, outputsToSafetensors, writeFileAtomic, writeOutputs } from "../../runtime/library/io/write_outputs.ts";
+import type { Tensor } from "../../runtime/library/tensor.ts";
 import { grpo, input, program, tempDir } from "./helpers.ts";
 
 function t(dtype: Tensor["dtype"], dims: string[], shape: number[], data: number[]): Tensor {

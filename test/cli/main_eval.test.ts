@@ -3,9 +3,9 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { IRProgram } from "../../compiler/ir.ts";
+import type { IRProgram } from "../../compiler/ir/ir.ts";
 import { main } from "../../cli/main.ts";
-import { readInputs } from "../../runtime/io/read_inputs.ts";
+import { readInputs } from "../../runtime/library/io/read_inputs.ts";
 import { tempDir, writeJson } from "./helpers.ts";
 import { captured, type CliRun } from "../run_cli.ts";
 

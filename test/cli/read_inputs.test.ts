@@ -1,9 +1,9 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseSetFlags, readInputs, readJsonInputs, type InputError } from "../../runtime/io/read_inputs.ts";
-import { inputsSchema } from "../../runtime/io/schema.ts";
-import { encodeSafetensors } from "../../runtime/io/safetensors.ts";
+import { parseSetFlags, readInputs, readJsonInputs, type InputError } from "../../runtime/library/io/read_inputs.ts";
+import { inputsSchema } from "../../runtime/library/io/schema.ts";
+import { encodeSafetensors } from "../../runtime/library/io/safetensors.ts";
 import { grpo, grpoInputs, input, program, span, tempDir, writeJson } from "./helpers.ts";
 
 function read(doc: unknown, prog = grpo(), set?: Record<string, string>) {

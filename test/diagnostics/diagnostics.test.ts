@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { Span } from "../../grammar/ast.ts";
 import type { Diagnostic } from "../../grammar/diagnostic.ts";
-import { InputCode } from "../../runtime/io/errors.ts";
+import { InputCode } from "../../runtime/library/io/errors.ts";
 import { cases, inputCases, type DiagnosticCase } from "./cases.ts";
 import { compileCase, findExpected, listDiagnostics } from "./compile_case.ts";
 import { PLUGIN_RUNTIME_MEANINGS, pluginRuntimeCases } from "./plugin_runtime_cases.ts";
@@ -132,10 +132,10 @@ describe("robustness", () => {
 });
 
 describe("input-file codes (RLP5xx)", () => {
-  it("documents every code of runtime/io/errors.ts with its meaning and an example", () => {
+  it("documents every code of runtime/library/io/errors.ts with its meaning and an example", () => {
     const meanings = inputCodeMeanings();
     for (const code of Object.values(InputCode)) {
-      expect(meanings.get(code), `no doc comment for ${code} in runtime/io/errors.ts`).toBeTruthy();
+      expect(meanings.get(code), `no doc comment for ${code} in runtime/library/io/errors.ts`).toBeTruthy();
       expect(inputCases.some((ic) => ic.code === code), `no example for ${code}`).toBe(true);
     }
   });

@@ -1,4 +1,4 @@
-// The run-time codes of custom nodes (RLP520-RLP524, runtime/plugin/registry.ts and host.ts), for docs/diagnostics.md:
+// The run-time codes of custom nodes (RLP520-RLP524, runtime/library/plugin/registry.ts and host.ts), for docs/diagnostics.md:
 // each is a plugin that compiles but fails when `rlp eval` runs it. runPluginRuntimeCase writes the case into a
 // throwaway project (rlpc installed as a symlink to this repo), runs the CLI and returns what it printed, with the
 // project's directory taken out of the paths.

@@ -1,6 +1,6 @@
 // Renders docs/diagnostics.md from the diagnostics catalog (test/diagnostics/cases.ts): every code with its title,
 // severity, an example program, what `rlp check` prints for it, and the fix; then the input-file codes (RLP5xx) of
-// `rlp eval`, with their meaning taken from runtime/io/errors.ts and an example message produced by the reader; then
+// `rlp eval`, with their meaning taken from runtime/library/io/errors.ts and an example message produced by the reader; then
 // the run-time codes of custom nodes (RLP52x, render_plugin_runtime.ts).
 // Run directly (`npx tsx test/diagnostics/render_docs.ts`) it rewrites docs/diagnostics.md.
 import { readFileSync, writeFileSync } from "node:fs";
@@ -10,8 +10,8 @@ import { renderDiagnostic } from "../../cli/render.ts";
 import { compileFile } from "../../compiler/index.ts";
 import { STD_DIR } from "../../compiler/load.ts";
 import type { Diagnostic } from "../../grammar/diagnostic.ts";
-import { InputCode } from "../../runtime/io/errors.ts";
-import { readJsonInputs } from "../../runtime/io/read_inputs.ts";
+import { InputCode } from "../../runtime/library/io/errors.ts";
+import { readJsonInputs } from "../../runtime/library/io/read_inputs.ts";
 import { cases as allCases, inputCases as allInputCases, type DiagnosticCase, type InputCase } from "./cases.ts";
 import { caseDir, compileCase, findExpected } from "./compile_case.ts";
 import { codeBlock, inlineCode, langOf } from "./markdown.ts";
@@ -122,9 +122,9 @@ function renderCode(code: string, group: { c: DiagnosticCase; index: number }[])
   return out.join("\n");
 }
 
-/** The meaning of each RLP5xx code: the doc comment above it in runtime/io/errors.ts. */
+/** The meaning of each RLP5xx code: the doc comment above it in runtime/library/io/errors.ts. */
 export function inputCodeMeanings(): Map<string, string> {
-  const text = readFileSync(resolve(REPO, "runtime/io/errors.ts"), "utf8");
+  const text = readFileSync(resolve(REPO, "runtime/library/io/errors.ts"), "utf8");
   const meanings = new Map<string, string>();
   const re = /\/\*\*([\s\S]*?)\*\/\s*(\w+):\s*"(RLP5\d\d)"/g;
   for (let m = re.exec(text); m; m = re.exec(text)) {

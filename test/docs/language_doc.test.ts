@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { compileFile } from "../../compiler/index.ts";
 import type { Diagnostic } from "../../grammar/diagnostic.ts";
-import { uniformAt } from "../../runtime/reference/select.ts";
+import { uniformAt } from "../../runtime/library/ops/select.ts";
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 

@@ -5,8 +5,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { main, type CliIO } from "../../cli/main.ts";
-import { InputValidationError } from "../../runtime/emitted/validate.ts";
-import type { Tensor } from "../../runtime/tensor.ts";
+import { InputValidationError } from "../../runtime/library/emitted/validate.ts";
+import type { Tensor } from "../../runtime/library/tensor.ts";
 import { expectClose } from "./compare.ts";
 import { emitExample, exampleInputs, exampleProgram, importModule, reference, REPO, userProject } from "./helpers.ts";
 

@@ -1,8 +1,8 @@
 // Tolerant comparisons of emitted-module results with the float64 reference (float32 kernels: relative 1e-4,
 // absolute 1e-5, as the three-way agreement tests).
 import { expect } from "vitest";
-import type { StateValue } from "../../runtime/reference/index.ts";
-import type { Tensor } from "../../runtime/tensor.ts";
+import type { StateValue } from "../../runtime/backends/reference/index.ts";
+import type { Tensor } from "../../runtime/library/tensor.ts";
 
 /** f32 agreement: |a - b| <= abs + rel * |b| elementwise. */
 export function expectClose(actual: number | Tensor | undefined, expected: Tensor, what: string, rel = 1e-4, abs = 1e-5): void {

@@ -7,8 +7,8 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileS
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { main } from "../../cli/main.ts";
-import { inputsSchema } from "../../runtime/io/schema.ts";
-import { tensor, type Tensor } from "../../runtime/tensor.ts";
+import { inputsSchema } from "../../runtime/library/io/schema.ts";
+import { tensor, type Tensor } from "../../runtime/library/tensor.ts";
 import { expectClose } from "./compare.ts";
 import { exampleProgram, importModule, REPO, tsc, userProject } from "./helpers.ts";
 import { captured, type CliRun } from "../run_cli.ts";

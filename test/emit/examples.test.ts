@@ -4,8 +4,8 @@
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { pipelineInputsSchema } from "../../runtime/emitted/validate.ts";
-import { EvalError } from "../../runtime/reference/index.ts";
+import { pipelineInputsSchema } from "../../runtime/library/emitted/validate.ts";
+import { EvalError } from "../../runtime/backends/reference/index.ts";
 import { randomInputs } from "../fuse/helpers.ts";
 import { expectClose } from "./compare.ts";
 import { emitExample, exampleInputs, exampleProgram, importModule, reference, REPO, tsc, userProject } from "./helpers.ts";

@@ -8,10 +8,10 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { compileFile } from "../../compiler/index.ts";
 import { emitModule, type EmittedModule } from "../../compiler/emit/index.ts";
-import { isDifferentiable, type IRProgram } from "../../compiler/ir.ts";
-import { readInputs } from "../../runtime/io/read_inputs.ts";
-import { evaluate, gradients, type StateValue } from "../../runtime/reference/index.ts";
-import { filled, type Tensor } from "../../runtime/tensor.ts";
+import { isDifferentiable, type IRProgram } from "../../compiler/ir/ir.ts";
+import { readInputs } from "../../runtime/library/io/read_inputs.ts";
+import { evaluate, gradients, type StateValue } from "../../runtime/backends/reference/index.ts";
+import { filled, type Tensor } from "../../runtime/library/tensor.ts";
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 

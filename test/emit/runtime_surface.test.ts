@@ -1,11 +1,11 @@
-// The runtime package surface (`rlpc/runtime`, runtime/index.ts): what emitted modules import. Loading it must not
+// The runtime package surface (`rlpc/runtime`, runtime/library/index.ts): what emitted modules import. Loading it must not
 // load the compiler (parser, checker, autodiff, planner, code generators, ts-morph) nor tfjs: its value imports reach
-// runtime/ files, compiler/suggest.ts (did-you-mean in messages) and ajv, and nothing else. Type-only imports of
+// runtime/ files, compiler/ir/suggest.ts (did-you-mean in messages) and ajv, and nothing else. Type-only imports of
 // compiler/ (the IR and plan metadata types) are erased.
 import { readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import * as runtime from "../../runtime/index.ts";
+import * as runtime from "../../runtime/library/index.ts";
 import { REPO } from "./helpers.ts";
 
 /** The module specifiers a file imports or re-exports at run time (not `import type`, `export type`, all-`type` lists). */
@@ -40,17 +40,17 @@ function reachable(entry: string): { files: Set<string>; packages: Set<string> }
 }
 
 describe("rlpc/runtime", () => {
-  it("package.json exports ./runtime -> runtime/index.ts", () => {
+  it("package.json exports ./runtime -> runtime/library/index.ts", () => {
     const pkg = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as { name: string; exports: Record<string, string> };
     expect(pkg.name).toBe("rlpc");
-    expect(pkg.exports["./runtime"]).toBe("./runtime/index.ts");
+    expect(pkg.exports["./runtime"]).toBe("./runtime/library/index.ts");
   });
 
-  it("loads no part of the compiler and no tfjs: only runtime/ files, compiler/suggest.ts and ajv", () => {
-    const { files, packages } = reachable(join(REPO, "runtime/index.ts"));
-    const outside = [...files].map((f) => relative(REPO, f)).filter((f) => !f.startsWith("runtime/"));
-    expect(outside).toEqual(["compiler/suggest.ts"]);
-    expect([...files].map((f) => relative(REPO, f))).not.toContain("runtime/kernels/compiled.ts");
+  it("loads no part of the compiler and no tfjs: only runtime/library/ files, compiler/ir/suggest.ts and ajv", () => {
+    const { files, packages } = reachable(join(REPO, "runtime/library/index.ts"));
+    const outside = [...files].map((f) => relative(REPO, f)).filter((f) => !f.startsWith("runtime/library/"));
+    expect(outside).toEqual(["compiler/ir/suggest.ts"]);
+    expect([...files].map((f) => relative(REPO, f))).not.toContain("runtime/backends/js/compiled.ts");
     expect([...packages]).toEqual(["ajv"]);
   });
 

@@ -4,9 +4,9 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { readJsonInputs } from "../../runtime/io/read_inputs.ts";
-import { EvalError } from "../../runtime/reference/index.ts";
-import type { Tensor } from "../../runtime/tensor.ts";
+import { readJsonInputs } from "../../runtime/library/io/read_inputs.ts";
+import { EvalError } from "../../runtime/backends/reference/index.ts";
+import type { Tensor } from "../../runtime/library/tensor.ts";
 import { expectClose, expectSameState } from "./compare.ts";
 import { emitExample, exampleInputs, exampleProgram, importModule, reference, userProject } from "./helpers.ts";
 

@@ -2,7 +2,7 @@
 // over P, G, T: the fused kernels agree with the reference evaluator. Exercises scheduling corners: sibling passes,
 // scatter reductions, scans read by later loops (spills), values crossing kernels at shifted positions.
 import { describe, expect, it } from "vitest";
-import type { IRProgram, ReduceOpName } from "../../compiler/ir.ts";
+import type { IRProgram, ReduceOpName } from "../../compiler/ir/ir.ts";
 import { IRBuilder } from "../helpers/ir_builder.ts";
 import { checkFused, randomInputs, rng } from "./helpers.ts";
 

@@ -1,10 +1,10 @@
 // Helpers for the fusion tests: seeded inputs with the edge cases that matter (all-masked rows, length-1 rows,
 // zero-variance groups), and comparison of fused float32 kernels with the float64 reference evaluator.
 import { expect } from "vitest";
-import type { IRProgram } from "../../compiler/ir.ts";
-import { compileKernels, type KernelOptions, type KernelResult } from "../../runtime/kernels/index.ts";
-import { EvalError, evaluate, gradients } from "../../runtime/reference/index.ts";
-import type { Tensor } from "../../runtime/tensor.ts";
+import type { IRProgram } from "../../compiler/ir/ir.ts";
+import { compileKernels, type KernelOptions, type KernelResult } from "../../runtime/backends/js/index.ts";
+import { EvalError, evaluate, gradients } from "../../runtime/backends/reference/index.ts";
+import type { Tensor } from "../../runtime/library/tensor.ts";
 
 /** Deterministic generator (LCG), values in [0, 1). */
 export function rng(seed: number): () => number {

@@ -6,7 +6,7 @@ import { differentiateAndSimplify } from "../../compiler/autodiff/index.ts";
 import { generateJs } from "../../compiler/codegen/js/index.ts";
 import { formatPlan, planKernels, type KernelPlan } from "../../compiler/fuse/index.ts";
 import { compileFile } from "../../compiler/index.ts";
-import { bindInputs, compileKernels, library, loadGenerated, allocateArray } from "../../runtime/kernels/index.ts";
+import { bindInputs, compileKernels, library, loadGenerated, allocateArray } from "../../runtime/backends/js/index.ts";
 import { compileCommand } from "../../cli/compile.ts";
 import { compileOne, compileText, repoPath } from "../stdlib/harness.ts";
 import { expectClose, randomInputs } from "./helpers.ts";

@@ -1,9 +1,9 @@
 // The kernel runtime: threads give the same results as one thread (combined in chunk order; float64 totals, so
 // float32 results agree to rounding), input binding fails like the reference evaluator, requires and state updates.
 import { describe, expect, it } from "vitest";
-import { compileKernels } from "../../runtime/kernels/index.ts";
-import { EvalError, evaluate } from "../../runtime/reference/index.ts";
-import type { Tensor } from "../../runtime/tensor.ts";
+import { compileKernels } from "../../runtime/backends/js/index.ts";
+import { EvalError, evaluate } from "../../runtime/backends/reference/index.ts";
+import type { Tensor } from "../../runtime/library/tensor.ts";
 import { compileOne, compileText, repoPath } from "../stdlib/harness.ts";
 import { checkFused, expectClose, randomInputs } from "./helpers.ts";
 import { PIPELINES } from "./pipelines.ts";

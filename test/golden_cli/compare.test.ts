@@ -1,7 +1,7 @@
 // The element-wise comparison behind `rlp test`: tolerances, NaN/infinities, dims matched by name, the diff text.
 import { describe, expect, it } from "vitest";
-import { compareOutputs, formatComparison, formatError, formatIndex } from "../../runtime/golden/index.ts";
-import { tensor } from "../../runtime/tensor.ts";
+import { compareOutputs, formatComparison, formatError, formatIndex } from "../../runtime/tools/golden/index.ts";
+import { tensor } from "../../runtime/library/tensor.ts";
 
 const tol = { rtol: 1e-6, atol: 1e-9 };
 

@@ -1,11 +1,11 @@
-// `rlp test --backend js,tfjs`: the fused-JS and tfjs golden backends (runtime/kernels/golden_backend.ts,
-// runtime/tfjs/golden_backend.ts) check goldens recorded by the reference, at float32 tolerances — on a copy of
+// `rlp test --backend js,tfjs`: the fused-JS and tfjs golden backends (runtime/backends/js/golden_backend.ts,
+// runtime/backends/tfjs/golden_backend.ts) check goldens recorded by the reference, at float32 tolerances — on a copy of
 // examples/custom (custom TypeScript nodes) and of the GRPO fixture — and fail when a golden value is perturbed.
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { testCommand } from "../../cli/test_command.ts";
-import { loadGoldenBackend } from "../../runtime/golden/backends.ts";
+import { loadGoldenBackend } from "../../runtime/tools/golden/backends.ts";
 import { REPO, userProject } from "../emit/helpers.ts";
 import { captured, type CliRun } from "../run_cli.ts";
 

@@ -232,7 +232,7 @@ describe("rlp test: cases by file name, arguments, backends", () => {
   });
 
   it("--backend js / tfjs: a clear 'not available yet' until the backend module exists", async () => {
-    for (const [name, module] of [["js", "../../runtime/kernels/golden_backend.ts"], ["tfjs", "../../runtime/tfjs/golden_backend.ts"]] as const) {
+    for (const [name, module] of [["js", "../../runtime/backends/js/golden_backend.ts"], ["tfjs", "../../runtime/backends/tfjs/golden_backend.ts"]] as const) {
       const r = await rlpTest(FIXTURE, "--backend", name);
       if (existsSync(new URL(module, import.meta.url))) continue; // provided: checked by the backend's own tests
       expect(r.code).toBe(2);

@@ -2,7 +2,7 @@
 // properties of the user-level graph (node calls collapse into one box; shared primitives do not add edges).
 import { describe, expect, it } from "vitest";
 import { compileFile } from "../../compiler/index.ts";
-import { buildGraphModel, renderGraph, type KernelPlanLike } from "../../runtime/graph/index.ts";
+import { buildGraphModel, renderGraph, type KernelPlanLike } from "../../runtime/tools/graph/index.ts";
 import { classOf, elements, num, parseXml } from "./xml.ts";
 
 function grpo() {

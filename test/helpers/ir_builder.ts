@@ -1,12 +1,12 @@
 // A tiny builder of IRPrograms for tests: appends nodes (inferring dims in canonical order) and returns their ids.
 // Also small tensor conveniences for the reference-evaluator tests.
 import { expect } from "vitest";
-import { tensor, type Tensor } from "../../runtime/tensor.ts";
+import { tensor, type Tensor } from "../../runtime/library/tensor.ts";
 import type {
   BinaryOpName, DimInfo, DType, IRInput, IRNode, IRProgram, IRResult, IRState, Op, ReduceOpName, ResultKind, ScanOpName,
   SegmentOpName, UnaryOpName,
-} from "../../compiler/ir.ts";
-import { markArgs } from "../../compiler/ir_rules.ts";
+} from "../../compiler/ir/ir.ts";
+import { markArgs } from "../../compiler/ir/rules.ts";
 
 const COMPARE = new Set<BinaryOpName>(["eq", "ne", "lt", "le", "gt", "ge", "and", "or"]);
 
@@ -39,7 +39,7 @@ export class IRBuilder {
   node(op: Op, args: number[], dtype: DType, dims: string[], extra: { grad?: string[] } = {}): number {
     const id = this.nodes.length;
     const node: IRNode = { id, op, args, type: { dtype, dims: this.canon(dims) }, grad: [] };
-    // marks as the elaborator gives them (the union over the args that pass marks; compiler/ir_rules.ts)
+    // marks as the elaborator gives them (the union over the args that pass marks; compiler/ir/rules.ts)
     const argNodes = args.map((a) => this.nodes[a]!);
     node.grad = extra.grad ?? [...new Set(markArgs(node, argNodes.map((a) => a.type)).flatMap((i) => argNodes[i]!.grad))].sort();
     this.nodes.push(node);

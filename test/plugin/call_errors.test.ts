@@ -1,4 +1,4 @@
-// Calls of custom nodes (compiler/check/custom_call.ts) are checked like calls of std nodes: the argument's dtype and
+// Calls of custom nodes (compiler/elaborate/custom_call.ts) are checked like calls of std nodes: the argument's dtype and
 // dims against the TypeScript signature, static parameters against their kind and the node's JSON Schema (RLP123).
 // Each error is one `error[CODE]` line of `rlp check` (exit 1, no stack trace) whose report names the node and the
 // plugin file.

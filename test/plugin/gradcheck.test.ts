@@ -1,4 +1,4 @@
-// `rlp test --gradcheck` (runtime/golden/gradcheck.ts): the gradient a custom node supplies is checked against central
+// `rlp test --gradcheck` (runtime/tools/golden/gradcheck.ts): the gradient a custom node supplies is checked against central
 // finite differences of the float64 reference evaluator. It passes on examples/custom, fails with a table of the
 // disagreeing elements on a node whose gradient is off by a factor 2 (which the golden test alone cannot see: the
 // golden was recorded with the same wrong gradient), and skips cases without custom gradients.

@@ -1,4 +1,4 @@
-// Custom nodes that misbehave at run time (runtime/plugin/registry.ts, host.ts): a module that cannot be loaded
+// Custom nodes that misbehave at run time (runtime/library/plugin/registry.ts, host.ts): a module that cannot be loaded
 // (RLP520), an export that is missing or not a node (RLP521), a forward or gradient that returns the wrong length or
 // kind (RLP522) or throws (RLP523), a gradient that leaves out an argument (RLP524). `rlp eval --grad` prints each as
 // one `error[CODE]` line naming the plugin file and the node, exit 2, no stack trace.
@@ -6,9 +6,9 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compileFile } from "../../compiler/index.ts";
-import { readJsonInputs } from "../../runtime/io/read_inputs.ts";
-import { EvalError, evaluate } from "../../runtime/reference/index.ts";
-import { loadPlugins } from "../../runtime/plugin/registry.ts";
+import { readJsonInputs } from "../../runtime/library/io/read_inputs.ts";
+import { EvalError, evaluate } from "../../runtime/backends/reference/index.ts";
+import { loadPlugins } from "../../runtime/library/plugin/registry.ts";
 import { cli, doubleNode, expectUserError, HEADER, INPUTS, pipelineUsing, project } from "./helpers.ts";
 
 /** An elementwise node `bad(x)` whose forward and gradient bodies are given. */

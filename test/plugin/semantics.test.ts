@@ -4,9 +4,9 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compileFile } from "../../compiler/index.ts";
-import { readJsonInputs } from "../../runtime/io/read_inputs.ts";
-import { loadPlugins } from "../../runtime/plugin/registry.ts";
-import { numericGradient } from "../../runtime/reference/index.ts";
+import { readJsonInputs } from "../../runtime/library/io/read_inputs.ts";
+import { loadPlugins } from "../../runtime/library/plugin/registry.ts";
+import { numericGradient } from "../../runtime/backends/reference/index.ts";
 import { cli, HEADER, project } from "./helpers.ts";
 
 const PLUGIN = `${HEADER}

@@ -2,10 +2,10 @@
 // the node's own gradient reaches the policy (a non-zero gradient norm, changed weights).
 import { describe, expect, it } from "vitest";
 import { compileFile } from "../../compiler/index.ts";
-import { builtinTask } from "../../runtime/tasks/index.ts";
-import { selectBackend } from "../../runtime/tfjs/index.ts";
-import { train, TRAINER_DEFAULTS } from "../../runtime/train/trainer.ts";
-import { freshPolicy } from "../../runtime/train/warmstart.ts";
+import { builtinTask } from "../../runtime/tools/tasks/index.ts";
+import { selectBackend } from "../../runtime/backends/tfjs/index.ts";
+import { train, TRAINER_DEFAULTS } from "../../runtime/tools/train/trainer.ts";
+import { freshPolicy } from "../../runtime/tools/train/warmstart.ts";
 
 describe("rlp train with custom nodes", () => {
   it("trains examples/custom/train_rank_pg.rlp for two steps with the node's gradient", async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { evaluate, EvalError } from "../../runtime/reference/index.ts";
-import { lgamma } from "../../runtime/reference/elementwise.ts";
-import { scalar } from "../../runtime/tensor.ts";
+import { evaluate, EvalError } from "../../runtime/backends/reference/index.ts";
+import { lgamma } from "../../runtime/library/ops/elementwise.ts";
+import { scalar } from "../../runtime/library/tensor.ts";
 import { IRBuilder, bool, expectClose, f32, ints, vals } from "../helpers/ir_builder.ts";
 
 describe("dims and broadcasting", () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import type { IRProgram } from "../../compiler/ir.ts";
-import { evaluate, gradients, numericGradient } from "../../runtime/reference/index.ts";
-import { scalar, type Tensor } from "../../runtime/tensor.ts";
+import type { IRProgram } from "../../compiler/ir/ir.ts";
+import { evaluate, gradients, numericGradient } from "../../runtime/backends/reference/index.ts";
+import { scalar, type Tensor } from "../../runtime/library/tensor.ts";
 import { IRBuilder, bool, f32, ints, rand, total } from "../helpers/ir_builder.ts";
 
 /** Compares the reverse-mode gradient with central differences for every marked input. */

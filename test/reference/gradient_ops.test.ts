@@ -1,6 +1,6 @@
 // The float64 semantics of the gradient-side primitives argfirst, scan_grad and embed, and their reverse-mode rules.
 import { describe, expect, it } from "vitest";
-import { evaluate, gradients, numericGradient } from "../../runtime/reference/index.ts";
+import { evaluate, gradients, numericGradient } from "../../runtime/backends/reference/index.ts";
 import { IRBuilder, bool, expectClose, f32, ints, total, vals } from "../helpers/ir_builder.ts";
 
 describe("argfirst", () => {

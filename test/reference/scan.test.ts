@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { evaluate } from "../../runtime/reference/index.ts";
+import { evaluate } from "../../runtime/backends/reference/index.ts";
 import { IRBuilder, bool, expectClose, f32, vals } from "../helpers/ir_builder.ts";
 
 describe("scans", () => {

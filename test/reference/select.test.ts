@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { evaluate } from "../../runtime/reference/index.ts";
-import { uniformAt } from "../../runtime/reference/select.ts";
-import { scalar } from "../../runtime/tensor.ts";
+import { evaluate } from "../../runtime/backends/reference/index.ts";
+import { uniformAt } from "../../runtime/library/ops/select.ts";
+import { scalar } from "../../runtime/library/tensor.ts";
 import { IRBuilder, bool, expectClose, f32, ints, vals } from "../helpers/ir_builder.ts";
 
 describe("segment reductions", () => {

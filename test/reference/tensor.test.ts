@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { broadcastIndex, broadcastTo, stridesOf, sumInto, tensor, transpose, Walker } from "../../runtime/tensor.ts";
+import { broadcastIndex, broadcastTo, stridesOf, sumInto, tensor, transpose, Walker } from "../../runtime/library/tensor.ts";
 
 describe("tensor helpers", () => {
   it("row-major strides", () => {

@@ -4,8 +4,8 @@
 // Every test/golden/*.expected.json is tested (discovered, not listed).
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import type { IRProgram } from "../../compiler/ir.ts";
-import type { Tensor } from "../../runtime/tensor.ts";
+import type { IRProgram } from "../../compiler/ir/ir.ts";
+import type { Tensor } from "../../runtime/library/tensor.ts";
 import {
   at, compileOne, expectFinite, expectGradMatchesNumeric, expectPrinted, expectTensorPrinted, forEachNested, gradOf, inputsFile,
   numGradFrozenDetach, type Precision, repoPath, result, run,

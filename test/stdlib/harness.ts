@@ -5,12 +5,12 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
 import { compileFile, type CompileOptions } from "../../compiler/index.ts";
-import type { IRProgram } from "../../compiler/ir.ts";
+import type { IRProgram } from "../../compiler/ir/ir.ts";
 import type { Diagnostic } from "../../grammar/diagnostic.ts";
-import { readInputs, readJsonInputs } from "../../runtime/io/read_inputs.ts";
-import { evaluate, type EvalResult, type EvaluateOptions } from "../../runtime/reference/evaluate.ts";
-import { gradients, numericGradient } from "../../runtime/reference/grad.ts";
-import type { Tensor } from "../../runtime/tensor.ts";
+import { readInputs, readJsonInputs } from "../../runtime/library/io/read_inputs.ts";
+import { evaluate, type EvalResult, type EvaluateOptions } from "../../runtime/backends/reference/evaluate.ts";
+import { gradients, numericGradient } from "../../runtime/backends/reference/grad.ts";
+import type { Tensor } from "../../runtime/library/tensor.ts";
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 

@@ -3,7 +3,7 @@
 // candidates with the smallest counter-based draws of the documented hash), the candidate rules, n_clip, the
 // reduction to PPO-clip, edge cases and gradients.
 import { describe, expect, it } from "vitest";
-import { uniformAt } from "../../runtime/reference/select.ts";
+import { uniformAt } from "../../runtime/library/ops/select.ts";
 import { at, expectPrinted, gradOf, result, scalarOf } from "./harness.ts";
 import { example, exampleDoc, expectGradsMatchNumeric, expectTensor, nested, setup } from "./methods_util.ts";
 

@@ -3,7 +3,7 @@
 // kept apart per prompt id, the reduction to the GRPO advantage when the state is reset, the dynamic bounds at their
 // limits, and the reduction to DAPO's loss with fixed bounds.
 import { describe, expect, it } from "vitest";
-import type { StateValue } from "../../runtime/reference/state.ts";
+import type { StateValue } from "../../runtime/library/ops/state.ts";
 import { expectPrinted } from "./harness.ts";
 import {
   example, exampleDoc, expectAllClose, expectGradCheck, grad, nextState, randomBatch, res, runDoc, runText, scalar,

@@ -3,11 +3,11 @@
 // and check gradients against central differences (with detach held fixed).
 import { readFileSync } from "node:fs";
 import { expect } from "vitest";
-import type { IRProgram } from "../../compiler/ir.ts";
-import type { EvalResult } from "../../runtime/reference/evaluate.ts";
-import { evaluate } from "../../runtime/reference/evaluate.ts";
-import type { StateValue } from "../../runtime/reference/state.ts";
-import type { Tensor } from "../../runtime/tensor.ts";
+import type { IRProgram } from "../../compiler/ir/ir.ts";
+import type { EvalResult } from "../../runtime/backends/reference/evaluate.ts";
+import { evaluate } from "../../runtime/backends/reference/evaluate.ts";
+import type { StateValue } from "../../runtime/library/ops/state.ts";
+import type { Tensor } from "../../runtime/library/tensor.ts";
 import {
   at, compileOne, compileText, expectGradMatchesNumeric, gradOf, inputsFrom, type InputsDoc, numGradFrozenDetach, repoPath, result,
 } from "./harness.ts";

@@ -4,7 +4,7 @@
 // the forgetting factor, the batch normalisation, the drift input D and the run-time checks.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import type { StateValue } from "../../runtime/reference/state.ts";
+import type { StateValue } from "../../runtime/library/ops/state.ts";
 import { expectPrinted, repoPath, result } from "./harness.ts";
 import { example, exampleDoc, expectGradsMatchNumeric, expectRunFails, expectTensor, setup } from "./methods_util.ts";
 

@@ -3,10 +3,10 @@
 // differences with every detach held fixed.
 import { readFileSync } from "node:fs";
 import { expect } from "vitest";
-import type { IRProgram } from "../../compiler/ir.ts";
-import { evaluate, type EvalResult } from "../../runtime/reference/evaluate.ts";
-import type { StateValue } from "../../runtime/reference/state.ts";
-import type { Tensor } from "../../runtime/tensor.ts";
+import type { IRProgram } from "../../compiler/ir/ir.ts";
+import { evaluate, type EvalResult } from "../../runtime/backends/reference/evaluate.ts";
+import type { StateValue } from "../../runtime/library/ops/state.ts";
+import type { Tensor } from "../../runtime/library/tensor.ts";
 import {
   at, compileOne, compileText, expectGradMatchesNumeric, expectTensorPrinted, gradOf, inputsFile, inputsFrom, type InputsDoc,
   numGradFrozenDetach, repoPath,

@@ -2,8 +2,8 @@
 // evaluator: worked examples of the catalog (shared/methods/*.md) at their printed precision, properties, edge cases
 // (singleton and zero-variance groups, all-masked rows, clip boundaries) and gradients.
 import { describe, expect, it } from "vitest";
-import type { IRProgram } from "../../compiler/ir.ts";
-import type { Tensor } from "../../runtime/tensor.ts";
+import type { IRProgram } from "../../compiler/ir/ir.ts";
+import type { Tensor } from "../../runtime/library/tensor.ts";
 import {
   at, compileText, compileTextDiagnostics, errorsOf, expectFinite, expectGradMatchesNumeric, expectPrinted, expectTensorPrinted,
   formatDiagnostics, gradOf, inputsFrom, type InputsDoc, numGradOf, result, run, scalarOf,

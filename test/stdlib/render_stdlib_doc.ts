@@ -105,7 +105,7 @@ export function renderStdlibDoc(lib: StdLibrary = stdLibrary()): string {
   }
 
   out.push("## Builtins", "");
-  out.push("The primitives of the language (`compiler/check/builtins/`); std nodes are built from them. The language reference", "([language.md](language.md)) gives their semantics and gradient rules.", "");
+  out.push("The primitives of the language (`compiler/elaborate/builtins/`); std nodes are built from them. The language reference", "([language.md](language.md)) gives their semantics and gradient rules.", "");
   out.push("| builtin | call | definition |", "|---|---|---|");
   for (const b of lib.builtins.values()) out.push(`| ${code(b.name)} | ${code(builtinSignature(b))} | ${cell(b.doc)} |`);
   return out.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd() + "\n";

@@ -1,7 +1,7 @@
 // Backend selection: on a machine without the native packages, the automatic choice is wasm (cpu if wasm cannot
 // load); asking for a missing backend fails with one line naming it and the reason.
 import { describe, expect, it } from "vitest";
-import { BackendError, selectBackend } from "../../runtime/tfjs/backend.ts";
+import { BackendError, selectBackend } from "../../runtime/backends/tfjs/backend.ts";
 
 describe("selectBackend", () => {
   it("picks the first backend that loads and says why it skipped the others", async () => {

@@ -1,9 +1,9 @@
 // Where tfjs autograd and the reference's gradient conventions part ways (kinks, ties, singular points): pinned here
-// so the list in runtime/tfjs/grad.ts stays true. Values away from these points agree (the other test files).
+// so the list in runtime/backends/tfjs/grad.ts stays true. Values away from these points agree (the other test files).
 import { beforeAll, describe, expect, it } from "vitest";
-import { evaluate, gradients } from "../../runtime/reference/index.ts";
-import { tfjsAutogradGradients } from "../../runtime/tfjs/grad.ts";
-import type { TF } from "../../runtime/tfjs/types.ts";
+import { evaluate, gradients } from "../../runtime/backends/reference/index.ts";
+import { tfjsAutogradGradients } from "../../runtime/backends/tfjs/grad.ts";
+import type { TF } from "../../runtime/backends/tfjs/types.ts";
 import { IRBuilder, bool, f32 } from "../helpers/ir_builder.ts";
 import { useBackend } from "./helpers.ts";
 

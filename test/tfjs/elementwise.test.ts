@@ -2,9 +2,9 @@
 // value, and tfjs autograd's gradients against the reference's (seeded random inputs, away from kinks; all-masked
 // rows; a zero-variance group).
 import { beforeAll, describe, it } from "vitest";
-import type { UnaryOpName } from "../../compiler/ir.ts";
-import type { Tensor } from "../../runtime/tensor.ts";
-import type { TF } from "../../runtime/tfjs/types.ts";
+import type { UnaryOpName } from "../../compiler/ir/ir.ts";
+import type { Tensor } from "../../runtime/library/tensor.ts";
+import type { TF } from "../../runtime/backends/tfjs/types.ts";
 import { IRBuilder, bool, f32, ints, rand } from "../helpers/ir_builder.ts";
 import { everyNodeOutput, expectAutogradAgrees, expectForwardAgrees, useBackend } from "./helpers.ts";
 

@@ -4,10 +4,10 @@
 import { existsSync, readdirSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { compileFile } from "../../compiler/index.ts";
-import type { IRProgram } from "../../compiler/ir.ts";
-import { readInputs } from "../../runtime/io/read_inputs.ts";
-import type { Tensor } from "../../runtime/tensor.ts";
-import type { TF } from "../../runtime/tfjs/types.ts";
+import type { IRProgram } from "../../compiler/ir/ir.ts";
+import { readInputs } from "../../runtime/library/io/read_inputs.ts";
+import type { Tensor } from "../../runtime/library/tensor.ts";
+import type { TF } from "../../runtime/backends/tfjs/types.ts";
 import { everyNodeOutput, expectAutogradAgrees, expectForwardAgrees, useBackend } from "./helpers.ts";
 
 const EXAMPLES = readdirSync("examples")

@@ -5,12 +5,12 @@ import { existsSync, readdirSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { differentiate } from "../../compiler/autodiff/index.ts";
 import { compileFile } from "../../compiler/index.ts";
-import { isDifferentiable, type IRProgram } from "../../compiler/ir.ts";
-import { readInputs } from "../../runtime/io/read_inputs.ts";
-import { evaluate, gradients } from "../../runtime/reference/index.ts";
-import { tensor, type Tensor } from "../../runtime/tensor.ts";
-import { tfjsCustomGrad } from "../../runtime/tfjs/grad.ts";
-import type { TF } from "../../runtime/tfjs/types.ts";
+import { isDifferentiable, type IRProgram } from "../../compiler/ir/ir.ts";
+import { readInputs } from "../../runtime/library/io/read_inputs.ts";
+import { evaluate, gradients } from "../../runtime/backends/reference/index.ts";
+import { tensor, type Tensor } from "../../runtime/library/tensor.ts";
+import { tfjsCustomGrad } from "../../runtime/backends/tfjs/grad.ts";
+import type { TF } from "../../runtime/backends/tfjs/types.ts";
 import { IRBuilder, bool, f32, ints, rand } from "../helpers/ir_builder.ts";
 import { expectAgree, everyNodeOutput, expectForwardAgrees, useBackend } from "./helpers.ts";
 

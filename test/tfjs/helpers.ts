@@ -1,12 +1,12 @@
 // Shared pieces of the tfjs backend tests: backend set-up, float32-vs-float64 comparisons against the reference.
 import { expect } from "vitest";
-import type { IRProgram, ResultKind } from "../../compiler/ir.ts";
-import { evaluate, gradients, type EvaluateOptions } from "../../runtime/reference/index.ts";
-import type { Tensor } from "../../runtime/tensor.ts";
-import { selectBackend, type BackendName } from "../../runtime/tfjs/backend.ts";
-import { tfjsAutogradGradients } from "../../runtime/tfjs/grad.ts";
-import { runTfjs } from "../../runtime/tfjs/lower.ts";
-import type { TF } from "../../runtime/tfjs/types.ts";
+import type { IRProgram, ResultKind } from "../../compiler/ir/ir.ts";
+import { evaluate, gradients, type EvaluateOptions } from "../../runtime/backends/reference/index.ts";
+import type { Tensor } from "../../runtime/library/tensor.ts";
+import { selectBackend, type BackendName } from "../../runtime/backends/tfjs/backend.ts";
+import { tfjsAutogradGradients } from "../../runtime/backends/tfjs/grad.ts";
+import { runTfjs } from "../../runtime/backends/tfjs/lower.ts";
+import type { TF } from "../../runtime/backends/tfjs/types.ts";
 
 /** Makes `name` the active tfjs backend (tfjs is loaded once per test file). */
 export async function useBackend(name: BackendName): Promise<TF> {

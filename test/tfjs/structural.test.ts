@@ -1,10 +1,10 @@
 // Scans, segments, selection, layout, random and state primitives on tfjs (cpu and wasm) against the reference:
 // every node's value and tfjs autograd's gradients (length-1 responses, all-masked groups, ties in top-k).
 import { beforeAll, describe, expect, it } from "vitest";
-import { evaluate, type EvalError } from "../../runtime/reference/index.ts";
-import type { Tensor } from "../../runtime/tensor.ts";
-import { runTfjs } from "../../runtime/tfjs/lower.ts";
-import type { TF } from "../../runtime/tfjs/types.ts";
+import { evaluate, type EvalError } from "../../runtime/backends/reference/index.ts";
+import type { Tensor } from "../../runtime/library/tensor.ts";
+import { runTfjs } from "../../runtime/backends/tfjs/lower.ts";
+import type { TF } from "../../runtime/backends/tfjs/types.ts";
 import { IRBuilder, bool, f32, ints, rand } from "../helpers/ir_builder.ts";
 import { expectAgree, everyNodeOutput, expectAutogradAgrees, expectForwardAgrees, useBackend } from "./helpers.ts";
 

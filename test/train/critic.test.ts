@@ -5,11 +5,11 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { builtinTask } from "../../runtime/tasks/index.ts";
-import { selectBackend, type TF } from "../../runtime/tfjs/index.ts";
-import { latestCheckpoint } from "../../runtime/train/checkpoint.ts";
-import { train, TRAINER_DEFAULTS, type TrainerOptions } from "../../runtime/train/trainer.ts";
-import { freshPolicy } from "../../runtime/train/warmstart.ts";
+import { builtinTask } from "../../runtime/tools/tasks/index.ts";
+import { selectBackend, type TF } from "../../runtime/backends/tfjs/index.ts";
+import { latestCheckpoint } from "../../runtime/tools/train/checkpoint.ts";
+import { train, TRAINER_DEFAULTS, type TrainerOptions } from "../../runtime/tools/train/trainer.ts";
+import { freshPolicy } from "../../runtime/tools/train/warmstart.ts";
 import { compileSource, metricsOf } from "./helpers.ts";
 
 const PPO = (losses: string): string => `pipeline tiny_ppo {

@@ -1,14 +1,14 @@
 // `filter P by keep, max_rounds=N` (DAPO's dynamic sampling): the checker's rules, the refill on the host
-// (runtime/train/filter.ts) on hand-made batches, and a short DAPO run whose metrics show the refill.
+// (runtime/tools/train/filter.ts) on hand-made batches, and a short DAPO run whose metrics show the refill.
 import { describe, expect, it } from "vitest";
 import { compileFile } from "../../compiler/index.ts";
-import type { TrainPlan } from "../../runtime/train/plan.ts";
-import type { RolloutBatch } from "../../runtime/train/batch.ts";
-import { filterBatch, roundSeed } from "../../runtime/train/filter.ts";
-import { builtinTask } from "../../runtime/tasks/index.ts";
-import { selectBackend } from "../../runtime/tfjs/index.ts";
-import { train, TRAINER_DEFAULTS } from "../../runtime/train/trainer.ts";
-import { freshPolicy } from "../../runtime/train/warmstart.ts";
+import type { TrainPlan } from "../../runtime/tools/train/plan.ts";
+import type { RolloutBatch } from "../../runtime/tools/train/batch.ts";
+import { filterBatch, roundSeed } from "../../runtime/tools/train/filter.ts";
+import { builtinTask } from "../../runtime/tools/tasks/index.ts";
+import { selectBackend } from "../../runtime/backends/tfjs/index.ts";
+import { train, TRAINER_DEFAULTS } from "../../runtime/tools/train/trainer.ts";
+import { freshPolicy } from "../../runtime/tools/train/warmstart.ts";
 
 function check(body: string) {
   const path = "/virtual/f.rlp";

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { compileFile, type CompileResult } from "../../compiler/index.ts";
-import type { IRProgram } from "../../compiler/ir.ts";
+import type { IRProgram } from "../../compiler/ir/ir.ts";
 
 /** Compiles `source` as the file /virtual/NAME.rlp. */
 export function compileVirtual(name: string, source: string): CompileResult {

@@ -1,4 +1,4 @@
-// Derived models kept by the trainer (runtime/train/models.ts): `frozen(policy)` is the starting policy (the same
+// Derived models kept by the trainer (runtime/tools/train/models.ts): `frozen(policy)` is the starting policy (the same
 // log-probs as r.ref_logp), an `ema` follows the policy by its decay rule after every optimizer step, a `snapshot`
 // equals the policy at its steps, logprob(M, r) is computed at sampling time, the models are checkpointed, and a run
 // interrupted and resumed ends bit-identical to an uninterrupted one.
@@ -6,11 +6,11 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { builtinTask } from "../../runtime/tasks/index.ts";
-import { selectBackend, type TF } from "../../runtime/tfjs/index.ts";
-import { PlanError, planTraining } from "../../runtime/train/plan.ts";
-import { train, TRAINER_DEFAULTS, type TrainerOptions } from "../../runtime/train/trainer.ts";
-import { freshPolicy } from "../../runtime/train/warmstart.ts";
+import { builtinTask } from "../../runtime/tools/tasks/index.ts";
+import { selectBackend, type TF } from "../../runtime/backends/tfjs/index.ts";
+import { PlanError, planTraining } from "../../runtime/tools/train/plan.ts";
+import { train, TRAINER_DEFAULTS, type TrainerOptions } from "../../runtime/tools/train/trainer.ts";
+import { freshPolicy } from "../../runtime/tools/train/warmstart.ts";
 import { compileSource, metricsOf } from "./helpers.ts";
 
 const DECAY = 0.5; // large, so that one step's move is far above float32 rounding

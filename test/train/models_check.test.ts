@@ -1,7 +1,7 @@
-// Derived models and logprob(M, r) in the checker (compiler/check/models.ts): the options of frozen/ema/snapshot,
+// Derived models and logprob(M, r) in the checker (compiler/elaborate/models.ts): the options of frozen/ema/snapshot,
 // the input each logprob(M, r) becomes (`r.logp@M`, const), the IR's model list, and the diagnostics for misuse.
 import { describe, expect, it } from "vitest";
-import type { IRProgram } from "../../compiler/ir.ts";
+import type { IRProgram } from "../../compiler/ir/ir.ts";
 import { compileVirtual, errorsOf } from "./helpers.ts";
 
 const compile = (source: string) => compileVirtual("models_case", source);

@@ -5,13 +5,13 @@
 import { describe, expect, it } from "vitest";
 import { compileFile } from "../../compiler/index.ts";
 import { withSuppliedStages } from "../../compiler/stage_inputs.ts";
-import type { IRProgram } from "../../compiler/ir.ts";
-import { evaluate } from "../../runtime/reference/index.ts";
-import { builtinTask } from "../../runtime/tasks/index.ts";
-import { selectBackend } from "../../runtime/tfjs/index.ts";
-import { train, TRAINER_DEFAULTS } from "../../runtime/train/trainer.ts";
-import { freshPolicy } from "../../runtime/train/warmstart.ts";
-import { tensor } from "../../runtime/tensor.ts";
+import type { IRProgram } from "../../compiler/ir/ir.ts";
+import { evaluate } from "../../runtime/backends/reference/index.ts";
+import { builtinTask } from "../../runtime/tools/tasks/index.ts";
+import { selectBackend } from "../../runtime/backends/tfjs/index.ts";
+import { train, TRAINER_DEFAULTS } from "../../runtime/tools/train/trainer.ts";
+import { freshPolicy } from "../../runtime/tools/train/warmstart.ts";
+import { tensor } from "../../runtime/library/tensor.ts";
 
 const PPO = (old: string) => `pipeline p {
   dims P, G, T

@@ -1,4 +1,4 @@
-// Policy plugins (`rlp train --policy PATH`, runtime/policy/load.ts): the example bigram policy (a subclass of
+// Policy plugins (`rlp train --policy PATH`, runtime/tools/policy/load.ts): the example bigram policy (a subclass of
 // AutoregressivePolicy) samples, is differentiated by the trainer, trains, and round-trips through the warm-start
 // cache; a plugin that is wrong is a PolicyError naming the file and what is wrong.
 import { mkdtempSync, rmSync } from "node:fs";
@@ -6,11 +6,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compileFile } from "../../compiler/index.ts";
-import { PolicyError, resolvePolicy } from "../../runtime/policy/index.ts";
-import { builtinTask } from "../../runtime/tasks/index.ts";
-import { selectBackend } from "../../runtime/tfjs/index.ts";
-import { train, TRAINER_DEFAULTS } from "../../runtime/train/trainer.ts";
-import { warmStart } from "../../runtime/train/warmstart.ts";
+import { PolicyError, resolvePolicy } from "../../runtime/tools/policy/index.ts";
+import { builtinTask } from "../../runtime/tools/tasks/index.ts";
+import { selectBackend } from "../../runtime/backends/tfjs/index.ts";
+import { train, TRAINER_DEFAULTS } from "../../runtime/tools/train/trainer.ts";
+import { warmStart } from "../../runtime/tools/train/warmstart.ts";
 
 const task = builtinTask("sort")!;
 

@@ -1,10 +1,10 @@
-// The rollout and reward constructs of training pipelines (compiler/check/rollout.ts): the record's types, the
-// inputs they become, and the diagnostics for misuse. And the trainer's plan (runtime/train/plan.ts): a pipeline whose
+// The rollout and reward constructs of training pipelines (compiler/elaborate/rollout.ts): the record's types, the
+// inputs they become, and the diagnostics for misuse. And the trainer's plan (runtime/tools/train/plan.ts): a pipeline whose
 // inputs the rollout does not provide is rejected before training, naming the input.
 import { describe, expect, it } from "vitest";
 import { compileFile } from "../../compiler/index.ts";
-import type { IRProgram } from "../../compiler/ir.ts";
-import { PlanError, planTraining } from "../../runtime/train/plan.ts";
+import type { IRProgram } from "../../compiler/ir/ir.ts";
+import { PlanError, planTraining } from "../../runtime/tools/train/plan.ts";
 import { compileVirtual, errorsOf } from "./helpers.ts";
 
 const compile = (source: string) => compileVirtual("train_case", source);

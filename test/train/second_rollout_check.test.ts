@@ -1,8 +1,8 @@
-// A second rollout on the first's prompts (ReMax's greedy baseline; compiler/check/second_rollout.ts): it shares the
+// A second rollout on the first's prompts (ReMax's greedy baseline; compiler/elaborate/second_rollout.ts): it shares the
 // prompts dim, binds a group and a tokens dim of its own, has only const fields, may be greedy (temperature=0); and
 // the diagnostics for misuse (RLP307, RLP112).
 import { describe, expect, it } from "vitest";
-import type { IRProgram } from "../../compiler/ir.ts";
+import type { IRProgram } from "../../compiler/ir/ir.ts";
 import { compileVirtual, errorsOf } from "./helpers.ts";
 
 const compile = (source: string) => compileVirtual("second_rollout", source);

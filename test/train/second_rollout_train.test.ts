@@ -1,18 +1,18 @@
-// The trainer with a second rollout on the first's prompts (runtime/train/second_rollout.ts): the greedy rollout is
+// The trainer with a second rollout on the first's prompts (runtime/tools/train/second_rollout.ts): the greedy rollout is
 // ReMax's baseline — sampled on the same prompts, greedily, scored by the task, fed to the compiled stage as g.FIELD
 // — its draws are a stream of their own, a tiny ReMax run trains and logs the greedy score, and resume stays exact.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { builtinTask } from "../../runtime/tasks/index.ts";
-import { runTfjs, selectBackend, type TF } from "../../runtime/tfjs/index.ts";
-import { makeBatch } from "../../runtime/train/batch.ts";
-import { latestCheckpoint } from "../../runtime/train/checkpoint.ts";
-import { filterBatch, roundSeed } from "../../runtime/train/filter.ts";
-import { planTraining } from "../../runtime/train/plan.ts";
-import { freshPolicy } from "../../runtime/train/warmstart.ts";
-import { train, TRAINER_DEFAULTS, type TrainerOptions } from "../../runtime/train/trainer.ts";
+import { builtinTask } from "../../runtime/tools/tasks/index.ts";
+import { runTfjs, selectBackend, type TF } from "../../runtime/backends/tfjs/index.ts";
+import { makeBatch } from "../../runtime/tools/train/batch.ts";
+import { latestCheckpoint } from "../../runtime/tools/train/checkpoint.ts";
+import { filterBatch, roundSeed } from "../../runtime/tools/train/filter.ts";
+import { planTraining } from "../../runtime/tools/train/plan.ts";
+import { freshPolicy } from "../../runtime/tools/train/warmstart.ts";
+import { train, TRAINER_DEFAULTS, type TrainerOptions } from "../../runtime/tools/train/trainer.ts";
 import { compileSource, metricsOf } from "./helpers.ts";
 
 /** ReMax as in examples/train_remax.rlp, tiny; `SECOND` is the second rollout's options. */

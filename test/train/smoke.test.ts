@@ -7,13 +7,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { IRProgram } from "../../compiler/ir.ts";
-import { loadPolicy } from "../../runtime/policy/index.ts";
-import { builtinTask } from "../../runtime/tasks/index.ts";
-import { selectBackend, type TF } from "../../runtime/tfjs/index.ts";
-import { latestCheckpoint } from "../../runtime/train/checkpoint.ts";
-import { freshPolicy } from "../../runtime/train/warmstart.ts";
-import { NonFiniteError, train, TRAINER_DEFAULTS, type TrainerOptions } from "../../runtime/train/trainer.ts";
+import type { IRProgram } from "../../compiler/ir/ir.ts";
+import { loadPolicy } from "../../runtime/tools/policy/index.ts";
+import { builtinTask } from "../../runtime/tools/tasks/index.ts";
+import { selectBackend, type TF } from "../../runtime/backends/tfjs/index.ts";
+import { latestCheckpoint } from "../../runtime/tools/train/checkpoint.ts";
+import { freshPolicy } from "../../runtime/tools/train/warmstart.ts";
+import { NonFiniteError, train, TRAINER_DEFAULTS, type TrainerOptions } from "../../runtime/tools/train/trainer.ts";
 import { compileSource, metricsOf } from "./helpers.ts";
 
 const TINY_GRPO = `pipeline tiny_grpo {

@@ -1,7 +1,7 @@
-// Task plugins (`rlp train --task PATH`, runtime/tasks/load.ts): the example loads and behaves like a built-in task;
+// Task plugins (`rlp train --task PATH`, runtime/tools/tasks/load.ts): the example loads and behaves like a built-in task;
 // every way a plugin can be wrong is a TaskError naming the file and what is wrong.
 import { describe, expect, it } from "vitest";
-import { resolveTask, TaskError } from "../../runtime/tasks/index.ts";
+import { resolveTask, TaskError } from "../../runtime/tools/tasks/index.ts";
 
 const fixture = (name: string) => `test/train/fixtures/${name}`;
 

@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadPolicy, POLICY_SIZES, savePolicy, TransformerPolicy, type Policy, type Responses } from "../../runtime/policy/index.ts";
-import { builtinTask, taskNames } from "../../runtime/tasks/index.ts";
-import { selectBackend, type TF } from "../../runtime/tfjs/index.ts";
+import { loadPolicy, POLICY_SIZES, savePolicy, TransformerPolicy, type Policy, type Responses } from "../../runtime/tools/policy/index.ts";
+import { builtinTask, taskNames } from "../../runtime/tools/tasks/index.ts";
+import { selectBackend, type TF } from "../../runtime/backends/tfjs/index.ts";
 
 describe("built-in tasks", () => {
   it("are arith, sort and reverse", () => expect(taskNames()).toEqual(["arith", "sort", "reverse"]));

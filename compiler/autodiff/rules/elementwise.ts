@@ -1,5 +1,5 @@
 // Gradient rules of the elementwise primitives: unary, binary, cast, where, clamp, safe_div.
-// Local derivatives are written with the same floating-point operations as runtime/reference/grad.ts, and every
+// Local derivatives are written with the same floating-point operations as runtime/backends/reference/grad.ts, and every
 // product of the cotangent with a derivative that may be inf or NaN is the strong-zero pattern `b.sz(g, d)`.
 import type { GradBuilder } from "../builder.ts";
 import { digamma } from "./digamma.ts";

@@ -1,5 +1,5 @@
 // The shape of a gradient rule: (builder, forward node, its cotangent) -> one contribution per arg.
-import type { IRNode, Op } from "../../ir.ts";
+import type { IRNode, Op } from "../../ir/ir.ts";
 import type { GradBuilder } from "../builder.ts";
 
 /** A cotangent contribution for each arg, by position; undefined: none (no gradient, or the arg does not want one). */

@@ -1,8 +1,8 @@
 // JS expressions for the plan's Expr values. Arithmetic is JS (float64); bools are JS booleans (stored as 0/1);
 // i32 values are integer-valued numbers. Every operand is a local or a literal, so repeating one is free.
-// The semantics are the reference evaluator's (runtime/reference/elementwise.ts): true-select where and safe_div,
+// The semantics are the reference evaluator's (runtime/library/ops/elementwise.ts): true-select where and safe_div,
 // NaN-propagating maximum/minimum, Python's modulo and floor division, casts that truncate toward zero.
-import type { IRNode, IRProgram } from "../../ir.ts";
+import type { IRNode, IRProgram } from "../../ir/ir.ts";
 import type { BufferInfo, Expr } from "../../fuse/types.ts";
 
 /** Parenthesises a negative literal (so `-x` and `a - b` never meet `--`). */

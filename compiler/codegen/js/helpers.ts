@@ -1,5 +1,5 @@
 // Scalar helpers the generated JS may call, as source text (the generated module is self-contained: it defines the
-// ones it uses). Each is the reference evaluator's definition (runtime/reference/elementwise.ts, select.ts).
+// ones it uses). Each is the reference evaluator's definition (runtime/library/ops/elementwise.ts, select.ts).
 export const HELPERS: Record<string, string> = {
   sigmoid: `function sigmoid(x) {
   if (x >= 0) return 1 / (1 + Math.exp(-x));

@@ -4,7 +4,7 @@
 // B: the buffers (typed arrays, by buffer id); Z: { n: dim sizes, p: params }; total: float64 partials of depth-0
 // accumulations; S: float64 scratch areas of scatter accumulations. No allocation inside the loops.
 import { basename } from "node:path";
-import type { IRProgram } from "../../ir.ts";
+import type { IRProgram } from "../../ir/ir.ts";
 import type { AccFn, BufferInfo, KernelPlan, LoopKernel, Stmt } from "../../fuse/types.ts";
 import { exprJs, type ExprContext } from "./expr.ts";
 

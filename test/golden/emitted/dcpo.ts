@@ -252,9 +252,9 @@ const FORWARD: KernelProgram = {
     requires: [],
   },
   kernels: [
-    null, // a library kernel (runtime/kernels/library.ts)
-    null, // a library kernel (runtime/kernels/library.ts)
-    null, // a library kernel (runtime/kernels/library.ts)
+    null, // a library kernel (runtime/library/kernels/library.ts)
+    null, // a library kernel (runtime/library/kernels/library.ts)
+    null, // a library kernel (runtime/library/kernels/library.ts)
     { name: "k3_loop", body: fwd_k3_loop, end: fwd_k3_loop_end },
   ],
   updates: [
@@ -497,9 +497,9 @@ const GRADIENT: KernelProgram = {
     requires: [],
   },
   kernels: [
-    null, // a library kernel (runtime/kernels/library.ts)
-    null, // a library kernel (runtime/kernels/library.ts)
-    null, // a library kernel (runtime/kernels/library.ts)
+    null, // a library kernel (runtime/library/kernels/library.ts)
+    null, // a library kernel (runtime/library/kernels/library.ts)
+    null, // a library kernel (runtime/library/kernels/library.ts)
     { name: "k3_loop", body: grad_k3_loop, end: grad_k3_loop_end },
     { name: "k4_loop", body: grad_k4_loop, end: grad_k4_loop_end },
   ],

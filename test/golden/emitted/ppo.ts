@@ -291,7 +291,7 @@ const FORWARD: KernelProgram = {
     { name: "k0_scan", body: fwd_k0_scan, end: fwd_k0_scan_end },
     { name: "k1_scan", body: fwd_k1_scan, end: fwd_k1_scan_end },
     { name: "k2_loop", body: fwd_k2_loop, end: fwd_k2_loop_end },
-    null, // a library kernel (runtime/kernels/library.ts)
+    null, // a library kernel (runtime/library/kernels/library.ts)
     { name: "k4_loop", body: fwd_k4_loop, end: fwd_k4_loop_end },
   ],
   updates: [{ state: "kl_beta", keyed: false, value: 7 }],
@@ -667,7 +667,7 @@ const GRADIENT: KernelProgram = {
     { name: "k0_scan", body: grad_k0_scan, end: grad_k0_scan_end },
     { name: "k1_scan", body: grad_k1_scan, end: grad_k1_scan_end },
     { name: "k2_loop", body: grad_k2_loop, end: grad_k2_loop_end },
-    null, // a library kernel (runtime/kernels/library.ts)
+    null, // a library kernel (runtime/library/kernels/library.ts)
     { name: "k4_loop", body: grad_k4_loop, end: grad_k4_loop_end },
   ],
   updates: [{ state: "kl_beta", keyed: false, value: 7 }],

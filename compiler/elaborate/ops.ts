@@ -1,0 +1,293 @@
+// Typed construction of elementwise primitives: the dtype rules, by-name broadcasting (and its one
+// conflict), grad propagation and compile-time folding of static scalars.
+import type { Span } from "../../grammar/ast.ts";
+import type { BinaryOpName, DType, Op, UnaryOpName } from "../ir/ir.ts";
+import type { Ctx } from "./context.ts";
+import { describeType, ERROR, unionGrad, type Flags, type TensorType, type TensorValue, type Value } from "./values.ts";
+
+export function emit(ctx: Ctx, op: Op, args: TensorValue[], type: Omit<TensorType, "grad">, span: Span, grad?: string[], flags: Flags = {}): TensorValue {
+  const g = grad ?? unionGrad(...args.map((a) => a.type.grad));
+  const dims = ctx.order.sort(type.dims);
+  const full: TensorType = { ...type, dims, grad: g };
+  const irType = type.indexOf ? { dtype: type.dtype, dims, indexOf: type.indexOf } : { dtype: type.dtype, dims };
+  const node = ctx.g.add(op, args.map((a) => a.node), irType, g, span);
+  const v: TensorValue = { kind: "tensor", type: full, node, flags };
+  const origin = args.find((a) => a.gradOrigin && a.type.grad.length > 0)?.gradOrigin;
+  if (origin && g.length > 0) v.gradOrigin = origin;
+  return v;
+}
+
+export function constant(ctx: Ctx, value: number, dtype: DType, span: Span, literal?: "int" | "float"): TensorValue {
+  const node = ctx.g.add({ op: "const", value }, [], { dtype, dims: [] }, [], span);
+  const v: TensorValue = { kind: "tensor", type: { dtype, dims: [], grad: [] }, node, static: value, flags: {} };
+  if (literal) v.literal = literal;
+  return v;
+}
+
+/** Folds to a constant only values that no param feeds; a param-fed result keeps its op (and its static value). */
+export function folded(ctx: Ctx, value: number, dtype: DType, span: Span, args: TensorValue[], build: () => TensorValue): TensorValue {
+  if (!args.some((a) => a.fromParam)) return constant(ctx, value, dtype, span);
+  return { ...build(), static: value, fromParam: true };
+}
+
+const FLOAT_ONLY: ReadonlySet<UnaryOpName> = new Set<UnaryOpName>([
+  "exp", "log", "log1p", "expm1", "sqrt", "tanh", "sigmoid", "softplus", "sin", "cos", "floor", "ceil", "round", "lgamma",
+]);
+
+export function foldUnary(fn: UnaryOpName, x: number): number {
+  switch (fn) {
+    case "neg": return -x;
+    case "exp": return Math.exp(x);
+    case "log": return Math.log(x);
+    case "log1p": return Math.log1p(x);
+    case "expm1": return Math.expm1(x);
+    case "sqrt": return Math.sqrt(x);
+    case "abs": return Math.abs(x);
+    case "sign": return Math.sign(x);
+    case "tanh": return Math.tanh(x);
+    case "sigmoid": return 1 / (1 + Math.exp(-x));
+    case "softplus": return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+    case "sin": return Math.sin(x);
+    case "cos": return Math.cos(x);
+    case "floor": return Math.floor(x);
+    case "ceil": return Math.ceil(x);
+    case "round": { const r = Math.round(x); return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r; }
+    case "lgamma": return NaN; // never folded: see unary()
+    case "not": return x ? 0 : 1;
+  }
+}
+
+export function unary(ctx: Ctx, fn: UnaryOpName, x: Value, span: Span): Value {
+  if (x.kind !== "tensor") return notATensor(ctx, x, span, fn);
+  let arg = x;
+  if (fn === "not") {
+    if (x.type.dtype !== "bool") {
+      ctx.report("RLP202", `'not' needs a bool, but this is ${describeType(x.type)}; compare it first (x > 0)`, span);
+      return ERROR;
+    }
+  } else {
+    if (x.type.dtype === "bool") {
+      ctx.report("RLP202", `${fn}() of a bool: a bool is not a number here; write ${fn}(f32(...)) if you mean 0/1`, span);
+      return ERROR;
+    }
+    if (x.type.dtype === "id") {
+      ctx.report("RLP210", `${fn}() of an id: ids support only == and != and use as keys`, span);
+      return ERROR;
+    }
+    if (FLOAT_ONLY.has(fn) && x.type.dtype === "i32") {
+      if (x.literal) arg = constant(ctx, x.static!, "f32", span, "float");
+      else {
+        ctx.report("RLP203", `${fn}() needs f32, but this is ${describeType(x.type)}; convert it with f32(...)`, span);
+        return ERROR;
+      }
+    }
+  }
+  const dtype: DType = arg.type.dtype === "i32" ? "i32" : arg.type.dtype;
+  const build = () => emit(ctx, { op: "unary", fn }, [arg], { dtype, dims: arg.type.dims }, span, fn === "not" ? [] : undefined);
+  if (arg.static !== undefined && fn !== "lgamma") return folded(ctx, foldUnary(fn, arg.static), arg.type.dtype, span, [arg], build);
+  return build();
+}
+
+export function notATensor(ctx: Ctx, v: Value, span: Span, what: string): Value {
+  if (v.kind !== "error") ctx.report("RLP206", `${what} needs a tensor value, but this is ${v.kind === "dim" ? `the dim ${v.name}` : `a ${v.kind}`}`, span);
+  return ERROR;
+}
+
+const ARITH: Record<string, BinaryOpName> = { "+": "add", "-": "sub", "*": "mul", "/": "div", "%": "mod", "**": "pow" };
+const COMPARE: Record<string, BinaryOpName> = { "==": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge" };
+
+function foldBinary(fn: BinaryOpName, a: number, b: number): number {
+  switch (fn) {
+    case "add": return a + b;
+    case "sub": return a - b;
+    case "mul": return a * b;
+    case "div": return a / b;
+    case "idiv": return Math.floor(a / b);
+    case "mod": return ((a % b) + b) % b;
+    case "pow": return a ** b;
+    case "maximum": return Math.max(a, b);
+    case "minimum": return Math.min(a, b);
+    case "eq": return Number(a === b);
+    case "ne": return Number(a !== b);
+    case "lt": return Number(a < b);
+    case "le": return Number(a <= b);
+    case "gt": return Number(a > b);
+    case "ge": return Number(a >= b);
+    case "and": return Number(Boolean(a) && Boolean(b));
+    case "or": return Number(Boolean(a) || Boolean(b));
+  }
+}
+
+/**
+ * By-name broadcast of operands. Each side having a dim the other lacks builds an outer product: allowed only
+ * when those dims pair up as aliases (`x[G as G2] - x`), which says the product is meant.
+ */
+export function checkBroadcast(ctx: Ctx, a: TensorValue, b: TensorValue, span: Span, what: string): boolean {
+  const aExtra = a.type.dims.filter((d) => !b.type.dims.includes(d));
+  const bExtra = b.type.dims.filter((d) => !a.type.dims.includes(d));
+  if (aExtra.length === 0 || bExtra.length === 0) return true;
+  const pairs = (xs: string[], ys: string[]) => xs.every((d) => ys.some((e) => ctx.areAliases(d, e)));
+  if (pairs(aExtra, bExtra) || pairs(bExtra, aExtra)) return true;
+  const result = ctx.order.union(a.type.dims, b.type.dims);
+  ctx.report(
+    "RLP201",
+    `cannot broadcast ${describeType(a.type)} with ${describeType(b.type)} in ${what}: each has a dim the other lacks (${aExtra.join(",")} vs ${bExtra.join(",")}), which would build an outer product [${result.join(",")}]`,
+    span,
+    [{ message: `if the outer product is intended, rename one side to an alias dim: 'dims ${bExtra[0]}2 = ${bExtra[0]}' and x[${bExtra[0]} as ${bExtra[0]}2]` }],
+  );
+  return false;
+}
+
+/** The broadcast of several operands (a builtin's tensor arguments): every pair must broadcast. */
+export function broadcastAll(ctx: Ctx, values: TensorValue[], span: Span, what: string): string[] | undefined {
+  for (let i = 0; i < values.length; i++) {
+    for (let j = i + 1; j < values.length; j++) {
+      if (!checkBroadcast(ctx, values[i]!, values[j]!, span, what)) return undefined;
+    }
+  }
+  return ctx.order.union(...values.map((v) => v.type.dims));
+}
+
+/** Brings a literal to the dtype of the other operand. */
+function adaptLiteral(ctx: Ctx, lit: TensorValue, other: TensorValue, span: Span): TensorValue {
+  if (!lit.literal || lit.type.dtype === other.type.dtype) return lit;
+  if (other.type.dtype === "f32") return constant(ctx, lit.static!, "f32", span, lit.literal);
+  if (other.type.dtype === "i32" && lit.literal === "int") return constant(ctx, lit.static!, "i32", span, "int");
+  return lit;
+}
+
+export function binary(ctx: Ctx, opText: string, left: Value, right: Value, span: Span, opSpan: Span): Value {
+  if (left.kind === "error" || right.kind === "error") return ERROR;
+  if (left.kind !== "tensor") return notATensor(ctx, left, span, `'${opText}'`);
+  if (right.kind !== "tensor") return notATensor(ctx, right, span, `'${opText}'`);
+  if (opText === "*" && (left.type.dtype === "bool") !== (right.type.dtype === "bool")) {
+    // `x * mask` is a select, not arithmetic: where(mask, x, 0), so a NaN at a masked position never leaks.
+    const [mask, x] = left.type.dtype === "bool" ? [left, right] : [right, left];
+    if (x.type.dtype === "f32" || x.type.dtype === "i32") {
+      const zero = constant(ctx, 0, x.type.dtype, opSpan);
+      const r = where(ctx, mask, x, zero, span);
+      return r.kind === "tensor" ? { ...r, flags: { ...r.flags, maskApplied: true } } : r;
+    }
+  }
+  let a = adaptLiteral(ctx, left, right, opSpan);
+  let b = adaptLiteral(ctx, right, a, opSpan);
+  const logical = opText === "and" || opText === "or";
+  const fn: BinaryOpName | undefined = logical ? (opText as BinaryOpName) : (ARITH[opText] ?? COMPARE[opText]);
+  if (!fn) throw new Error(`unknown operator ${opText}`);
+  const isCompare = COMPARE[opText] !== undefined;
+
+  for (const side of [a, b]) {
+    if (logical && side.type.dtype !== "bool") {
+      ctx.report("RLP202", `'${opText}' combines bools, but one side is ${describeType(side.type)}; compare it first (x > 0)`, opSpan);
+      return ERROR;
+    }
+    if (!logical && side.type.dtype === "bool" && !(isCompare && a.type.dtype === "bool" && b.type.dtype === "bool")) {
+      ctx.report("RLP202", `a bool is used as a number in '${opText}'; bools never silently become numbers: write f32(...) to use it as 0/1, or x * mask (a select) to mask`, opSpan);
+      return ERROR;
+    }
+    if (side.type.dtype === "id" && !(opText === "==" || opText === "!=")) {
+      ctx.report("RLP210", `'${opText}' on an id: ids support only == and != and use as keys`, opSpan);
+      return ERROR;
+    }
+  }
+  if (!logical && a.type.dtype !== b.type.dtype) {
+    ctx.report(
+      "RLP203",
+      `'${opText}' mixes ${describeType(a.type)} and ${describeType(b.type)}; there is no implicit conversion: write f32(...) on the ${a.type.dtype === "i32" ? "left" : "right"} side`,
+      opSpan,
+    );
+    return ERROR;
+  }
+  if (!checkBroadcast(ctx, a, b, span, `'${opText}'`)) return ERROR;
+
+  let dtype: DType = isCompare || logical ? "bool" : a.type.dtype;
+  if (fn === "div" && dtype === "i32") {
+    // `/` always yields f32 (integer division is idiv): convert both sides.
+    a = cast(ctx, a, "f32", span) as TensorValue;
+    b = cast(ctx, b, "f32", span) as TensorValue;
+    dtype = "f32";
+  }
+  const grad = isCompare || logical ? [] : undefined;
+  const flags: Flags = mergeFlags(a.flags, b.flags);
+  delete flags.countLike;
+  delete flags.stdLike;
+  if (fn === "mul" && (a.flags.maskApplied || b.flags.maskApplied || a.flags.fromMask || b.flags.fromMask)) flags.maskApplied = true;
+  const [x, y] = [a, b];
+  const build = () => emit(ctx, { op: "binary", fn }, [x, y], { dtype, dims: ctx.order.union(x.type.dims, y.type.dims) }, span, grad, flags);
+  if (a.static !== undefined && b.static !== undefined) {
+    const v = folded(ctx, foldBinary(fn, a.static, b.static), dtype, span, [a, b], build);
+    if (a.literal && b.literal) v.literal = a.literal === "float" || b.literal === "float" ? "float" : "int";
+    return v;
+  }
+  if (fn === "div") divisionLints(ctx, b, opSpan);
+  return build();
+}
+
+function divisionLints(ctx: Ctx, denominator: TensorValue, opSpan: Span): void {
+  if (denominator.flags.countLike) {
+    ctx.warn("RLP405", "division by a count or sum of a mask can be 0/0 for an all-masked row; use safe_div(a, b, b > 0, 0.0)", opSpan, [
+      { message: "the denominator is computed here", span: denominator.flags.countLike },
+    ]);
+  }
+  if (denominator.flags.stdLike) {
+    ctx.warn("RLP402", "normalising by a std without an epsilon divides by 0 for a constant group; add one: x / (std(...) + 1e-6)", opSpan, [
+      { message: "the std is computed here", span: denominator.flags.stdLike },
+    ]);
+  }
+}
+
+export function mergeFlags(...fs: Flags[]): Flags {
+  const out: Flags = {};
+  for (const f of fs) {
+    if (f.k1 && !out.k1) out.k1 = f.k1;
+    if (f.lengthBiased && !out.lengthBiased) out.lengthBiased = f.lengthBiased;
+    if (f.countLike && !out.countLike) out.countLike = f.countLike;
+    if (f.stdLike && !out.stdLike) out.stdLike = f.stdLike;
+  }
+  return out;
+}
+
+export function cast(ctx: Ctx, x: Value, to: DType, span: Span, indexOf?: string): Value {
+  if (x.kind !== "tensor") return notATensor(ctx, x, span, `${to}()`);
+  if (x.type.dtype === "id" && to !== "id") {
+    ctx.report("RLP210", `cannot convert an id to ${to}: ids support only == and != and use as keys`, span);
+    return ERROR;
+  }
+  if (to === "id" && x.type.dtype !== "i32") {
+    ctx.report("RLP203", `id(...) takes i32 values, but this is ${describeType(x.type)}`, span);
+    return ERROR;
+  }
+  if (x.type.dtype === to && !indexOf && !x.type.indexOf) return x;
+  const grad = to === "f32" && x.type.dtype === "f32" ? undefined : [];
+  const type = indexOf ? { dtype: to, dims: x.type.dims, indexOf } : { dtype: to, dims: x.type.dims };
+  const flags = x.type.dtype === "bool" ? { ...mergeFlags(x.flags), fromMask: true } : mergeFlags(x.flags);
+  const build = () => emit(ctx, { op: "cast", to }, [x], type, span, grad, flags);
+  if (x.static !== undefined) {
+    const v = to === "i32" ? Math.trunc(x.static) : to === "bool" ? Number(x.static !== 0) : x.static;
+    return folded(ctx, v, to, span, [x], build);
+  }
+  return build();
+}
+
+export function where(ctx: Ctx, c: Value, a: Value, b: Value, span: Span): Value {
+  if (c.kind === "error" || a.kind === "error" || b.kind === "error") return ERROR;
+  if (c.kind !== "tensor") return notATensor(ctx, c, span, "where()");
+  if (a.kind !== "tensor") return notATensor(ctx, a, span, "where()");
+  if (b.kind !== "tensor") return notATensor(ctx, b, span, "where()");
+  if (c.type.dtype !== "bool") {
+    ctx.report("RLP202", `the condition of where() must be bool, but it is ${describeType(c.type)}; compare it (x > 0) or use bool(...)`, span);
+    return ERROR;
+  }
+  let x = adaptLiteral(ctx, a, b, span);
+  let y = adaptLiteral(ctx, b, x, span);
+  x = adaptLiteral(ctx, x, y, span);
+  if (x.type.dtype !== y.type.dtype) {
+    ctx.report("RLP203", `where() branches differ in dtype: ${describeType(x.type)} and ${describeType(y.type)}`, span);
+    return ERROR;
+  }
+  if (!checkBroadcast(ctx, x, y, span, "where()")) return ERROR;
+  if (c.static !== undefined && !c.fromParam) return c.static ? x : y;
+  const dims = ctx.order.union(c.type.dims, x.type.dims, y.type.dims);
+  const grad = unionGrad(x.type.grad, y.type.grad);
+  return emit(ctx, { op: "where" }, [c, x, y], { dtype: x.type.dtype, dims }, span, grad, { ...mergeFlags(x.flags, y.flags), maskApplied: true });
+}

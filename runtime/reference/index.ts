@@ -1,6 +1,0 @@
-// The float64 reference evaluator and its reverse-mode gradient (the semantics every backend must match).
-export { evaluate, type EvalResult, type EvaluateOptions } from "./evaluate.ts";
-export { EvalError } from "./common.ts";
-export type { StateValue } from "./state.ts";
-export { gradients, numericGradient } from "./grad.ts";
-export { uniformAt } from "./select.ts";

@@ -1,0 +1,108 @@
+// The backends `rlp test` can check goldens on. Each runs a checked program on inputs and returns what `rlp eval`
+// prints: every loss, metric, output and advantage by result name, and with `grad` the gradient `dL/dx` of each
+// loss L with respect to each differentiable input x.
+//
+// "reference" (the float64 evaluator) is built in. Other backends are modules that teammates provide; a module
+// exports either `goldenBackend: GoldenBackend` or `createGoldenBackend(): GoldenBackend | Promise<GoldenBackend>`:
+//   js    runtime/backends/js/golden_backend.ts   (fused JS kernels, float32)
+//   tfjs  runtime/backends/tfjs/golden_backend.ts      (tfjs ops)
+// Until a module exists, asking for its backend is a clear "not available yet" error.
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { isDifferentiable, type IRProgram } from "../../../compiler/ir/ir.ts";
+import { loadPlugins } from "../../library/plugin/registry.ts";
+import { filled, type Tensor } from "../../library/tensor.ts";
+
+export interface GoldenRunOptions {
+  /** Also compute `dL/dx` for every loss L and differentiable input x. */
+  grad: boolean;
+}
+
+export interface GoldenBackend {
+  readonly name: string;
+  /** Default tolerances for comparing this backend's results with goldens (a case may override them). */
+  readonly rtol: number;
+  readonly atol: number;
+  run(program: IRProgram, inputs: Record<string, Tensor>, options: GoldenRunOptions): Record<string, Tensor> | Promise<Record<string, Tensor>>;
+}
+
+/** An error the backend raises for bad data (a failed `require`, ...): reported as the case's failure, with its code. */
+export class GoldenRunError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+export class BackendUnavailable extends Error {}
+
+/** The result kinds `rlp eval` prints. */
+export const RESULT_KINDS: ReadonlySet<string> = new Set(["loss", "output", "metric", "advantage"]);
+
+/** The float64 reference evaluator, exactly as `rlp eval [--grad]` runs it. */
+export const referenceBackend: GoldenBackend = {
+  name: "reference",
+  rtol: 1e-9,
+  atol: 1e-12,
+  async run(program, inputs, options) {
+    const { EvalError, evaluate, gradients } = await import("../../backends/reference/index.ts");
+    try {
+      await loadPlugins(program);
+      return evalOutputs(program, inputs, options, evaluate, gradients);
+    } catch (e) {
+      if (e instanceof EvalError) throw new GoldenRunError(e.code, e.message.split("\n")[0] ?? "");
+      throw e;
+    }
+  },
+};
+
+type Evaluate = typeof import("../../backends/reference/index.ts").evaluate;
+type Gradients = typeof import("../../backends/reference/index.ts").gradients;
+
+/** The outputs of `rlp eval`: results by name, then `dL/dx` (zeros where L does not depend on x). */
+export function evalOutputs(program: IRProgram, inputs: Record<string, Tensor>, options: GoldenRunOptions, evaluate: Evaluate, gradients: Gradients): Record<string, Tensor> {
+  const outputs: Record<string, Tensor> = {};
+  const ev = evaluate(program, inputs);
+  for (const r of program.results) {
+    if (!RESULT_KINDS.has(r.kind)) continue;
+    const v = ev.results[r.name] ?? ev.values[r.node];
+    if (v) outputs[r.name] = v;
+  }
+  if (options.grad) {
+    const marked = program.inputs.filter((i) => isDifferentiable(program, i));
+    for (const loss of program.results.filter((r) => r.kind === "loss")) {
+      const g = marked.length > 0 ? gradients(program, ev, loss.node) : {};
+      for (const x of marked) {
+        outputs[`d${loss.name}/d${x.name}`] = g[x.name] ?? filled("f32", x.type.dims, x.type.dims.map((d) => ev.dimSizes[d] ?? 0), 0);
+      }
+    }
+  }
+  return outputs;
+}
+
+/** Backends provided by other modules: where each lives (relative to this file) and who builds it. */
+export const EXTERNAL_BACKENDS: Readonly<Record<string, { module: string; owner: string }>> = {
+  js: { module: "../../backends/js/golden_backend.ts", owner: "runtime/backends/js (fused JS kernels)" },
+  tfjs: { module: "../../backends/tfjs/golden_backend.ts", owner: "runtime/backends/tfjs (the tfjs backend)" },
+};
+
+export const BACKEND_NAMES: readonly string[] = ["reference", ...Object.keys(EXTERNAL_BACKENDS)];
+
+/** The backend called `name`. Throws BackendUnavailable for an unknown name or a backend whose module is missing. */
+export async function loadGoldenBackend(name: string): Promise<GoldenBackend> {
+  if (name === "reference") return referenceBackend;
+  const ext = EXTERNAL_BACKENDS[name];
+  if (!ext) throw new BackendUnavailable(`unknown backend '${name}' (backends: ${BACKEND_NAMES.join(", ")})`);
+  const url = new URL(ext.module, import.meta.url);
+  const where = `runtime/${ext.module.replace(/^\.\.\//, "")}`;
+  if (!existsSync(fileURLToPath(url))) throw new BackendUnavailable(`backend '${name}' is not available yet: ${ext.owner} does not provide ${where}`);
+  const mod = (await import(url.href)) as { goldenBackend?: unknown; createGoldenBackend?: unknown };
+  const backend = typeof mod.createGoldenBackend === "function" ? await (mod.createGoldenBackend as () => unknown)() : mod.goldenBackend;
+  if (!isGoldenBackend(backend)) throw new BackendUnavailable(`backend '${name}': ${where} exports neither goldenBackend nor createGoldenBackend() with run(program, inputs, options)`);
+  return backend;
+}
+
+function isGoldenBackend(x: unknown): x is GoldenBackend {
+  if (typeof x !== "object" || x === null) return false;
+  const b = x as Partial<GoldenBackend>;
+  return typeof b.run === "function" && typeof b.rtol === "number" && typeof b.atol === "number" && typeof b.name === "string";
+}
