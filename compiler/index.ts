@@ -12,6 +12,10 @@ import type { IRProgram } from "./ir/ir.ts";
 import { loadProgram } from "./load.ts";
 import { buildGlobalScope } from "./scope.ts";
 
+/** For the std library's docs (stdlib/docs.ts): where std nodes live and the builtins' signatures. */
+export { STD_DIR } from "./load.ts";
+export { BUILTINS } from "./elaborate/builtins/index.ts";
+
 export interface CompileOptions {
   /** `--set name=value` overrides of params (values as written on the command line). */
   set?: Record<string, string>;

@@ -6,8 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { DimDecl, EnumDecl, NodeDecl, Span } from "../grammar/ast.ts";
 import { parse } from "../grammar/index.ts";
-import { BUILTINS } from "../compiler/elaborate/builtins/index.ts";
-import { STD_DIR } from "../compiler/load.ts";
+import { BUILTINS, STD_DIR } from "../compiler/index.ts";
 import { CATALOG, type CatalogEntry } from "./catalog.ts";
 
 export interface StdParam {

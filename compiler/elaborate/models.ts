@@ -16,7 +16,8 @@ import { didYouMean } from "../ir/suggest.ts";
 import { bindArgs, type ParamSpec } from "./call.ts";
 import type { Ctx, Frame } from "./context.ts";
 import { elaborateExpr } from "./expr.ts";
-import { recordField, rolloutOf, ROLLOUT_SOURCES, type FieldSpec } from "./rollout.ts";
+import { modelLogpSpec, ROLLOUT_SOURCES, type FieldSpec } from "../ir/rollout_record.ts";
+import { recordField, rolloutOf } from "./rollout.ts";
 import { describeValue, ERROR, type Value } from "./values.ts";
 
 type Kind = IRModel["kind"];
@@ -78,16 +79,6 @@ export function elaborateModel(ctx: Ctx, frame: Frame, d: ModelDecl): IRModel | 
     ir.options[o.name] = n;
   }
   return ir;
-}
-
-/** The field `logp@M` of a sample rollout: M's log-probs of the sampled tokens, const. */
-export function modelLogpSpec(model: string): FieldSpec {
-  return { dtype: "f32", dims: ["prompts", "group", "tokens"], doc: `log-prob of each sampled token under the derived model '${model}' when the batch was sampled (const)` };
-}
-
-/** The model a `logp@M` field reads, or undefined for any other field name. */
-export function logpFieldModel(field: string): string | undefined {
-  return field.startsWith("logp@") ? field.slice("logp@".length) : undefined;
 }
 
 /**

@@ -1,5 +1,5 @@
-// `rlp test --backend js,tfjs`: the fused-JS and tfjs golden backends (runtime/backends/js/golden_backend.ts,
-// runtime/backends/tfjs/golden_backend.ts) check goldens recorded by the reference, at float32 tolerances — on a copy of
+// `rlp test --backend js,tfjs`: the fused-JS and tfjs golden backends (runtime/tools/golden/js_backend.ts,
+// runtime/tools/golden/tfjs_backend.ts) check goldens recorded by the reference, at float32 tolerances — on a copy of
 // examples/custom (custom TypeScript nodes) and of the GRPO fixture — and fail when a golden value is perturbed.
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";

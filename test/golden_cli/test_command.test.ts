@@ -232,11 +232,11 @@ describe("rlp test: cases by file name, arguments, backends", () => {
   });
 
   it("--backend js / tfjs: a clear 'not available yet' until the backend module exists", async () => {
-    for (const [name, module] of [["js", "../../runtime/backends/js/golden_backend.ts"], ["tfjs", "../../runtime/backends/tfjs/golden_backend.ts"]] as const) {
+    for (const [name, module] of [["js", "../../runtime/tools/golden/js_backend.ts"], ["tfjs", "../../runtime/tools/golden/tfjs_backend.ts"]] as const) {
       const r = await rlpTest(FIXTURE, "--backend", name);
       if (existsSync(new URL(module, import.meta.url))) continue; // provided: checked by the backend's own tests
       expect(r.code).toBe(2);
-      expect(r.err).toMatch(new RegExp(`^rlp test: backend '${name}' is not available yet: .* does not provide runtime/${dirname(module.replace("../../runtime/", ""))}/golden_backend\\.ts\\n$`));
+      expect(r.err).toMatch(new RegExp(`^rlp test: backend '${name}' is not available yet: .* does not provide ${module.replace("../../", "").replace(".", "\\.")}\\n$`));
     }
     const u = await rlpTest(FIXTURE, "--backend", "cuda");
     expect(u.code).toBe(2);

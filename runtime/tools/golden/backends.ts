@@ -4,8 +4,8 @@
 //
 // "reference" (the float64 evaluator) is built in. Other backends are modules that teammates provide; a module
 // exports either `goldenBackend: GoldenBackend` or `createGoldenBackend(): GoldenBackend | Promise<GoldenBackend>`:
-//   js    runtime/backends/js/golden_backend.ts   (fused JS kernels, float32)
-//   tfjs  runtime/backends/tfjs/golden_backend.ts      (tfjs ops)
+//   js    runtime/tools/golden/js_backend.ts      (fused JS kernels, float32)
+//   tfjs  runtime/tools/golden/tfjs_backend.ts    (tfjs ops)
 // Until a module exists, asking for its backend is a clear "not available yet" error.
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -81,8 +81,8 @@ export function evalOutputs(program: IRProgram, inputs: Record<string, Tensor>, 
 
 /** Backends provided by other modules: where each lives (relative to this file) and who builds it. */
 export const EXTERNAL_BACKENDS: Readonly<Record<string, { module: string; owner: string }>> = {
-  js: { module: "../../backends/js/golden_backend.ts", owner: "runtime/backends/js (fused JS kernels)" },
-  tfjs: { module: "../../backends/tfjs/golden_backend.ts", owner: "runtime/backends/tfjs (the tfjs backend)" },
+  js: { module: "./js_backend.ts", owner: "runtime/backends/js (fused JS kernels)" },
+  tfjs: { module: "./tfjs_backend.ts", owner: "runtime/backends/tfjs (the tfjs backend)" },
 };
 
 export const BACKEND_NAMES: readonly string[] = ["reference", ...Object.keys(EXTERNAL_BACKENDS)];
@@ -93,7 +93,7 @@ export async function loadGoldenBackend(name: string): Promise<GoldenBackend> {
   const ext = EXTERNAL_BACKENDS[name];
   if (!ext) throw new BackendUnavailable(`unknown backend '${name}' (backends: ${BACKEND_NAMES.join(", ")})`);
   const url = new URL(ext.module, import.meta.url);
-  const where = `runtime/${ext.module.replace(/^\.\.\//, "")}`;
+  const where = `runtime/tools/golden/${ext.module.replace(/^\.\//, "")}`;
   if (!existsSync(fileURLToPath(url))) throw new BackendUnavailable(`backend '${name}' is not available yet: ${ext.owner} does not provide ${where}`);
   const mod = (await import(url.href)) as { goldenBackend?: unknown; createGoldenBackend?: unknown };
   const backend = typeof mod.createGoldenBackend === "function" ? await (mod.createGoldenBackend as () => unknown)() : mod.goldenBackend;

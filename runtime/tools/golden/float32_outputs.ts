@@ -1,4 +1,4 @@
-// What the float32 golden backends (js: runtime/backends/js/golden_backend.ts, tfjs: runtime/backends/tfjs/golden_backend.ts)
+// What the float32 golden backends (js: runtime/tools/golden/js_backend.ts, tfjs: runtime/tools/golden/tfjs_backend.ts)
 // return, named as `rlp eval [--grad]` prints it (evalOutputs in backends.ts): every loss, metric, output and
 // advantage by name, then `dL/dx` for every loss L and differentiable input x (zeros where L does not reach x).
 import { isDifferentiable, type IRProgram } from "../../../compiler/ir/ir.ts";

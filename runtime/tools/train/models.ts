@@ -5,7 +5,7 @@
 // Each model's log-probs of a batch's sampled tokens are computed when the batch is sampled (before the step's
 // updates), at the rollout's temperature, into the host input `r.logp@M`. The ema and snapshot weights are saved in
 // checkpoints (`model-M.json/.bin`), so a resumed run continues them exactly.
-import { logpFieldModel } from "../../../compiler/elaborate/models.ts";
+import { logpFieldModel } from "../../../compiler/ir/rollout_record.ts";
 import type { IRModel, IRProgram, IRRollout } from "../../../compiler/ir/ir.ts";
 import type { Policy } from "../policy/index.ts";
 import type { TF } from "../../backends/tfjs/index.ts";

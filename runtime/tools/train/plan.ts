@@ -3,10 +3,9 @@
 // input names), which input carries which field, the trained models (the sampled policy, and a critic when the
 // pipeline reads r.values), which losses train which model, and each model's optimizer.
 // A pipeline input that the rollout does not provide is rejected here, by name.
-import { ROLLOUT_SOURCES, type FieldSpec } from "../../../compiler/elaborate/rollout.ts";
+import { logpFieldModel, modelLogpSpec, ROLLOUT_SOURCES, type FieldSpec } from "../../../compiler/ir/rollout_record.ts";
 import { planSecondRollout, secondRolloutInputNames, type SecondRolloutPlan } from "./second_rollout.ts";
 import { isDifferentiable, type IRInput, type IRModel, type IRProgram, type IRRollout } from "../../../compiler/ir/ir.ts";
-import { logpFieldModel, modelLogpSpec } from "../../../compiler/elaborate/models.ts";
 import { plannedModels } from "./models.ts";
 
 /** The options of `adam(...)` that rlp train knows. */
@@ -52,7 +51,7 @@ const CONVENTION: Record<string, string> = {
 
 function fieldSpec(source: IRRollout["source"], field: string): FieldSpec | undefined {
   const s = ROLLOUT_SOURCES[source];
-  const model = logpFieldModel(field); // logprob(M, r): the field `logp@M` (compiler/elaborate/models.ts)
+  const model = logpFieldModel(field); // logprob(M, r): the field `logp@M` (compiler/ir/rollout_record.ts)
   return s.fields[field] ?? s.methods[field] ?? (model !== undefined && source === "sample" ? modelLogpSpec(model) : undefined);
 }
 

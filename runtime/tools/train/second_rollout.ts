@@ -3,7 +3,7 @@
 // the first rollout's prompts again with the same policy (before the step's update), `group` responses each at its
 // own temperature (0: greedy), and the task scores them. Its draws come from a stream of their own, so they are a
 // pure function of (seed, step) — distinct from the first rollout's — and a resumed run is exact.
-import { ROLLOUT_SOURCES } from "../../../compiler/elaborate/rollout.ts";
+import { ROLLOUT_SOURCES } from "../../../compiler/ir/rollout_record.ts";
 import type { IRInput, IRProgram, IRRollout } from "../../../compiler/ir/ir.ts";
 import type { Policy } from "../policy/index.ts";
 import type { Prompt, Task } from "../tasks/index.ts";

@@ -2,11 +2,11 @@
 // accumulators) on the calling thread, forward and gradients in one set of kernels (evaluateWithGrad). Custom
 // TypeScript nodes run as library kernels (their plugins are loaded by the first evaluation).
 import type { IRProgram } from "../../../compiler/ir/ir.ts";
-import { GoldenRunError, type GoldenBackend } from "../../tools/golden/backends.ts";
-import { FLOAT32_ATOL, FLOAT32_RTOL, goldenOutputs, hasGradients } from "../../tools/golden/float32_outputs.ts";
+import { GoldenRunError, type GoldenBackend } from "./backends.ts";
+import { FLOAT32_ATOL, FLOAT32_RTOL, goldenOutputs, hasGradients } from "./float32_outputs.ts";
 import { EvalError } from "../../library/ops/common.ts";
 import type { Tensor } from "../../library/tensor.ts";
-import { compileKernels } from "./compiled.ts";
+import { compileKernels } from "../../backends/js/compiled.ts";
 
 export const goldenBackend: GoldenBackend = {
   name: "js",

@@ -4,13 +4,13 @@
 // the reference's conventions at ties and kinks, where tfjs' own autograd differs (grad.ts).
 import { differentiateAndSimplify } from "../../../compiler/autodiff/index.ts";
 import type { IRProgram } from "../../../compiler/ir/ir.ts";
-import { GoldenRunError, type GoldenBackend } from "../../tools/golden/backends.ts";
-import { FLOAT32_ATOL, FLOAT32_RTOL, goldenOutputs, hasGradients } from "../../tools/golden/float32_outputs.ts";
+import { GoldenRunError, type GoldenBackend } from "./backends.ts";
+import { FLOAT32_ATOL, FLOAT32_RTOL, goldenOutputs, hasGradients } from "./float32_outputs.ts";
 import { loadPlugins } from "../../library/plugin/registry.ts";
 import { EvalError } from "../../library/ops/common.ts";
 import type { Tensor } from "../../library/tensor.ts";
-import { selectBackend } from "./backend.ts";
-import { runTfjs } from "./lower.ts";
+import { selectBackend } from "../../backends/tfjs/backend.ts";
+import { runTfjs } from "../../backends/tfjs/lower.ts";
 
 export async function createGoldenBackend(): Promise<GoldenBackend> {
   const { tf } = await selectBackend();
