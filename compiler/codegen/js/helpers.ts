@@ -1,5 +1,6 @@
 // Scalar helpers the generated JS may call, as source text (the generated module is self-contained: it defines the
-// ones it uses). Each is the reference evaluator's definition (runtime/library/ops/elementwise.ts, select.ts).
+// ones it uses). Each is the definition of compiler/ir/scalar.ts (uniformAt: runtime/library/ops/select.ts), kept as
+// text and checked against it on edge values by test/reference/scalar_semantics_js.test.ts.
 export const HELPERS: Record<string, string> = {
   sigmoid: `function sigmoid(x) {
   if (x >= 0) return 1 / (1 + Math.exp(-x));
