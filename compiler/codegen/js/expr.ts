@@ -65,7 +65,7 @@ function opExpr(n: IRNode, args: string[], index: string | undefined, ctx: ExprC
       const from = ctx.program.nodes[n.args[0]!]!.type.dtype;
       if (from === "bool") return op.to === "bool" ? a : `(${a} ? 1 : 0)`;
       if (op.to === "bool") return `${w(a)} !== 0`;
-      if (op.to === "i32") return from === "i32" ? a : `(${a} !== ${a} ? 0 : Math.trunc(${a}))`;
+      if (op.to === "i32") return from === "i32" ? a : `(Math.trunc(${a}) || 0)`; // NaN -> 0, and an i32 has no -0
       return a;
     }
     case "where": return `(${a} ? ${b} : ${c})`;
