@@ -13,11 +13,18 @@ function signBit(tf: TF, x: TfTensor): TfTensor {
   return tf.logicalOr(tf.less(x, 0), tf.logicalAnd(tf.equal(x, 0), tf.less(tf.div(1, x), 0)));
 }
 
+/** numpy broadcasting of two shapes (aligned at the right). */
+function broadcastShape(a: readonly number[], b: readonly number[]): number[] {
+  const n = Math.max(a.length, b.length);
+  const at = (s: readonly number[], i: number): number => s[s.length - n + i] ?? 1;
+  return Array.from({ length: n }, (_, i) => (at(a, i) === 1 ? at(b, i) : at(a, i)));
+}
+
 /** torch.remainder (Python's modulo, a zero keeping fmod's sign) of float32 tensors. */
 export function remainder(ctx: LowerCtx, a0: TfTensor, b0: TfTensor): TfTensor {
   const { tf } = ctx;
   // one shape for both, so every select below sees operands of its condition's shape
-  const shape = a0.shape.map((n, i) => Math.max(n, b0.shape[i] ?? 1));
+  const shape = broadcastShape(a0.shape, b0.shape);
   const [a, b] = [tf.broadcastTo(a0, shape), tf.broadcastTo(b0, shape)];
   const [negA, negB] = ctx.untaped(() => [signBit(tf, a), signBit(tf, b)]);
   const magnitude = tf.mod(select(tf, negA, tf.neg(a), a), select(tf, negB, tf.neg(b), b)); // |a| fmod |b|
