@@ -33,10 +33,10 @@ export const LANCZOS = [
   12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
 ] as const;
 
-/** log|Γ(x)| by the Lanczos approximation (g=7, n=9) with reflection for x < 0.5; +inf at the poles 0, -1, -2, ... */
+/** log|Γ(x)| by the Lanczos approximation (g=7, n=9) with reflection for x < 0.5; +inf at the poles 0, -1, -2, ... and ±inf. */
 export function lgamma(x: number): number {
   if (Number.isNaN(x)) return NaN;
-  if (x === Infinity) return Infinity;
+  if (x === Infinity || x === -Infinity) return Infinity; // as C's lgamma and torch
   if (x <= 0 && Number.isInteger(x)) return Infinity;
   if (x < 0.5) {
     // Γ(x)Γ(1-x) = π / sin(πx)

@@ -42,15 +42,28 @@ const CASES: EdgeCase[] = [
   { what: "1/(-0.0 % 1)", inner: { binary: "mod" }, reciprocal: true, a: -0, b: 1, want: -inf },
   { what: "1/(3 % -3)", inner: { binary: "mod" }, reciprocal: true, a: 3, b: -3, want: inf },
   { what: "-1 % 3", inner: { binary: "mod" }, reciprocal: false, a: -1, b: 3, want: 2 },
+  { what: "maximum(1, NaN)", inner: { binary: "maximum" }, reciprocal: false, a: 1, b: NaN, want: NaN },
+  { what: "maximum(NaN, 1)", inner: { binary: "maximum" }, reciprocal: false, a: NaN, b: 1, want: NaN },
+  { what: "minimum(1, NaN)", inner: { binary: "minimum" }, reciprocal: false, a: 1, b: NaN, want: NaN },
+  { what: "sign(1e-30)", inner: { unary: "sign" }, reciprocal: false, a: 1e-30, b: 0, want: 1 },
+  { what: "sign(-1e-30)", inner: { unary: "sign" }, reciprocal: false, a: -1e-30, b: 0, want: -1 },
+  { what: "sign(NaN)", inner: { unary: "sign" }, reciprocal: false, a: NaN, b: 0, want: NaN },
+  { what: "1/round(-0.5)", inner: { unary: "round" }, reciprocal: true, a: -0.5, b: 0, want: -inf },
+  { what: "1/round(0.5)", inner: { unary: "round" }, reciprocal: true, a: 0.5, b: 0, want: inf },
+  { what: "round(2.5)", inner: { unary: "round" }, reciprocal: false, a: 2.5, b: 0, want: 2 },
+  { what: "lgamma(-inf)", inner: { unary: "lgamma" }, reciprocal: false, a: -inf, b: 0, want: inf },
 ];
 
 const SOURCE_FN: Partial<Record<BinaryOpName, string>> = { mod: "%" };
 
-/** A literal in source: ±inf as 1.0/0.0, -0 as -0.0. */
+/** A float literal in source: ±inf as ±1.0/0.0, NaN as 0.0/0.0, -0 as -0.0. */
 function lit(v: number): string {
+  if (Number.isNaN(v)) return "(0.0 / 0.0)";
   if (v === inf) return "(1.0 / 0.0)";
   if (v === -inf) return "(-1.0 / 0.0)";
-  return Object.is(v, -0) ? "-0.0" : v < 0 ? `(${v.toFixed(1)})` : v.toFixed(1);
+  if (Object.is(v, -0)) return "-0.0";
+  const text = Number.isInteger(v) ? v.toFixed(1) : String(v);
+  return v < 0 ? `(${text})` : text;
 }
 
 function sourceOf(c: EdgeCase, a: string, b: string): string {

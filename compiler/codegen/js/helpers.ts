@@ -25,7 +25,7 @@ export const HELPERS: Record<string, string> = {
   12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
 function lgamma(x) {
   if (Number.isNaN(x)) return NaN;
-  if (x === Infinity) return Infinity;
+  if (x === Infinity || x === -Infinity) return Infinity;
   if (x <= 0 && Number.isInteger(x)) return Infinity;
   if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - lgamma(1 - x);
   const z = x - 1;

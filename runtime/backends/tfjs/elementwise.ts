@@ -5,7 +5,7 @@ import type { BinaryOpName, UnaryOpName } from "../../../compiler/ir/ir.ts";
 import type { OpOf } from "../../library/ops/common.ts";
 import { LANCZOS } from "../../../compiler/ir/scalar.ts";
 import { arg, argFull, asType, axis, bool, f32, select, staticValue, tfDtype, toNodeShape, type TfDType } from "./layout.ts";
-import { extremum, remainder } from "./scalar_edges.ts";
+import { extremum, remainder, roundOf, signOf } from "./scalar_edges.ts";
 import type { LowerCtx, TfTensor } from "./types.ts";
 
 function fill(ctx: LowerCtx, value: number): TfTensor {
@@ -55,7 +55,7 @@ function unary(ctx: LowerCtx, fn: UnaryOpName, x: TfTensor): TfTensor {
     case "expm1": return tf.expm1(x);
     case "sqrt": return tf.sqrt(x);
     case "abs": return tf.abs(x);
-    case "sign": return x.dtype === "float32" ? select(tf, ctx.untaped(() => tf.isNaN(x)), x, tf.sign(x)) : tf.sign(x); // tf.sign(NaN) is 0
+    case "sign": return x.dtype === "float32" ? signOf(ctx, x) : tf.sign(x);
     case "tanh": return tf.tanh(x);
     case "sigmoid": return tf.sigmoid(x);
     case "softplus": return tf.softplus(x);
@@ -63,7 +63,7 @@ function unary(ctx: LowerCtx, fn: UnaryOpName, x: TfTensor): TfTensor {
     case "cos": return tf.cos(x);
     case "floor": return tf.floor(x);
     case "ceil": return tf.ceil(x);
-    case "round": return tf.round(x); // half to even, like the reference
+    case "round": return x.dtype === "float32" ? roundOf(ctx, x) : tf.round(x); // half to even, like the reference
     case "lgamma": return lgamma(ctx, x);
     case "not": return tf.logicalNot(bool(tf, x));
   }
