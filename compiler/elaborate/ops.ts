@@ -1,7 +1,9 @@
 // Typed construction of elementwise primitives: the dtype rules, by-name broadcasting (and its one
-// conflict), grad propagation and compile-time folding of static scalars.
+// conflict), grad propagation and compile-time folding of static scalars (by compiler/ir/scalar.ts, the functions the
+// reference evaluator runs, so a folded value is what evaluation would give).
 import type { Span } from "../../grammar/ast.ts";
 import type { BinaryOpName, DType, Op, UnaryOpName } from "../ir/ir.ts";
+import { BINARY, cast as castScalar, UNARY } from "../ir/scalar.ts";
 import type { Ctx } from "./context.ts";
 import { describeType, ERROR, unionGrad, type Flags, type TensorType, type TensorValue, type Value } from "./values.ts";
 
@@ -34,29 +36,6 @@ const FLOAT_ONLY: ReadonlySet<UnaryOpName> = new Set<UnaryOpName>([
   "exp", "log", "log1p", "expm1", "sqrt", "tanh", "sigmoid", "softplus", "sin", "cos", "floor", "ceil", "round", "lgamma",
 ]);
 
-export function foldUnary(fn: UnaryOpName, x: number): number {
-  switch (fn) {
-    case "neg": return -x;
-    case "exp": return Math.exp(x);
-    case "log": return Math.log(x);
-    case "log1p": return Math.log1p(x);
-    case "expm1": return Math.expm1(x);
-    case "sqrt": return Math.sqrt(x);
-    case "abs": return Math.abs(x);
-    case "sign": return Math.sign(x);
-    case "tanh": return Math.tanh(x);
-    case "sigmoid": return 1 / (1 + Math.exp(-x));
-    case "softplus": return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
-    case "sin": return Math.sin(x);
-    case "cos": return Math.cos(x);
-    case "floor": return Math.floor(x);
-    case "ceil": return Math.ceil(x);
-    case "round": { const r = Math.round(x); return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r; }
-    case "lgamma": return NaN; // never folded: see unary()
-    case "not": return x ? 0 : 1;
-  }
-}
-
 export function unary(ctx: Ctx, fn: UnaryOpName, x: Value, span: Span): Value {
   if (x.kind !== "tensor") return notATensor(ctx, x, span, fn);
   let arg = x;
@@ -84,7 +63,7 @@ export function unary(ctx: Ctx, fn: UnaryOpName, x: Value, span: Span): Value {
   }
   const dtype: DType = arg.type.dtype === "i32" ? "i32" : arg.type.dtype;
   const build = () => emit(ctx, { op: "unary", fn }, [arg], { dtype, dims: arg.type.dims }, span, fn === "not" ? [] : undefined);
-  if (arg.static !== undefined && fn !== "lgamma") return folded(ctx, foldUnary(fn, arg.static), arg.type.dtype, span, [arg], build);
+  if (arg.static !== undefined) return folded(ctx, UNARY[fn](arg.static), arg.type.dtype, span, [arg], build);
   return build();
 }
 
@@ -95,28 +74,6 @@ export function notATensor(ctx: Ctx, v: Value, span: Span, what: string): Value 
 
 const ARITH: Record<string, BinaryOpName> = { "+": "add", "-": "sub", "*": "mul", "/": "div", "%": "mod", "**": "pow" };
 const COMPARE: Record<string, BinaryOpName> = { "==": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge" };
-
-function foldBinary(fn: BinaryOpName, a: number, b: number): number {
-  switch (fn) {
-    case "add": return a + b;
-    case "sub": return a - b;
-    case "mul": return a * b;
-    case "div": return a / b;
-    case "idiv": return Math.floor(a / b);
-    case "mod": return ((a % b) + b) % b;
-    case "pow": return a ** b;
-    case "maximum": return Math.max(a, b);
-    case "minimum": return Math.min(a, b);
-    case "eq": return Number(a === b);
-    case "ne": return Number(a !== b);
-    case "lt": return Number(a < b);
-    case "le": return Number(a <= b);
-    case "gt": return Number(a > b);
-    case "ge": return Number(a >= b);
-    case "and": return Number(Boolean(a) && Boolean(b));
-    case "or": return Number(Boolean(a) || Boolean(b));
-  }
-}
 
 /**
  * By-name broadcast of operands. Each side having a dim the other lacks builds an outer product: allowed only
@@ -215,7 +172,7 @@ export function binary(ctx: Ctx, opText: string, left: Value, right: Value, span
   const [x, y] = [a, b];
   const build = () => emit(ctx, { op: "binary", fn }, [x, y], { dtype, dims: ctx.order.union(x.type.dims, y.type.dims) }, span, grad, flags);
   if (a.static !== undefined && b.static !== undefined) {
-    const v = folded(ctx, foldBinary(fn, a.static, b.static), dtype, span, [a, b], build);
+    const v = folded(ctx, BINARY[fn](a.static, b.static), dtype, span, [a, b], build);
     if (a.literal && b.literal) v.literal = a.literal === "float" || b.literal === "float" ? "float" : "int";
     return v;
   }
@@ -263,8 +220,7 @@ export function cast(ctx: Ctx, x: Value, to: DType, span: Span, indexOf?: string
   const flags = x.type.dtype === "bool" ? { ...mergeFlags(x.flags), fromMask: true } : mergeFlags(x.flags);
   const build = () => emit(ctx, { op: "cast", to }, [x], type, span, grad, flags);
   if (x.static !== undefined) {
-    const v = to === "i32" ? Math.trunc(x.static) : to === "bool" ? Number(x.static !== 0) : x.static;
-    return folded(ctx, v, to, span, [x], build);
+    return folded(ctx, castScalar(to, x.static), to, span, [x], build);
   }
   return build();
 }

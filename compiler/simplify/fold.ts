@@ -1,9 +1,9 @@
 // Constant folding: an elementwise op whose args are all consts becomes a const of its type (a const is one value
-// filled over its dims), computed with the reference evaluator's own scalar functions so a folded value is
-// bit-for-bit what evaluation would give. Also: size(D) of a static dim; reductions whose value does not depend
+// filled over its dims), computed with the scalar functions of compiler/ir/scalar.ts that the reference evaluator
+// also uses, so a folded value is bit-for-bit what evaluation would give. Also: size(D) of a static dim; reductions whose value does not depend
 // on the data (sum/mean of 0, max/min of a const over non-empty static dims, count over static dims).
 import type { IRNode, IRProgram } from "../ir/ir.ts";
-import { binaryFn, unaryFn } from "../../runtime/library/ops/elementwise.ts";
+import { BINARY, cast, clamp, UNARY } from "../ir/scalar.ts";
 import { rebuild, type RebuildCtx, type Rewrite } from "./rebuild.ts";
 
 /** The value of a const node, else undefined. */
@@ -15,11 +15,11 @@ export function constValue(ctx: RebuildCtx, id: number): number | undefined {
 function foldElementwise(node: IRNode, v: number[]): number | undefined {
   const op = node.op;
   switch (op.op) {
-    case "unary": return unaryFn(op.fn)(v[0]!);
-    case "binary": return binaryFn(op.fn)(v[0]!, v[1]!);
-    case "cast": return op.to === "i32" ? (Number.isNaN(v[0]!) ? 0 : Math.trunc(v[0]!)) : op.to === "bool" ? Number(v[0] !== 0) : v[0]!;
+    case "unary": return UNARY[op.fn](v[0]!);
+    case "binary": return BINARY[op.fn](v[0]!, v[1]!);
+    case "cast": return cast(op.to, v[0]!);
     case "where": return v[0] !== 0 ? v[1]! : v[2]!;
-    case "clamp": return Math.min(Math.max(v[0]!, v[1]!), v[2]!);
+    case "clamp": return clamp(v[0]!, v[1]!, v[2]!);
     case "safe_div": return v[2] !== 0 ? v[0]! / v[1]! : v[3]!;
     case "detach": return v[0]!;
     default: return undefined;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { evaluate, EvalError } from "../../runtime/backends/reference/index.ts";
-import { lgamma } from "../../runtime/library/ops/elementwise.ts";
+import { lgamma } from "../../compiler/ir/scalar.ts";
 import { scalar } from "../../runtime/library/tensor.ts";
 import { IRBuilder, bool, expectClose, f32, ints, vals } from "../helpers/ir_builder.ts";
 

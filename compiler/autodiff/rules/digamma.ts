@@ -1,5 +1,5 @@
 // ψ(x) = lgamma'(x) as a small graph of primitives (the IR has no digamma op): the same algorithm and the same
-// floating-point steps as runtime/library/ops/elementwise.ts `digamma`, with its loop unrolled:
+// floating-point steps as compiler/ir/scalar.ts `digamma`, with its loop unrolled:
 //   NaN at the poles 0, -1, -2, ...;  reflection ψ(x) = ψ(1 - x) − π / tan(πx) for x < 0.5 (tan as sin/cos);
 //   the recurrence ψ(x) = ψ(x + 1) − 1/x until x >= 6 (at most 6 steps once x >= 0.5); then the asymptotic series.
 import type { GradBuilder } from "../builder.ts";

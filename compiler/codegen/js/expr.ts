@@ -1,7 +1,8 @@
 // JS expressions for the plan's Expr values. Arithmetic is JS (float64); bools are JS booleans (stored as 0/1);
 // i32 values are integer-valued numbers. Every operand is a local or a literal, so repeating one is free.
-// The semantics are the reference evaluator's (runtime/library/ops/elementwise.ts): true-select where and safe_div,
-// NaN-propagating maximum/minimum, Python's modulo and floor division, casts that truncate toward zero.
+// The semantics are compiler/ir/scalar.ts's (test/reference/scalar_semantics_js.test.ts checks every unary and binary
+// function against it on edge values): true-select where and safe_div, IEEE maximum/minimum (Math.max/min: NaN
+// propagates, -0 < +0), torch's remainder and floor division, casts that truncate toward zero.
 import type { IRNode, IRProgram } from "../../ir/ir.ts";
 import type { BufferInfo, Expr } from "../../fuse/types.ts";
 
@@ -17,7 +18,8 @@ export interface ExprContext {
   use: (helper: string) => void;
 }
 
-function unary(fn: string, a: string, ctx: ExprContext): string {
+/** The JS expression of unary `fn` applied to the operand `a` (a local or a literal). */
+export function unaryJs(fn: string, a: string, ctx: Pick<ExprContext, "use">): string {
   switch (fn) {
     case "neg": return `-${w(a)}`;
     case "not": return `!${w(a)}`;
@@ -36,7 +38,8 @@ const BINARY: Record<string, string> = {
   add: "+", sub: "-", mul: "*", div: "/", eq: "===", ne: "!==", lt: "<", le: "<=", gt: ">", ge: ">=", and: "&&", or: "||",
 };
 
-function binary(fn: string, a: string, b: string, ctx: ExprContext): string {
+/** The JS expression of binary `fn` applied to the operands `a`, `b` (locals or literals). */
+export function binaryJs(fn: string, a: string, b: string, ctx: Pick<ExprContext, "use">): string {
   const sym = BINARY[fn];
   if (sym !== undefined) return `${w(a)} ${sym} ${w(b)}`;
   switch (fn) {
@@ -45,8 +48,8 @@ function binary(fn: string, a: string, b: string, ctx: ExprContext): string {
       ctx.use("pymod");
       return `pymod(${a}, ${b})`;
     case "pow": return `Math.pow(${a}, ${b})`;
-    case "maximum": return `(${a} >= ${w(b)} || ${a} !== ${a} ? ${a} : ${b})`;
-    case "minimum": return `(${a} <= ${w(b)} || ${a} !== ${a} ? ${a} : ${b})`;
+    case "maximum": return `Math.max(${a}, ${b})`;
+    case "minimum": return `Math.min(${a}, ${b})`;
     default: throw new Error(`codegen: unknown binary op ${fn}`);
   }
 }
@@ -56,13 +59,13 @@ function opExpr(n: IRNode, args: string[], index: string | undefined, ctx: ExprC
   const [a, b, c, d] = args as [string, string, string, string];
   switch (op.op) {
     case "param": return `Z.p[${JSON.stringify(op.name)}]`;
-    case "unary": return unary(op.fn, a, ctx);
-    case "binary": return binary(op.fn, a, b, ctx);
+    case "unary": return unaryJs(op.fn, a, ctx);
+    case "binary": return binaryJs(op.fn, a, b, ctx);
     case "cast": {
       const from = ctx.program.nodes[n.args[0]!]!.type.dtype;
       if (from === "bool") return op.to === "bool" ? a : `(${a} ? 1 : 0)`;
       if (op.to === "bool") return `${w(a)} !== 0`;
-      if (op.to === "i32") return from === "i32" ? a : `(${a} !== ${a} ? 0 : Math.trunc(${a}))`;
+      if (op.to === "i32") return from === "i32" ? a : `(Math.trunc(${a}) || 0)`; // NaN -> 0, and an i32 has no -0
       return a;
     }
     case "where": return `(${a} ? ${b} : ${c})`;

@@ -1,5 +1,6 @@
 // Scalar helpers the generated JS may call, as source text (the generated module is self-contained: it defines the
-// ones it uses). Each is the reference evaluator's definition (runtime/library/ops/elementwise.ts, select.ts).
+// ones it uses). Each is the definition of compiler/ir/scalar.ts (uniformAt: runtime/library/ops/select.ts), kept as
+// text and checked against it on edge values by test/reference/scalar_semantics_js.test.ts.
 export const HELPERS: Record<string, string> = {
   sigmoid: `function sigmoid(x) {
   if (x >= 0) return 1 / (1 + Math.exp(-x));
@@ -24,7 +25,7 @@ export const HELPERS: Record<string, string> = {
   12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
 function lgamma(x) {
   if (Number.isNaN(x)) return NaN;
-  if (x === Infinity) return Infinity;
+  if (x === Infinity || x === -Infinity) return Infinity;
   if (x <= 0 && Number.isInteger(x)) return Infinity;
   if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - lgamma(1 - x);
   const z = x - 1;

@@ -1,5 +1,6 @@
 // Elementwise builtins: math functions, casts, where/safe_div/clamp, detach.
 import type { UnaryOpName } from "../../ir/ir.ts";
+import { BINARY, clamp } from "../../ir/scalar.ts";
 import { binary, broadcastAll, cast, constant, emit, folded, unary, where } from "../ops.ts";
 import { describeType, ERROR, unionGrad, type Value } from "../values.ts";
 import { boolArg, floatArg, p, tensorArg } from "./args.ts";
@@ -31,8 +32,7 @@ function pairBuiltin(name: "maximum" | "minimum"): [string, Builtin] {
       const fb = b.literal ? constant(c.ctx, b.static!, probe.type.dtype, c.span) : b;
       const build = () => emit(c.ctx, { op: "binary", fn: name }, [fa, fb], { dtype: probe.type.dtype, dims: probe.type.dims }, c.span);
       if (a.static !== undefined && b.static !== undefined) {
-        const v = name === "maximum" ? Math.max(a.static, b.static) : Math.min(a.static, b.static);
-        return folded(c.ctx, v, probe.type.dtype, c.span, [a, b], build);
+        return folded(c.ctx, BINARY[name](a.static, b.static), probe.type.dtype, c.span, [a, b], build);
       }
       return build();
     },
@@ -57,7 +57,7 @@ function clampApply(c: BuiltinCall): Value {
   if (!dims) return ERROR;
   const build = () => emit(c.ctx, { op: "clamp" }, [x, lo, hi], { dtype: "f32", dims }, c.span);
   if (x.static !== undefined && lo.static !== undefined && hi.static !== undefined) {
-    return folded(c.ctx, Math.min(Math.max(x.static, lo.static), hi.static), "f32", c.span, [x, lo, hi], build);
+    return folded(c.ctx, clamp(x.static, lo.static, hi.static), "f32", c.span, [x, lo, hi], build);
   }
   return build();
 }
@@ -85,7 +85,7 @@ function idivApply(c: BuiltinCall): Value {
     }
   }
   const build = () => emit(c.ctx, { op: "binary", fn: "idiv" }, [a, b], { dtype: "i32", dims: c.ctx.order.union(a.type.dims, b.type.dims) }, c.span, []);
-  if (a.static !== undefined && b.static !== undefined) return folded(c.ctx, Math.floor(a.static / b.static), "i32", c.span, [a, b], build);
+  if (a.static !== undefined && b.static !== undefined) return folded(c.ctx, BINARY.idiv(a.static, b.static), "i32", c.span, [a, b], build);
   return build();
 }
 

@@ -20,7 +20,7 @@
 import { isDifferentiable, type BinaryOpName, type IRProgram, type UnaryOpName } from "../../../compiler/ir/ir.ts";
 import { broadcastData, filled, shapeSize, sumInto, tensor, transpose, type Tensor } from "../../library/tensor.ts";
 import { EvalError, shapeFor } from "../../library/ops/common.ts";
-import { digamma, sigmoid } from "../../library/ops/elementwise.ts";
+import { digamma, sigmoid } from "../../../compiler/ir/scalar.ts";
 import { evaluate, type EvalResult, type EvaluateOptions } from "./evaluate.ts";
 import { backStructural, type BackCtx } from "./grad_ops.ts";
 

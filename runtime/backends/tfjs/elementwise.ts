@@ -3,8 +3,10 @@
 // i32/id in int32, bool as tf bool. Masks built here are made off the gradient tape (ctx.untaped).
 import type { BinaryOpName, UnaryOpName } from "../../../compiler/ir/ir.ts";
 import type { OpOf } from "../../library/ops/common.ts";
+import { LANCZOS } from "../../../compiler/ir/scalar.ts";
 import { arg, argFull, asType, axis, bool, f32, select, staticValue, tfDtype, toNodeShape, type TfDType } from "./layout.ts";
-import type { LowerCtx, TF, TfTensor } from "./types.ts";
+import { extremum, remainder, roundOf, signOf } from "./scalar_edges.ts";
+import type { LowerCtx, TfTensor } from "./types.ts";
 
 function fill(ctx: LowerCtx, value: number): TfTensor {
   const dt = tfDtype(ctx.node.type.dtype);
@@ -28,11 +30,6 @@ export function lowerSize(ctx: LowerCtx, op: OpOf<"size">): TfTensor {
   if (s === undefined) throw new Error(`tfjs: dim ${op.dim} has no size`);
   return fill(ctx, s);
 }
-
-const LANCZOS = [
-  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-  12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
-];
 
 /** log|Γ(x)|: the reference's Lanczos (g=7, n=9) with reflection below 0.5, in tf ops (differentiable). */
 function lgamma(ctx: LowerCtx, x: TfTensor): TfTensor {
@@ -58,7 +55,7 @@ function unary(ctx: LowerCtx, fn: UnaryOpName, x: TfTensor): TfTensor {
     case "expm1": return tf.expm1(x);
     case "sqrt": return tf.sqrt(x);
     case "abs": return tf.abs(x);
-    case "sign": return x.dtype === "float32" ? select(tf, ctx.untaped(() => tf.isNaN(x)), x, tf.sign(x)) : tf.sign(x); // tf.sign(NaN) is 0
+    case "sign": return x.dtype === "float32" ? signOf(ctx, x) : tf.sign(x);
     case "tanh": return tf.tanh(x);
     case "sigmoid": return tf.sigmoid(x);
     case "softplus": return tf.softplus(x);
@@ -66,7 +63,7 @@ function unary(ctx: LowerCtx, fn: UnaryOpName, x: TfTensor): TfTensor {
     case "cos": return tf.cos(x);
     case "floor": return tf.floor(x);
     case "ceil": return tf.ceil(x);
-    case "round": return tf.round(x); // half to even, like the reference
+    case "round": return x.dtype === "float32" ? roundOf(ctx, x) : tf.round(x); // half to even, like the reference
     case "lgamma": return lgamma(ctx, x);
     case "not": return tf.logicalNot(bool(tf, x));
   }
@@ -89,17 +86,19 @@ function computeType(ctx: LowerCtx, fn: BinaryOpName): TfDType {
   return types.some((d) => d === "f32") ? "float32" : "int32";
 }
 
-function binary(tf: TF, fn: BinaryOpName, a: TfTensor, b: TfTensor): TfTensor {
+function binary(ctx: LowerCtx, fn: BinaryOpName, a: TfTensor, b: TfTensor): TfTensor {
+  const { tf } = ctx;
+  const float = a.dtype === "float32";
   switch (fn) {
     case "add": return tf.add(a, b);
     case "sub": return tf.sub(a, b);
     case "mul": return tf.mul(a, b);
     case "div": return tf.div(a, b);
     case "idiv": return a.dtype === "int32" ? tf.floorDiv(a, b) : tf.floor(tf.div(a, b));
-    case "mod": return tf.mod(a, b); // the sign of the divisor, like Python
+    case "mod": return float ? remainder(ctx, a, b) : tf.mod(a, b); // the sign of the divisor, like Python
     case "pow": return tf.pow(a, b);
-    case "maximum": return tf.maximum(a, b); // gradient ties go to the first operand (as in the reference)
-    case "minimum": return tf.minimum(a, b);
+    // gradient ties go to the first operand (as in the reference); -0 < +0 in value (IEEE)
+    case "maximum": case "minimum": return float ? extremum(ctx, fn, a, b) : fn === "maximum" ? tf.maximum(a, b) : tf.minimum(a, b);
     case "eq": return tf.equal(a, b);
     case "ne": return tf.notEqual(a, b);
     case "lt": return tf.less(a, b);
@@ -114,7 +113,7 @@ function binary(tf: TF, fn: BinaryOpName, a: TfTensor, b: TfTensor): TfTensor {
 export function lowerBinary(ctx: LowerCtx, op: OpOf<"binary">): TfTensor {
   const { tf } = ctx;
   const ct = computeType(ctx, op.fn);
-  const r = binary(tf, op.fn, asType(tf, arg(ctx, 0), ct), asType(tf, arg(ctx, 1), ct));
+  const r = binary(ctx, op.fn, asType(tf, arg(ctx, 0), ct), asType(tf, arg(ctx, 1), ct));
   return toNodeShape(ctx, asType(tf, r, tfDtype(ctx.node.type.dtype)));
 }
 

@@ -292,7 +292,7 @@ function fwd_k3_loop(B: TypedArray[], Z: KernelContext, lo: number, hi: number, 
   const v70 = 4 * p0; // %70 mul ppo.rlp:55
   const p1 = Z.p["eps_high"]!; // %1 param dcpo.rlp:12
   const v77 = 4 * p1; // %77 mul ppo.rlp:56
-  const v83 = (p3 >= 10 || p3 !== p3 ? p3 : 10); // %83 maximum ppo.rlp:56
+  const v83 = Math.max(p3, 10); // %83 maximum ppo.rlp:56
   for (let i_P = lo; i_P < hi; i_P++) {
     let a15 = 0; // %15 sum ppo.rlp:76
     for (let i_G = 0; i_G < n_G; i_G++) {
@@ -373,7 +373,7 @@ function fwd_k3_loop(B: TypedArray[], Z: KernelContext, lo: number, hi: number, 
         const v67 = Math.exp(v7); // %67 exp ppo.rlp:54
         const v71 = v70 / v67; // %71 div ppo.rlp:55
         const v72 = 1 - v71; // %72 sub ppo.rlp:55
-        const v73 = (v72 >= 0 || v72 !== v72 ? v72 : 0); // %73 maximum ppo.rlp:55
+        const v73 = Math.max(v72, 0); // %73 maximum ppo.rlp:55
         const v74 = Math.sqrt(v73); // %74 sqrt ppo.rlp:55
         const v75 = 0.5 * v74; // %75 mul ppo.rlp:55
         const v76 = 0.5 + v75; // %76 add ppo.rlp:55
@@ -382,11 +382,11 @@ function fwd_k3_loop(B: TypedArray[], Z: KernelContext, lo: number, hi: number, 
         const v80 = Math.sqrt(v79); // %80 sqrt ppo.rlp:56
         const v81 = 0.5 * v80; // %81 mul ppo.rlp:56
         const v82 = 0.5 + v81; // %82 add ppo.rlp:56
-        const v84 = (v82 <= v83 || v82 !== v82 ? v82 : v83); // %84 minimum ppo.rlp:56
+        const v84 = Math.min(v82, v83); // %84 minimum ppo.rlp:56
         const v92 = Math.min(Math.max(v89, v76), v84); // %92 clamp ppo.rlp:16
         const v93 = v90 * v92; // %93 mul ppo.rlp:16
-        const v94 = (v91 >= v93 || v91 !== v91 ? v91 : v93); // %94 maximum ppo.rlp:17
-        const v98 = (v97 <= v94 || v97 !== v97 ? v97 : v94); // %98 minimum ppo.rlp:18
+        const v94 = Math.max(v91, v93); // %94 maximum ppo.rlp:17
+        const v98 = Math.min(v97, v94); // %98 minimum ppo.rlp:18
         const v99 = (v95 ? v98 : v94); // %99 where ppo.rlp:18
         if (v8) { a102 += v99; }
         const v100 = v93 > v91; // %100 gt ppo.rlp:19
@@ -563,7 +563,7 @@ function grad_k4_loop(B: TypedArray[], Z: KernelContext, lo: number, hi: number,
   const v70 = p0 * 4; // %70 mul ppo.rlp:55
   const p1 = Z.p["eps_high"]!; // %1 param dcpo.rlp:12
   const v77 = p1 * 4; // %77 mul ppo.rlp:56
-  const v83 = (p3 >= 10 || p3 !== p3 ? p3 : 10); // %83 maximum ppo.rlp:56
+  const v83 = Math.max(p3, 10); // %83 maximum ppo.rlp:56
   const v101 = b_t101[0]!; // %101 count aggregate.rlp:51
   const v103 = v101 > 0; // %103 gt aggregate.rlp:52
   const v108 = 1 / v101; // %108 div
@@ -647,7 +647,7 @@ function grad_k4_loop(B: TypedArray[], Z: KernelContext, lo: number, hi: number,
         const v67 = Math.exp(v7); // %67 exp ppo.rlp:54
         const v71 = v70 / v67; // %71 div ppo.rlp:55
         const v72 = 1 - v71; // %72 sub ppo.rlp:55
-        const v73 = (v72 >= 0 || v72 !== v72 ? v72 : 0); // %73 maximum ppo.rlp:55
+        const v73 = Math.max(v72, 0); // %73 maximum ppo.rlp:55
         const v74 = Math.sqrt(v73); // %74 sqrt ppo.rlp:55
         const v75 = 0.5 * v74; // %75 mul ppo.rlp:55
         const v76 = 0.5 + v75; // %76 add ppo.rlp:55
@@ -656,21 +656,21 @@ function grad_k4_loop(B: TypedArray[], Z: KernelContext, lo: number, hi: number,
         const v80 = Math.sqrt(v79); // %80 sqrt ppo.rlp:56
         const v81 = 0.5 * v80; // %81 mul ppo.rlp:56
         const v82 = 0.5 + v81; // %82 add ppo.rlp:56
-        const v84 = (v82 <= v83 || v82 !== v82 ? v82 : v83); // %84 minimum ppo.rlp:56
+        const v84 = Math.min(v82, v83); // %84 minimum ppo.rlp:56
         const v92 = Math.min(Math.max(v89, v76), v84); // %92 clamp ppo.rlp:16
         const v93 = v90 * v92; // %93 mul ppo.rlp:16
-        const v94 = (v91 >= v93 || v91 !== v91 ? v91 : v93); // %94 maximum ppo.rlp:17
-        const v98 = (v97 <= v94 || v97 !== v97 ? v97 : v94); // %98 minimum ppo.rlp:18
+        const v94 = Math.max(v91, v93); // %94 maximum ppo.rlp:17
+        const v98 = Math.min(v97, v94); // %98 minimum ppo.rlp:18
         const v99 = (v95 ? v98 : v94); // %99 where ppo.rlp:18
         const v8 = b_mask[o_P_G_T]! !== 0; // %8 input dcpo.rlp:19
         if (v8) { a102 += v99; }
         const v100 = v93 > v91; // %100 gt ppo.rlp:19
         const v105 = (v100 ? 1 : 0); // %105 cast dcpo.rlp:37
         if (v8) { a106 += v105; }
-        const v138 = (v86 >= (-20) || v86 !== v86 ? v86 : -20); // %138 maximum
+        const v138 = Math.max(v86, -20); // %138 maximum
         const v139 = v138 >= 20; // %139 ge
         const v140 = v86 > (-20); // %140 gt
-        const v126 = (v89 >= v76 || v89 !== v89 ? v89 : v76); // %126 maximum
+        const v126 = Math.max(v89, v76); // %126 maximum
         const v127 = v126 >= v84; // %127 ge
         const v128 = v89 > v76; // %128 gt
         const v118 = v91 >= v93; // %118 ge

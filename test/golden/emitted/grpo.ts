@@ -241,7 +241,7 @@ function fwd_k0_loop(B: TypedArray[], Z: KernelContext, lo: number, hi: number, 
         const v35 = v34 * v33; // %35 mul clip.rlp:23
         const v38 = Math.min(Math.max(v33, v36), v37); // %38 clamp clip.rlp:24
         const v39 = v34 * v38; // %39 mul clip.rlp:24
-        const v40 = (v35 >= v39 || v35 !== v35 ? v35 : v39); // %40 maximum clip.rlp:25
+        const v40 = Math.max(v35, v39); // %40 maximum clip.rlp:25
         const v4 = b_ref_logp[o_P_G_T]!; // %4 input grpo.rlp:12
         const v42 = v4 - v2; // %42 sub kl.rlp:22
         const v43 = Math.min(Math.max(v42, -20), 20); // %43 clamp kl.rlp:22
@@ -451,7 +451,7 @@ function grad_k1_loop(B: TypedArray[], Z: KernelContext, lo: number, hi: number,
         const v35 = v33 * v34; // %35 mul clip.rlp:23
         const v38 = Math.min(Math.max(v33, v36), v37); // %38 clamp clip.rlp:24
         const v39 = v34 * v38; // %39 mul clip.rlp:24
-        const v40 = (v35 >= v39 || v35 !== v35 ? v35 : v39); // %40 maximum clip.rlp:25
+        const v40 = Math.max(v35, v39); // %40 maximum clip.rlp:25
         const v4 = b_ref_logp[o_P_G_T]!; // %4 input grpo.rlp:12
         const v42 = v4 - v2; // %42 sub kl.rlp:22
         const v43 = Math.min(Math.max(v42, -20), 20); // %43 clamp kl.rlp:22
@@ -467,10 +467,10 @@ function grad_k1_loop(B: TypedArray[], Z: KernelContext, lo: number, hi: number,
         const v41 = v39 > v35; // %41 gt clip.rlp:27
         const v62 = (v41 ? 1 : 0); // %62 cast grpo.rlp:19
         if (v5) { a64 += v62; }
-        const v86 = (v42 >= (-20) || v42 !== v42 ? v42 : -20); // %86 maximum
+        const v86 = Math.max(v42, -20); // %86 maximum
         const v87 = v86 >= 20; // %87 ge
         const v88 = v42 > (-20); // %88 gt
-        const v76 = (v46 >= (-10) || v46 !== v46 ? v46 : -10); // %76 maximum
+        const v76 = Math.max(v46, -10); // %76 maximum
         const v77 = v76 >= 10; // %77 ge
         const v78 = v46 > (-10); // %78 gt
         const v74 = (v5 ? v73 : 0); // %74 where
@@ -485,10 +485,10 @@ function grad_k1_loop(B: TypedArray[], Z: KernelContext, lo: number, hi: number,
         const v89 = (v88 ? v85 : 0); // %89 where
         const v90 = (v87 ? 0 : v89); // %90 where
         const v91 = -v90; // %91 neg
-        const v112 = (v30 >= (-20) || v30 !== v30 ? v30 : -20); // %112 maximum
+        const v112 = Math.max(v30, -20); // %112 maximum
         const v113 = v112 >= 20; // %113 ge
         const v114 = v30 > (-20); // %114 gt
-        const v100 = (v33 >= v36 || v33 !== v33 ? v33 : v36); // %100 maximum
+        const v100 = Math.max(v33, v36); // %100 maximum
         const v101 = v100 >= v37; // %101 ge
         const v102 = v33 > v36; // %102 gt
         const v92 = v35 >= v39; // %92 ge

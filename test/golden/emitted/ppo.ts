@@ -507,8 +507,8 @@ function fwd_k4_loop(B: TypedArray[], Z: KernelContext, lo: number, hi: number, 
         const v63 = v62 * v61; // %63 mul clip.rlp:23
         const v66 = Math.min(Math.max(v61, v64), v65); // %66 clamp clip.rlp:24
         const v67 = v62 * v66; // %67 mul clip.rlp:24
-        const v68 = (v63 >= v67 || v63 !== v63 ? v63 : v67); // %68 maximum clip.rlp:25
-        const v72 = (v71 <= v68 || v71 !== v71 ? v71 : v68); // %72 minimum clip.rlp:26
+        const v68 = Math.max(v63, v67); // %68 maximum clip.rlp:25
+        const v72 = Math.min(v71, v68); // %72 minimum clip.rlp:26
         const v73 = (v69 ? v72 : v68); // %73 where clip.rlp:26
         if (v13) { a75 += v73; }
         const v11 = b_values[o_P_G_T]!; // %11 input ppo.rlp:24
@@ -519,7 +519,7 @@ function fwd_k4_loop(B: TypedArray[], Z: KernelContext, lo: number, hi: number, 
         const v79 = Math.min(Math.max(v11, v77), v78); // %79 clamp clip.rlp:37
         const v82 = v79 - v37; // %82 sub clip.rlp:38
         const v83 = Math.pow(v82, 2); // %83 pow clip.rlp:38
-        const v84 = (v81 >= v83 || v81 !== v81 ? v81 : v83); // %84 maximum clip.rlp:38
+        const v84 = Math.max(v81, v83); // %84 maximum clip.rlp:38
         if (v13) { a85 += v84; }
         const v74 = v67 > v63; // %74 gt clip.rlp:27
         const v88 = (v74 ? 1 : 0); // %88 cast ppo.rlp:42
@@ -890,8 +890,8 @@ function grad_k4_loop(B: TypedArray[], Z: KernelContext, lo: number, hi: number,
         const v63 = v61 * v62; // %63 mul clip.rlp:23
         const v66 = Math.min(Math.max(v61, v64), v65); // %66 clamp clip.rlp:24
         const v67 = v62 * v66; // %67 mul clip.rlp:24
-        const v68 = (v63 >= v67 || v63 !== v63 ? v63 : v67); // %68 maximum clip.rlp:25
-        const v72 = (v71 <= v68 || v71 !== v71 ? v71 : v68); // %72 minimum clip.rlp:26
+        const v68 = Math.max(v63, v67); // %68 maximum clip.rlp:25
+        const v72 = Math.min(v71, v68); // %72 minimum clip.rlp:26
         const v73 = (v69 ? v72 : v68); // %73 where clip.rlp:26
         if (v13) { a75 += v73; }
         const v11 = b_values[o_P_G_T]!; // %11 input ppo.rlp:24
@@ -902,15 +902,15 @@ function grad_k4_loop(B: TypedArray[], Z: KernelContext, lo: number, hi: number,
         const v79 = Math.min(Math.max(v11, v77), v78); // %79 clamp clip.rlp:37
         const v82 = v79 - v37; // %82 sub clip.rlp:38
         const v83 = Math.pow(v82, 2); // %83 pow clip.rlp:38
-        const v84 = (v81 >= v83 || v81 !== v81 ? v81 : v83); // %84 maximum clip.rlp:38
+        const v84 = Math.max(v81, v83); // %84 maximum clip.rlp:38
         if (v13) { a85 += v84; }
         const v74 = v67 > v63; // %74 gt clip.rlp:27
         const v88 = (v74 ? 1 : 0); // %88 cast ppo.rlp:42
         if (v13) { a89 += v88; }
-        const v121 = (v58 >= (-20) || v58 !== v58 ? v58 : -20); // %121 maximum
+        const v121 = Math.max(v58, -20); // %121 maximum
         const v122 = v121 >= 20; // %122 ge
         const v123 = v58 > (-20); // %123 gt
-        const v109 = (v61 >= v64 || v61 !== v61 ? v61 : v64); // %109 maximum
+        const v109 = Math.max(v61, v64); // %109 maximum
         const v110 = v109 >= v65; // %110 ge
         const v111 = v61 > v64; // %111 gt
         const v101 = v63 >= v67; // %101 ge
@@ -952,7 +952,7 @@ function grad_k4_loop(B: TypedArray[], Z: KernelContext, lo: number, hi: number,
         const v141 = 2 * v140; // %141 mul
         const v143 = v133 * v141; // %143 mul
         const v144 = (v142 ? 0 : v143); // %144 where
-        const v145 = (v11 >= v77 || v11 !== v11 ? v11 : v77); // %145 maximum
+        const v145 = Math.max(v11, v77); // %145 maximum
         const v146 = v145 >= v78; // %146 ge
         const v147 = v11 > v77; // %147 gt
         const v134 = (v132 ? 0 : v129); // %134 where
