@@ -2,42 +2,17 @@
 // its iteration space, what it reads and writes, and its loop tree in pseudo-code, every IR node with its source span.
 import { basename } from "node:path";
 import type { IRNode, IRProgram } from "../ir/ir.ts";
-import type { BufferInfo, Expr, Kernel, KernelPlan, Stmt } from "./types.ts";
+import { binaryInfo, opLabelOf, SCAN_FNS, type ScanOpName } from "../ir/ops.ts";
+import type { AccFn, BufferInfo, Expr, Kernel, KernelPlan, Stmt } from "./types.ts";
 
 export interface FormatOptions {
   /** Source texts by path: node comments then quote the source they came from. */
   sources?: Map<string, string>;
 }
 
-const BIN: Record<string, string> = {
-  add: "+", sub: "-", mul: "*", div: "/", mod: "%", eq: "==", ne: "!=", lt: "<", le: "<=", gt: ">", ge: ">=", and: "and", or: "or",
-};
-
 /** A short name of a node's operation: `exp`, `+`, `sum over [T]`, `input logp`. */
 export function opLabel(n: IRNode): string {
-  const op = n.op;
-  switch (op.op) {
-    case "unary": return op.fn;
-    case "binary": return BIN[op.fn] ?? op.fn;
-    case "cast": return `cast to ${op.to}`;
-    case "reduce": return `${op.fn} over [${op.over.join(", ")}]${op.hasWhere ? " where" : ""}`;
-    case "scan": return `${op.fn} along ${op.along}${op.reverse ? " reverse" : ""}`;
-    case "linrec": return `linrec along ${op.along}${op.reverse ? " reverse" : ""}`;
-    case "shift": return `shift along ${op.along} by ${op.by}`;
-    case "input": return `input ${op.name}`;
-    case "param": return `param ${op.name}`;
-    case "const": return `const ${op.value}`;
-    case "select": return `select ${op.dim}=${op.position}`;
-    case "rename": return `rename ${op.from}->${op.to}`;
-    case "take": return `take along ${op.along}`;
-    case "segment": return `segment_${op.fn} over [${op.over.join(", ")}]`;
-    case "custom": return `custom ${op.call.node}${op.call.results.length > 1 ? ` result ${op.output + 1}` : ""} (${basename(op.call.plugin)})`;
-    case "custom_vjp": {
-      const arg = op.call.argv.find((a) => a.kind === "tensor" && a.index === op.wrt);
-      return `custom_vjp ${op.call.node} d/d${arg?.name ?? op.wrt}${op.call.results.length > 1 ? ` of result ${op.output + 1}` : ""} (${basename(op.call.plugin)})`;
-    }
-    default: return op.op;
-  }
+  return opLabelOf(n.op);
 }
 
 /** `grpo.rlp:18:37 "beta * kl_k3(...)"` (the quote when the source is known), plus the call site if inlined. */
@@ -67,7 +42,7 @@ function exprText(e: Expr, buf: (id: number) => BufferInfo, program: IRProgram):
       if (n.op.op === "unary" && n.op.fn === "neg") return `-${e.args[0]}`;
       if (n.op.op === "unary" && n.op.fn === "not") return `not ${e.args[0]}`;
       const args = [...e.args, ...(e.index !== undefined ? [`@${e.index}`] : [])];
-      const bin = n.op.op === "binary" ? BIN[n.op.fn] : undefined;
+      const bin = n.op.op === "binary" && binaryInfo(n.op.fn).infix ? binaryInfo(n.op.fn).symbol : undefined;
       return bin && args.length === 2 ? `${args[0]} ${bin} ${args[1]}` : `${opLabel(n)}(${args.join(", ")})`;
     }
     case "load": return `${buf(e.buffer).name}[${e.offset}]`;
@@ -80,8 +55,17 @@ function exprText(e: Expr, buf: (id: number) => BufferInfo, program: IRProgram):
   }
 }
 
-const IDENTITY: Record<string, string> = { sum: "0", count: "0", max: "-inf", min: "+inf" };
-const ACC_OP: Record<string, string> = { sum: "+=", count: "+=", max: "max=", min: "min=" };
+const IDENTITY: Record<AccFn, string> = { sum: "0", count: "0", max: "-inf", min: "+inf" };
+const ACC_OP: Record<AccFn, string> = { sum: "+=", count: "+=", max: "max=", min: "min=" };
+
+/** One step of a scan state, as the dump writes it. */
+const SCAN_STEP: Record<ScanOpName | "linrec", (s: Extract<Stmt, { s: "scan_step" }>) => string> = {
+  cumsum: (s) => `${s.name} + ${s.x}`,
+  cumprod: (s) => `${s.name} * ${s.x}`,
+  cummax: (s) => `max(${s.name}, ${s.x})`,
+  cummin: (s) => `min(${s.name}, ${s.x})`,
+  linrec: (s) => `${s.b} + ${s.a} * ${s.name}`,
+};
 
 function stmtLines(stmts: Stmt[], indent: string, plan: KernelPlan, opts: FormatOptions, out: string[]): void {
   const buf = (id: number): BufferInfo => plan.buffers[id]!;
@@ -115,11 +99,10 @@ function stmtLines(stmts: Stmt[], indent: string, plan: KernelPlan, opts: Format
         out.push(`${indent}total[${s.offset}] = ${s.name}   (per-thread partial, combined after the loops)`);
         break;
       case "scan_init":
-        out.push(`${indent}${s.name} = ${s.init ?? (s.fn === "cummax" ? "-inf" : s.fn === "cummin" ? "+inf" : "0")}   (scan state)${note(s.node)}`);
+        out.push(`${indent}${s.name} = ${s.init ?? (s.fn === "linrec" ? "0" : SCAN_FNS[s.fn].identityText)}   (scan state)${note(s.node)}`);
         break;
       case "scan_step": {
-        const step = s.fn === "linrec" ? `${s.b} + ${s.a} * ${s.name}` : s.fn === "cumsum" ? `${s.name} + ${s.x}` : `${s.fn === "cummax" ? "max" : "min"}(${s.name}, ${s.x})`;
-        out.push(`${indent}${s.name} = ${step}`);
+        out.push(`${indent}${s.name} = ${SCAN_STEP[s.fn](s)}`);
         break;
       }
       case "store":

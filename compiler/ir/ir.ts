@@ -13,17 +13,9 @@ export interface IRType {
   indexOf?: string;
 }
 
-export type UnaryOpName =
-  | "neg" | "exp" | "log" | "log1p" | "expm1" | "sqrt" | "abs" | "sign" | "tanh" | "sigmoid" | "softplus"
-  | "sin" | "cos" | "floor" | "ceil" | "round" | "lgamma" | "not";
-
-export type BinaryOpName =
-  | "add" | "sub" | "mul" | "div" | "idiv" | "mod" | "pow" | "maximum" | "minimum"
-  | "eq" | "ne" | "lt" | "le" | "gt" | "ge" | "and" | "or";
-
-export type ReduceOpName = "sum" | "mean" | "max" | "min" | "logsumexp" | "count";
-export type ScanOpName = "cumsum" | "cummax" | "cummin";
-export type SegmentOpName = "sum" | "mean" | "max" | "min" | "count" | "first";
+// The function names of each family are the keys of its table in the op registry (compiler/ir/ops.ts).
+import type { BinaryOpName, ReduceOpName, ScanOpName, SegmentOpName, SelectScanName, UnaryOpName } from "./ops.ts";
+export type { BinaryOpName, ReduceOpName, ScanOpName, SegmentOpName, SelectScanName, UnaryOpName } from "./ops.ts";
 
 /** One primitive application. `args` are ids of earlier nodes; attributes are static. */
 export type Op =
@@ -54,7 +46,7 @@ export type Op =
   | { op: "rename"; from: string; to: string } // x[G as G2]
   // Gradient-side primitives (produced by compiler/autodiff; ordinary primitives otherwise):
   | { op: "argfirst"; over: string[]; hasKey: boolean; hasWhere: boolean } // args: x, y [, key] [, where]: true at the first selected position (canonical order) of each slice of the non-`over` dims (and key segment) where x == y
-  | { op: "scan_grad"; fn: "cummax" | "cummin"; along: string; reverse: boolean } // args: x, g: the gradient of cummax/cummin w.r.t. x (each g_s goes to the position whose value y_s is)
+  | { op: "scan_grad"; fn: SelectScanName; along: string; reverse: boolean } // args: x, g: the gradient of cummax/cummin w.r.t. x (each g_s goes to the position whose value y_s is)
   | { op: "embed"; dim: string; position: number } // args: g: g at `position` along `dim` (added), 0 elsewhere; the adjoint of select
   | { op: "custom"; call: CustomCall; output: number } // args: the call's tensor arguments; result `output` of a TS node
   | { op: "custom_vjp"; call: CustomCall; output: number; wrt: number } // args: the tensor arguments, then g (the cotangent of result `output`); the gradient w.r.t. tensor argument `wrt`

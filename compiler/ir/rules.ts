@@ -1,7 +1,8 @@
 // The type rule and the grad-mark rule of every IR primitive, in one place: the autodiff builder infers the types of
 // the nodes it appends with them, and the verifier (compiler/ir/verify.ts) checks every node of a program against them.
 // Rules follow what the elaborator emits (compiler/elaborate) and what the reference evaluator accepts.
-import type { BinaryOpName, CustomArg, CustomCall, CustomLayout, DType, IRNode, IRProgram, IRType, Op, UnaryOpName } from "./ir.ts";
+import type { CustomCall, CustomLayout, DType, IRNode, IRProgram, IRType, Op } from "./ir.ts";
+import { BINARY_FNS, isBoolBinary, REDUCE_FNS, SEGMENT_FNS, tensorArgs, UNARY_FNS } from "./ops.ts";
 
 /** The canonical dim order of a program. */
 export function dimOrder(program: IRProgram): string[] {
@@ -14,42 +15,7 @@ export function canonical(order: readonly string[], ...lists: readonly (readonly
   return order.filter((d) => set.has(d));
 }
 
-const COMPARE = new Set<BinaryOpName>(["eq", "ne", "lt", "le", "gt", "ge"]);
-const LOGIC = new Set<BinaryOpName>(["and", "or"]);
-const FLOAT_ONLY = new Set<UnaryOpName>(["exp", "log", "log1p", "expm1", "sqrt", "tanh", "sigmoid", "softplus", "sin", "cos", "floor", "ceil", "round", "lgamma"]);
-
-/** A binary op whose result is bool (comparisons and logic). */
-export function isBoolBinary(fn: BinaryOpName): boolean {
-  return COMPARE.has(fn) || LOGIC.has(fn);
-}
-
-/** The number of args an op takes (stack: one per label of its dim, or its static size). */
-export function arity(program: IRProgram, op: Op): number | undefined {
-  switch (op.op) {
-    case "input": case "param": case "const": case "index": case "size": case "table_read": return 0;
-    case "unary": case "cast": case "detach": case "scan": case "log_softmax": case "select": case "rename": case "embed":
-    case "uniform": case "table_get": return 1;
-    case "binary": case "put": case "scan_grad": return 2;
-    case "where": case "clamp": case "take": return 3;
-    case "safe_div": return 4;
-    case "reduce": return 1 + Number(op.hasWhere);
-    case "linrec": return 2 + Number(op.hasInit);
-    case "shift": return 2;
-    case "segment": case "topk_mask": return 2 + Number(op.hasWhere);
-    case "argfirst": return 2 + Number(op.hasKey) + Number(op.hasWhere);
-    case "stack": {
-      const info = program.dims.find((d) => d.name === op.dim);
-      return info?.labels?.length ?? info?.size;
-    }
-    case "custom": return tensorArgs(op.call).length;
-    case "custom_vjp": return tensorArgs(op.call).length + 1;
-  }
-}
-
-/** The tensor arguments of a custom node's call, in IR arg order. */
-export function tensorArgs(call: CustomCall): Extract<CustomArg, { kind: "tensor" }>[] {
-  return call.argv.filter((a): a is Extract<CustomArg, { kind: "tensor" }> => a.kind === "tensor").sort((x, y) => x.index - y.index);
-}
+export { arity, isBoolBinary, tensorArgs } from "./ops.ts";
 
 /** The dims a custom node's layout covers (rows first when it has them), as a set. */
 function layoutDims(call: CustomCall, l: CustomLayout): string[] {
@@ -94,14 +60,17 @@ export function inferType(program: IRProgram, op: Op, args: readonly IRType[], d
       return declared && a.dims.every((x) => declared.dims.includes(x)) ? plain("f32", canonical(order, declared.dims)) : "uniform's step must have a subset of its dims";
     case "table_get":
       return plain("f32", a.dims);
-    case "unary":
-      if (op.fn === "not") return need(a.dtype === "bool", "not needs a bool") ?? plain("bool", a.dims);
-      return need(FLOAT_ONLY.has(op.fn) ? a.dtype === "f32" : isNum(a.dtype), `${op.fn} of ${a.dtype}`) ?? plain(a.dtype, a.dims);
+    case "unary": {
+      const operand = UNARY_FNS[op.fn].operand;
+      if (operand === "bool") return need(a.dtype === "bool", `${op.fn} needs a bool`) ?? plain("bool", a.dims);
+      return need(operand === "float" ? a.dtype === "f32" : isNum(a.dtype), `${op.fn} of ${a.dtype}`) ?? plain(a.dtype, a.dims);
+    }
     case "binary": {
       const dims = u(a, b);
-      if (LOGIC.has(op.fn)) return need(a.dtype === "bool" && b.dtype === "bool", `${op.fn} needs bools`) ?? plain("bool", dims);
+      const kind = BINARY_FNS[op.fn].kind;
+      if (kind === "logic") return need(a.dtype === "bool" && b.dtype === "bool", `${op.fn} needs bools`) ?? plain("bool", dims);
       if (op.fn === "eq" || op.fn === "ne") return need(a.dtype === b.dtype, `${op.fn} of ${a.dtype} and ${b.dtype}`) ?? plain("bool", dims);
-      if (COMPARE.has(op.fn)) return need(a.dtype === b.dtype && a.dtype !== "id", `${op.fn} of ${a.dtype} and ${b.dtype}`) ?? plain("bool", dims);
+      if (kind === "compare") return need(a.dtype === b.dtype && a.dtype !== "id", `${op.fn} of ${a.dtype} and ${b.dtype}`) ?? plain("bool", dims);
       if (op.fn === "idiv") return need(a.dtype === "i32" && b.dtype === "i32", "idiv needs i32") ?? plain("i32", dims);
       const ok = a.dtype === b.dtype && isNum(a.dtype) && (op.fn !== "div" || a.dtype === "f32");
       return need(ok, `${op.fn} of ${a.dtype} and ${b.dtype}`) ?? plain(a.dtype, dims);
@@ -121,9 +90,9 @@ export function inferType(program: IRProgram, op: Op, args: readonly IRType[], d
     case "reduce": {
       const operand = op.hasWhere ? u(a, b) : [...a.dims];
       const bad = need(!op.hasWhere || b.dtype === "bool", "where= must be bool") ??
-        need(op.fn === "count" ? a.dtype !== "id" : isNum(a.dtype), `${op.fn} of ${a.dtype}`) ??
+        need(REDUCE_FNS[op.fn].counts ? a.dtype !== "id" : isNum(a.dtype), `${op.fn} of ${a.dtype}`) ??
         need(op.over.every((x) => operand.includes(x)) && new Set(op.over).size === op.over.length, `over [${op.over.join(", ")}] must be distinct dims of the operand or mask`);
-      const dtype: DType = op.fn === "count" || op.fn === "mean" || op.fn === "logsumexp" ? "f32" : a.dtype;
+      const dtype: DType = REDUCE_FNS[op.fn].floatResult ? "f32" : a.dtype;
       return bad ?? plain(dtype, operand.filter((x) => !op.over.includes(x)));
     }
     case "scan":
@@ -143,7 +112,7 @@ export function inferType(program: IRProgram, op: Op, args: readonly IRType[], d
       const whereAt = op.hasWhere ? args.length - 1 : -1;
       const dims = u(...args);
       const key = args[keyAt];
-      const valuesOk = op.op === "argfirst" ? a.dtype === b.dtype && isNum(a.dtype) : op.fn === "count" ? a.dtype !== "id" : a.dtype === "f32";
+      const valuesOk = op.op === "argfirst" ? a.dtype === b.dtype && isNum(a.dtype) : SEGMENT_FNS[op.fn].counts ? a.dtype !== "id" : a.dtype === "f32";
       const bad = need(valuesOk, `${op.op} of ${a.dtype}`) ?? need(key === undefined || key.dtype === "id" || key.dtype === "i32", "keys must be id or i32") ??
         need(whereAt < 0 || args[whereAt]!.dtype === "bool", "where= must be bool") ?? need(op.over.every((x) => dims.includes(x)), `over [${op.over.join(", ")}] must be dims of the operands`);
       return bad ?? plain(op.op === "argfirst" ? "bool" : "f32", dims);
@@ -225,13 +194,14 @@ export function markArgs(node: IRNode, args: readonly IRType[]): number[] {
     case "input": case "param": case "const": case "index": case "size": case "uniform": case "table_get": case "table_read":
     case "detach": case "topk_mask": case "argfirst":
       return [];
-    case "unary": return op.fn === "not" ? [] : [0];
+    case "unary": return UNARY_FNS[op.fn].operand === "bool" ? [] : [0];
     case "binary": return isBoolBinary(op.fn) || op.fn === "idiv" ? [] : [0, 1];
     case "cast": return op.to === "f32" && args[0]?.dtype === "f32" ? [0] : [];
     case "where": return [1, 2];
     case "clamp": return [0, 1, 2];
     case "safe_div": return [0, 1, 3];
-    case "reduce": case "segment": return op.fn === "count" ? [] : [0];
+    case "reduce": return REDUCE_FNS[op.fn].counts ? [] : [0];
+    case "segment": return SEGMENT_FNS[op.fn].counts ? [] : [0];
     case "take": return [0, 2];
     case "shift": return [0, 1];
     case "scan_grad": return [0, 1];

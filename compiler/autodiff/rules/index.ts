@@ -17,7 +17,8 @@
  *   reduce             sum: where(mask, g, 0); mean: the same of g/count (a safe_div); logsumexp: softmax weights
  *                      exp(x − y) (0 at x = −inf); max/min: where(argfirst(x, y, mask), g, 0); count: none.
  *                      Unselected positions get nothing.
- *   scan               cumsum: cumsum of g in the other direction; cummax/cummin: scan_grad(x, g)
+ *   scan               cumsum: cumsum of g in the other direction; cummax/cummin: scan_grad(x, g); cumprod:
+ *                      exclusive cumprod · (linrec of g in the other direction with x shifted one step), no division
  *   linrec             λ = linrec in the other direction of g with a shifted one step; b: λ, a: λ·y_prev,
  *                      init: a·λ at the first step
  *   shift              x: g shifted back (0 where it falls off); fill: Σ g over the positions that took the fill

@@ -1,15 +1,36 @@
-// Gradient rules of the scans along one dim: cumsum, cummax/cummin, linrec and shift. Each needs the cotangent at
+// Gradient rules of the scans along one dim: cumsum, cumprod, cummax/cummin, linrec and shift. Each needs the cotangent at
 // every position along the dim, so it is expanded to the node's dims first.
+import type { OpOfKind, ScanOpName, SelectScanName } from "../../ir/ops.ts";
 import { forArgs, opOf, type GradRule } from "./rule.ts";
+
+/** The adjoint of one scan function: the gradient w.r.t. x (the node's only arg), g expanded to the node's dims. */
+type ScanAdjoint = (b: Parameters<GradRule>[0], node: Parameters<GradRule>[1], op: OpOfKind<"scan">, gFull: number) => number;
+
+/** cummax/cummin: each g_k goes to the running arg at k (the first extreme in scan order). */
+const selectAdjoint = (fn: SelectScanName): ScanAdjoint => (b, node, op, gFull) =>
+  b.emit({ op: "scan_grad", fn, along: op.along, reverse: op.reverse }, [node.args[0]!, gFull]);
+
+const SCAN_ADJOINTS: Record<ScanOpName, ScanAdjoint> = {
+  // the adjoint of a running sum is the running sum from the other end
+  cumsum: (b, _node, op, gFull) => b.emit({ op: "scan", fn: "cumsum", along: op.along, reverse: !op.reverse }, [gFull]),
+  // y_k = Π_(j<=k) x_j (k in scan order): dx_j = E_j·z_j with E_j = Π_(i<j) x_i = y_(j-1) (1 at the first step) and
+  // z_j = g_j + x_(j+1)·z_(j+1), a linrec in the other direction. No division: exact where x has zeros.
+  cumprod: (b, node, op, gFull) => {
+    const x = node.args[0]!;
+    const toPrevious = op.reverse ? -1 : 1; // shift(v, by) reads v_(t - by): `toPrevious` reads the previous step
+    const exclusive = b.emit({ op: "shift", along: op.along, by: toPrevious }, [node.id, b.constant(1)]);
+    const xNext = b.emit({ op: "shift", along: op.along, by: -toPrevious }, [x, b.constant(0)]);
+    const z = b.emit({ op: "linrec", along: op.along, reverse: !op.reverse, hasInit: false }, [xNext, gFull]);
+    return b.mul(exclusive, z);
+  },
+  cummax: selectAdjoint("cummax"),
+  cummin: selectAdjoint("cummin"),
+};
 
 export const scanRule: GradRule = (b, node, g) => {
   const op = opOf(node, "scan");
   const gFull = b.expand(g, b.dims(node.id));
-  return forArgs(b, node, [() => op.fn === "cumsum"
-    // the adjoint of a running sum is the running sum from the other end
-    ? b.emit({ op: "scan", fn: "cumsum", along: op.along, reverse: !op.reverse }, [gFull])
-    // each g_k goes to the running arg at k (the first extreme in scan order)
-    : b.emit({ op: "scan_grad", fn: op.fn, along: op.along, reverse: op.reverse }, [node.args[0]!, gFull])]);
+  return forArgs(b, node, [() => SCAN_ADJOINTS[op.fn](b, node, op, gFull)]);
 };
 
 /**

@@ -5,6 +5,7 @@
 // accumulations; S: float64 scratch areas of scatter accumulations. No allocation inside the loops.
 import { basename } from "node:path";
 import type { IRProgram } from "../../ir/ir.ts";
+import { SCAN_FNS, type ScanOpName } from "../../ir/ops.ts";
 import type { AccFn, BufferInfo, KernelPlan, LoopKernel, Stmt } from "../../fuse/types.ts";
 import { exprJs, type ExprContext } from "./expr.ts";
 
@@ -26,6 +27,17 @@ function accumulate(fn: AccFn, target: string, value: string): string {
     case "min": return `if (${value} < ${target} || ${value} !== ${value}) ${target} = ${value};`;
   }
 }
+
+type ScanStep = Extract<Stmt, { s: "scan_step" }>;
+
+/** One step of a scan state `name` (x: the element; linrec: y = b + a·y). */
+const SCAN_STEP: Record<ScanOpName | "linrec", (s: ScanStep) => string> = {
+  cumsum: (s) => `${s.name} += ${s.x};`,
+  cumprod: (s) => `${s.name} *= ${s.x};`,
+  cummax: (s) => accumulate("max", s.name, s.x!),
+  cummin: (s) => accumulate("min", s.name, s.x!),
+  linrec: (s) => `${s.name} = ${s.b} + ${s.a} * ${s.name};`,
+};
 
 function stmtsJs(stmts: Stmt[], indent: string, ctx: ExprContext, out: string[]): void {
   const program = ctx.program;
@@ -57,15 +69,12 @@ function stmtsJs(stmts: Stmt[], indent: string, ctx: ExprContext, out: string[])
         out.push(`${indent}total[${s.offset}] = ${s.name};`);
         break;
       case "scan_init": {
-        const init = s.init ?? (s.fn === "cummax" ? "-Infinity" : s.fn === "cummin" ? "Infinity" : "0");
+        const init = s.init ?? (s.fn === "linrec" ? "0" : String(SCAN_FNS[s.fn].identity));
         out.push(`${indent}let ${s.name} = ${init};${comment(program, s.node)}`);
         break;
       }
       case "scan_step": {
-        const n = s.name;
-        if (s.fn === "linrec") out.push(`${indent}${n} = ${s.b} + ${s.a} * ${n};`);
-        else if (s.fn === "cumsum") out.push(`${indent}${n} += ${s.x};`);
-        else out.push(`${indent}${accumulate(s.fn === "cummax" ? "max" : "min", n, s.x!)}`);
+        out.push(`${indent}${SCAN_STEP[s.fn](s)}`);
         break;
       }
       case "store":

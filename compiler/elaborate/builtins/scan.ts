@@ -1,6 +1,6 @@
-// Scans along one dim: cumulative sum/max/min, the linear recurrence (GAE and discounted returns are
+// Scans along one dim: cumulative sum/product/max/min (one builtin per function of the registry's SCAN_FNS), the linear recurrence (GAE and discounted returns are
 // one reverse linrec) and shifts (prev/next read the neighbouring position, with a fill at the edge).
-import type { ScanOpName } from "../../ir/ir.ts";
+import { namesOf, SCAN_FNS, type ScanOpName } from "../../ir/ops.ts";
 import { broadcastAll, constant, emit } from "../ops.ts";
 import { describeType, ERROR, type TensorValue, type Value } from "../values.ts";
 import { dimArg, floatArg, p, staticNumber, tensorArg } from "./args.ts";
@@ -84,9 +84,7 @@ function shiftApply(c: BuiltinCall, fixedBy: number | undefined): Value {
 }
 
 export const SCAN_BUILTINS: [string, Builtin][] = [
-  scanBuiltin("cumsum", "cumsum(x, along=T, reverse=false): running sum (reverse: from the end)"),
-  scanBuiltin("cummax", "cummax(x, along=T, reverse=false): running maximum"),
-  scanBuiltin("cummin", "cummin(x, along=T, reverse=false): running minimum"),
+  ...namesOf(SCAN_FNS).map((fn) => scanBuiltin(fn, SCAN_FNS[fn].doc)),
   ["linrec", {
     params: [p("a", true), p("b", true), p("along", true), p("reverse"), p("init")],
     doc: "linrec(a, b, along=T, reverse=false, init=0): y_t = b_t + a_t * y_(t-1) (reverse: y_(t+1)); y beyond the edge is init",

@@ -4,7 +4,8 @@ import { broadcastData, forEachLine, shapeSize, Walker, type Tensor } from "../.
 import { customVjp } from "../../library/plugin/host.ts";
 import { axisOf, type NodeCtx } from "../../library/ops/common.ts";
 import { argExtreme, reducePlan } from "../../library/ops/reduce.ts";
-import { lineLayout } from "../../library/ops/scan.ts";
+import { lineLayout, takesArg } from "../../library/ops/scan.ts";
+import type { ScanOpName, SelectScanName } from "../../../compiler/ir/ops.ts";
 import { segmentGroups, segmentStats } from "../../library/ops/segment.ts";
 import { putPlan, renamed, selectPlan, takePlan } from "../../library/ops/select.ts";
 
@@ -21,6 +22,51 @@ export interface BackCtx extends NodeCtx {
 function sz(g: number, d: number): number {
   return g === 0 ? 0 : g * d;
 }
+
+/** One line of a scan's adjoint: gx (in scan order through `pos`) from x and the cotangent g of y. */
+type ScanBack = (x: Float64Array, g: Float64Array, gx: Float64Array, pos: (k: number) => number, n: number) => void;
+
+/** cummax/cummin: g_k goes to the running arg (the first extreme in scan order; a NaN sticks). */
+function selectBack(fn: SelectScanName): ScanBack {
+  return (x, g, gx, pos, n) => {
+    let arg = -1;
+    for (let k = 0; k < n; k++) {
+      const p = pos(k);
+      const v = x[p]!;
+      if (arg < 0) arg = p;
+      else if (takesArg(fn, v, x[arg]!)) arg = p;
+      gx[arg]! += g[p]!;
+    }
+  };
+}
+
+const SCAN_BACK: Record<ScanOpName, ScanBack> = {
+  // the adjoint of a cumsum is the cumsum in the other direction
+  cumsum: (_x, g, gx, pos, n) => {
+    let acc = 0;
+    for (let k = n - 1; k >= 0; k--) {
+      acc += g[pos(k)]!;
+      gx[pos(k)] = acc;
+    }
+  },
+  // y_k = Π_(j<=k) x_j: gx_j = E_j·z_j with E_j = Π_(i<j) x_i and z_j = g_j + x_(j+1)·z_(j+1); no division, exact at zeros
+  cumprod: (x, g, gx, pos, n) => {
+    let z = 0;
+    let xNext = 0;
+    for (let k = n - 1; k >= 0; k--) {
+      z = g[pos(k)]! + xNext * z;
+      gx[pos(k)] = z;
+      xNext = x[pos(k)]!;
+    }
+    let e = 1;
+    for (let k = 0; k < n; k++) {
+      gx[pos(k)] = e * gx[pos(k)]!;
+      e *= x[pos(k)]!;
+    }
+  },
+  cummax: selectBack("cummax"),
+  cummin: selectBack("cummin"),
+};
 
 export function backStructural(c: BackCtx): void {
   const op = c.node.op;
@@ -62,24 +108,7 @@ export function backStructural(c: BackCtx): void {
       const gx = new Float64Array(g.length);
       forEachLine(shape, ax, (base, stride, n) => {
         const pos = (k: number): number => base + (op.reverse ? n - 1 - k : k) * stride;
-        if (op.fn === "cumsum") {
-          // adjoint of a cumsum is the cumsum in the other direction
-          let acc = 0;
-          for (let k = n - 1; k >= 0; k--) {
-            acc += g[pos(k)]!;
-            gx[pos(k)] = acc;
-          }
-          return;
-        }
-        // cummax/cummin: g_k goes to the running arg (first extreme in scan order; a NaN sticks)
-        let arg = -1;
-        for (let k = 0; k < n; k++) {
-          const p = pos(k);
-          const v = x[p]!;
-          if (arg < 0) arg = p;
-          else if (!Number.isNaN(x[arg]!) && (Number.isNaN(v) || (op.fn === "cummax" ? v > x[arg]! : v < x[arg]!))) arg = p;
-          gx[arg]! += g[p]!;
-        }
+        SCAN_BACK[op.fn](x, g, gx, pos, n);
       });
       c.add(0, gx, dims, shape);
       return;
@@ -225,7 +254,7 @@ export function backStructural(c: BackCtx): void {
           const p = pos(k);
           const v = x[p]!;
           if (arg < 0) arg = p;
-          else if (!Number.isNaN(x[arg]!) && (Number.isNaN(v) || (op.fn === "cummax" ? v > x[arg]! : v < x[arg]!))) arg = p;
+          else if (takesArg(op.fn, v, x[arg]!)) arg = p;
           gg[p] = g[arg]!;
         }
       });

@@ -1,6 +1,7 @@
-// Scans along one dim on tfjs: cumsum (tf.cumsum), cummax/cummin and linrec (log-step doubling scans built from
+// Scans along one dim on tfjs: cumsum (tf.cumsum), cumprod/cummax/cummin and linrec (log-step doubling scans built from
 // slice/concat, so ⌈log2 n⌉ rounds of whole-tensor ops instead of n), shift (slice/concat), and scan_grad (host).
 // Operands are broadcast to the node's dims first; `reverse` reverses the axis around a forward scan.
+import type { ScanOpName } from "../../../compiler/ir/ops.ts";
 import type { OpOf } from "../../library/ops/common.ts";
 import { evalScanGrad } from "../../library/ops/gradient_ops.ts";
 import { asType, axis, expand, f32, full, hostCtx, tfDtype } from "./layout.ts";
@@ -17,20 +18,32 @@ function rev(tf: TF, t: TfTensor, ax: number, on: boolean): TfTensor {
   return on ? tf.reverse(t, ax) : t;
 }
 
-export function lowerScan(ctx: LowerCtx, op: OpOf<"scan">): TfTensor {
-  const { tf } = ctx;
-  const ax = axis(ctx, op.along);
-  const x = f32(tf, full(tf, ctx.args[0]!, ctx.dims, ctx.shape));
-  if (op.fn === "cumsum") return tf.cumsum(x, ax, false, op.reverse);
-  const n = ctx.shape[ax]!;
-  const combine = op.fn === "cummax" ? tf.maximum : tf.minimum;
-  // Hillis–Steele: after the round with offset d, y_t covers (t-2d, t]; the earlier half is the FIRST operand, so
-  // tfjs' maximum/minimum gradient (ties to the first operand) sends g to the first extreme in scan order.
-  let y = rev(tf, x, ax, op.reverse);
+/** Each scan on tfjs, on x broadcast to the node's dims (float32), along axis `ax`. */
+const SCANS: Record<ScanOpName, (tf: TF, x: TfTensor, ax: number, reverse: boolean) => TfTensor> = {
+  cumsum: (tf, x, ax, reverse) => tf.cumsum(x, ax, false, reverse),
+  // a doubling scan of plain products (tfjs' own cumprod has no gradient): differentiable, exact at zeros
+  cumprod: (tf, x, ax, reverse) => doublingScan(tf, x, ax, reverse, tf.mul),
+  cummax: (tf, x, ax, reverse) => doublingScan(tf, x, ax, reverse, tf.maximum),
+  cummin: (tf, x, ax, reverse) => doublingScan(tf, x, ax, reverse, tf.minimum),
+};
+
+/**
+ * Hillis–Steele: after the round with offset d, y_t covers (t-2d, t]; the earlier half is the FIRST operand, so
+ * tfjs' maximum/minimum gradient (ties to the first operand) sends g to the first extreme in scan order.
+ */
+function doublingScan(tf: TF, x: TfTensor, ax: number, reverse: boolean, combine: (a: TfTensor, b: TfTensor) => TfTensor): TfTensor {
+  const n = x.shape[ax]!;
+  let y = rev(tf, x, ax, reverse);
   for (let d = 1; d < n; d *= 2) {
     y = tf.concat([sl(tf, y, ax, 0, d), combine(sl(tf, y, ax, 0, n - d), sl(tf, y, ax, d, n - d))], ax);
   }
-  return rev(tf, y, ax, op.reverse);
+  return rev(tf, y, ax, reverse);
+}
+
+export function lowerScan(ctx: LowerCtx, op: OpOf<"scan">): TfTensor {
+  const { tf } = ctx;
+  const x = f32(tf, full(tf, ctx.args[0]!, ctx.dims, ctx.shape));
+  return SCANS[op.fn](tf, x, axis(ctx, op.along), op.reverse);
 }
 
 /**

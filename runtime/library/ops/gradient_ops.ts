@@ -3,6 +3,7 @@
 // gives the value" (max/min reductions, segment max/min/first, cummax/cummin) or "scatter into one slice" (select).
 import { broadcastData, broadcastStrides, forEachLine, shapeSize, stridesOf, Walker, type Tensor } from "../tensor.ts";
 import { axisOf, nodeError, result, type NodeCtx, type OpOf } from "./common.ts";
+import { takesArg } from "./scan.ts";
 
 /** x == y, except that NaN matches NaN: a NaN extreme (which max/min propagate) is found again by its arg. */
 export function sameValue(x: number, y: number): boolean {
@@ -58,7 +59,7 @@ export function evalScanGrad(ctx: NodeCtx, op: OpOf<"scan_grad">): Tensor {
       const p = pos(k);
       const v = x[p]!;
       if (arg < 0) arg = p;
-      else if (!Number.isNaN(x[arg]!) && (Number.isNaN(v) || (op.fn === "cummax" ? v > x[arg]! : v < x[arg]!))) arg = p;
+      else if (takesArg(op.fn, v, x[arg]!)) arg = p;
       out[arg]! += g[p]!;
     }
   });

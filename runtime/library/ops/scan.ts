@@ -1,5 +1,6 @@
-// Scans along one dim: cumsum / cummax / cummin, the linear recurrence `linrec`, and `shift`.
+// Scans along one dim: cumsum / cumprod / cummax / cummin, the linear recurrence `linrec`, and `shift`.
 // Operands are broadcast by name to node.type.dims first; each line along the dim is processed independently.
+import type { ScanOpName, SelectScanName } from "../../../compiler/ir/ops.ts";
 import { broadcastData, forEachLine, type Tensor } from "../tensor.ts";
 import { axisOf, result, type NodeCtx, type OpOf } from "./common.ts";
 
@@ -9,23 +10,39 @@ export function lineLayout(ctx: NodeCtx, along: string): { dims: string[]; shape
   return { dims: ctx.dims.filter((_, i) => i !== ax), shape: ctx.shape.filter((_, i) => i !== ax) };
 }
 
+/** Each scan's combine ⊕ (running value, next element). cummax/cummin propagate NaN once seen. */
+const COMBINE: Record<ScanOpName, (acc: number, v: number) => number> = {
+  cumsum: (acc, v) => acc + v,
+  cumprod: (acc, v) => acc * v,
+  cummax: (acc, v) => (Number.isNaN(acc) || Number.isNaN(v) ? NaN : Math.max(acc, v)),
+  cummin: (acc, v) => (Number.isNaN(acc) || Number.isNaN(v) ? NaN : Math.min(acc, v)),
+};
+
+/** Does v replace the running arg `best` of a selecting scan (the first extreme in scan order stays)? */
+export const BEATS: Record<SelectScanName, (v: number, best: number) => boolean> = {
+  cummax: (v, best) => v > best,
+  cummin: (v, best) => v < best,
+};
+
+/** The running arg of a selecting scan moves to v (a NaN, once the arg, stays it). */
+export function takesArg(fn: SelectScanName, v: number, best: number): boolean {
+  return !Number.isNaN(best) && (Number.isNaN(v) || BEATS[fn](v, best));
+}
+
 /**
- * `scan(fn, x, along, reverse)`: y_t = x_0 ⊕ ... ⊕ x_t (forward) or x_t ⊕ ... ⊕ x_(n-1) (reverse), ⊕ = +, max or min.
- * cummax/cummin propagate NaN once seen.
+ * `scan(fn, x, along, reverse)`: y_t = x_0 ⊕ ... ⊕ x_t (forward) or x_t ⊕ ... ⊕ x_(n-1) (reverse), ⊕ = COMBINE[fn].
  */
 export function evalScan(ctx: NodeCtx, op: OpOf<"scan">): Tensor {
   const ax = axisOf(ctx.node, ctx.dims, op.along);
   const x = broadcastData(ctx.args[0]!, ctx.dims, ctx.shape);
   const out = new Float64Array(x.length);
+  const combine = COMBINE[op.fn];
   forEachLine(ctx.shape, ax, (base, stride, n) => {
     let acc = 0;
     for (let k = 0; k < n; k++) {
       const p = base + (op.reverse ? n - 1 - k : k) * stride;
       const v = x[p]!;
-      if (k === 0) acc = v;
-      else if (op.fn === "cumsum") acc += v;
-      else if (Number.isNaN(acc) || Number.isNaN(v)) acc = NaN;
-      else acc = op.fn === "cummax" ? Math.max(acc, v) : Math.min(acc, v);
+      acc = k === 0 ? v : combine(acc, v);
       out[p] = acc;
     }
   });
