@@ -1,8 +1,8 @@
 // The reverse sweep: from a loss node back to the inputs, applying the rule of each node (rules/index.ts) and
 // accumulating the contributions per value.
-import type { OpName } from "../ir/ir.ts";
 import type { GradBuilder } from "./builder.ts";
 import { GRAD_RULES } from "./rules/index.ts";
+import { OPS } from "../ir/ops.ts";
 
 /**
  * Ops whose args broadcast to the node's dims: a contribution to such an arg is over the node's dims (a dim it lacks
@@ -10,7 +10,6 @@ import { GRAD_RULES } from "./rules/index.ts";
  * (a sum along a broadcast dim counts every position). Structural rules return contributions that already carry
  * every dim their arg must be summed over.
  */
-const ELEMENTWISE = new Set<OpName>(["unary", "binary", "cast", "where", "clamp", "safe_div"]);
 
 /**
  * The cotangent of every value that `lossNode` depends on differentiably, as a map from forward node id to the id of
@@ -33,7 +32,7 @@ export function backward(b: GradBuilder, lossNode: number): Map<number, number> 
       if (c === undefined || !b.wants(node, i)) return;
       const arg = node.args[i]!;
       const argDims = b.dims(arg);
-      const spread = ELEMENTWISE.has(node.op.op) ? b.expand(c, b.dims(node.id).filter((d) => !argDims.includes(d))) : c;
+      const spread = OPS[node.op.op].elementwise ? b.expand(c, b.dims(node.id).filter((d) => !argDims.includes(d))) : c;
       const part = b.sumTo(spread, argDims);
       const prev = cot.get(arg);
       cot.set(arg, prev === undefined ? part : b.add(prev, part));

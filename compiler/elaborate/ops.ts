@@ -6,6 +6,7 @@ import type { BinaryOpName, DType, Op, UnaryOpName } from "../ir/ir.ts";
 import { BINARY, cast as castScalar, UNARY } from "../ir/scalar.ts";
 import type { Ctx } from "./context.ts";
 import { describeType, ERROR, unionGrad, type Flags, type TensorType, type TensorValue, type Value } from "./values.ts";
+import { UNARY_FNS } from "../ir/ops.ts";
 
 export function emit(ctx: Ctx, op: Op, args: TensorValue[], type: Omit<TensorType, "grad">, span: Span, grad?: string[], flags: Flags = {}): TensorValue {
   const g = grad ?? unionGrad(...args.map((a) => a.type.grad));
@@ -32,9 +33,6 @@ export function folded(ctx: Ctx, value: number, dtype: DType, span: Span, args: 
   return { ...build(), static: value, fromParam: true };
 }
 
-const FLOAT_ONLY: ReadonlySet<UnaryOpName> = new Set<UnaryOpName>([
-  "exp", "log", "log1p", "expm1", "sqrt", "tanh", "sigmoid", "softplus", "sin", "cos", "floor", "ceil", "round", "lgamma",
-]);
 
 export function unary(ctx: Ctx, fn: UnaryOpName, x: Value, span: Span): Value {
   if (x.kind !== "tensor") return notATensor(ctx, x, span, fn);
@@ -53,7 +51,7 @@ export function unary(ctx: Ctx, fn: UnaryOpName, x: Value, span: Span): Value {
       ctx.report("RLP210", `${fn}() of an id: ids support only == and != and use as keys`, span);
       return ERROR;
     }
-    if (FLOAT_ONLY.has(fn) && x.type.dtype === "i32") {
+    if (UNARY_FNS[fn].operand === "float" && x.type.dtype === "i32") {
       if (x.literal) arg = constant(ctx, x.static!, "f32", span, "float");
       else {
         ctx.report("RLP203", `${fn}() needs f32, but this is ${describeType(x.type)}; convert it with f32(...)`, span);

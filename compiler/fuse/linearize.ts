@@ -6,9 +6,10 @@
 // Local names (distinct prefixes): v<node> values, a<node> accumulators, c<node> scan states, o_<dims> / o<k> offsets,
 // j<k> / ok<k> / at<k> shifted, checked and clamped positions, p<node> params, i_<dim> loop indices, n_<dim> sizes.
 import type { IRNode, IRProgram } from "../ir/ir.ts";
+import { unreachable, type ReduceOpName } from "../ir/ops.ts";
 import type { KernelTree, TItem } from "./tree.ts";
 import type { Stage } from "./stages.ts";
-import type { AccSlot, AccTarget, Expr, Operand, ScratchInfo, Stmt } from "./types.ts";
+import type { AccFn, AccSlot, AccTarget, Expr, Operand, ScratchInfo, Stmt } from "./types.ts";
 
 interface Local {
   name: Operand;
@@ -224,7 +225,7 @@ export function linearize(k: KernelEnv, tree: KernelTree): Linearized {
     const op = n.op;
     note(st.node);
     if (op.op === "reduce") {
-      const fn = op.fn as AccSlot["fn"];
+      const fn = accFn(op.fn);
       const acc = `a${n.id}`;
       if (it.t === "init") return push({ s: "acc_init", name: acc, fn, node: n.id });
       if (it.t === "final") {
@@ -289,4 +290,13 @@ export function linearize(k: KernelEnv, tree: KernelTree): Linearized {
     push({ s: "flush", buffer: buf, scratch: sc.id, node: st.node });
   }
   return { body: body.items, epilogue: epi.items, reads, writes, nodes: [...computed] };
+}
+
+/** The accumulator of a reduction the fused kernels run; mean and logsumexp are rewritten by compiler/lower first. */
+function accFn(fn: ReduceOpName): AccFn {
+  switch (fn) {
+    case "sum": case "count": case "max": case "min": return fn;
+    case "mean": case "logsumexp": throw new Error(`fuse: ${fn} must be lowered (compiler/lower) before fusion`);
+    default: return unreachable(fn, "fuse: reduce function");
+  }
 }

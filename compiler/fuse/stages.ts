@@ -1,4 +1,5 @@
 // Stage 1 of fusion: which nodes are kernel work ("stages") and which are inline (computed in locals wherever used).
+// Each op kind's stage is its `stage` trait in the op registry (compiler/ir/ops.ts):
 //   inline   elementwise ops, consts, params, index/size, uniform, embed, stack, and the index-substituting ops
 //            shift / select / rename / take (they read their operand at another position: their operand's stage
 //            values must then come from a buffer written by an earlier kernel)
@@ -8,6 +9,7 @@
 //            their own over buffers
 //   store    an inline value that must be written to a buffer: a result, a `require` condition, a library operand
 import type { IRNode, IRProgram } from "../ir/ir.ts";
+import { OPS } from "../ir/ops.ts";
 
 export type StageKind = "reduce" | "scan" | "library" | "store";
 
@@ -32,25 +34,19 @@ export interface Stage {
   reverse?: boolean;
 }
 
-const LIBRARY = new Set(["segment", "topk_mask", "put", "argfirst", "scan_grad", "table_get", "table_read", "custom", "custom_vjp"]);
-const ENV_OPS = new Set(["shift", "select", "rename", "take"]);
-
 export function isLibraryOp(node: IRNode): boolean {
-  return LIBRARY.has(node.op.op);
+  return OPS[node.op.op].stage === "library";
 }
 
 /** A node whose value a stage produces (everything else but inputs is inline). */
 export function stageKindOf(node: IRNode): StageKind | undefined {
-  const op = node.op.op;
-  if (op === "reduce") return "reduce";
-  if (op === "scan" || op === "linrec") return "scan";
-  if (LIBRARY.has(op)) return "library";
-  return undefined;
+  const stage = OPS[node.op.op].stage;
+  return stage === "reduce" || stage === "scan" || stage === "library" ? stage : undefined;
 }
 
 /** The args of an env op whose values are read at a substituted position (the others are read at the node's own). */
 export function envArgs(node: IRNode): number[] {
-  return ENV_OPS.has(node.op.op) ? [0] : [];
+  return OPS[node.op.op].stage === "env" ? [0] : [];
 }
 
 export interface StageGraph {
@@ -82,7 +78,7 @@ export function buildStages(program: IRProgram): StageGraph {
     if (r.key !== undefined) mustStore.add(r.key);
   }
   for (const q of program.requires) mustStore.add(q.cond);
-  for (const n of nodes) if (LIBRARY.has(n.op.op)) for (const a of n.args) mustStore.add(a);
+  for (const n of nodes) if (isLibraryOp(n)) for (const a of n.args) mustStore.add(a);
 
   const depsOf = (roots: number[]): Dep[] => {
     const found = new Map<number, boolean>();

@@ -10,14 +10,20 @@ import type { CustomArg, CustomCall, IRProgram, Op, OpName } from "./ir.ts";
 export interface UnaryFnInfo {
   /** The operand dtype: `float` (f32 only), `number` (f32 or i32, result of the same dtype), `bool` (`not`). */
   operand: "float" | "number" | "bool";
+  /** Finite whenever its operand is (compiler/simplify/finite.ts). */
+  keepsFinite: boolean;
 }
 
 export const UNARY_FNS = {
-  neg: { operand: "number" }, exp: { operand: "float" }, log: { operand: "float" }, log1p: { operand: "float" },
-  expm1: { operand: "float" }, sqrt: { operand: "float" }, abs: { operand: "number" }, sign: { operand: "number" },
-  tanh: { operand: "float" }, sigmoid: { operand: "float" }, softplus: { operand: "float" }, sin: { operand: "float" },
-  cos: { operand: "float" }, floor: { operand: "float" }, ceil: { operand: "float" }, round: { operand: "float" },
-  lgamma: { operand: "float" }, not: { operand: "bool" },
+  neg: { operand: "number", keepsFinite: true }, exp: { operand: "float", keepsFinite: false },
+  log: { operand: "float", keepsFinite: false }, log1p: { operand: "float", keepsFinite: false },
+  expm1: { operand: "float", keepsFinite: false }, sqrt: { operand: "float", keepsFinite: false },
+  abs: { operand: "number", keepsFinite: true }, sign: { operand: "number", keepsFinite: true },
+  tanh: { operand: "float", keepsFinite: true }, sigmoid: { operand: "float", keepsFinite: true },
+  softplus: { operand: "float", keepsFinite: false }, sin: { operand: "float", keepsFinite: true },
+  cos: { operand: "float", keepsFinite: true }, floor: { operand: "float", keepsFinite: true },
+  ceil: { operand: "float", keepsFinite: true }, round: { operand: "float", keepsFinite: true },
+  lgamma: { operand: "float", keepsFinite: false }, not: { operand: "bool", keepsFinite: true },
 } as const satisfies Record<string, UnaryFnInfo>;
 export type UnaryOpName = keyof typeof UNARY_FNS;
 

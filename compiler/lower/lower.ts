@@ -13,15 +13,13 @@
 // NaN once a NaN is seen (its `empty` attribute is set to that identity). The count is left out where it cannot
 // matter (no mask and `empty` already equals the identity). Values are exactly the reference evaluator's.
 import type { DType, IRNode, IRProgram, IRType, Op, ReduceOpName } from "../ir/ir.ts";
+import { OPS, unreachable } from "../ir/ops.ts";
 
 /** The key of a pure node for sharing (non-finite numbers and -0 spelled apart). */
 function keyOf(op: Op, args: readonly number[], type: IRType): string {
   return JSON.stringify([op, args, type], (_k, v: unknown) =>
     typeof v === "number" && (!Number.isFinite(v) || Object.is(v, -0)) ? `#${Object.is(v, -0) ? "-0" : v}` : v);
 }
-
-/** Ops that must never be shared (each is its own value). */
-const UNSHARED = new Set<string>(["input"]);
 
 class Lowerer {
   readonly nodes: IRNode[] = [];
@@ -38,25 +36,25 @@ class Lowerer {
   emit(op: Op, args: number[], dtype: DType, dims: string[]): number {
     const type: IRType = { dtype, dims };
     const key = keyOf(op, args, type);
-    const hit = UNSHARED.has(op.op) ? undefined : this.memo.get(key);
+    const hit = OPS[op.op].shared ? this.memo.get(key) : undefined;
     if (hit !== undefined) return hit;
     const id = this.nodes.length;
     const node: IRNode = { id, op, args, type, grad: [...this.grad] };
     if (this.span) node.span = this.span;
     if (this.site) node.site = this.site;
     this.nodes.push(node);
-    if (!UNSHARED.has(op.op)) this.memo.set(key, id);
+    if (OPS[op.op].shared) this.memo.set(key, id);
     return id;
   }
 
   /** Re-emits an original node (args already mapped), keeping its type (indexOf included). */
   copy(node: IRNode, args: number[]): number {
     const key = keyOf(node.op, args, node.type);
-    const hit = UNSHARED.has(node.op.op) ? undefined : this.memo.get(key);
+    const hit = OPS[node.op.op].shared ? this.memo.get(key) : undefined;
     if (hit !== undefined) return hit;
     const id = this.nodes.length;
     this.nodes.push({ ...node, id, args, type: { ...node.type, dims: [...node.type.dims] }, grad: [...node.grad] });
-    if (!UNSHARED.has(node.op.op)) this.memo.set(key, id);
+    if (OPS[node.op.op].shared) this.memo.set(key, id);
     return id;
   }
 
@@ -131,6 +129,7 @@ class Lowerer {
         const raw = this.reduce(op.fn, args, op.over, node.type.dtype, dims);
         return needCount ? this.where(nonEmpty(), raw, this.c(op.empty, node.type.dtype)) : raw;
       }
+      if (op.fn !== "logsumexp") return unreachable(op.fn, "lower: reduce function");
       // logsumexp: two passes (the max, then the shifted sum)
       const x = args[0]!;
       const m = this.reduce("max", args, op.over, "f32", dims);

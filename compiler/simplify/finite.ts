@@ -2,6 +2,7 @@
 // or inf at padding. Only such a derivative lets the simplifier drop a strong-zero guard (0 · d = 0 needs a finite
 // d) or fold x · 0 to 0. Conservative: arithmetic that can overflow (add, mul, ...) is never finite here.
 import type { IRNode } from "../ir/ir.ts";
+import { isBoolBinary, REDUCE_FNS, SEGMENT_FNS, UNARY_FNS } from "../ir/ops.ts";
 
 export function finiteByConstruction(nodes: readonly IRNode[]): (id: number) => boolean {
   const memo = new Map<number, boolean>();
@@ -22,7 +23,7 @@ export function finiteByConstruction(nodes: readonly IRNode[]): (id: number) => 
         break;
       case "reduce":
       case "segment":
-        r = op.fn === "count"; // a number of positions
+        r = op.op === "reduce" ? REDUCE_FNS[op.fn].counts : SEGMENT_FNS[op.fn].counts; // a number of positions
         break;
       case "cast":
         // bool as 0/1 is finite; i32 data may hold anything its source held (a cast of inf stays inf)
@@ -30,11 +31,11 @@ export function finiteByConstruction(nodes: readonly IRNode[]): (id: number) => 
         break;
       case "unary":
         // bounded functions of a finite value, and sign/abs/neg/not of one
-        r = ["neg", "abs", "sign", "not", "tanh", "sigmoid", "sin", "cos", "floor", "ceil", "round"].includes(op.fn) && all(node.args[0]!);
+        r = UNARY_FNS[op.fn].keepsFinite && all(node.args[0]!);
         break;
       case "binary":
         // comparisons and logic give 0/1; maximum/minimum pick a finite operand
-        r = ["eq", "ne", "lt", "le", "gt", "ge", "and", "or"].includes(op.fn) || ((op.fn === "maximum" || op.fn === "minimum") && all(...node.args));
+        r = isBoolBinary(op.fn) || ((op.fn === "maximum" || op.fn === "minimum") && all(...node.args));
         break;
       case "where": r = all(node.args[1]!, node.args[2]!); break;
       case "clamp": r = all(...node.args); break;

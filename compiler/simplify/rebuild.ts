@@ -5,9 +5,9 @@
 import type { IRNode, IRProgram, IRType, Op } from "../ir/ir.ts";
 import { nodeKey } from "../ir/key.ts";
 import { expectedMarks } from "../ir/rules.ts";
+import { BINARY_FNS, OPS } from "../ir/ops.ts";
 
 /** Binary ops whose operands can be swapped without changing a bit of the result. */
-const COMMUTATIVE = new Set(["add", "mul", "eq", "ne", "and", "or"]);
 
 export interface RebuildCtx {
   readonly program: IRProgram;
@@ -35,8 +35,8 @@ export function rebuild(program: IRProgram, rewrite?: Rewrite, share = false): I
     node: (id) => nodes[id]!,
     emit(op, args, type, like) {
       let ordered = args;
-      if (op.op === "binary" && COMMUTATIVE.has(op.fn) && args[0]! > args[1]!) ordered = [args[1]!, args[0]!];
-      const key = share && op.op !== "input" ? nodeKey(op, ordered, type) : undefined;
+      if (op.op === "binary" && BINARY_FNS[op.fn].commutative && args[0]! > args[1]!) ordered = [args[1]!, args[0]!];
+      const key = share && OPS[op.op].shared ? nodeKey(op, ordered, type) : undefined;
       const hit = key === undefined ? undefined : memo.get(key);
       if (hit !== undefined) return hit;
       const node: IRNode = { id: nodes.length, op, args: ordered, type: copyType(type), grad: [] };

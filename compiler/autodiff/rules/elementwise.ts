@@ -1,12 +1,13 @@
 // Gradient rules of the elementwise primitives: unary, binary, cast, where, clamp, safe_div.
 // Local derivatives are written with the same floating-point operations as runtime/backends/reference/grad.ts, and every
 // product of the cotangent with a derivative that may be inf or NaN is the strong-zero pattern `b.sz(g, d)`.
+import { unreachable, type UnaryOpName } from "../../ir/ops.ts";
 import type { GradBuilder } from "../builder.ts";
 import { digamma } from "./digamma.ts";
 import { forArgs, opOf, type GradRule } from "./rule.ts";
 
 /** d/dx of a unary op as a node (x: the operand, y: the node's value); undefined: no gradient. */
-function unaryDerivative(b: GradBuilder, fn: string, x: number, y: number): number | undefined {
+function unaryDerivative(b: GradBuilder, fn: UnaryOpName, x: number, y: number): number | undefined {
   const one = b.constant(1);
   switch (fn) {
     case "exp": return y;
@@ -21,7 +22,10 @@ function unaryDerivative(b: GradBuilder, fn: string, x: number, y: number): numb
     case "sin": return b.unary("cos", x);
     case "cos": return b.neg(b.unary("sin", x));
     case "lgamma": return digamma(b, x);
-    default: return undefined; // sign, floor, ceil, round: 0; not: bool
+    case "sign": case "floor": case "ceil": case "round": return undefined; // 0
+    case "not": return undefined; // bool
+    case "neg": return b.constant(-1); // (unaryRule writes -g directly)
+    default: return unreachable(fn, "autodiff: unary function");
   }
 }
 
@@ -60,8 +64,10 @@ export const binaryRule: GradRule = (b, node, g) => {
       const first = (): number => b.binary("or", b.binary(fn === "maximum" ? "ge" : "le", x, y), b.binary("ne", x, x));
       return forArgs(b, node, [() => b.keep(first(), g), () => b.drop(first(), g)]);
     }
+    case "idiv": case "eq": case "ne": case "lt": case "le": case "gt": case "ge": case "and": case "or":
+      return []; // integer, comparisons, logic: no gradient
     default:
-      return []; // idiv, comparisons, logic
+      return unreachable(fn, "autodiff: binary function");
   }
 };
 

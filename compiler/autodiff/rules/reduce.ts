@@ -2,10 +2,11 @@
 // is selected with `where(mask, ·, 0)` (never multiplied by the mask), so a NaN or inf at an unselected position
 // cannot reach it.
 import { forArgs, opOf, type GradRule } from "./rule.ts";
+import { REDUCE_FNS, SEGMENT_FNS, unreachable } from "../../ir/ops.ts";
 
 export const reduceRule: GradRule = (b, node, g) => {
   const op = opOf(node, "reduce");
-  if (op.fn === "count") return [];
+  if (REDUCE_FNS[op.fn].counts) return [];
   const x = node.args[0]!;
   const mask = op.hasWhere ? node.args[1] : undefined;
   const selected = (v: number): number => (mask === undefined ? v : b.keep(mask, v));
@@ -29,13 +30,17 @@ export const reduceRule: GradRule = (b, node, g) => {
         const w = b.where(b.binary("eq", x, b.constant(-Infinity)), b.constant(0), b.unary("exp", b.sub(x, node.id)));
         return selected(b.sz(g, w));
       }
+      case "count":
+        return undefined;
+      default:
+        return unreachable(op.fn, "autodiff: reduce function");
     }
   }]);
 };
 
 export const segmentRule: GradRule = (b, node, g) => {
   const op = opOf(node, "segment");
-  if (op.fn === "count") return [];
+  if (SEGMENT_FNS[op.fn].counts) return [];
   const [x, key] = node.args as [number, number];
   const mask = op.hasWhere ? node.args[2] : undefined;
   const withMask = (args: number[]): number[] => (mask === undefined ? args : [...args, mask]);
@@ -58,6 +63,10 @@ export const segmentRule: GradRule = (b, node, g) => {
         const arg = b.emit({ op: "argfirst", over: op.over, hasKey: true, hasWhere: mask !== undefined }, withMask([x, node.id, key]));
         return b.keep(arg, groupSum);
       }
+      case "count":
+        return undefined;
+      default:
+        return unreachable(op.fn, "autodiff: segment function");
     }
   }]);
 };

@@ -4,6 +4,7 @@
 // function against it on edge values): true-select where and safe_div, IEEE maximum/minimum (Math.max/min: NaN
 // propagates, -0 < +0), torch's remainder and floor division, casts that truncate toward zero.
 import type { IRNode, IRProgram } from "../../ir/ir.ts";
+import { unreachable, type BinaryOpName, type UnaryOpName } from "../../ir/ops.ts";
 import type { BufferInfo, Expr } from "../../fuse/types.ts";
 
 /** Parenthesises a negative literal (so `-x` and `a - b` never meet `--`). */
@@ -19,7 +20,7 @@ export interface ExprContext {
 }
 
 /** The JS expression of unary `fn` applied to the operand `a` (a local or a literal). */
-export function unaryJs(fn: string, a: string, ctx: Pick<ExprContext, "use">): string {
+export function unaryJs(fn: UnaryOpName, a: string, ctx: Pick<ExprContext, "use">): string {
   switch (fn) {
     case "neg": return `-${w(a)}`;
     case "not": return `!${w(a)}`;
@@ -30,28 +31,30 @@ export function unaryJs(fn: string, a: string, ctx: Pick<ExprContext, "use">): s
     case "round":
       ctx.use("roundHalfEven");
       return `roundHalfEven(${a})`;
-    default: return `Math.${fn}(${a})`; // exp log log1p expm1 sqrt abs tanh sin cos floor ceil
+    case "exp": case "log": case "log1p": case "expm1": case "sqrt": case "abs": case "tanh": case "sin": case "cos": case "floor": case "ceil":
+      return `Math.${fn}(${a})`;
+    default: return unreachable(fn, "codegen: unary function");
   }
 }
 
-const BINARY: Record<string, string> = {
-  add: "+", sub: "-", mul: "*", div: "/", eq: "===", ne: "!==", lt: "<", le: "<=", gt: ">", ge: ">=", and: "&&", or: "||",
+const infix = (sym: string) => (a: string, b: string): string => `${w(a)} ${sym} ${w(b)}`;
+
+const BINARY: Record<BinaryOpName, (a: string, b: string, ctx: Pick<ExprContext, "use">) => string> = {
+  add: infix("+"), sub: infix("-"), mul: infix("*"), div: infix("/"),
+  eq: infix("==="), ne: infix("!=="), lt: infix("<"), le: infix("<="), gt: infix(">"), ge: infix(">="), and: infix("&&"), or: infix("||"),
+  idiv: (a, b) => `Math.floor(${a} / ${w(b)})`,
+  mod: (a, b, ctx) => {
+    ctx.use("pymod");
+    return `pymod(${a}, ${b})`;
+  },
+  pow: (a, b) => `Math.pow(${a}, ${b})`,
+  maximum: (a, b) => `Math.max(${a}, ${b})`,
+  minimum: (a, b) => `Math.min(${a}, ${b})`,
 };
 
 /** The JS expression of binary `fn` applied to the operands `a`, `b` (locals or literals). */
-export function binaryJs(fn: string, a: string, b: string, ctx: Pick<ExprContext, "use">): string {
-  const sym = BINARY[fn];
-  if (sym !== undefined) return `${w(a)} ${sym} ${w(b)}`;
-  switch (fn) {
-    case "idiv": return `Math.floor(${a} / ${w(b)})`;
-    case "mod":
-      ctx.use("pymod");
-      return `pymod(${a}, ${b})`;
-    case "pow": return `Math.pow(${a}, ${b})`;
-    case "maximum": return `Math.max(${a}, ${b})`;
-    case "minimum": return `Math.min(${a}, ${b})`;
-    default: throw new Error(`codegen: unknown binary op ${fn}`);
-  }
+export function binaryJs(fn: BinaryOpName, a: string, b: string, ctx: Pick<ExprContext, "use">): string {
+  return BINARY[fn](a, b, ctx);
 }
 
 function opExpr(n: IRNode, args: string[], index: string | undefined, ctx: ExprContext): string {
@@ -77,7 +80,11 @@ function opExpr(n: IRNode, args: string[], index: string | undefined, ctx: ExprC
       return `uniformAt(${op.seed}, ${a}, ${index})`;
     case "embed": return `(${index} === ${op.position} ? ${a} : 0)`;
     case "stack": return `(${args.slice(0, -1).map((x, i) => `${index} === ${i} ? ${x} : `).join("")}${args[args.length - 1]})`;
-    default: throw new Error(`codegen: node %${n.id} (${op.op}) is not an inline op`);
+    case "input": case "const": case "index": case "size": case "reduce": case "scan": case "linrec": case "shift": case "segment":
+    case "topk_mask": case "take": case "put": case "log_softmax": case "select": case "rename": case "argfirst": case "scan_grad":
+    case "custom": case "custom_vjp": case "table_get": case "table_read":
+      throw new Error(`codegen: node %${n.id} (${op.op}) is not an inline op`);
+    default: return unreachable(op, "codegen: op");
   }
 }
 

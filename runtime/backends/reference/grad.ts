@@ -23,13 +23,12 @@ import { EvalError, shapeFor } from "../../library/ops/common.ts";
 import { digamma, sigmoid } from "../../../compiler/ir/scalar.ts";
 import { evaluate, type EvalResult, type EvaluateOptions } from "./evaluate.ts";
 import { backStructural, type BackCtx } from "./grad_ops.ts";
+import { OPS, unreachable } from "../../../compiler/ir/ops.ts";
 
 /** g·d with 0·inf = 0·NaN = 0. */
 export function sz(g: number, d: number): number {
   return g === 0 ? 0 : g * d;
 }
-
-const STOP = new Set(["detach", "index", "size", "uniform", "topk_mask", "table_get", "table_read", "const", "param"]);
 
 /** Reverse-mode gradient of sum(values[lossNode]) w.r.t. every marked (differentiable) input, by input name. */
 export function gradients(program: IRProgram, ev: EvalResult, lossNode: number): Record<string, Tensor> {
@@ -38,7 +37,7 @@ export function gradients(program: IRProgram, ev: EvalResult, lossNode: number):
   for (const node of program.nodes) {
     needs[node.id] =
       node.type.dtype === "f32" &&
-      (node.op.op === "input" ? marked.has(node.id) : !STOP.has(node.op.op) && node.args.some((a) => needs[a] === true));
+      (node.op.op === "input" ? marked.has(node.id) : OPS[node.op.op].carriesGradient && node.args.some((a) => needs[a] === true));
   }
   const cot: (Float64Array | undefined)[] = [];
   const loss = ev.values[lossNode];
@@ -91,7 +90,8 @@ function unaryDeriv(fn: UnaryOpName): ((x: number, y: number) => number) | undef
     case "sin": return (x) => Math.cos(x);
     case "cos": return (x) => -Math.sin(x);
     case "lgamma": return (x) => digamma(x);
-    default: return undefined; // sign floor ceil round not: zero
+    case "sign": case "floor": case "ceil": case "round": case "not": return undefined; // zero
+    default: return unreachable(fn, "reference gradient: unary function");
   }
 }
 
@@ -104,7 +104,9 @@ function binaryDeriv(fn: BinaryOpName): ((a: number, b: number, y: number) => [n
     case "div": return (a, b) => [1 / b, -a / (b * b)];
     case "mod": return (a, b) => [1, -Math.floor(a / b)];
     case "pow": return (a, b, y) => [b === 0 ? 0 : b * Math.pow(a, b - 1), a === 0 ? 0 : y * Math.log(a)];
-    default: return undefined; // idiv, comparisons, logic
+    case "maximum": case "minimum": return undefined; // a select (backElementwise)
+    case "idiv": case "eq": case "ne": case "lt": case "le": case "gt": case "ge": case "and": case "or": return undefined; // no gradient
+    default: return unreachable(fn, "reference gradient: binary function");
   }
 }
 

@@ -5,7 +5,7 @@ import { customVjp } from "../../library/plugin/host.ts";
 import { axisOf, type NodeCtx } from "../../library/ops/common.ts";
 import { argExtreme, reducePlan } from "../../library/ops/reduce.ts";
 import { lineLayout, takesArg } from "../../library/ops/scan.ts";
-import type { ScanOpName, SelectScanName } from "../../../compiler/ir/ops.ts";
+import { unreachable, type ScanOpName, type SelectScanName } from "../../../compiler/ir/ops.ts";
 import { segmentGroups, segmentStats } from "../../library/ops/segment.ts";
 import { putPlan, renamed, selectPlan, takePlan } from "../../library/ops/select.ts";
 
@@ -98,7 +98,8 @@ export function backStructural(c: BackCtx): void {
         const xv = x.data[w.off[0]!]!;
         if (op.fn === "sum") gx[w.off[0]!]! += g[o]!;
         else if (op.fn === "mean") gx[w.off[0]!]! += g[o]! / cnt[o]!;
-        else gx[w.off[0]!]! += sz(g[o]!, xv === -Infinity ? 0 : Math.exp(xv - y[o]!)); // logsumexp: softmax weight
+        else if (op.fn === "logsumexp") gx[w.off[0]!]! += sz(g[o]!, xv === -Infinity ? 0 : Math.exp(xv - y[o]!)); // softmax weight
+        else unreachable(op.fn, "reference gradient: reduce function");
       }
       return;
     }
@@ -170,7 +171,9 @@ export function backStructural(c: BackCtx): void {
         const gr = sg.group[i]!;
         if (op.fn === "sum") gx[i] = gsum[gr]!;
         else if (op.fn === "mean") gx[i] = gsum[gr]! / cnt[gr]!;
-        else if (arg[gr] === i) gx[i] = gsum[gr]!; // max/min/first: the member that gives the statistic
+        else if (op.fn === "max" || op.fn === "min" || op.fn === "first") {
+          if (arg[gr] === i) gx[i] = gsum[gr]!; // the member that gives the statistic
+        } else unreachable(op.fn, "reference gradient: segment function");
       }
       c.add(0, gx, dims, shape);
       return;

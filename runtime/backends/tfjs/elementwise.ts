@@ -7,6 +7,7 @@ import { LANCZOS } from "../../../compiler/ir/scalar.ts";
 import { arg, argFull, asType, axis, bool, f32, select, staticValue, tfDtype, toNodeShape, type TfDType } from "./layout.ts";
 import { extremum, remainder, roundOf, signOf } from "./scalar_edges.ts";
 import type { LowerCtx, TfTensor } from "./types.ts";
+import { BINARY_FNS } from "../../../compiler/ir/ops.ts";
 
 function fill(ctx: LowerCtx, value: number): TfTensor {
   const dt = tfDtype(ctx.node.type.dtype);
@@ -76,12 +77,12 @@ export function lowerUnary(ctx: LowerCtx, op: OpOf<"unary">): TfTensor {
   return toNodeShape(ctx, asType(ctx.tf, unary(ctx, op.fn, input), dt));
 }
 
-const COMPARE = new Set<BinaryOpName>(["eq", "ne", "lt", "le", "gt", "ge"]);
 
 /** The dtype a binary op computes in: the result's, or for comparisons the wider operand type. */
 function computeType(ctx: LowerCtx, fn: BinaryOpName): TfDType {
-  if (fn === "and" || fn === "or") return "bool";
-  if (!COMPARE.has(fn)) return tfDtype(ctx.node.type.dtype) === "int32" && fn !== "div" && fn !== "pow" ? "int32" : "float32";
+  const kind = BINARY_FNS[fn].kind;
+  if (kind === "logic") return "bool";
+  if (kind === "arith") return tfDtype(ctx.node.type.dtype) === "int32" && fn !== "div" && fn !== "pow" ? "int32" : "float32";
   const types = ctx.args.map((_, i) => ctx.program.nodes[ctx.node.args[i]!]!.type.dtype);
   return types.some((d) => d === "f32") ? "float32" : "int32";
 }

@@ -28,6 +28,7 @@ import {
   lowerEmbed, lowerLogSoftmax, lowerPut, lowerRename, lowerSelect, lowerStack, lowerTableGet, lowerTableRead, lowerTake, lowerUniform,
 } from "./select.ts";
 import type { LowerCtx, TF, TfTensor, Val } from "./types.ts";
+import { OPS } from "../../../compiler/ir/ops.ts";
 
 export { uploadInputs, disposeFeeds, type TfFeeds } from "./feeds.ts";
 
@@ -48,12 +49,9 @@ export interface TfjsRunResult {
   stateUpdates: Record<string, StateValue>;
 }
 
-/** Ops whose value never carries gradient (as in runtime/backends/reference/grad.ts). */
-export const NO_GRAD_OPS = new Set(["detach", "index", "size", "uniform", "topk_mask", "table_get", "table_read", "const", "param", "argfirst", "scan_grad", "custom_vjp"]);
-
 /** The arg positions through which gradient reaches a node's value ([] for a node that carries none). */
 export function gradArgPositions(node: IRNode): number[] {
-  if (node.type.dtype !== "f32" || NO_GRAD_OPS.has(node.op.op)) return [];
+  if (node.type.dtype !== "f32" || !OPS[node.op.op].carriesGradient) return [];
   return node.op.op === "custom" ? customGradArgs(node.op.call) : node.args.map((_, i) => i);
 }
 
@@ -109,7 +107,7 @@ export function evalTfjs(tf: TF, program: IRProgram, feeds: TfFeeds, options: Ev
       tf, program, node, args, dimSizes: feeds.dimSizes, dims, shape: [], untaped, state: options.state ?? {}, ids: feeds.ids,
     };
     ctx.shape = shapeOf(ctx, dims);
-    const noGrad = node.type.dtype !== "f32" || NO_GRAD_OPS.has(node.op.op) || (node.op.op === "custom" && customGradArgs(node.op.call).length === 0);
+    const noGrad = node.type.dtype !== "f32" || !OPS[node.op.op].carriesGradient || (node.op.op === "custom" && customGradArgs(node.op.call).length === 0);
     const t = noGrad ? untaped(() => lowerNode(ctx, feeds, options.override)) : lowerNode(ctx, feeds, options.override);
     if (t.dtype !== tfDtype(node.type.dtype) || t.rank !== ctx.shape.length || t.shape.some((s, i) => s !== ctx.shape[i])) {
       throw new EvalError("bad-node", `tfjs: node %${node.id} (${node.op.op}) made ${t.dtype}[${t.shape.join(", ")}], expected ${tfDtype(node.type.dtype)}[${ctx.shape.join(", ")}] for [${dims.join(", ")}]`);

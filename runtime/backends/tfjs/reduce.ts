@@ -11,6 +11,7 @@ import { segmentGroups, segmentStats } from "../../library/ops/segment.ts";
 import { evalTopkMask } from "../../library/ops/select.ts";
 import { asType, bool, canon, f32, full, hostCtx, select, shapeOf, tfDtype, toNodeShape } from "./layout.ts";
 import type { LowerCtx, TfTensor } from "./types.ts";
+import type { SegmentOpName } from "../../../compiler/ir/ops.ts";
 
 export function lowerReduce(ctx: LowerCtx, op: OpOf<"reduce">): TfTensor {
   const { tf } = ctx;
@@ -62,12 +63,17 @@ export function lowerReduce(ctx: LowerCtx, op: OpOf<"reduce">): TfTensor {
   return toNodeShape(ctx, r);
 }
 
+/** How tfjs makes each segment statistic: a chosen member (host), a masked segment sum (mean: / count), a count. */
+const SEGMENT_KIND: Record<SegmentOpName, "picks" | "sums" | "counts"> = {
+  sum: "sums", mean: "sums", max: "picks", min: "picks", first: "picks", count: "counts",
+};
+
 export function lowerSegment(ctx: LowerCtx, op: OpOf<"segment">): TfTensor {
   const { tf } = ctx;
   const xIsBool = ctx.args[0]!.t.dtype === "bool";
   // group ids, membership and (for max/min/first) the chosen member, from host copies of the non-differentiable
   // operands (x itself is read only when the statistic picks a member)
-  const picks = op.fn === "max" || op.fn === "min" || op.fn === "first";
+  const picks = SEGMENT_KIND[op.fn] === "picks";
   const hc = hostCtx(ctx, [0, 1, 2].filter((i) => i < ctx.args.length && (i > 0 || picks)));
   const sg = segmentGroups(hc, op);
   const n = sg.group.length;
@@ -85,7 +91,7 @@ export function lowerSegment(ctx: LowerCtx, op: OpOf<"segment">): TfTensor {
     const cnt = new Float32Array(sg.nGroups);
     for (let i = 0; i < n; i++) if (sg.sel[i]) cnt[sg.group[i]!]!++;
     let stat: TfTensor;
-    if (op.fn === "count") {
+    if (SEGMENT_KIND[op.fn] === "counts") {
       stat = ctx.untaped(() => {
         const c = xIsBool ? tf.logicalAnd(sel, tf.reshape(bool(tf, full(tf, ctx.args[0]!, ctx.dims, ctx.shape)), [n])) : sel;
         return tf.unsortedSegmentSum(tf.cast(c, "float32"), gid, sg.nGroups);

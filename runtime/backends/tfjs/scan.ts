@@ -2,7 +2,7 @@
 // slice/concat, so ⌈log2 n⌉ rounds of whole-tensor ops instead of n), shift (slice/concat), and scan_grad (host).
 // Operands are broadcast to the node's dims first; `reverse` reverses the axis around a forward scan.
 import type { ScanOpName } from "../../../compiler/ir/ops.ts";
-import type { OpOf } from "../../library/ops/common.ts";
+import { EvalError, type OpOf } from "../../library/ops/common.ts";
 import { evalScanGrad } from "../../library/ops/gradient_ops.ts";
 import { asType, axis, expand, f32, full, hostCtx, tfDtype } from "./layout.ts";
 import type { LowerCtx, TF, TfTensor } from "./types.ts";
@@ -81,8 +81,13 @@ export function lowerShift(ctx: LowerCtx, op: OpOf<"shift">): TfTensor {
   return tf.concat([sl(tf, x, ax, -k, n + k), sl(tf, f, ax, n + k, -k)], ax);
 }
 
-/** scan_grad(x, g): the reference's cummax/cummin adjoint (evalScanGrad), run on the host. */
+/**
+ * scan_grad(x, g): the reference's cummax/cummin adjoint (evalScanGrad), run on the host, so off tfjs' tape. It is
+ * linear in g (it carries gradient, compiler/ir/ops.ts): under autograd it refuses, as compiler/autodiff does, rather
+ * than give a silent zero.
+ */
 export function lowerScanGrad(ctx: LowerCtx, op: OpOf<"scan_grad">): TfTensor {
+  if (ctx.tf.engine().state.gradientDepth > 0) throw new EvalError("bad-node", "tfjs: no gradient through scan_grad (second-order gradients of cummax/cummin)");
   const r = evalScanGrad(hostCtx(ctx, [0, 1]), op);
   return ctx.tf.tensor(Float32Array.from(r.data), [...ctx.shape], "float32");
 }

@@ -5,6 +5,7 @@
 // Masked positions never produce NaN: an all-masked row gives 0 (or `empty`), never 0/0. Accumulation is float64.
 import { broadcastStrides, canonicalDims, shapeSize, Walker, type Tensor } from "../tensor.ts";
 import { nodeError, result, shapeFor, type NodeCtx, type OpOf } from "./common.ts";
+import { unreachable } from "../../../compiler/ir/ops.ts";
 
 /** The iteration space of a reduction and a walker over it yielding [x offset, where offset, out offset]. */
 export interface ReducePlan {
@@ -88,6 +89,8 @@ export function evalReduce(ctx: NodeCtx, op: OpOf<"reduce">): Tensor {
       }
       break;
     }
+    default:
+      unreachable(op.fn, "reference: reduce function");
   }
   return result(ctx, out);
 }

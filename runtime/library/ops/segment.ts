@@ -5,6 +5,7 @@
 // Empty statistics cannot occur at a selected position (it is a member of its own group), so no NaN arises.
 import { broadcastData, broadcastStrides, shapeSize, Walker, type Tensor } from "../tensor.ts";
 import { nodeError, result, type NodeCtx, type OpOf } from "./common.ts";
+import { unreachable } from "../../../compiler/ir/ops.ts";
 
 export interface SegmentGroups {
   /** x, key and where broadcast to the node's layout. */
@@ -75,6 +76,8 @@ export function segmentStats(fn: OpOf<"segment">["fn"], sg: SegmentGroups, xIsBo
         else if (!Number.isNaN(x[a]!) && (Number.isNaN(v) || (fn === "max" ? v > x[a]! : v < x[a]!))) arg[g] = i;
         break;
       }
+      default:
+        unreachable(fn, "reference: segment function");
     }
   }
   for (let g = 0; g < nGroups; g++) {

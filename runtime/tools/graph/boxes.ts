@@ -4,6 +4,7 @@ import type { IRNode, IRProgram } from "../../../compiler/ir/ir.ts";
 import { describeGroup, isSource, kernelInfo } from "./labels.ts";
 import { spanKey, type SourceInfo } from "./source_text.ts";
 import { STAGES, type GraphNode, type KernelPlanLike } from "./types.ts";
+import { OPS } from "../../../compiler/ir/ops.ts";
 
 export const STAGE_RANK = new Map<string, number>(STAGES.map((s, i) => [s, i]));
 
@@ -30,10 +31,9 @@ export function buildBoxes(program: IRProgram, kernels: KernelPlanLike | undefin
   const kernelOf = new Map<number, string>();
   if (kernels) {
     // Inputs, params and state are buffers a kernel reads, not something it computes.
-    const sourceOps = new Set(["input", "param", "table_read"]);
     kernels.kernels.forEach((k, i) => {
       const id = kernelInfo(k, i).id;
-      for (const n of k.nodes) if (!kernelOf.has(n) && !sourceOps.has(nodes[n]?.op.op ?? "")) kernelOf.set(n, id);
+      for (const n of k.nodes) if (!kernelOf.has(n) && !(nodes[n] !== undefined && OPS[nodes[n].op.op].source)) kernelOf.set(n, id);
     });
   }
   const hidden = (n: IRNode) => n.op.op === "const" && !resultNodes.has(n.id);
