@@ -281,7 +281,14 @@ export function backStructural(c: BackCtx): void {
       }
       return;
     }
+    // no gradient (see the table in grad.ts); custom_vjp is gradient-side only
+    case "input": case "param": case "const": case "index": case "size": case "topk_mask": case "uniform": case "argfirst":
+    case "custom_vjp": case "table_get": case "table_read":
+      return;
+    // elementwise: backElementwise (grad.ts)
+    case "unary": case "binary": case "cast": case "where": case "clamp": case "safe_div": case "detach":
+      return;
     default:
-      return; // no gradient (see the table in grad.ts); custom_vjp is gradient-side only
+      unreachable(op, "reference gradient: op");
   }
 }

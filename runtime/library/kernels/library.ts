@@ -13,6 +13,7 @@ import { customForward, customVjp } from "../plugin/host.ts";
 import { evalTableGet, evalTableRead, type StateValue } from "../ops/state.ts";
 import type { Tensor } from "../tensor.ts";
 import type { KernelContext, LibraryRunner, TypedArray } from "./load.ts";
+import { unreachable } from "../../../compiler/ir/ops.ts";
 
 function asTensor(plan: PlanMeta, B: TypedArray[], id: number, sizes: Record<string, number>): Tensor {
   const b = plan.buffers[id]!;
@@ -40,7 +41,10 @@ export const library: LibraryRunner = {
       case "table_read": r = evalTableRead(ctx, op, state); break;
       case "custom": r = customForward(op.call, op.output, args, out.dims, Z.n); break;
       case "custom_vjp": r = customVjp(op.call, op.output, op.wrt, args.slice(0, -1), args[args.length - 1]!, Z.n); break;
-      default: throw new Error(`library: no implementation of ${op.op}`);
+      // not library ops (compiler/ir/ops.ts stage): the fused kernels compute them
+      case "input": case "param": case "const": case "index": case "size": case "unary": case "binary": case "cast": case "where": case "clamp": case "safe_div": case "detach": case "reduce": case "scan": case "linrec": case "shift": case "uniform": case "take": case "log_softmax": case "select": case "stack": case "rename": case "embed":
+        throw new Error(`library: ${op.op} is not a library op`);
+      default: unreachable(op, "library: op");
     }
     B[kernel.out]!.set(r.data);
   },

@@ -4,6 +4,7 @@ import type { Span } from "../../../grammar/ast.ts";
 import type { IRNode, IRProgram, IRType, ResultKind } from "../../../compiler/ir/ir.ts";
 import { exprTitle, snippet, spanKey, statementText, type SourceInfo } from "./source_text.ts";
 import type { GraphEdge, GraphNode, GraphNodeKind, KernelLike } from "./types.ts";
+import { binaryInfo, unreachable } from "../../../compiler/ir/ops.ts";
 
 /** The id, title and detail line of a kernel's cluster. */
 export function kernelInfo(k: KernelLike, position: number): { id: string; title: string; detail: string } {
@@ -50,11 +51,6 @@ export interface GroupDescription {
   span?: Span;
 }
 
-const OP_SYMBOL: Record<string, string> = {
-  add: "+", sub: "-", mul: "*", div: "/", idiv: "//", mod: "%", pow: "**", maximum: "maximum", minimum: "minimum",
-  eq: "==", ne: "!=", lt: "<", le: "<=", gt: ">", ge: ">=", and: "and", or: "or",
-};
-
 /** The box of a group of IR nodes: its kind, title, detail line and id. */
 export function describeGroup(ir: IRNode[], first: IRNode, last: IRNode, program: IRProgram, src: SourceInfo | undefined, inputs: Map<number, IRProgram["inputs"][number]>): GroupDescription {
   if (first.op.op === "input") {
@@ -98,7 +94,7 @@ function opTitle(n: IRNode): string {
   const op = n.op;
   switch (op.op) {
     case "binary":
-      return OP_SYMBOL[op.fn] ?? op.fn;
+      return binaryInfo(op.fn).symbol ?? op.fn;
     case "unary":
       return op.fn === "neg" ? "-" : op.fn;
     case "reduce":
@@ -111,7 +107,11 @@ function opTitle(n: IRNode): string {
       return op.table;
     case "const":
       return String(op.value);
-    default:
+    case "input": case "param": case "index": case "size": case "where": case "clamp": case "safe_div": case "detach": case "linrec":
+    case "shift": case "segment": case "topk_mask": case "uniform": case "take": case "put": case "log_softmax": case "select":
+    case "stack": case "rename": case "argfirst": case "scan_grad": case "embed": case "custom": case "custom_vjp":
       return op.op;
+    default:
+      return unreachable(op, "graph: op");
   }
 }
