@@ -9,7 +9,8 @@
 //   pow(a,b)          a: b·a^(b-1) (0 when b = 0)   b: a^b·log a (0 when a = 0)      lgamma' = digamma
 //   div / mod / idiv  1/b, -a/b² / 1, -floor(a/b) / none      sign floor ceil round: 0
 //   reduce            sum: selected only; mean: g/count; max/min: first (canonical) selected arg; logsumexp: softmax
-//   scans             cumsum: reverse cumsum; cummax/cummin: the running arg; linrec: reverse linrec with the same a,
+//   scans             cumsum: reverse cumsum; cumprod: E·z (exclusive cumprod · reverse recurrence, no division);
+//                     cummax/cummin: the running arg; linrec: reverse linrec with the same a,
 //                     a gets λ_t·y_prev, init gets a_first·λ_first; shift: shifted back, fill gets the rest
 //   segment           sum/mean: each selected member gets the group's Σg (/count); max/min/first: the arg gets Σg
 //   take ↔ put, select ↔ scatter into the slice (embed), stack ↔ its slices, rename ↔ rename back
