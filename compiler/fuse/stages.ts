@@ -1,13 +1,13 @@
 // Stage 1 of fusion: which nodes are kernel work ("stages") and which are inline (computed in locals wherever used).
 // Each op kind's stage is its `stage` trait in the op registry (compiler/ir/ops.ts):
-//   inline   elementwise ops, consts, params, index/size, uniform, embed, stack, and the index-substituting ops
-//            shift / select / rename / take (they read their operand at another position: their operand's stage
-//            values must then come from a buffer written by an earlier kernel)
+//   inline   elementwise ops, consts, params, index/size, uniform, embed, stack
+//   env      inline, but the index-substituting ops shift / select / rename / take: they read their operand at
+//            another position, so their operand's stage values must come from a buffer written by an earlier kernel
 //   reduce   sum / count / max / min (after compiler/lower): accumulate over their space = result dims ∪ over
-//   scan     cumsum / cummax / cummin / linrec: sequential along a dim (the innermost loop)
+//   scan     every scan function (cumsum, cumprod, cummax, cummin) and linrec: sequential along a dim (the innermost loop)
 //   library  segment, topk_mask, put, argfirst, scan_grad, tables, custom TS nodes (custom, custom_vjp): a kernel of
 //            their own over buffers
-//   store    an inline value that must be written to a buffer: a result, a `require` condition, a library operand
+//   store    (not an op trait) an inline value that must be written to a buffer: a result, a `require` condition, a library operand
 import type { IRNode, IRProgram } from "../ir/ir.ts";
 import { OPS } from "../ir/ops.ts";
 

@@ -5,6 +5,7 @@ import { binary, constant, emit, unary } from "../ops.ts";
 import { describeType, ERROR, type TensorValue, type Value } from "../values.ts";
 import { boolArg, dimsArg, p, staticNumber, tensorArg } from "./args.ts";
 import type { Builtin, BuiltinCall } from "./index.ts";
+import { REDUCE_FNS } from "../../ir/ops.ts";
 
 interface Prepared {
   x: TensorValue;
@@ -77,9 +78,10 @@ function paddingLints(c: BuiltinCall, x: TensorValue, over: string[], operandDim
 
 export function reduce(c: BuiltinCall, fn: ReduceOpName, pr: Prepared, empty: number): TensorValue {
   const args = pr.mask ? [pr.x, pr.mask] : [pr.x];
-  const dtype = fn === "count" || fn === "mean" || fn === "logsumexp" ? "f32" : pr.x.type.dtype;
-  const grad = fn === "count" ? [] : pr.x.type.grad;
-  const flags = fn === "count" ? { countLike: c.span } : {};
+  const info = REDUCE_FNS[fn];
+  const dtype = info.floatResult ? "f32" : pr.x.type.dtype;
+  const grad = info.counts ? [] : pr.x.type.grad;
+  const flags = info.counts ? { countLike: c.span } : {};
   return emit(c.ctx, { op: "reduce", fn, over: pr.over, hasWhere: pr.mask !== undefined, empty }, args, { dtype, dims: pr.resultDims }, c.span, grad, flags);
 }
 
