@@ -1,4 +1,4 @@
-// The layer rules of docs/architecture.md, enforced by dependency-cruiser in `npm test` (npm run lint:layers).
+// The layer rules of the README's Layout section, enforced by dependency-cruiser in `npm test` (npm run lint:layers).
 // Data flows one way: grammar -> compiler (ir <- elaborate, autodiff, simplify, lower, fuse, codegen, emit)
 // -> runtime/library (what emitted modules import) <- runtime/backends <- runtime/tools <- cli.
 /** @type {import('dependency-cruiser').IConfiguration} */
