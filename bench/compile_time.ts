@@ -1,9 +1,6 @@
 // Compile time of a pipeline (not a test), the whole way to loss + gradient kernels, stage by stage: the first
 // compile in a process (which also parses and checks the std library) and the median of later ones.
-import { differentiateAndSimplify } from "../compiler/autodiff/index.ts";
-import { generateJs } from "../compiler/codegen/js/module.ts";
-import { planKernels } from "../compiler/fuse/plan.ts";
-import { compileFile } from "../compiler/index.ts";
+import { elaborate, runPipeline, type StageName } from "../compiler/pipeline/index.ts";
 import { loadGenerated } from "../runtime/backends/js/index.ts";
 import { median } from "./util.ts";
 
@@ -20,24 +17,20 @@ export interface CompileStages {
 
 /**
  * The whole compile of a pipeline to loss + gradient kernels, stage by stage: parse + check + lower to IR
- * (compileFile), symbolic autodiff + simplify (differentiateAndSimplify), fusion (planKernels: lowering for fusion,
- * schedule, placement, linearization), JS codegen (generateJs) and loading the generated module (new Function).
+ * (elaborate), symbolic autodiff + simplify, fusion (lowering for fusion, then the plan: schedule, placement,
+ * linearization), JS codegen (compiler/pipeline's stages, timed as they end) and loading the module (new Function).
  */
 export function measureCompileStages(file: string, repeats = 15): CompileStages {
   const names = ["parse + check + lower to IR", "autodiff + simplify", "fuse (plan kernels)", "codegen (JS source)", "load (new Function)"];
   const once = (): { ms: number[]; kernels: number } => {
     const t: number[] = [performance.now()];
-    const program = compileFile(file).programs[0]!;
+    const program = elaborate(file).programs[0]!;
     t.push(performance.now());
-    const grad = differentiateAndSimplify(program);
+    const ends: readonly StageName[] = ["simplify", "plan", "generate"];
+    const { plan, js } = runPipeline(program, { grad: true, after: (stage) => void (ends.includes(stage) && t.push(performance.now())) });
+    loadGenerated(js!.source);
     t.push(performance.now());
-    const plan = planKernels(grad);
-    t.push(performance.now());
-    const { source } = generateJs(plan);
-    t.push(performance.now());
-    loadGenerated(source);
-    t.push(performance.now());
-    return { ms: names.map((_, i) => t[i + 1]! - t[i]!), kernels: plan.kernels.length };
+    return { ms: names.map((_, i) => t[i + 1]! - t[i]!), kernels: plan!.kernels.length };
   };
   const first = once();
   const runs = Array.from({ length: repeats }, once);

@@ -2,19 +2,19 @@
 // P=64, G=8, T=1024 by default, all in one process on bench/data.ts's data:
 //   * evaluateWithGrad with 1 thread and all cores (float64 Tensors in and out: conversion included),
 //   * runArrays with 1 thread and all cores (float32 typed arrays in and out: the kernels alone),
-//   * the float64 reference evaluator + its reverse-mode gradients,
+//   * the float64 reference evaluator + the symbolic gradients (the gradient program evaluated in float64),
 //   * a plain copy of the bytes the fused pass must touch (the inputs and dL/dlogp), and the GB/s achieved.
 // Run: npx tsx bench/fused_kernels.ts [P G T]
 import { availableParallelism } from "node:os";
-import { compileFile } from "../compiler/index.ts";
+import { elaborate } from "../compiler/pipeline/index.ts";
 import { compileKernels } from "../runtime/backends/js/index.ts";
-import { evaluate, gradients } from "../runtime/backends/reference/index.ts";
+import { symbolicGradients } from "../runtime/backends/reference/index.ts";
 import { benchData } from "./data.ts";
 import { time, type Timing } from "./util.ts";
 
 const args = process.argv.slice(2).map(Number);
 const [P, G, T] = (args.length === 3 ? args : [64, 8, 1024]) as [number, number, number];
-const program = compileFile("examples/grpo.rlp").programs[0]!;
+const program = elaborate("examples/grpo.rlp").programs[0]!;
 const data = benchData(program, { P, G, T });
 const n = P * G * T;
 const bytes = data.inputBytes + 4 * n;
@@ -35,8 +35,7 @@ for (const threads of [...new Set([1, cores])]) {
   arrays[threads] = row(`fused runArrays, ${threads} thread(s) (f32 arrays in/out)`, await time(() => ck.runArrays(data.arrays, data.sizes, {}, { grad: true }), 10));
   await ck.close();
 }
-const loss = program.results.find((x) => x.kind === "loss")!.node;
-row("reference evaluate + gradients (float64)", await time(() => gradients(program, evaluate(program, data.tensors), loss), 2, 1));
+row("reference evaluate + symbolic gradients (float64)", await time(() => symbolicGradients(program, data.tensors), 2, 1));
 const src = new Uint8Array(bytes);
 const dst = new Uint8Array(bytes);
 const copy = row(`copy of the bytes touched (${(bytes / 2 ** 20).toFixed(1)} MiB)`, await time(() => dst.set(src), 20));

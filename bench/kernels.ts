@@ -3,7 +3,7 @@
 //   * fused JS kernels (runArrays: float32 typed arrays in and out, no conversion) on 1 thread and on all cores;
 //   * the same, through evaluateWithGrad (float64 Tensors in and out, every result: the API's conversions);
 //   * tfjs-cpu and tfjs-wasm op-by-op autograd (tfjsLossAndGrads on inputs already uploaded: no host transfer);
-//   * the float64 reference evaluator with its reverse-mode gradients (fewer runs: it is slow);
+//   * the float64 reference evaluator with the symbolic gradients (the gradient program, evaluated; fewer runs: slow);
 //   * a plain copy (Uint8Array.set) of as many bytes as the fused pass must move.
 // The workload is each loss and the gradient of each loss with respect to each differentiable input it reaches
 // (PPO: dL/dlogp and dL_v/dvalues). Bytes moved = every input read once + those gradients written once.
@@ -11,11 +11,10 @@
 // those slower than 0.5 s a run, 1 above 20 s a run; warmups excluded. acceptanceRounds repeats the measurements
 // behind issue 3's GRPO acceptance ratios, whose all-cores figure depends on the other cores being free.
 import { availableParallelism, cpus, loadavg, totalmem } from "node:os";
-import { differentiateAndSimplify } from "../compiler/autodiff/index.ts";
-import { compileFile } from "../compiler/index.ts";
+import { elaborate, gradientProgram } from "../compiler/pipeline/index.ts";
 import type { IRProgram } from "../compiler/ir/ir.ts";
 import { compileKernels, type TypedArray } from "../runtime/backends/js/index.ts";
-import { evaluate, gradients } from "../runtime/backends/reference/index.ts";
+import { evaluate, symbolicGradients } from "../runtime/backends/reference/index.ts";
 import { disposeFeeds, reachingInputs, selectBackend, tfjsLossAndGrads, uploadInputs, type TF } from "../runtime/backends/tfjs/index.ts";
 import { benchData, BYTES, type BenchData } from "./data.ts";
 import { gc, time, timeInterleaved, type Timing } from "./util.ts";
@@ -132,11 +131,11 @@ function referenceValues(program: IRProgram, data: BenchData): { run: () => void
     const ev = evaluate(program, data.tensors);
     held = ev.values.reduce((s, t) => s + (t?.data.byteLength ?? 0), 0);
     const out: Values = {};
+    const g = symbolicGradients(program, data.tensors);
+    held += Object.values(g).reduce((s, t) => s + t.data.byteLength, 0);
     for (const w of work) {
       out[w.loss] = ev.results[w.loss]!.data;
-      const g = gradients(program, ev, w.node);
-      for (const x of w.wrt) out[`d${w.loss}/d${x}`] = g[x]!.data;
-      held += Object.values(g).reduce((s, t) => s + t.data.byteLength, 0);
+      for (const x of w.wrt) out[`d${w.loss}/d${x}`] = g[`d${w.loss}/d${x}`]!.data;
     }
     return out;
   };
@@ -190,7 +189,7 @@ async function fusedRows(program: IRProgram, data: BenchData, want?: Values): Pr
   const work = workload(program);
   const lossOnly: IRProgram = { ...program, results: program.results.filter((r) => r.kind === "loss") };
   const autodiff = (p: IRProgram): IRProgram => {
-    const g = differentiateAndSimplify(p);
+    const g = gradientProgram(p);
     return { ...g, results: g.results.filter((r) => r.kind !== "grad" || work.some((w) => w.loss === r.of && w.wrt.includes(r.wrt!))) };
   };
   const cores = availableParallelism();
@@ -212,7 +211,7 @@ async function fusedRows(program: IRProgram, data: BenchData, want?: Values): Pr
 
 export async function benchPipeline(spec: PipelineSpec, log: (line: string) => void = () => {}): Promise<PipelineResult> {
   const load = loadavg()[0]!;
-  const program = compileFile(spec.file).programs[0]!;
+  const program = elaborate(spec.file).programs[0]!;
   const data = benchData(program, spec.sizes);
   const work = workload(program);
   const elems = (name: string): number => data.tensors[name]!.data.length;
@@ -248,7 +247,7 @@ export async function benchPipeline(spec: PipelineSpec, log: (line: string) => v
     const { tf } = await selectBackend(backend);
     add(await tfjsRow(tf, id, `tfjs-${backend}, op-by-op autograd`, program, data, want));
   }
-  add({ id: "reference", label: "reference evaluator + reverse-mode gradients (float64)", timing: await measure(ref.run), deviation: 0, allocated: ref.held });
+  add({ id: "reference", label: "reference evaluator + symbolic gradients (float64)", timing: await measure(ref.run), deviation: 0, allocated: ref.held });
   const src = new Uint8Array(bytes).fill(1);
   const dst = new Uint8Array(bytes);
   add({ id: "copy", label: `plain copy of the same bytes (Uint8Array.set)`, timing: await measure(() => dst.set(src)) });
@@ -326,7 +325,7 @@ export interface Round {
  * so the spread over rounds is reported.
  */
 export async function acceptanceRounds(spec: PipelineSpec, rounds: number, log: (line: string) => void = () => {}): Promise<Round[]> {
-  const program = compileFile(spec.file).programs[0]!;
+  const program = elaborate(spec.file).programs[0]!;
   const data = benchData(program, spec.sizes);
   const out: Round[] = [];
   for (let i = 0; i < rounds; i++) {

@@ -2,7 +2,8 @@
 // compiling a file that may not exist, picking a pipeline, and one-line reasons for file-system errors.
 import { statSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { compileFile, type CompileResult } from "../compiler/index.ts";
+import type { CompileResult } from "../compiler/index.ts";
+import { elaborate } from "../compiler/pipeline/index.ts";
 import type { IRProgram } from "../compiler/ir/ir.ts";
 import { diag, fileSpan } from "../grammar/diagnostic.ts";
 import type { CliIO } from "./main.ts";
@@ -39,7 +40,7 @@ export function firstLine(e: unknown): string {
   return msg.split("\n")[0] ?? "";
 }
 
-/** compileFile, with an unreadable FILE reported as a diagnostic (RLP104) rather than left to the compiler. */
+/** The `elaborate` stage (compiler/pipeline), with an unreadable FILE reported as a diagnostic (RLP104) rather than left to the compiler. */
 export function compileChecked(path: string, options: { set?: Record<string, string>; pipeline?: string } = {}): CompileResult {
   let reason: string | undefined;
   try {
@@ -52,7 +53,7 @@ export function compileChecked(path: string, options: { set?: Record<string, str
   }
   const opts: { set: Record<string, string>; pipeline?: string } = { set: options.set ?? {} };
   if (options.pipeline !== undefined) opts.pipeline = options.pipeline;
-  return compileFile(path, opts);
+  return elaborate(path, opts);
 }
 
 /** The program to use: the one named, or the only one. Otherwise a one-line reason. */

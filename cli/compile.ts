@@ -2,6 +2,7 @@
 // the JSON Schema of its inputs, DIR/<pipeline>.schema.json (runtime/library/emitted/validate.ts derives it from the spec the
 // module embeds). `rlp compile FILE --dump kernels|js`: shows what the compiler makes of a pipeline: the fused kernel
 // plan of its forward pass and gradients (compiler/fuse formatPlan), or the generated JS module (compiler/codegen/js).
+// `rlp compile FILE --dump-after STAGE`: the IR (or the plan, or the module) after any stage of compiler/pipeline.
 import { mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { hasErrors } from "../grammar/diagnostic.ts";
@@ -10,14 +11,14 @@ import { displayPath } from "../runtime/library/io/errors.ts";
 import { writeFileAtomic } from "../runtime/library/io/write_outputs.ts";
 import { pipelineInputsSchema } from "../runtime/library/emitted/validate.ts";
 import { parseSetFlags } from "../runtime/library/io/read_inputs.ts";
-import { differentiateAndSimplify } from "../compiler/autodiff/index.ts";
-import { formatPlan, planKernels } from "../compiler/fuse/index.ts";
-import { generateJs } from "../compiler/codegen/js/index.ts";
+import { formatPlan } from "../compiler/fuse/index.ts";
+import { runPipeline, STAGES } from "../compiler/pipeline/index.ts";
+import { dumpAfter, parseStage } from "./dump_after.ts";
 import { compileChecked, CommandUsageError, EXIT_CODES, fsReason, parseCommandArgs, pickPipeline, usageError } from "./command_util.ts";
 import type { CliIO } from "./main.ts";
 import { renderDiagnostics, shouldColor } from "./render.ts";
 
-export const COMPILE_HELP = `usage: rlp compile FILE (-o DIR | --dump kernels|js) [--no-grad] [--pipeline NAME] [--set name=value]...
+export const COMPILE_HELP = `usage: rlp compile FILE (-o DIR | --dump kernels|js | --dump-after STAGE) [--no-grad] [--pipeline NAME] [--set name=value]...
 
 Compiles pipelines:
   -o DIR           writes DIR/<pipeline>.ts, a TypeScript module with typed inputs, params and outputs,
@@ -27,12 +28,17 @@ Compiles pipelines:
   --dump kernels   the fused kernel plan: each kernel's loop nest, the buffers it reads and writes, and the
                    primitives it computes (with their source lines). Includes the gradient of every loss.
   --dump js        the generated JavaScript module (the kernels as typed-array loops).
+  --dump-after STAGE
+                   the IR after that stage of the compiler (after plan: the kernel plan; after generate: the
+                   JS module). The stages, in order: ${STAGES.slice(0, 4).join(", ")},
+                   ${STAGES.slice(4).join(", ")}. See docs/compile.md.
 Exit status: 0 ok, 1 compile errors, 64 usage, 74 cannot write DIR.
 
 options:
   -o, --out-dir DIR  the directory to write the modules to (created if missing)
   --dump WHAT        kernels or js, on stdout
-  --no-grad          --dump: the forward pass only (no gradients)
+  --dump-after STAGE the output of that stage, on stdout (RLP601: an unknown stage)
+  --no-grad          --dump, --dump-after: the forward pass only (no gradients)
   --pipeline NAME    the pipeline when FILE declares several
   --set name=value   override a param (repeatable; -o: fixes its value in the module)`;
 
@@ -41,6 +47,7 @@ export async function compileCommand(argv: string[], io: CliIO): Promise<number>
   try {
     parsed = parseCommandArgs(argv, {
       dump: { type: "string" },
+      "dump-after": { type: "string" },
       "out-dir": { type: "string", short: "o" },
       "no-grad": { type: "boolean" },
       pipeline: { type: "string" },
@@ -57,14 +64,21 @@ export async function compileCommand(argv: string[], io: CliIO): Promise<number>
   }
   if (positionals.length !== 1) return usageError(io, "compile", positionals.length === 0 ? "no file given" : `expected one file, got ${positionals.length}`, COMPILE_HELP);
   const outDir = values["out-dir"];
-  if (outDir !== undefined && values.dump !== undefined) return usageError(io, "compile", "give either -o DIR or --dump, not both", COMPILE_HELP);
+  const dumps = [outDir !== undefined, values.dump !== undefined, values["dump-after"] !== undefined].filter(Boolean).length;
+  if (dumps > 1) return usageError(io, "compile", "give one of -o DIR, --dump and --dump-after", COMPILE_HELP);
   if (outDir === "") return usageError(io, "compile", "-o needs a directory", COMPILE_HELP);
   if (outDir !== undefined && values["no-grad"]) return usageError(io, "compile", "--no-grad applies to --dump only (the module has evaluate and evaluateWithGrad)", COMPILE_HELP);
-  if (outDir === undefined && values.dump === undefined) return usageError(io, "compile", "nothing to do: give -o DIR, --dump kernels or --dump js", COMPILE_HELP);
-  if (outDir === undefined && values.dump !== "kernels" && values.dump !== "js") return usageError(io, "compile", `--dump must be kernels or js, got '${values.dump}'`, COMPILE_HELP);
+  if (dumps === 0) return usageError(io, "compile", "nothing to do: give -o DIR, --dump kernels, --dump js or --dump-after STAGE", COMPILE_HELP);
+  if (values.dump !== undefined && values.dump !== "kernels" && values.dump !== "js") return usageError(io, "compile", `--dump must be kernels or js, got '${values.dump}'`, COMPILE_HELP);
   const { set, errors } = parseSetFlags(values.set ?? []);
   if (errors.length > 0) {
     for (const e of errors) io.stderr.write(`rlp compile: error[${e.code}]: ${e.message}\n`);
+    return EXIT_CODES.usage;
+  }
+
+  const after = values["dump-after"] === undefined ? undefined : parseStage(values["dump-after"], values["no-grad"] === true);
+  if (after !== undefined && "error" in after) {
+    io.stderr.write(`rlp compile: ${after.error}\n`);
     return EXIT_CODES.usage;
   }
 
@@ -103,9 +117,12 @@ export async function compileCommand(argv: string[], io: CliIO): Promise<number>
     io.stderr.write(`rlp compile: ${picked.error}\n`);
     return EXIT_CODES.compile;
   }
-  const program = values["no-grad"] ? picked.program : differentiateAndSimplify(picked.program);
-  const plan = planKernels(program);
-  io.stdout.write(values.dump === "kernels" ? formatPlan(plan, { sources: compiled.sources }) : generateJs(plan).source);
+  if (after !== undefined) {
+    io.stdout.write(dumpAfter(picked.program, after.stage, { grad: values["no-grad"] !== true, sources: compiled.sources }));
+    return EXIT_CODES.ok;
+  }
+  const { plan, js } = runPipeline(picked.program, { grad: values["no-grad"] !== true });
+  io.stdout.write(values.dump === "kernels" ? formatPlan(plan!, { sources: compiled.sources }) : js!.source);
   return EXIT_CODES.ok;
 }
 

@@ -244,7 +244,7 @@ async function evalCommand(args: string[], io: CliIO): Promise<number> {
   }
 
   // Loaded here so that `rlp check` does not load the evaluator.
-  const { EvalError, evaluate, gradients } = await import("../runtime/backends/reference/index.ts");
+  const { EvalError, evaluate, symbolicGradients } = await import("../runtime/backends/reference/index.ts");
   const { loadPlugins } = await import("../runtime/library/plugin/registry.ts");
   const outputs: Record<string, Tensor> = {};
   try {
@@ -258,10 +258,12 @@ async function evalCommand(args: string[], io: CliIO): Promise<number> {
     if (values.grad) {
       const marked = program.inputs.filter((i) => isDifferentiable(program, i));
       if (marked.length === 0) io.stderr.write(`rlp eval: warning: --grad: pipeline '${program.pipeline}' has no differentiable inputs\n`);
+      // the symbolic gradient program (what `rlp compile` emits), evaluated in float64
+      const g = symbolicGradients(program, read.tensors);
       for (const loss of program.results.filter((r) => r.kind === "loss")) {
-        const g = marked.length > 0 ? gradients(program, ev, loss.node) : {};
         for (const x of marked) {
-          outputs[`d${loss.name}/d${x.name}`] = g[x.name] ?? zerosLike(x.type.dims, ev.dimSizes);
+          const name = `d${loss.name}/d${x.name}`;
+          outputs[name] = g[name] ?? zerosLike(x.type.dims, ev.dimSizes);
         }
       }
     }

@@ -2,7 +2,6 @@
 // gradient nodes (only IR primitives; rules in rules/index.ts) and one result `dL/dx` of kind "grad" per loss L and
 // differentiable input x. The input program is not modified.
 import { isDifferentiable, type IRProgram, type IRResult } from "../ir/ir.ts";
-import { simplify } from "../simplify/index.ts";
 import { backward } from "./backward.ts";
 import { GradBuilder } from "./builder.ts";
 
@@ -39,11 +38,6 @@ export function differentiate(program: IRProgram, options: DifferentiateOptions 
     requires: program.requires.map((r) => ({ ...r })),
     marks: [...program.marks],
   };
-}
-
-/** differentiate, then simplify to a fixed point. */
-export function differentiateAndSimplify(program: IRProgram, options: DifferentiateOptions = {}): IRProgram {
-  return simplify(differentiate(program, options));
 }
 
 export { GRAD_RULES } from "./rules/index.ts";

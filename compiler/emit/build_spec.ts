@@ -1,8 +1,7 @@
 // The spec an emitted module embeds (spec.ts): what the pipeline declares, which params may be set at run time, and
 // the state updates of a kernel pass.
-import { differentiateAndSimplify } from "../autodiff/index.ts";
 import { generateJs, planMeta } from "../codegen/js/index.ts";
-import { planKernels } from "../fuse/index.ts";
+import { gradientProgram, kernelPlan } from "../pipeline/index.ts";
 import type { KernelPlan } from "../fuse/types.ts";
 import type { IRProgram, ResultKind } from "../ir/ir.ts";
 import type { GradientSpec, InputSpec, ParamSpec, PipelineSpec, ResultSpec, StateSpec, StateUpdateSpec } from "../ir/module_spec.ts";
@@ -38,7 +37,7 @@ export function runtimeParamsOf(program: IRProgram, plans: KernelPlan[], recompi
     for (const v of perturbations(value)) {
       const other = recompile({ [name]: String(v) });
       if (!other) continue;
-      const otherPlans = [planKernels(other), ...(plans.length > 1 ? [planKernels(differentiateAndSimplify(other))] : [])];
+      const otherPlans = [kernelPlan(other), ...(plans.length > 1 ? [kernelPlan(gradientProgram(other))] : [])];
       if (otherPlans.every((p, i) => kernelsSignature(p) === want[i])) safe.add(name);
       break;
     }

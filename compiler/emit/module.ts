@@ -15,8 +15,7 @@
 // compile` writes the same schema the module validates with. Output is deterministic: the same program and options
 // give byte-identical text.
 import { IndentationText, NewLineKind, Project, QuoteKind, type SourceFile } from "ts-morph";
-import { differentiateAndSimplify } from "../autodiff/index.ts";
-import { planKernels } from "../fuse/index.ts";
+import { kernelPlan, runPipeline } from "../pipeline/index.ts";
 import type { KernelPlan } from "../fuse/types.ts";
 import { isDifferentiable, type IRProgram } from "../ir/ir.ts";
 import { buildSpec, runtimeParamsOf } from "./build_spec.ts";
@@ -90,11 +89,12 @@ interface Emission {
 export function emitModule(program: IRProgram, options: EmitOptions): EmittedModule {
   const T = typeName(program.pipeline);
   const notes = new SourceNotes(options.sources, options.source);
-  const forwardPlan = planKernels(program);
+  const forwardPlan = kernelPlan(program);
   const differentiable = program.inputs.filter((i) => isDifferentiable(program, i));
   const hasGrad = differentiable.length > 0 && program.results.some((r) => r.kind === "loss");
-  const gradProgram = hasGrad ? differentiateAndSimplify(program) : undefined;
-  const gradPlan = gradProgram ? planKernels(gradProgram) : undefined;
+  const grad = hasGrad ? runPipeline(program, { grad: true, until: "plan" }) : undefined;
+  const gradProgram = grad?.program;
+  const gradPlan = grad?.plan;
   const plans = gradPlan ? [forwardPlan, gradPlan] : [forwardPlan];
   const spec = buildSpec(program, runtimeParamsOf(program, plans, options.recompile), gradProgram, options.source);
   const stateful = spec.states.length > 0;

@@ -1,4 +1,4 @@
 // Fusion: group the primitives of an IR program into loop kernels (see plan.ts for the stages).
-export { planKernels } from "./plan.ts";
+export { planLowered } from "./plan.ts";
 export { formatPlan, opLabel, spanLabel, type FormatOptions } from "./format.ts";
 export type * from "./types.ts";

@@ -1,12 +1,11 @@
-// planKernels: IRProgram -> KernelPlan. The stages, tinygrad-style:
-//   lower (compiler/lower)  composite reductions -> sum/count/max/min accumulations; DCE; CSE
+// planLowered: a program lowered for fusion (compiler/lower, its own stage in compiler/pipeline) -> KernelPlan.
+// The steps, tinygrad-style:
 //   stages                  which nodes are kernel work, which are inline
 //   schedule                which stages share a kernel (barriers, ALAP levels, compatible loop nests)
 //   place                   where each stage runs inside its kernel's loop tree
 //   tree + linearize        the statements: loops, lets, accumulations, scan steps, stores
 // Buffers exist for inputs, results, and values crossing a kernel boundary (never for inline values).
 import type { IRProgram } from "../ir/ir.ts";
-import { lowerForFusion } from "../lower/lower.ts";
 import { linearize } from "./linearize.ts";
 import { placeKernel, type Placement } from "./place.ts";
 import { schedule } from "./schedule.ts";
@@ -14,8 +13,8 @@ import { buildStages, type StageGraph } from "./stages.ts";
 import { buildTree } from "./tree.ts";
 import type { AccSlot, BufferInfo, Kernel, KernelPlan, ScratchInfo } from "./types.ts";
 
-export function planKernels(source: IRProgram): KernelPlan {
-  const program = lowerForFusion(source);
+/** The plan of a program already lowered for fusion (compiler/pipeline: kernelPlan lowers, then plans). */
+export function planLowered(program: IRProgram): KernelPlan {
   const g = buildStages(program);
   const sched = schedule(g);
   const placements: (Placement | undefined)[] = sched.groups.map((grp) =>

@@ -16,7 +16,12 @@ export function cse(program: IRProgram): IRProgram {
   return rebuild(program, undefined, true);
 }
 
-export const PASSES: readonly { name: string; run: (p: IRProgram) => IRProgram }[] = [
+export type SimplifyPassName = "foldConstants" | "applyIdentities" | "cse" | "eliminateDeadCode";
+
+/** Called after each run of a pass (compiler/pipeline: RLP_VERIFY and `--dump-after`); `round` counts from 1. */
+export type AfterPass = (pass: SimplifyPassName, program: IRProgram, round: number) => void;
+
+export const PASSES: readonly { name: SimplifyPassName; run: (p: IRProgram) => IRProgram }[] = [
   { name: "foldConstants", run: foldConstants },
   { name: "applyIdentities", run: applyIdentities },
   { name: "cse", run: cse },
@@ -32,11 +37,14 @@ function fingerprint(p: IRProgram): string {
 const MAX_ROUNDS = 50;
 
 /** Runs every pass until the program no longer changes. */
-export function simplify(program: IRProgram): IRProgram {
+export function simplify(program: IRProgram, afterPass?: AfterPass): IRProgram {
   let p = program;
   let print = fingerprint(p);
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    for (const pass of PASSES) p = pass.run(p);
+    for (const pass of PASSES) {
+      p = pass.run(p);
+      afterPass?.(pass.name, p, round + 1);
+    }
     const next = fingerprint(p);
     if (next === print) return p;
     print = next;

@@ -1,5 +1,5 @@
 // The three executions of a pipeline, compared (DESIGN.md §4):
-//   1. the reference evaluator (float64), with the symbolic gradients: differentiateAndSimplify(program) evaluated by
+//   1. the reference evaluator (float64), with the symbolic gradients: gradientProgram(program) evaluated by
 //      the reference (its results of kind "grad", named `dL/dx`);
 //   2. the fused JS kernels (compileKernels, float32 storage): evaluateWithGrad;
 //   3. the tfjs backend (cpu): runTfjs for the forward results, and the symbolic gradient program wrapped in
@@ -15,7 +15,7 @@
 // float64 and store float32), so e.g. whitening values that are equal up to 1e-4 amplifies float32 rounding past
 // 1e-4 on tfjs. That is not a disagreement of the backends' semantics; the seeds are chosen to avoid it.
 import { expect } from "vitest";
-import { differentiateAndSimplify } from "../../compiler/autodiff/index.ts";
+import { gradientProgram } from "../../compiler/pipeline/index.ts";
 import type { IRProgram } from "../../compiler/ir/ir.ts";
 import { compileKernels, type CompiledProgram } from "../../runtime/backends/js/index.ts";
 import { EvalError, evaluate } from "../../runtime/backends/reference/index.ts";
@@ -46,7 +46,7 @@ export interface Subject {
 }
 
 export function subject(program: IRProgram, what: string): Subject {
-  return { what, program, gradProgram: differentiateAndSimplify(program), kernels: compileKernels(program, { threads: 1 }) };
+  return { what, program, gradProgram: gradientProgram(program), kernels: compileKernels(program, { threads: 1 }) };
 }
 
 /** The forward results compared (every result but state updates and gradients). */

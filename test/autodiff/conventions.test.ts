@@ -1,7 +1,7 @@
 // Exact gradient conventions at kinks and at unselected positions (DESIGN.md 3b, docs/language.md section 8),
 // asserted on the SIMPLIFIED symbolic gradient: each value is compared exactly, not within a tolerance.
 import { describe, expect, it } from "vitest";
-import { differentiateAndSimplify } from "../../compiler/autodiff/index.ts";
+import { gradientProgram } from "../../compiler/pipeline/index.ts";
 import type { IRProgram } from "../../compiler/ir/ir.ts";
 import { evaluate } from "../../runtime/backends/reference/index.ts";
 import type { Tensor } from "../../runtime/library/tensor.ts";
@@ -12,7 +12,7 @@ import { checkGradients } from "./harness.ts";
 /** The simplified symbolic gradients of `loss L`, by input name (also checked against the reference). */
 function grads(p: IRProgram, inputs: Record<string, Tensor>): Record<string, number[]> {
   checkGradients(p, inputs, "conventions", { numeric: false });
-  const s = differentiateAndSimplify(p);
+  const s = gradientProgram(p);
   const ev = evaluate(s, inputs);
   const out: Record<string, number[]> = {};
   for (const r of s.results) if (r.kind === "grad") out[r.wrt!] = vals(ev.results[r.name]);

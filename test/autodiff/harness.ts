@@ -6,7 +6,8 @@ import { differentiate } from "../../compiler/autodiff/index.ts";
 import type { IRProgram } from "../../compiler/ir/ir.ts";
 import { PASSES, simplify } from "../../compiler/simplify/index.ts";
 import { verifyProgram } from "../../compiler/ir/verify.ts";
-import { evaluate, gradients, numericGradient } from "../../runtime/backends/reference/index.ts";
+import { evaluate, numericGradient } from "../../runtime/backends/reference/index.ts";
+import { gradients } from "../oracle/reverse_mode.ts";
 import type { EvalResult } from "../../runtime/backends/reference/evaluate.ts";
 import { transpose, type Tensor } from "../../runtime/library/tensor.ts";
 

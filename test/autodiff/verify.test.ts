@@ -2,7 +2,7 @@
 // docs/language.md, differentiated and simplified), and it reports each kind of broken invariant.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { differentiateAndSimplify } from "../../compiler/autodiff/index.ts";
+import { gradientProgram } from "../../compiler/pipeline/index.ts";
 import { compileFile } from "../../compiler/index.ts";
 import type { IRProgram } from "../../compiler/ir/ir.ts";
 import { verifyProgram } from "../../compiler/ir/verify.ts";
@@ -28,12 +28,12 @@ function docPrograms(rel: string): { line: number; program: IRProgram }[] {
 }
 
 describe("the verifier accepts well-formed programs", () => {
-  it("every compiling block of docs/language.md, before and after differentiateAndSimplify", () => {
+  it("every compiling block of docs/language.md, before and after gradientProgram", () => {
     const programs = docPrograms("docs/language.md");
     expect(programs.length).toBeGreaterThan(5);
     for (const { line, program } of programs) {
       expect(verifyProgram(program), `docs/language.md:${line}`).toEqual([]);
-      expect(verifyProgram(differentiateAndSimplify(program)), `docs/language.md:${line} differentiated`).toEqual([]);
+      expect(verifyProgram(gradientProgram(program)), `docs/language.md:${line} differentiated`).toEqual([]);
     }
   });
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { main } from "../../cli/main.ts";
 import { compileFile } from "../../compiler/index.ts";
 import { readInputs } from "../../runtime/library/io/read_inputs.ts";
-import { numericGradient } from "../../runtime/backends/reference/grad.ts";
+import { numericGradient } from "../../runtime/backends/reference/index.ts";
 import { captured, type CliRun } from "../run_cli.ts";
 
 interface JsonTensor {

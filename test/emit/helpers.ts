@@ -10,7 +10,8 @@ import { compileFile } from "../../compiler/index.ts";
 import { emitModule, type EmittedModule } from "../../compiler/emit/index.ts";
 import { isDifferentiable, type IRProgram } from "../../compiler/ir/ir.ts";
 import { readInputs } from "../../runtime/library/io/read_inputs.ts";
-import { evaluate, gradients, type StateValue } from "../../runtime/backends/reference/index.ts";
+import { evaluate, type StateValue } from "../../runtime/backends/reference/index.ts";
+import { gradients } from "../oracle/reverse_mode.ts";
 import { filled, type Tensor } from "../../runtime/library/tensor.ts";
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");

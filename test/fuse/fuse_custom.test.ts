@@ -6,9 +6,8 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compileCommand } from "../../cli/compile.ts";
-import { differentiateAndSimplify } from "../../compiler/autodiff/index.ts";
+import { gradientProgram, kernelPlan } from "../../compiler/pipeline/index.ts";
 import { generateJs } from "../../compiler/codegen/js/index.ts";
-import { planKernels } from "../../compiler/fuse/index.ts";
 import { allocateArray, bindInputs, compileKernels, library, loadGenerated } from "../../runtime/backends/js/index.ts";
 import { loadPlugins } from "../../runtime/library/plugin/registry.ts";
 import { userProject } from "../emit/helpers.ts";
@@ -22,8 +21,8 @@ describe("custom nodes are library kernels", () => {
   const program = compileOne(RANK_PG);
 
   it("each call and each gradient call is a kernel of its own; everything else stays fused", () => {
-    const fwd = planKernels(program);
-    const grad = planKernels(differentiateAndSimplify(program));
+    const fwd = kernelPlan(program);
+    const grad = kernelPlan(gradientProgram(program));
     const lib = (p: typeof fwd): string[] => p.kernels.flatMap((k) => (k.kind === "library" ? [p.program.nodes[k.node]!.op.op] : []));
     expect(lib(fwd)).toEqual(["custom", "custom"]);
     expect(lib(grad)).toEqual(["custom", "custom", "custom_vjp"]);
@@ -59,7 +58,7 @@ describe("custom nodes are library kernels", () => {
   it("the standalone driver of the generated module runs custom kernels through `library`", async () => {
     await loadPlugins(program);
     const inputs = randomInputs(program, 4);
-    const mod = loadGenerated(generateJs(planKernels(program)).source);
+    const mod = loadGenerated(generateJs(kernelPlan(program)).source);
     const { sizes, arrays } = bindInputs(mod.plan, inputs, (dt, n) => allocateArray(dt, n, false));
     const out = mod.run(arrays, sizes, {}, library);
     const want = reference(program, inputs, false);

@@ -3,7 +3,8 @@
 import { expect } from "vitest";
 import type { IRProgram } from "../../compiler/ir/ir.ts";
 import { compileKernels, type KernelOptions, type KernelResult } from "../../runtime/backends/js/index.ts";
-import { EvalError, evaluate, gradients } from "../../runtime/backends/reference/index.ts";
+import { EvalError, evaluate } from "../../runtime/backends/reference/index.ts";
+import { gradients } from "../oracle/reverse_mode.ts";
 import type { Tensor } from "../../runtime/library/tensor.ts";
 
 /** Deterministic generator (LCG), values in [0, 1). */

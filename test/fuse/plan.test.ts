@@ -2,9 +2,9 @@
 // per-token intermediate buffer; plans, dumps and generated modules are deterministic; generated kernels never
 // allocate; the standalone driver of a generated module agrees with the runtime.
 import { describe, expect, it } from "vitest";
-import { differentiateAndSimplify } from "../../compiler/autodiff/index.ts";
+import { gradientProgram, kernelPlan } from "../../compiler/pipeline/index.ts";
 import { generateJs } from "../../compiler/codegen/js/index.ts";
-import { formatPlan, planKernels, type KernelPlan } from "../../compiler/fuse/index.ts";
+import { formatPlan, type KernelPlan } from "../../compiler/fuse/index.ts";
 import { compileFile } from "../../compiler/index.ts";
 import { bindInputs, compileKernels, library, loadGenerated, allocateArray } from "../../runtime/backends/js/index.ts";
 import { compileCommand } from "../../cli/compile.ts";
@@ -14,7 +14,7 @@ import { PIPELINES } from "./pipelines.ts";
 
 function grpoPlan(): { plan: KernelPlan; sources: Map<string, string> } {
   const r = compileFile(repoPath("examples/grpo.rlp"));
-  return { plan: planKernels(differentiateAndSimplify(r.programs[0]!)), sources: r.sources };
+  return { plan: kernelPlan(gradientProgram(r.programs[0]!)), sources: r.sources };
 }
 
 describe("the GRPO plan (forward + backward)", () => {
@@ -61,7 +61,7 @@ describe("determinism and generated code", () => {
   it("kernels allocate nothing (no `new`, no array or object literals) and are named after IR nodes", () => {
     for (const text of [...Object.values(PIPELINES)]) {
       const p = compileText(text, "alloc");
-      const gen = generateJs(planKernels(differentiateAndSimplify(p)));
+      const gen = generateJs(kernelPlan(gradientProgram(p)));
       for (const k of gen.kernels) expect(k.source, k.name).not.toMatch(/\bnew\b|= \[|= \{/);
       expect(gen.source).toMatch(/const v\d+ = .*; \/\/ %\d+ /);
     }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import type { IRProgram } from "../../compiler/ir/ir.ts";
-import { evaluate, gradients, numericGradient } from "../../runtime/backends/reference/index.ts";
+import { evaluate, numericGradient } from "../../runtime/backends/reference/index.ts";
+import { gradients } from "../oracle/reverse_mode.ts";
 import { scalar, type Tensor } from "../../runtime/library/tensor.ts";
 import { IRBuilder, bool, f32, ints, rand, total } from "../helpers/ir_builder.ts";
 

@@ -1,7 +1,8 @@
 // Exact gradient conventions at kinks and masked positions (DESIGN 3b), and a broadcasting property.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { evaluate, gradients, numericGradient } from "../../runtime/backends/reference/index.ts";
+import { evaluate, numericGradient } from "../../runtime/backends/reference/index.ts";
+import { gradients } from "../oracle/reverse_mode.ts";
 import { broadcastIndex, scalar } from "../../runtime/library/tensor.ts";
 import { IRBuilder, bool, expectClose, f32, rand, total, vals } from "../helpers/ir_builder.ts";
 

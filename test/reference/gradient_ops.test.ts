@@ -1,6 +1,7 @@
 // The float64 semantics of the gradient-side primitives argfirst, scan_grad and embed, and their reverse-mode rules.
 import { describe, expect, it } from "vitest";
-import { evaluate, gradients, numericGradient } from "../../runtime/backends/reference/index.ts";
+import { evaluate, numericGradient } from "../../runtime/backends/reference/index.ts";
+import { gradients } from "../oracle/reverse_mode.ts";
 import { IRBuilder, bool, expectClose, f32, ints, total, vals } from "../helpers/ir_builder.ts";
 
 describe("argfirst", () => {

@@ -9,7 +9,8 @@ import type { IRProgram } from "../../compiler/ir/ir.ts";
 import type { Diagnostic } from "../../grammar/diagnostic.ts";
 import { readInputs, readJsonInputs } from "../../runtime/library/io/read_inputs.ts";
 import { evaluate, type EvalResult, type EvaluateOptions } from "../../runtime/backends/reference/evaluate.ts";
-import { gradients, numericGradient } from "../../runtime/backends/reference/grad.ts";
+import { numericGradient } from "../../runtime/backends/reference/index.ts";
+import { gradients } from "../oracle/reverse_mode.ts";
 import type { Tensor } from "../../runtime/library/tensor.ts";
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");

@@ -1,7 +1,8 @@
 // Where tfjs autograd and the reference's gradient conventions part ways (kinks, ties, singular points): pinned here
 // so the list in runtime/backends/tfjs/grad.ts stays true. Values away from these points agree (the other test files).
 import { beforeAll, describe, expect, it } from "vitest";
-import { evaluate, gradients } from "../../runtime/backends/reference/index.ts";
+import { evaluate } from "../../runtime/backends/reference/index.ts";
+import { gradients } from "../oracle/reverse_mode.ts";
 import { tfjsAutogradGradients } from "../../runtime/backends/tfjs/grad.ts";
 import type { TF } from "../../runtime/backends/tfjs/types.ts";
 import { IRBuilder, bool, f32 } from "../helpers/ir_builder.ts";

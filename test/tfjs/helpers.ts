@@ -1,7 +1,8 @@
 // Shared pieces of the tfjs backend tests: backend set-up, float32-vs-float64 comparisons against the reference.
 import { expect } from "vitest";
 import type { IRProgram, ResultKind } from "../../compiler/ir/ir.ts";
-import { evaluate, gradients, type EvaluateOptions } from "../../runtime/backends/reference/index.ts";
+import { evaluate, type EvaluateOptions } from "../../runtime/backends/reference/index.ts";
+import { gradients } from "../oracle/reverse_mode.ts";
 import type { Tensor } from "../../runtime/library/tensor.ts";
 import { selectBackend, type BackendName } from "../../runtime/backends/tfjs/backend.ts";
 import { tfjsAutogradGradients } from "../../runtime/backends/tfjs/grad.ts";

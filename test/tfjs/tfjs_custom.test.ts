@@ -6,7 +6,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { differentiateAndSimplify } from "../../compiler/autodiff/index.ts";
+import { gradientProgram } from "../../compiler/pipeline/index.ts";
 import { loadPlugins } from "../../runtime/library/plugin/registry.ts";
 import { evaluate } from "../../runtime/backends/reference/index.ts";
 import { tfjsAutogradGradients } from "../../runtime/backends/tfjs/grad.ts";
@@ -61,7 +61,7 @@ describe("custom nodes on tfjs (cpu)", () => {
     const inputs = inputsFile(program, repoPath("examples/custom/rank_pg.inputs.json"));
     expectForwardAgrees(tf, program, inputs);
     expectAutogradAgrees(tf, program, inputs);
-    const gp = differentiateAndSimplify(program);
+    const gp = gradientProgram(program);
     const want = evaluate(gp, inputs).results;
     const got = runTfjs(tf, gp, inputs).results;
     expectAgree(got["dL/dlogp"], want["dL/dlogp"], "rank_pg dL/dlogp (custom_vjp on tfjs)");

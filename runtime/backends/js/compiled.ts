@@ -11,10 +11,8 @@
 // (runtime/library/plugin/registry.ts), and they run on the calling thread like every library kernel.
 import { availableParallelism } from "node:os";
 import type { IRProgram } from "../../../compiler/ir/ir.ts";
-import { differentiateAndSimplify } from "../../../compiler/autodiff/index.ts";
-import { planKernels } from "../../../compiler/fuse/plan.ts";
+import { gradientProgram, kernelModule } from "../../../compiler/pipeline/index.ts";
 import type { KernelPlan } from "../../../compiler/fuse/types.ts";
-import { generateJs } from "../../../compiler/codegen/js/module.ts";
 import type { PlanMeta } from "../../../compiler/ir/kernel_meta.ts";
 import { loadPlugins, pluginPaths } from "../../library/plugin/registry.ts";
 import { EvalError } from "../../library/ops/common.ts";
@@ -30,7 +28,7 @@ export interface KernelOptions {
   threads?: number;
   /** Iterations (product of the loop sizes) below which a kernel stays on one thread (default 65536). */
   minParallelWork?: number;
-  /** The differentiator for evaluateWithGrad (default: differentiateAndSimplify from compiler/autodiff). */
+  /** The differentiator for evaluateWithGrad (default: gradientProgram from compiler/pipeline). */
   autodiff?: (program: IRProgram) => IRProgram;
 }
 
@@ -78,8 +76,9 @@ class Executable {
   private plugins: Promise<void> | undefined;
 
   constructor(readonly program: IRProgram) {
-    this.plan = planKernels(program);
-    this.source = generateJs(this.plan).source;
+    const { plan, js } = kernelModule(program);
+    this.plan = plan;
+    this.source = js.source;
     this.body = moduleBody(this.source);
     this.mod = loadGenerated(this.source);
     this.meta = this.mod.plan;
@@ -162,7 +161,7 @@ export function compileKernels(program: IRProgram, options: KernelOptions = {}):
   const gradExecutable = (): Promise<Executable> => {
     grad ??= (async () => {
       if (program.results.some((r) => r.kind === "grad")) return forward;
-      return new Executable((options.autodiff ?? differentiateAndSimplify)(program));
+      return new Executable((options.autodiff ?? gradientProgram)(program));
     })();
     return grad;
   };

@@ -38,30 +38,30 @@ export class BackendUnavailable extends Error {}
 /** The result kinds `rlp eval` prints. */
 export const RESULT_KINDS: ReadonlySet<string> = new Set(["loss", "output", "metric", "advantage"]);
 
-/** The float64 reference evaluator, exactly as `rlp eval [--grad]` runs it. */
+/** The float64 reference evaluator, exactly as `rlp eval [--grad]` runs it (gradients: the symbolic gradient program). */
 export const referenceBackend: GoldenBackend = {
   name: "reference",
   rtol: 1e-9,
   atol: 1e-12,
   async run(program, inputs, options) {
-    const { EvalError, evaluate, gradients } = await import("../../backends/reference/index.ts");
+    const reference = await import("../../backends/reference/index.ts");
     try {
       await loadPlugins(program);
-      return evalOutputs(program, inputs, options, evaluate, gradients);
+      return evalOutputs(program, inputs, options, reference);
     } catch (e) {
-      if (e instanceof EvalError) throw new GoldenRunError(e.code, e.message.split("\n")[0] ?? "");
+      if (e instanceof reference.EvalError) throw new GoldenRunError(e.code, e.message.split("\n")[0] ?? "");
       throw e;
     }
   },
 };
 
-type Evaluate = typeof import("../../backends/reference/index.ts").evaluate;
-type Gradients = typeof import("../../backends/reference/index.ts").gradients;
+/** The reference evaluator and its gradients (loaded lazily: `rlp check` does not need them). */
+type Reference = Pick<typeof import("../../backends/reference/index.ts"), "evaluate" | "symbolicGradients">;
 
 /** The outputs of `rlp eval`: results by name, then `dL/dx` (zeros where L does not depend on x). */
-export function evalOutputs(program: IRProgram, inputs: Record<string, Tensor>, options: GoldenRunOptions, evaluate: Evaluate, gradients: Gradients): Record<string, Tensor> {
+export function evalOutputs(program: IRProgram, inputs: Record<string, Tensor>, options: GoldenRunOptions, reference: Reference): Record<string, Tensor> {
   const outputs: Record<string, Tensor> = {};
-  const ev = evaluate(program, inputs);
+  const ev = reference.evaluate(program, inputs);
   for (const r of program.results) {
     if (!RESULT_KINDS.has(r.kind)) continue;
     const v = ev.results[r.name] ?? ev.values[r.node];
@@ -69,10 +69,11 @@ export function evalOutputs(program: IRProgram, inputs: Record<string, Tensor>, 
   }
   if (options.grad) {
     const marked = program.inputs.filter((i) => isDifferentiable(program, i));
+    const g = reference.symbolicGradients(program, inputs);
     for (const loss of program.results.filter((r) => r.kind === "loss")) {
-      const g = marked.length > 0 ? gradients(program, ev, loss.node) : {};
       for (const x of marked) {
-        outputs[`d${loss.name}/d${x.name}`] = g[x.name] ?? filled("f32", x.type.dims, x.type.dims.map((d) => ev.dimSizes[d] ?? 0), 0);
+        const name = `d${loss.name}/d${x.name}`;
+        outputs[name] = g[name] ?? filled("f32", x.type.dims, x.type.dims.map((d) => ev.dimSizes[d] ?? 0), 0);
       }
     }
   }

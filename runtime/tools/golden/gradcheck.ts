@@ -1,5 +1,6 @@
 // `rlp test --gradcheck`: checks the gradients that custom nodes supply (their `gradient`, a vector-Jacobian product
-// written by hand) against central finite differences of the float64 reference evaluator, on each case's inputs.
+// written by hand, which the symbolic gradient program calls) against central finite differences of the float64
+// reference evaluator, on each case's inputs.
 // For a case whose program calls a custom node with a gradient, every `dL/dx` (loss L, differentiable input x) that
 // `rlp eval --grad` prints is compared, element by element, with (L(x + h) - L(x - h)) / 2h. A case without such a
 // node is skipped: std nodes' gradients are derived by the compiler, not written by hand.
@@ -44,18 +45,17 @@ export async function gradcheckCase(c: GoldenCase, prepared: Prepared, options: 
   const wrt = program.inputs.filter((i) => isDifferentiable(program, i) && inputs[i.name] !== undefined);
   const losses = program.results.filter((r) => r.kind === "loss");
 
-  const { EvalError, evaluate, gradients, numericGradient } = await import("../../backends/reference/index.ts");
+  const { EvalError, symbolicGradients, numericGradient } = await import("../../backends/reference/index.ts");
   const analytic: Record<string, Tensor> = {};
   const numeric: Record<string, Tensor> = {};
   try {
     await loadPlugins(program);
-    const ev = evaluate(program, inputs);
+    const g = symbolicGradients(program, inputs);
     for (const loss of losses) {
-      const g = gradients(program, ev, loss.node);
       for (const x of wrt) {
         const name = `d${loss.name}/d${x.name}`;
         numeric[name] = numericGradient(program, inputs, loss.node, x.name, options.step);
-        analytic[name] = g[x.name] ?? { ...numeric[name]!, data: new Float64Array(numeric[name]!.data.length) };
+        analytic[name] = g[name] ?? { ...numeric[name]!, data: new Float64Array(numeric[name]!.data.length) };
       }
     }
   } catch (e) {

@@ -3,7 +3,7 @@
 // the reference evaluator's outputs as the expected file.
 import { statSync } from "node:fs";
 import { relative } from "node:path";
-import { compileFile } from "../../../compiler/index.ts";
+import { elaborate } from "../../../compiler/pipeline/index.ts";
 import type { IRProgram } from "../../../compiler/ir/ir.ts";
 import { withSuppliedStages } from "../../../compiler/stage_inputs.ts";
 import type { Diagnostic } from "../../../grammar/diagnostic.ts";
@@ -56,11 +56,11 @@ export function prepareCase(c: GoldenCase): Prepared {
   // `set` may name params (for the compiler) or inputs (broadcast by the reader), as in `rlp eval --set`.
   let paramSet = c.set;
   if (Object.keys(c.set).length > 0) {
-    const probe = compileFile(c.pipeline, c.pipelineName === undefined ? {} : { pipeline: c.pipelineName });
+    const probe = elaborate(c.pipeline, c.pipelineName === undefined ? {} : { pipeline: c.pipelineName });
     const inputs = new Set(probe.programs.flatMap((p) => p.inputs.map((i) => i.name)));
     paramSet = Object.fromEntries(Object.entries(c.set).filter(([k]) => !inputs.has(k)));
   }
-  const compiled = compileFile(c.pipeline, c.pipelineName === undefined ? { set: paramSet } : { set: paramSet, pipeline: c.pipelineName });
+  const compiled = elaborate(c.pipeline, c.pipelineName === undefined ? { set: paramSet } : { set: paramSet, pipeline: c.pipelineName });
   if (hasErrors(compiled.diagnostics)) {
     const errors = compiled.diagnostics.filter((d) => d.severity === "error");
     return { error: `${rel(c.pipeline)} does not compile (${errors.length} error${errors.length === 1 ? "" : "s"})`, details: errors.map(diagLine) };

@@ -2,7 +2,7 @@
 // loads: tfjs-node-gpu, tfjs-node, wasm, cpu), float32. Gradients are the symbolic gradient program
 // (compiler/autodiff) run on tfjs ops — what training plugs into tfjs autograd (tfjsCustomGrad) — so they follow
 // the reference's conventions at ties and kinks, where tfjs' own autograd differs (grad.ts).
-import { differentiateAndSimplify } from "../../../compiler/autodiff/index.ts";
+import { gradientProgram } from "../../../compiler/pipeline/index.ts";
 import type { IRProgram } from "../../../compiler/ir/ir.ts";
 import { GoldenRunError, type GoldenBackend } from "./backends.ts";
 import { FLOAT32_ATOL, FLOAT32_RTOL, goldenOutputs, hasGradients } from "./float32_outputs.ts";
@@ -20,7 +20,7 @@ export async function createGoldenBackend(): Promise<GoldenBackend> {
     atol: FLOAT32_ATOL,
     async run(program: IRProgram, inputs: Record<string, Tensor>, options) {
       try {
-        const run = options.grad && hasGradients(program) ? differentiateAndSimplify(program) : program;
+        const run = options.grad && hasGradients(program) ? gradientProgram(program) : program;
         await loadPlugins(run);
         const r = runTfjs(tf, run, inputs);
         return goldenOutputs(program, r.results, r.dimSizes, options.grad);

@@ -1,27 +1,9 @@
-// The kernel plan for `rlp graph --kernels`, from compiler/fuse's `planKernels(program): KernelPlan`. Loaded
-// lazily, so that the graph works (without --kernels) on a tree where fusion is not there yet.
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+// The kernel plan for `rlp graph --kernels`: the forward pass's plan from compiler/pipeline (lower, then plan).
 import type { IRProgram } from "../../../compiler/ir/ir.ts";
+import { kernelPlan } from "../../../compiler/pipeline/index.ts";
 import type { KernelPlanLike } from "./model.ts";
 
-/** Where compiler/fuse may export `planKernels` (the first that exists is used). */
-const CANDIDATES = ["../../../compiler/fuse/index.ts"];
-
 export class KernelPlanUnavailable extends Error {}
-
-type PlanFn = (program: IRProgram) => unknown;
-
-async function findPlanKernels(): Promise<PlanFn> {
-  for (const rel of CANDIDATES) {
-    const url = new URL(rel, import.meta.url);
-    if (!existsSync(fileURLToPath(url))) continue;
-    const mod = (await import(url.href)) as { planKernels?: unknown };
-    if (typeof mod.planKernels !== "function") throw new KernelPlanUnavailable(`${rel.replace("../../../", "")} does not export planKernels`);
-    return mod.planKernels as PlanFn;
-  }
-  throw new KernelPlanUnavailable("kernel fusion (compiler/fuse) is not available yet");
-}
 
 /** True when `x` has the shape the picture needs: `{ program?, kernels: { kind, nodes: number[], name?|id?|index? }[] }`. */
 export function isKernelPlan(x: unknown): x is KernelPlanLike {
@@ -38,10 +20,9 @@ export function isKernelPlan(x: unknown): x is KernelPlanLike {
   );
 }
 
-/** Plans the kernels of `program` with compiler/fuse. Throws KernelPlanUnavailable when fusion is missing or answers in another shape. */
+/** Plans the kernels of `program` (compiler/pipeline). Throws KernelPlanUnavailable when the plan has another shape. */
 export async function loadKernelPlan(program: IRProgram): Promise<KernelPlanLike> {
-  const planKernels = await findPlanKernels();
-  const plan = await planKernels(program);
-  if (!isKernelPlan(plan)) throw new KernelPlanUnavailable("planKernels returned a plan without kernels { kind, nodes }");
+  const plan: unknown = kernelPlan(program);
+  if (!isKernelPlan(plan)) throw new KernelPlanUnavailable("the kernel plan has no kernels { kind, nodes }");
   return plan;
 }

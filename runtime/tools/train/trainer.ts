@@ -5,7 +5,7 @@
 // bit-identical to an uninterrupted one.
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { differentiateAndSimplify } from "../../../compiler/autodiff/index.ts";
+import { gradientProgram } from "../../../compiler/pipeline/index.ts";
 import { withSuppliedStages } from "../../../compiler/stage_inputs.ts";
 import { loadPlugins } from "../../library/plugin/registry.ts";
 import type { IRProgram } from "../../../compiler/ir/ir.ts";
@@ -127,7 +127,7 @@ export async function train(run: TrainRun): Promise<TrainResult> {
   // once(e): read from the whole-batch evaluation before the first update, then supplied to every update as an input.
   const onces = program.results.filter((r) => r.kind === "once").map((r) => r.name);
   const trained = onces.length > 0 ? withSuppliedStages(program, onces) : program;
-  const gradProgram = differentiateAndSimplify(trained);
+  const gradProgram = gradientProgram(trained);
   // Custom TypeScript nodes run on the host; their modules are imported before the first (synchronous) lowering.
   await loadPlugins(program, gradProgram);
   const policy = run.policy;

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { compileFile } from "../../../compiler/index.ts";
+import { elaborate } from "../../../compiler/pipeline/index.ts";
 import { loadPolicy, POLICY_SIZES, savePolicy, TransformerPolicy, type Policy, type PolicyFactory } from "../policy/index.ts";
 import type { Task } from "../tasks/index.ts";
 import type { TF } from "../../backends/tfjs/index.ts";
@@ -49,7 +49,7 @@ export async function warmStart(tf: TF, task: Task, o: WarmStartOptions): Promis
   if (existsSync(`${path}.json`) && existsSync(`${path}.bin`)) return { policy: o.policy ? o.policy.load(tf, task, path) : loadPolicy(tf, path), cached: true, path };
   const policy = o.policy ? o.policy.make(tf, task, o.seed) : freshPolicy(tf, task, o.size, o.seed);
   if (o.steps > 0) {
-    const compiled = compileFile(SFT_PIPELINE);
+    const compiled = elaborate(SFT_PIPELINE);
     const program = compiled.programs[0];
     if (!program) throw new Error(`${SFT_PIPELINE} does not compile: ${compiled.diagnostics.map((d) => d.message).join("; ")}`);
     // The demonstrations are drawn with a seed of their own, so the RL run that follows sees other prompt orders.

@@ -1,13 +1,13 @@
 // Gradient rules of the structural primitives (reductions, scans, segments, take/put, layout ops).
-// See the table at the top of grad.ts. Strong zero: a product g·d is 0 whenever g is exactly 0.
-import { broadcastData, forEachLine, shapeSize, Walker, type Tensor } from "../../library/tensor.ts";
-import { customVjp } from "../../library/plugin/host.ts";
-import { axisOf, type NodeCtx } from "../../library/ops/common.ts";
-import { argExtreme, reducePlan } from "../../library/ops/reduce.ts";
-import { lineLayout, takesArg } from "../../library/ops/scan.ts";
-import { unreachable, type ScanOpName, type SelectScanName } from "../../../compiler/ir/ops.ts";
-import { segmentGroups, segmentStats } from "../../library/ops/segment.ts";
-import { putPlan, renamed, selectPlan, takePlan } from "../../library/ops/select.ts";
+// See the table at the top of reverse_mode.ts. Strong zero: a product g·d is 0 whenever g is exactly 0.
+import { unreachable, type ScanOpName, type SelectScanName } from "../../compiler/ir/ops.ts";
+import { broadcastData, forEachLine, shapeSize, Walker, type Tensor } from "../../runtime/library/tensor.ts";
+import { customVjp } from "../../runtime/library/plugin/host.ts";
+import { axisOf, type NodeCtx } from "../../runtime/library/ops/common.ts";
+import { argExtreme, reducePlan } from "../../runtime/library/ops/reduce.ts";
+import { lineLayout, takesArg } from "../../runtime/library/ops/scan.ts";
+import { segmentGroups, segmentStats } from "../../runtime/library/ops/segment.ts";
+import { putPlan, renamed, selectPlan, takePlan } from "../../runtime/library/ops/select.ts";
 
 /** A node in the backward pass: its forward value, its cotangent g, and ways to deliver gradients to its args. */
 export interface BackCtx extends NodeCtx {

@@ -1,4 +1,5 @@
-// Plain reverse-mode gradients over an evaluated program (float64), and central differences for tests.
+// A second, independent reverse mode: plain float64 gradients over an evaluated program, kept as a test oracle for
+// the symbolic autodiff (compiler/autodiff), which is what every command and backend uses. Not production code.
 //
 // Gradient table (g = cotangent; every product g·d is "strong zero": 0 when g is exactly 0, even if d is inf/NaN):
 //   where(c,a,b)      a: where(c,g,0)   b: where(c,0,g)   (a true select, never g*m)      c: none
@@ -18,13 +19,13 @@
 //   log_softmax       g − softmax·Σg
 //   no gradient       detach, comparisons, logic, casts to bool/i32, index, size, topk_mask, uniform, tables, keys,
 //                     masks, take/put indices, and any non-f32 value
-import { isDifferentiable, type BinaryOpName, type IRProgram, type UnaryOpName } from "../../../compiler/ir/ir.ts";
-import { broadcastData, filled, shapeSize, sumInto, tensor, transpose, type Tensor } from "../../library/tensor.ts";
-import { EvalError, shapeFor } from "../../library/ops/common.ts";
-import { digamma, sigmoid } from "../../../compiler/ir/scalar.ts";
-import { evaluate, type EvalResult, type EvaluateOptions } from "./evaluate.ts";
-import { backStructural, type BackCtx } from "./grad_ops.ts";
-import { OPS, unreachable } from "../../../compiler/ir/ops.ts";
+import { isDifferentiable, type BinaryOpName, type IRProgram, type UnaryOpName } from "../../compiler/ir/ir.ts";
+import { OPS, unreachable } from "../../compiler/ir/ops.ts";
+import { digamma, sigmoid } from "../../compiler/ir/scalar.ts";
+import type { EvalResult } from "../../runtime/backends/reference/evaluate.ts";
+import { broadcastData, filled, sumInto, tensor, type Tensor } from "../../runtime/library/tensor.ts";
+import { EvalError, shapeFor } from "../../runtime/library/ops/common.ts";
+import { backStructural, type BackCtx } from "./reverse_ops.ts";
 
 /** g·d with 0·inf = 0·NaN = 0. */
 export function sz(g: number, d: number): number {
@@ -204,38 +205,4 @@ function backElementwise(c: BackCtx): boolean {
     default:
       return false;
   }
-}
-
-/**
- * Central-difference gradient of sum(values[lossNode]) w.r.t. input `inputName`, in the input's canonical dims.
- * For tests: 2 evaluations per element.
- */
-export function numericGradient(
-  program: IRProgram,
-  inputs: Record<string, Tensor>,
-  lossNode: number,
-  inputName: string,
-  h = 1e-6,
-  options: EvaluateOptions = {},
-): Tensor {
-  const decl = program.inputs.find((i) => i.name === inputName);
-  const given = inputs[inputName];
-  if (decl === undefined || given === undefined) throw new EvalError("missing-input", `numericGradient: no input ${inputName}`);
-  const canon = program.dims.map((d) => d.name).filter((d) => given.dims.includes(d));
-  const base = transpose(given, canon);
-  const out = new Float64Array(shapeSize(base.shape));
-  const f = (t: Tensor): number => {
-    const v = evaluate(program, { ...inputs, [inputName]: t }, options).values[lossNode]!;
-    let s = 0;
-    for (const x of v.data) s += x;
-    return s;
-  };
-  for (let i = 0; i < out.length; i++) {
-    const plus = { ...base, data: Float64Array.from(base.data) };
-    const minus = { ...base, data: Float64Array.from(base.data) };
-    plus.data[i]! += h;
-    minus.data[i]! -= h;
-    out[i] = (f(plus) - f(minus)) / (2 * h);
-  }
-  return tensor("f32", base.dims, base.shape, out);
 }
