@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { isDifferentiable, type IRProgram } from "../compiler/ir/ir.ts";
+import { PipelineVerifyError } from "../compiler/pipeline/verify_stage.ts";
 import { compileChecked } from "./command_util.ts";
 import { COMMAND_HELP, USAGE } from "./help.ts";
 import { withSuppliedStages } from "../compiler/stage_inputs.ts";
@@ -55,7 +56,8 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
       return EXIT.usage;
     }
     try {
-      io.stderr.write(`rlp: internal error: ${firstLine(e)}\n`);
+      // RLP_VERIFY: the stage and every problem found (the first line alone would not say what broke)
+      io.stderr.write(`rlp: internal error: ${e instanceof PipelineVerifyError ? e.message : firstLine(e)}\n`);
       if (io.env.RLP_DEBUG && e instanceof Error && e.stack) io.stderr.write(e.stack + "\n");
     } catch {
       // nothing left to report with
