@@ -11,6 +11,7 @@ import { compileCase, findExpected, listDiagnostics } from "./compile_case.ts";
 import { PLUGIN_RUNTIME_MEANINGS, pluginRuntimeCases } from "./plugin_runtime_cases.ts";
 import { DOC_PATH, inputCodeMeanings, REGENERATE, renderDiagnosticsDoc, runInputCase } from "./render_docs.ts";
 import { pluginRuntimeLines } from "./render_plugin_runtime.ts";
+import { CLI_MEANINGS, cliCases, runCliCase } from "./cli_cases.ts";
 
 /** Codes the catalog must cover (at least one case each). */
 const REQUIRED = [
@@ -159,6 +160,19 @@ describe("custom-node run-time codes (RLP52x)", () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(new RegExp(`^rlp eval: error\\[${code}\\]: plugin my_nodes\\.ts[,: ]`));
     if (code !== "RLP520") expect(lines[0]).toContain("'twice'");
+  });
+});
+
+describe("command-line codes (RLP6xx)", () => {
+  it("documents every code with an example", () => {
+    for (const code of Object.keys(CLI_MEANINGS)) expect(cliCases.some((c) => c.code === code), `no example for ${code}`).toBe(true);
+  });
+
+  it.each(cliCases.map((c) => [c.code, c] as const))("%s: the example fails with its code, one line, exit 64", async (code, c) => {
+    const r = await runCliCase(c);
+    expect(r.code).toBe(64);
+    expect(r.lines).toHaveLength(1);
+    expect(r.lines[0]).toMatch(new RegExp(`^rlp \\w+: error\\[${code}\\]: `));
   });
 });
 

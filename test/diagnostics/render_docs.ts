@@ -17,6 +17,7 @@ import { caseDir, compileCase, findExpected } from "./compile_case.ts";
 import { codeBlock, inlineCode, langOf } from "./markdown.ts";
 import { PLUGIN_RUNTIME_MEANINGS } from "./plugin_runtime_cases.ts";
 import { PLUGIN_RUNTIME_CODES, renderPluginRuntimeCodes } from "./render_plugin_runtime.ts";
+import { CLI_MEANINGS, renderCliCodes } from "./cli_cases.ts";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const REPO = resolve(HERE, "../..");
@@ -52,6 +53,7 @@ The first digit says which part of the language a problem is about:
 | RLP3xx | stage and gradient rules: advantages, rewards, losses, state updates, \`require\` |
 | RLP4xx | lints: warnings and infos; silence one with \`// rlp-allow CODE\` on the line or alone on the line above |
 | RLP5xx | run time: input files of \`rlp eval\` (\`--inputs\`, \`--set\`), custom nodes that fail when run (RLP52x) |
+| RLP6xx | command-line options that name something that does not exist |
 
 Errors stop compilation; warnings and infos do not. Each entry below shows a small program with the problem, what
 \`rlp check main.rlp\` prints for it, and how to fix it. The examples are tests (test/diagnostics/cases.ts): every
@@ -194,6 +196,7 @@ export async function renderDiagnosticsDoc(cases: DiagnosticCase[] = allCases, i
   }
   for (const code of Object.values(InputCode)) index.push(`| [${code}](#${code.toLowerCase()}) | error | ${inputCodeMeanings().get(code) ?? ""} |`);
   for (const code of PLUGIN_RUNTIME_CODES) index.push(`| [${code}](#${code.toLowerCase()}) | error | ${PLUGIN_RUNTIME_MEANINGS[code]} |`);
+  for (const code of Object.keys(CLI_MEANINGS).sort()) index.push(`| [${code}](#${code.toLowerCase()}) | error | ${CLI_MEANINGS[code]} |`);
   parts.push(index.join("\n"));
 
   for (const g of GROUPS) {
@@ -204,6 +207,7 @@ export async function renderDiagnosticsDoc(cases: DiagnosticCase[] = allCases, i
   }
   parts.push(renderInputCodes(inputCases));
   parts.push(await renderPluginRuntimeCodes());
+  parts.push(await renderCliCodes());
   return parts.join("\n\n") + "\n";
 }
 
