@@ -1,6 +1,6 @@
 // Checks of the symbolic gradient: differentiate a program, simplify it pass by pass (verifying after each pass),
 // evaluate the `dL/dx` results with the reference evaluator and compare them with the reference's numeric reverse
-// mode (runtime/backends/reference/grad.ts) and with central differences (away from kinks).
+// mode (test/oracle/reverse_mode.ts) and with central differences (away from kinks).
 import { expect } from "vitest";
 import { differentiate } from "../../compiler/autodiff/index.ts";
 import type { IRProgram } from "../../compiler/ir/ir.ts";

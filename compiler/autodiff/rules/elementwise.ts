@@ -1,5 +1,5 @@
 // Gradient rules of the elementwise primitives: unary, binary, cast, where, clamp, safe_div.
-// Local derivatives are written with the same floating-point operations as runtime/backends/reference/grad.ts, and every
+// Local derivatives are written with the same floating-point operations as test/oracle/reverse_mode.ts, and every
 // product of the cotangent with a derivative that may be inf or NaN is the strong-zero pattern `b.sz(g, d)`.
 import { unreachable, type UnaryOpName } from "../../ir/ops.ts";
 import type { GradBuilder } from "../builder.ts";

@@ -1,7 +1,7 @@
 /**
  * THE table of gradient rules: one entry per IR primitive (null: the op passes no gradient).
  *
- * Conventions (the same as runtime/backends/reference/grad.ts, and PyTorch where DESIGN.md 3b says so). g is the cotangent.
+ * Conventions (the same as test/oracle/reverse_mode.ts, and PyTorch where DESIGN.md 3b says so). g is the cotangent.
  *
  *   strong zero        every product of g with a local derivative d that may be inf or NaN is
  *                      `where(g == 0, 0, g * d)` (GradBuilder.sz): 0 · inf = 0. The simplifier drops the guard

@@ -2,7 +2,7 @@
 // arguments are read back to the host, the plugin runs, and its result is uploaded in the node's canonical dims.
 // Under a gradient tape a differentiable call is a tf.customGrad op over its differentiable arguments whose gradient
 // calls the node's own `gradient` (customVjp); the other arguments are closed over, so no gradient reaches them (as
-// in the reference, runtime/backends/reference/grad_ops.ts). custom_vjp (the symbolic gradient program's node) is a host call.
+// in the reference, test/oracle/reverse_ops.ts). custom_vjp (the symbolic gradient program's node) is a host call.
 // The plugin modules must be loaded first (loadPlugins, runtime/library/plugin/registry.ts): lowering is synchronous.
 import type { CustomCall } from "../../../compiler/ir/ir.ts";
 import { tensorArgs } from "../../../compiler/ir/rules.ts";

@@ -1,6 +1,6 @@
 // Gradients on tfjs, two ways, both named `dL/dx` (L a loss result, x a differentiable input) like `rlp eval --grad`:
 //  a. tfjsAutogradGradients: tfjs' own reverse mode (tf.grads) through the lowered forward ops — the op-by-op
-//     baseline. It follows tfjs' gradient conventions where they differ from the reference (runtime/backends/reference/grad.ts),
+//     baseline. It follows tfjs' gradient conventions where they differ from the reference (test/oracle/reverse_mode.ts),
 //     which only matters at kinks, ties and singular points:
 //       max/min reductions   every tied extreme gets the full g (reference: only the first in canonical order)
 //       clamp, const bounds  tf.clipByValue passes g at x == lo and x == hi (reference: 0 at the bounds)

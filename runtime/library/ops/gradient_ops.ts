@@ -45,7 +45,7 @@ export function evalArgfirst(ctx: NodeCtx, op: OpOf<"argfirst">): Tensor {
 /**
  * `scan_grad(x, g, fn, along, reverse)`: the gradient of `scan(fn, x, along, reverse)` for the cotangent g, both
  * broadcast to the node's dims. Along each line in scan order, g_k goes to the running arg of the scan at k: the first
- * extreme seen so far (a NaN, once seen, stays the arg), exactly as runtime/backends/reference/grad_ops.ts does for the scan.
+ * extreme seen so far (a NaN, once seen, stays the arg), exactly as test/oracle/reverse_ops.ts does for the scan.
  */
 export function evalScanGrad(ctx: NodeCtx, op: OpOf<"scan_grad">): Tensor {
   const ax = axisOf(ctx.node, ctx.dims, op.along);
