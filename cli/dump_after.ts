@@ -3,8 +3,15 @@
 // point's); an unknown stage is RLP601, a stage of the gradient with --no-grad a usage error.
 import type { IRProgram } from "../compiler/ir/ir.ts";
 import { closest } from "../compiler/ir/suggest.ts";
-import { formatStageOutput } from "../compiler/pipeline/dump.ts";
-import { GRADIENT_STAGES, runPipeline, STAGES, type StageName, type StageOutput, type StopStage } from "../compiler/pipeline/index.ts";
+import {
+  formatStageOutput,
+  GRADIENT_STAGES,
+  runPipeline,
+  STAGES,
+  type StageName,
+  type StageOutput,
+  type StopStage,
+} from "../compiler/pipeline/index.ts";
 
 /** The code of an unknown stage name (docs/diagnostics.md, RLP6xx). */
 export const UNKNOWN_STAGE = "RLP601";
@@ -14,19 +21,28 @@ export function parseStage(name: string, noGrad: boolean): { stage: StageName } 
   const stage = STAGES.find((s) => s === name);
   if (stage === undefined) {
     const near = closest(name, STAGES);
-    return { error: `error[${UNKNOWN_STAGE}]: --dump-after: unknown stage '${name}'${near ? ` (did you mean '${near}'?)` : ""}; the stages are ${STAGES.join(", ")}` };
+    return {
+      error: `error[${UNKNOWN_STAGE}]: --dump-after: unknown stage '${name}'${near ? ` (did you mean '${near}'?)` : ""}; the stages are ${STAGES.join(", ")}`,
+    };
   }
-  if (noGrad && GRADIENT_STAGES.includes(stage)) return { error: `--dump-after ${stage}: with --no-grad the program is neither differentiated nor simplified` };
+  if (noGrad && GRADIENT_STAGES.includes(stage))
+    return { error: `--dump-after ${stage}: with --no-grad the program is neither differentiated nor simplified` };
   return { stage };
 }
 
 /** The stage that contains `stage` (a simplify pass runs inside simplify), where the run may stop. */
 function stopAt(stage: Exclude<StageName, "elaborate">): StopStage {
-  return stage === "differentiate" || stage === "simplify" || stage === "lower" || stage === "plan" || stage === "generate" ? stage : "simplify";
+  return stage === "differentiate" || stage === "simplify" || stage === "lower" || stage === "plan" || stage === "generate"
+    ? stage
+    : "simplify";
 }
 
 /** The dump of `program` (already elaborated) after `stage`. */
-export function dumpAfter(program: IRProgram, stage: StageName, options: { grad: boolean; sources?: Map<string, string> }): string {
+export function dumpAfter(
+  program: IRProgram,
+  stage: StageName,
+  options: { grad: boolean; sources?: Map<string, string> },
+): string {
   if (stage === "elaborate") return formatStageOutput({ kind: "ir", program }, options.sources);
   let shown: StageOutput | undefined;
   runPipeline(program, {

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { isDifferentiable, type IRProgram } from "../compiler/ir/ir.ts";
-import { PipelineVerifyError } from "../compiler/pipeline/verify_stage.ts";
+import { PipelineVerifyError } from "../compiler/pipeline/index.ts";
 import { compileChecked } from "./command_util.ts";
 import { COMMAND_HELP, USAGE } from "./help.ts";
 import { withSuppliedStages } from "../compiler/stage_inputs.ts";

@@ -21,16 +21,23 @@ export function checkPlan(plan: KernelPlan): string[] {
     }
     for (const id of k.writes) written.add(id);
     const unwritten = k.reads.filter((id) => !written.has(id));
-    if (unwritten.length > 0) errors.push(`kernel ${k.name} reads ${unwritten.map((id) => plan.buffers[id]!.name).join(", ")} before any kernel writes it`);
-    for (const node of k.nodes) if (!plan.program.nodes[node]) errors.push(`kernel ${k.name} computes node %${node}, which the lowered program lacks`);
+    if (unwritten.length > 0)
+      errors.push(
+        `kernel ${k.name} reads ${unwritten.map((id) => plan.buffers[id]!.name).join(", ")} before any kernel writes it`,
+      );
+    for (const node of k.nodes)
+      if (!plan.program.nodes[node]) errors.push(`kernel ${k.name} computes node %${node}, which the lowered program lacks`);
   }
   for (const [name, id] of Object.entries(plan.results)) {
     if (!isBuffer(id)) errors.push(`result ${name} maps to buffer ${id}, which does not exist`);
     else if (!written.has(id)) errors.push(`result ${name} (buffer ${plan.buffers[id]!.name}) is written by no kernel`);
   }
   for (const [name, id] of Object.entries(plan.inputs)) {
-    if (!isBuffer(id) || plan.buffers[id]!.role !== "input") errors.push(`input ${name} maps to buffer ${id}, which is not an input buffer`);
+    if (!isBuffer(id) || plan.buffers[id]!.role !== "input")
+      errors.push(`input ${name} maps to buffer ${id}, which is not an input buffer`);
   }
-  for (const r of plan.requires) if (!isBuffer(r.buffer) || !written.has(r.buffer)) errors.push(`require "${r.message}" reads buffer ${r.buffer}, which no kernel writes`);
+  for (const r of plan.requires)
+    if (!isBuffer(r.buffer) || !written.has(r.buffer))
+      errors.push(`require "${r.message}" reads buffer ${r.buffer}, which no kernel writes`);
   return errors;
 }

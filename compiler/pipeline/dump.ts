@@ -11,7 +11,9 @@ function typeText(t: IRType): string {
 /** `%7 = exp(%6) : f32[P, G, T] grad[policy]  # grpo.rlp:12:9 "exp(logp)"`, after a header of dims and params. */
 export function formatProgram(program: IRProgram, sources?: Map<string, string>): string {
   const out: string[] = [`pipeline ${program.pipeline}`];
-  out.push(`dims ${program.dims.map((d) => `${d.name}${d.size === undefined ? "" : `=${d.size}`}${d.aliasOf ? ` (= ${d.aliasOf})` : ""}`).join(", ")}`);
+  out.push(
+    `dims ${program.dims.map((d) => `${d.name}${d.size === undefined ? "" : `=${d.size}`}${d.aliasOf ? ` (= ${d.aliasOf})` : ""}`).join(", ")}`,
+  );
   for (const p of program.params) out.push(`param ${p.name} = ${JSON.stringify(p.value)}${p.static ? " (static)" : ""}`);
   for (const n of program.nodes) {
     const args = n.args.length > 0 ? `(${n.args.map((a) => `%${a}`).join(", ")})` : "";
@@ -27,8 +29,11 @@ export function formatProgram(program: IRProgram, sources?: Map<string, string>)
 /** The dump of any stage's output. */
 export function formatStageOutput(output: VerifiedOutput, sources?: Map<string, string>): string {
   switch (output.kind) {
-    case "ir": return formatProgram(output.program, sources);
-    case "plan": return formatPlan(output.plan, sources ? { sources } : {});
-    case "js": return output.js.source;
+    case "ir":
+      return formatProgram(output.program, sources);
+    case "plan":
+      return formatPlan(output.plan, sources ? { sources } : {});
+    case "js":
+      return output.js.source;
   }
 }

@@ -28,7 +28,15 @@ import { verifyAfter, type VerifiedOutput } from "./verify_stage.ts";
 export type StageName = "elaborate" | "differentiate" | SimplifyPassName | "simplify" | "lower" | "plan" | "generate";
 
 /** Every stage, in the order they run. */
-export const STAGES: readonly StageName[] = ["elaborate", "differentiate", ...PASSES.map((p) => p.name), "simplify", "lower", "plan", "generate"];
+export const STAGES: readonly StageName[] = [
+  "elaborate",
+  "differentiate",
+  ...PASSES.map((p) => p.name),
+  "simplify",
+  "lower",
+  "plan",
+  "generate",
+];
 
 /** The stages that exist only with gradients (the forward pass is planned as elaborated). */
 export const GRADIENT_STAGES: readonly StageName[] = ["differentiate", ...PASSES.map((p) => p.name), "simplify"];
@@ -126,3 +134,4 @@ export function kernelModule(program: IRProgram): { plan: KernelPlan; js: Genera
 }
 
 export { PipelineVerifyError } from "./verify_stage.ts";
+export { formatProgram, formatStageOutput } from "./dump.ts";

@@ -36,7 +36,11 @@ describe.each(["ppo", "remax"])("rlp eval examples/%s.rlp --grad", (name) => {
       for (const x of program.inputs.filter((i) => isDifferentiable(program, i))) {
         const got = printed[`d${loss.name}/d${x.name}`]!.data;
         const ref = oracle[x.name]?.data ?? new Float64Array(got.length);
-        got.forEach((v, i) => expect(Math.abs(v - ref[i]!), `d${loss.name}/d${x.name}[${i}]`).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(ref[i]!))));
+        got.forEach((v, i) =>
+          expect(Math.abs(v - ref[i]!), `d${loss.name}/d${x.name}[${i}]`).toBeLessThanOrEqual(
+            1e-12 * Math.max(1, Math.abs(ref[i]!)),
+          ),
+        );
       }
     }
   });

@@ -34,13 +34,27 @@ export async function runCliCase(c: CliCase): Promise<{ code: number; lines: str
 
 export async function renderCliCodes(cases: CliCase[] = cliCases): Promise<string> {
   const codes = Object.keys(CLI_MEANINGS).sort();
-  const out: string[] = ["## RLP6xx: command-line options", "", "Options that name something that does not exist. Each is one line, exit status 64.", "", "| Code | Meaning |", "|---|---|"];
+  const out: string[] = [
+    "## RLP6xx: command-line options",
+    "",
+    "Options that name something that does not exist. Each is one line, exit status 64.",
+    "",
+    "| Code | Meaning |",
+    "|---|---|",
+  ];
   for (const code of codes) out.push(`| ${code} | ${CLI_MEANINGS[code]} |`);
   for (const code of codes) {
     out.push("", `<a id="${code.toLowerCase()}"></a>`, `### ${code}`, "", CLI_MEANINGS[code]!);
     for (const c of cases.filter((x) => x.code === code)) {
       const { lines } = await runCliCase(c);
-      out.push("", `Example (${c.title}): ${inlineCode(`rlp ${c.argv.join(" ")}`)} reports:`, "", codeBlock("text", lines.join("\n")), "", `**Fix:** ${c.fix}`);
+      out.push(
+        "",
+        `Example (${c.title}): ${inlineCode(`rlp ${c.argv.join(" ")}`)} reports:`,
+        "",
+        codeBlock("text", lines.join("\n")),
+        "",
+        `**Fix:** ${c.fix}`,
+      );
     }
   }
   return out.join("\n");

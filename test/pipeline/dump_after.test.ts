@@ -50,7 +50,9 @@ describe("rlp compile --dump-after STAGE", () => {
     const r = await captured(main, ["compile", FILE, "--dump-after", "simplfy"]);
     expect(r.code).toBe(64);
     expect(r.out).toBe("");
-    expect(r.err).toBe(`rlp compile: error[RLP601]: --dump-after: unknown stage 'simplfy' (did you mean 'simplify'?); the stages are ${STAGES.join(", ")}\n`);
+    expect(r.err).toBe(
+      `rlp compile: error[RLP601]: --dump-after: unknown stage 'simplfy' (did you mean 'simplify'?); the stages are ${STAGES.join(", ")}\n`,
+    );
   });
 
   it("cannot be combined with --dump or -o", async () => {

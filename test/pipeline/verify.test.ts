@@ -5,7 +5,14 @@ import { readdirSync } from "node:fs";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { IRProgram } from "../../compiler/ir/ir.ts";
 import { checkPlan } from "../../compiler/pipeline/check_plan.ts";
-import { elaborate, gradientProgram, kernelPlan, PipelineVerifyError, runPipeline, verifyFromEnv } from "../../compiler/pipeline/index.ts";
+import {
+  elaborate,
+  gradientProgram,
+  kernelPlan,
+  PipelineVerifyError,
+  runPipeline,
+  verifyFromEnv,
+} from "../../compiler/pipeline/index.ts";
 import { verifyAfter } from "../../compiler/pipeline/verify_stage.ts";
 
 const broken = vi.hoisted(() => ({ on: false }));
@@ -52,7 +59,9 @@ describe("RLP_VERIFY", () => {
     const e = error as PipelineVerifyError;
     expect(e.stage).toBe("applyIdentities");
     // the mistyped node, and its consumers whose type rules now disagree
-    expect(e.message.split("\n")[0]).toMatch(/^RLP_VERIFY: the program of pipeline 'grpo' is malformed after stage 'applyIdentities' \(\d+ problems\):$/);
+    expect(e.message.split("\n")[0]).toMatch(
+      /^RLP_VERIFY: the program of pipeline 'grpo' is malformed after stage 'applyIdentities' \(\d+ problems\):$/,
+    );
     expect(e.message).toMatch(/node %\d+ \(unary\): has type f32\[\], its op's type rule gives f32\[P, G, T\]/);
   });
 

@@ -12,7 +12,7 @@
 import { availableParallelism } from "node:os";
 import type { IRProgram } from "../../../compiler/ir/ir.ts";
 import { gradientProgram, kernelModule } from "../../../compiler/pipeline/index.ts";
-import type { KernelPlan } from "../../../compiler/fuse/types.ts";
+import type { KernelPlan } from "../../../compiler/fuse/index.ts";
 import type { PlanMeta } from "../../../compiler/ir/kernel_meta.ts";
 import { loadPlugins, pluginPaths } from "../../library/plugin/registry.ts";
 import { EvalError } from "../../library/ops/common.ts";

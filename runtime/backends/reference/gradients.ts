@@ -16,7 +16,11 @@ export function hasDifferentiableLoss(program: IRProgram): boolean {
  * `dL/dx` for every loss L and differentiable input x, by that name, in x's canonical dims (an explicit zero where L
  * does not reach x). Custom nodes' plugins must be loaded (the gradient program calls their `gradient`).
  */
-export function symbolicGradients(program: IRProgram, inputs: Record<string, Tensor>, options: EvaluateOptions = {}): Record<string, Tensor> {
+export function symbolicGradients(
+  program: IRProgram,
+  inputs: Record<string, Tensor>,
+  options: EvaluateOptions = {},
+): Record<string, Tensor> {
   if (!hasDifferentiableLoss(program)) return {};
   const grad = gradientProgram(program);
   const ev = evaluate(grad, inputs, options);
