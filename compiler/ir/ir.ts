@@ -13,9 +13,9 @@ export interface IRType {
   indexOf?: string;
 }
 
-// The function names of each family are the keys of its table in the op registry (compiler/ir/ops.ts).
-import type { BinaryOpName, ReduceOpName, ScanOpName, SegmentOpName, SelectScanName, UnaryOpName } from "./ops.ts";
-export type { BinaryOpName, ReduceOpName, ScanOpName, SegmentOpName, SelectScanName, UnaryOpName } from "./ops.ts";
+// The function names of each family are the keys of its table in the op registry (compiler/ir/functions.ts).
+import type { BinaryOpName, ReduceOpName, ScanOpName, SegmentOpName, SelectScanName, UnaryOpName } from "./functions.ts";
+export type { BinaryOpName, ReduceOpName, ScanOpName, SegmentOpName, SelectScanName, UnaryOpName } from "./functions.ts";
 
 /** One primitive application. `args` are ids of earlier nodes; attributes are static. */
 export type Op =
