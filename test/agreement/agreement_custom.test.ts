@@ -15,7 +15,7 @@ import type { TF } from "../../runtime/backends/tfjs/types.ts";
 import { userProject } from "../emit/helpers.ts";
 import { compileOne, inputsFile, repoPath } from "../stdlib/harness.ts";
 import { checkFiniteDifferences, checkFusedThreads, checkTfjsAutograd, checkThreeWay, cpuTf, referenceRun, subject, type Subject } from "./harness.ts";
-import { agreementInputs, MAIN_SIZES, roundF32, TINY_SIZES } from "./inputs.ts";
+import { MAIN_SIZES, roundF32, seededInputs, TINY_SIZES } from "../kit/index.ts";
 
 const PLUGIN = `import { defineNode, type Dim, type Result, type Tensor } from "rlpc/plugin";
 
@@ -73,9 +73,9 @@ pipeline multi {
 function inputSets(program: IRProgram, file?: string): [string, Record<string, Tensor>][] {
   const sets: [string, Record<string, Tensor>][] = [];
   if (file !== undefined) sets.push(["inputs file", roundF32(inputsFile(program, file))]);
-  sets.push(["seed 1", agreementInputs(program, { seed: 1, sizes: MAIN_SIZES })]);
-  sets.push(["seed 2", agreementInputs(program, { seed: 2, sizes: MAIN_SIZES })]);
-  sets.push(["tiny sizes", agreementInputs(program, { seed: 6, sizes: TINY_SIZES })]);
+  sets.push(["seed 1", seededInputs(program, { profile: "realistic", seed: 1, sizes: MAIN_SIZES })]);
+  sets.push(["seed 2", seededInputs(program, { profile: "realistic", seed: 2, sizes: MAIN_SIZES })]);
+  sets.push(["tiny sizes", seededInputs(program, { profile: "realistic", seed: 6, sizes: TINY_SIZES })]);
   return sets;
 }
 

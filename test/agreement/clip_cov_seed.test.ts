@@ -7,14 +7,14 @@ import { compileKernels } from "../../runtime/backends/js/index.ts";
 import { evaluate } from "../../runtime/backends/reference/evaluate.ts";
 import { tensor, type Tensor } from "../../runtime/library/tensor.ts";
 import { runTfjs, selectBackend } from "../../runtime/backends/tfjs/index.ts";
-import { rng } from "../stdlib/methods_helpers.ts";
+import { mulberry32 } from "../kit/index.ts";
 
 const P = 2, G = 4, T = 16;
 // Wide covariance bounds make every valid token a candidate, so a quarter of them are drawn.
 const SET = { clip_cov_ratio: "0.25", clip_cov_lb: "-100", clip_cov_ub: "100" };
 
 function inputs(step: number): Record<string, Tensor> {
-  const r = rng(7);
+  const r = mulberry32(7);
   const n = P * G * T;
   const old = Float64Array.from({ length: n }, () => -1 - r());
   // Ratios stay inside the clip window, so every valid token is a Clip-Cov candidate.

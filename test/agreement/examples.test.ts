@@ -11,7 +11,7 @@ import { compileOne, inputsFile, repoPath } from "../stdlib/harness.ts";
 import type { Tensor } from "../../runtime/library/tensor.ts";
 import type { TF } from "../../runtime/backends/tfjs/types.ts";
 import { checkFiniteDifferences, checkFusedThreads, checkTfjsAutograd, checkThreeWay, cpuTf, subject, type Outcome, type Subject } from "./harness.ts";
-import { agreementInputs, MAIN_SIZES, roundF32, tieFree, TINY_SIZES, type GenOptions } from "./inputs.ts";
+import { MAIN_SIZES, roundF32, seededInputs, tieFree, TINY_SIZES, type InputOptions } from "../kit/index.ts";
 
 const EXAMPLES = readdirSync(repoPath("examples")).filter((f) => f.endsWith(".rlp")).map((f) => f.slice(0, -4)).sort();
 
@@ -23,7 +23,7 @@ function skipReason(name: string): string | undefined {
 }
 
 /** Generator options an example needs for its `require`s to hold on the edge-case inputs. */
-const GEN: Record<string, Partial<GenOptions>> = {
+const GEN: Record<string, Partial<InputOptions>> = {
   // DisCO requires binary rewards and at least one valid token per response (stdlib/disco.rlp)
   disco: { masks: "nonempty", binaryRewards: true },
 };
@@ -33,11 +33,11 @@ function inputSets(name: string, s: Subject): [string, Record<string, Tensor>][]
   const sets: [string, Record<string, Tensor>][] = [];
   const data = repoPath(`examples/data/${name}.json`);
   if (existsSync(data)) sets.push(["examples/data", roundF32(inputsFile(s.program, data))]);
-  sets.push(["seed 1", agreementInputs(s.program, { ...g, seed: 1, sizes: MAIN_SIZES })]);
-  sets.push(["seed 2", agreementInputs(s.program, { ...g, seed: 2, sizes: MAIN_SIZES })]);
-  sets.push(["tiny sizes", agreementInputs(s.program, { ...g, seed: 6, sizes: TINY_SIZES })]);
+  sets.push(["seed 1", seededInputs(s.program, { ...g, profile: "realistic", seed: 1, sizes: MAIN_SIZES })]);
+  sets.push(["seed 2", seededInputs(s.program, { ...g, profile: "realistic", seed: 2, sizes: MAIN_SIZES })]);
+  sets.push(["tiny sizes", seededInputs(s.program, { ...g, profile: "realistic", seed: 6, sizes: TINY_SIZES })]);
   // every mask all false: empty means (0 by safe_div) or a failed require, alike on all three
-  sets.push(["every mask empty", agreementInputs(s.program, { ...g, seed: 5, sizes: MAIN_SIZES, masks: "empty" })]);
+  sets.push(["every mask empty", seededInputs(s.program, { ...g, profile: "realistic", seed: 5, sizes: MAIN_SIZES, masks: "empty" })]);
   return sets;
 }
 
@@ -81,8 +81,8 @@ describe("three-way agreement on every example (reference f64 + symbolic gradien
     it(`${name}: tfjs autograd matches the symbolic gradients (edge-case inputs, tie-free inputs)`, () => {
       const s = get(name);
       const g = GEN[name] ?? {};
-      checkTfjsAutograd(tf, s, agreementInputs(s.program, { ...g, seed: 1, sizes: MAIN_SIZES }), "seed 1");
-      checkTfjsAutograd(tf, s, tieFree(s.program, agreementInputs(s.program, { ...g, seed: 4, sizes: MAIN_SIZES }), 4), "tie-free seed 4");
+      checkTfjsAutograd(tf, s, seededInputs(s.program, { ...g, profile: "realistic", seed: 1, sizes: MAIN_SIZES }), "seed 1");
+      checkTfjsAutograd(tf, s, tieFree(s.program, seededInputs(s.program, { ...g, profile: "realistic", seed: 4, sizes: MAIN_SIZES }), 4), "tie-free seed 4");
     });
   }
 });

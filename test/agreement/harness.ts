@@ -7,7 +7,7 @@
 // Each backend is compared with the reference at relative 1e-4, absolute 1e-5 (NaN and ±inf exactly); agreement of
 // both with the reference is agreement of the three. tfjs' own autograd (tfjsAutogradGradients) follows other
 // conventions at ties, kinks and 0·inf points (runtime/backends/tfjs/grad.ts, test/tfjs/conventions.test.ts), so it is
-// compared where they coincide: on tie-free inputs (inputs.ts: tieFree), and on the edge-case inputs except for
+// compared where they coincide: on tie-free inputs (test/kit/inputs.ts: tieFree), and on the edge-case inputs except for
 // the NaN of the 0·inf convention in the cases the tests name. Symbolic gradients are compared with central
 // differences of the reference evaluator, detach held at its value (numGradFrozenDetach), away from kinks.
 //

@@ -10,7 +10,7 @@ import { caseText, STD_CASES, type StdCase } from "../autodiff/std_cases.ts";
 import { inputDecls, MAIN, stdInputs, TINY } from "../autodiff/std_inputs.ts";
 import { compileText, repoPath } from "../stdlib/harness.ts";
 import { checkFiniteDifferences, checkTfjsAutograd, checkThreeWay, cpuTf, subject, type Subject } from "./harness.ts";
-import { roundF32, tieFree } from "./inputs.ts";
+import { roundF32, tieFree } from "../kit/index.ts";
 
 /** Every node defined in stdlib/*.rlp. */
 function stdNodes(): string[] {

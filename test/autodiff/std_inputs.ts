@@ -3,7 +3,7 @@
 // exact); the TINY sizes give singleton groups (G = 1) and length-1 responses (T = 1).
 import type { IRProgram } from "../../compiler/ir/ir.ts";
 import { tensor, type Tensor } from "../../runtime/library/tensor.ts";
-import { rand } from "../helpers/ir_builder.ts";
+import { uniform as rand } from "../kit/index.ts";
 
 export const MAIN: Record<string, number> = { C: 2, P: 3, G: 4, Y: 2, T: 5, V: 3 };
 export const TINY: Record<string, number> = { C: 1, P: 2, G: 1, Y: 2, T: 1, V: 2 };

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { gradientProgram } from "../../compiler/pipeline/index.ts";
-import { compileFile } from "../../compiler/index.ts";
+import { compileSource } from "../kit/index.ts";
 import type { IRProgram } from "../../compiler/ir/ir.ts";
 import { verifyProgram } from "../../compiler/ir/verify.ts";
 import { IRBuilder } from "../helpers/ir_builder.ts";
@@ -20,7 +20,7 @@ function docPrograms(rel: string): { line: number; program: IRProgram }[] {
     let j = i + 1;
     while (j < lines.length && !lines[j]!.trim().startsWith("```")) j++;
     const path = inlinePath(`doc_${i}`);
-    const r = compileFile(path, { sources: new Map([[path, lines.slice(i + 1, j).join("\n")]]) });
+    const r = compileSource(lines.slice(i + 1, j).join("\n"), { path });
     for (const program of r.programs) out.push({ line: i + 1, program });
     i = j;
   }

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { compileFile } from "../../compiler/index.ts";
+import { compileSource } from "../kit/index.ts";
 import type { Diagnostic } from "../../grammar/diagnostic.ts";
 import { uniformAt } from "../../runtime/library/ops/select.ts";
 
@@ -62,7 +62,7 @@ describe("rlp code blocks in the docs", () => {
     const label = b.expect.kind === "ok" ? "compiles cleanly" : `${b.expect.kind} ${b.expect.codes.join(" ")}`;
     it(`${b.doc}:${b.line} ${label}`, () => {
       const path = `/virtual/doc_block_${n}.rlp`;
-      const r = compileFile(path, { sources: new Map([[path, b.text]]) });
+      const r = compileSource(b.text, { path });
       const errors = r.diagnostics.filter((d) => d.severity === "error");
       const warnings = r.diagnostics.filter((d) => d.severity === "warning");
       const where = `${b.doc}:${b.line}; diagnostics:\n${show(r.diagnostics)}`;

@@ -12,7 +12,8 @@ import { allocateArray, bindInputs, compileKernels, library, loadGenerated } fro
 import { loadPlugins } from "../../runtime/library/plugin/registry.ts";
 import { userProject } from "../emit/helpers.ts";
 import { compileOne, inputsFile, repoPath } from "../stdlib/harness.ts";
-import { expectClose, randomInputs, reference } from "./helpers.ts";
+import { expectClose, reference } from "./helpers.ts";
+import { seededInputs } from "../kit/index.ts";
 
 const RANK_PG = repoPath("examples/custom/rank_pg.rlp");
 const INPUTS = repoPath("examples/custom/rank_pg.inputs.json");
@@ -57,7 +58,7 @@ describe("custom nodes are library kernels", () => {
 
   it("the standalone driver of the generated module runs custom kernels through `library`", async () => {
     await loadPlugins(program);
-    const inputs = randomInputs(program, 4);
+    const inputs = seededInputs(program, { seed: 4 });
     const mod = loadGenerated(generateJs(kernelPlan(program)).source);
     const { sizes, arrays } = bindInputs(mod.plan, inputs, (dt, n) => allocateArray(dt, n, false));
     const out = mod.run(arrays, sizes, {}, library);

@@ -4,10 +4,11 @@
 import { describe, expect, it } from "vitest";
 import type { IRProgram, ReduceOpName } from "../../compiler/ir/ir.ts";
 import { IRBuilder } from "../helpers/ir_builder.ts";
-import { checkFused, randomInputs, rng } from "./helpers.ts";
+import { checkFused } from "./helpers.ts";
+import { lcg, seededInputs } from "../kit/index.ts";
 
 function randomProgram(seed: number, withLoss = false): IRProgram {
-  const r = rng(seed);
+  const r = lcg(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const b = new IRBuilder(["P", "G", "T", { name: "Y", labels: ["w", "l"] }, { name: "G2", aliasOf: "G" }]);
   const vals: number[] = [
@@ -61,7 +62,7 @@ describe("random programs", () => {
     let checked = 0;
     for (let seed = 1; seed <= 150; seed++) {
       const program = randomProgram(seed);
-      const inputs = randomInputs(program, seed, { P: 3, G: 2, T: 4 });
+      const inputs = seededInputs(program, { seed, sizes: { P: 3, G: 2, T: 4 } });
       const threads = seed % 2 === 0 ? 2 : 1;
       await checkFused(program, inputs, { grad: false, kernel: { threads, minParallelWork: 1 }, what: `random program ${seed}` });
       checked++;
@@ -72,7 +73,7 @@ describe("random programs", () => {
   it("fused gradients agree with the reference on 60 random programs", async () => {
     for (let seed = 1; seed <= 60; seed++) {
       const program = randomProgram(seed, true);
-      const inputs = randomInputs(program, seed, { P: 3, G: 2, T: 4 });
+      const inputs = seededInputs(program, { seed, sizes: { P: 3, G: 2, T: 4 } });
       await checkFused(program, inputs, { kernel: { threads: 1 }, what: `random program ${seed} with its gradient` });
     }
   }, 120_000);

@@ -9,7 +9,8 @@ import { compileFile } from "../../compiler/index.ts";
 import { bindInputs, compileKernels, library, loadGenerated, allocateArray } from "../../runtime/backends/js/index.ts";
 import { compileCommand } from "../../cli/compile.ts";
 import { compileOne, compileText, repoPath } from "../stdlib/harness.ts";
-import { expectClose, randomInputs } from "./helpers.ts";
+import { expectClose } from "./helpers.ts";
+import { seededInputs } from "../kit/index.ts";
 import { PIPELINES } from "./pipelines.ts";
 
 function grpoPlan(): { plan: KernelPlan; sources: Map<string, string> } {
@@ -69,7 +70,7 @@ describe("determinism and generated code", () => {
 
   it("the module's own single-threaded `run` (for emitted modules) agrees with the runtime", async () => {
     const program = compileText(PIPELINES.selection!, "standalone");
-    const inputs = randomInputs(program, 9);
+    const inputs = seededInputs(program, { seed: 9 });
     const ck = compileKernels(program, { threads: 1 });
     const want = await ck.evaluate(inputs);
     const mod = loadGenerated(ck.source);

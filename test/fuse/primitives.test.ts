@@ -3,7 +3,8 @@
 // (zero-variance) slices.
 import { describe, expect, it } from "vitest";
 import { compileText } from "../stdlib/harness.ts";
-import { checkFused, randomInputs } from "./helpers.ts";
+import { checkFused } from "./helpers.ts";
+import { seededInputs } from "../kit/index.ts";
 import { PIPELINES } from "./pipelines.ts";
 
 describe("fused kernels agree with the reference on every primitive", () => {
@@ -12,10 +13,10 @@ describe("fused kernels agree with the reference on every primitive", () => {
       const program = compileText(text, name);
       // checkFused asserts the agreement; a run that produced results is also checked to have some.
       for (const seed of [3, 4]) {
-        const r = await checkFused(program, randomInputs(program, seed), { what: `${name} seed ${seed}` });
+        const r = await checkFused(program, seededInputs(program, { seed }), { what: `${name} seed ${seed}` });
         if (r) expect(Object.keys(r.results).length).toBeGreaterThan(0);
       }
-      await checkFused(program, randomInputs(program, 5, { P: 2, G: 1, T: 1, V: 2, B: 1 }), { what: `${name} size 1` });
+      await checkFused(program, seededInputs(program, { seed: 5, sizes: { P: 2, G: 1, T: 1, V: 2, B: 1 } }), { what: `${name} size 1` });
     });
   }
 });

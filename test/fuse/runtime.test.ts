@@ -5,13 +5,14 @@ import { compileKernels } from "../../runtime/backends/js/index.ts";
 import { EvalError, evaluate } from "../../runtime/backends/reference/index.ts";
 import type { Tensor } from "../../runtime/library/tensor.ts";
 import { compileOne, compileText, repoPath } from "../stdlib/harness.ts";
-import { checkFused, expectClose, randomInputs } from "./helpers.ts";
+import { checkFused, expectClose } from "./helpers.ts";
+import { seededInputs } from "../kit/index.ts";
 import { PIPELINES } from "./pipelines.ts";
 
 describe("threads", () => {
   it("GRPO loss + gradient at P=16, G=8, T=64: 2 threads agree with 1 thread and with the reference", async () => {
     const program = compileOne(repoPath("examples/grpo.rlp"));
-    const inputs = randomInputs(program, 11, { P: 16, G: 8, T: 64 });
+    const inputs = seededInputs(program, { seed: 11, sizes: { P: 16, G: 8, T: 64 } });
     const one = await checkFused(program, inputs, { kernel: { threads: 1 } });
     const two = await checkFused(program, inputs, { kernel: { threads: 2, minParallelWork: 1 } });
     for (const [k, t] of Object.entries(one!.results)) expectClose(two!.results[k]!, t, `2 threads: ${k}`, 1e-6, 1e-7);
@@ -20,14 +21,14 @@ describe("threads", () => {
   it("scatter reductions (shared and per-thread areas) and depth-0 totals combine across threads", async () => {
     for (const name of ["reductions", "scans", "selection"]) {
       const program = compileText(PIPELINES[name]!, name);
-      await checkFused(program, randomInputs(program, 12, { P: 5 }), { kernel: { threads: 3, minParallelWork: 1 }, what: `${name} (3 threads)` });
+      await checkFused(program, seededInputs(program, { seed: 12, sizes: { P: 5 } }), { kernel: { threads: 3, minParallelWork: 1 }, what: `${name} (3 threads)` });
     }
   });
 });
 
 describe("binding inputs fails like the reference evaluator", () => {
   const program = compileOne(repoPath("examples/grpo.rlp"));
-  const good = randomInputs(program, 1);
+  const good = seededInputs(program, { seed: 1 });
   const cases: [string, Record<string, Tensor>][] = [
     ["dim-conflict", { ...good, reward: { ...good.reward!, shape: [2, 6] } }],
     ["missing-input", Object.fromEntries(Object.entries(good).filter(([k]) => k !== "mask"))],
@@ -64,7 +65,7 @@ describe("requires and state", () => {
   input m: bool[B]
   output w = masked_whiten(x, m)
 }`, "req");
-    const inputs = randomInputs(program, 1, { B: 4 });
+    const inputs = seededInputs(program, { seed: 1, sizes: { B: 4 } });
     inputs.m = { ...inputs.m!, data: new Float64Array(4) };
     await checkFused(program, inputs);
     const ck = compileKernels(program, { threads: 1 });
@@ -73,7 +74,7 @@ describe("requires and state", () => {
 
   it("state reads and the step's updates match the reference", async () => {
     const program = compileText(PIPELINES.state!, "state");
-    const inputs = randomInputs(program, 2, { P: 4 });
+    const inputs = seededInputs(program, { seed: 2, sizes: { P: 4 } });
     const state = { vhat: new Map([[0, 0.25], [2, 0.75]]), seen: 3 };
     const want = evaluate(program, inputs, { state });
     const ck = compileKernels(program, { threads: 1 });
@@ -88,7 +89,7 @@ describe("requires and state", () => {
 
   it("params are read at run time", async () => {
     const program = compileOne(repoPath("examples/grpo.rlp"));
-    const inputs = randomInputs(program, 3);
+    const inputs = seededInputs(program, { seed: 3 });
     const ck = compileKernels(program, { threads: 1 });
     const a = await ck.evaluate(inputs);
     const b = await ck.evaluate(inputs, { beta: 0.5 });

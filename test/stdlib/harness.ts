@@ -1,10 +1,7 @@
 // Helpers for the std-library tests: compile .rlp text (from disk or in memory), read inputs written like the
 // examples' JSON files, evaluate with the float64 reference evaluator, take gradients, and compare against numbers
 // printed in the catalog (shared/methods/*.md) at the precision they were printed with (test/golden/README.md).
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
-import { compileFile, type CompileOptions } from "../../compiler/index.ts";
 import type { IRProgram } from "../../compiler/ir/ir.ts";
 import type { Diagnostic } from "../../grammar/diagnostic.ts";
 import { readInputs, readJsonInputs } from "../../runtime/library/io/read_inputs.ts";
@@ -12,49 +9,14 @@ import { evaluate, type EvalResult, type EvaluateOptions } from "../../runtime/b
 import { numericGradient } from "../../runtime/backends/reference/index.ts";
 import { gradients } from "../oracle/reverse_mode.ts";
 import type { Tensor } from "../../runtime/library/tensor.ts";
+import { compileSource } from "../kit/index.ts";
 
-export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-
-export function repoPath(rel: string): string {
-  return resolve(REPO, rel);
-}
-
-export function formatDiagnostics(diags: readonly Diagnostic[]): string {
-  return diags.map((d) => `${d.severity} ${d.code} ${d.span.file}:${d.span.line}:${d.span.col} ${d.message}`).join("\n");
-}
-
-export function errorsOf(diags: readonly Diagnostic[]): Diagnostic[] {
-  return diags.filter((d) => d.severity === "error");
-}
-
-/** Compiles a file (or in-memory text under that path) and returns its one program; fails the test on any error. */
-export function compileOne(path: string, options: CompileOptions = {}): IRProgram {
-  const r = compileFile(path, options);
-  const errs = errorsOf(r.diagnostics);
-  expect(errs, `compile errors in ${path}:\n${formatDiagnostics(errs)}`).toEqual([]);
-  const program = options.pipeline ? r.programs.find((p) => p.pipeline === options.pipeline) : r.programs[0];
-  expect(program, `no program compiled from ${path}`).toBeDefined();
-  return program!;
-}
-
-let inlineCounter = 0;
-
-/** A path for in-memory sources (never read from disk: compileFile takes the text from `sources`). */
-export function inlinePath(name: string): string {
-  inlineCounter++;
-  return repoPath(`test/stdlib/__inline__/${name.replace(/[^A-Za-z0-9_]/g, "_")}_${inlineCounter}.rlp`);
-}
-
-/** Compiles in-memory .rlp text (std nodes are visible without import). */
-export function compileText(text: string, name = "inline", options: CompileOptions = {}): IRProgram {
-  const path = inlinePath(name);
-  return compileOne(path, { ...options, sources: new Map([[path, text]]) });
-}
+// Compiling and diagnostics live in the shared kit (test/kit); re-exported for the std-library tests.
+export { compileOne, compileText, errorsOf, formatDiagnostics, inlinePath, REPO, repoPath } from "../kit/index.ts";
 
 /** Compiles in-memory text and returns every diagnostic (for tests that expect an error). */
 export function compileTextDiagnostics(text: string, name = "inline"): { programs: IRProgram[]; diagnostics: Diagnostic[] } {
-  const path = inlinePath(name);
-  const r = compileFile(path, { sources: new Map([[path, text]]) });
+  const r = compileSource(text, { name });
   return { programs: r.programs, diagnostics: r.diagnostics };
 }
 

@@ -3,8 +3,9 @@
 // gradient against an independent float64 implementation of the catalog's definition, and the reductions to DAPO.
 import { describe, expect, it } from "vitest";
 import {
-  example, exampleDoc, expectAllClose, expectGradCheck, grad, pg, randomBatch, res, rng, runDoc, runText, scalar,
+  example, exampleDoc, expectAllClose, expectGradCheck, grad, pg, randomBatch, res, runDoc, runText, scalar,
 } from "./methods_helpers.ts";
+import { mulberry32 } from "../kit/index.ts";
 
 const PG_ = ["P", "G"];
 const PGT = ["P", "G", "T"];
@@ -72,7 +73,7 @@ pipeline t {
 }`;
 
   it("has group advantages that sum to 0 within every group (any rewards)", () => {
-    const r = rng(3);
+    const r = mulberry32(3);
     const rewards = pg(5, 6, () => Math.round(r() * 10) / 10);
     const run = runText(advText, { r: { dims: PG_, data: rewards } });
     for (const name of ["A", "A_centred"]) {

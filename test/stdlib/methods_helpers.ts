@@ -11,6 +11,7 @@ import type { Tensor } from "../../runtime/library/tensor.ts";
 import {
   at, compileOne, compileText, expectGradMatchesNumeric, gradOf, inputsFrom, type InputsDoc, numGradFrozenDetach, repoPath, result,
 } from "./harness.ts";
+import { mulberry32 } from "../kit/index.ts";
 
 /** examples/<name>.rlp compiled with `--set` overrides. */
 export function example(name: string, set: Record<string, string | number | boolean> = {}): IRProgram {
@@ -102,18 +103,6 @@ export function expectGradCheck(run: Run, loss: string, input: string): void {
   expectGradMatchesNumeric(g!, numGradFrozenDetach(run.program, run.inputs, loss, input, { state: run.state }), `d${loss}/d${input}`);
 }
 
-/** A deterministic pseudo-random generator (mulberry32) for property tests. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Nested arrays [P][G][T] of values from f(p, g, t). */
 export function pgt(P: number, G: number, T: number, f: (p: number, g: number, t: number) => number): number[][][] {
   return Array.from({ length: P }, (_, p) => Array.from({ length: G }, (_, g) => Array.from({ length: T }, (_, t) => f(p, g, t))));
@@ -129,7 +118,7 @@ export function pg(P: number, G: number, f: (p: number, g: number) => number): n
  * (every response has 1..T valid tokens), rewards in {0, 1} or continuous.
  */
 export function randomBatch(seed: number, P: number, G: number, T: number, binary = false): InputsDoc & Record<string, { dims: string[]; data: unknown }> {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const len = pg(P, G, () => 1 + Math.floor(r() * T));
   const lp = () => -0.05 - 2 * r();
   return {

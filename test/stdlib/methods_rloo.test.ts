@@ -3,8 +3,9 @@
 // REINFORCE gradient, and unequal group sizes through separate groups.
 import { describe, expect, it } from "vitest";
 import {
-  example, exampleDoc, expectAllClose, expectGradCheck, grad, pg, randomBatch, res, rng, runDoc, runText,
+  example, exampleDoc, expectAllClose, expectGradCheck, grad, pg, randomBatch, res, runDoc, runText,
 } from "./methods_helpers.ts";
+import { mulberry32 } from "../kit/index.ts";
 
 const PG_ = ["P", "G"];
 const PGT = ["P", "G", "T"];
@@ -20,7 +21,7 @@ pipeline t {
 describe("PG.RLOO", () => {
   it("subtracts the mean of the other responses of the group; advantages sum to 0 within each group", () => {
     for (const G of [2, 3, 4, 7]) {
-      const r = rng(G);
+      const r = mulberry32(G);
       const rewards = pg(4, G, () => Math.round(r() * 20) / 10 - 1);
       const run = runText(advText, { r: { dims: PG_, data: rewards } });
       const A = res(run.ev, "keep", PG_);

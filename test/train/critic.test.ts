@@ -10,7 +10,7 @@ import { selectBackend, type TF } from "../../runtime/backends/tfjs/index.ts";
 import { latestCheckpoint } from "../../runtime/tools/train/checkpoint.ts";
 import { train, TRAINER_DEFAULTS, type TrainerOptions } from "../../runtime/tools/train/trainer.ts";
 import { freshPolicy } from "../../runtime/tools/train/warmstart.ts";
-import { compileSource, metricsOf } from "./helpers.ts";
+import { compiledProgram, metricsOf } from "./helpers.ts";
 
 const PPO = (losses: string): string => `pipeline tiny_ppo {
   dims P, G, T
@@ -48,7 +48,7 @@ describe("rlp train with a critic (tiny PPO)", () => {
   it("trains both models, checkpoints the critic and its optimizer, reports the time split", async () => {
     const out = join(dir, "a");
     const policy = freshPolicy(tf, task, "tiny", 3);
-    const result = await train({ tf, program: compileSource("split", split), task, policy, options: OPTIONS, outDir: out });
+    const result = await train({ tf, program: compiledProgram("split", split), task, policy, options: OPTIONS, outDir: out });
     expect(result.status).toBe("done");
     const steps = readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l["event"] === undefined);
     expect(steps).toHaveLength(4);
@@ -77,11 +77,11 @@ describe("rlp train with a critic (tiny PPO)", () => {
     const out = join(dir, "b");
     const control = { stop: false };
     const p1 = freshPolicy(tf, task, "tiny", 3);
-    const first = await train({ tf, program: compileSource("split", split), task, policy: p1, options: OPTIONS, outDir: out, control, events: { step: (m) => { if (m.step === 1) control.stop = true; } } });
+    const first = await train({ tf, program: compiledProgram("split", split), task, policy: p1, options: OPTIONS, outDir: out, control, events: { step: (m) => { if (m.step === 1) control.stop = true; } } });
     expect(first.steps).toBe(1);
     p1.dispose();
     const p2 = freshPolicy(tf, task, "tiny", 99);
-    await train({ tf, program: compileSource("split", split), task, policy: p2, options: OPTIONS, outDir: out, resume: true });
+    await train({ tf, program: compiledProgram("split", split), task, policy: p2, options: OPTIONS, outDir: out, resume: true });
     expect(metricsOf(out)).toEqual(metricsOf(join(dir, "a")));
     for (const f of ["policy.bin", "critic.bin", "optimizer.bin", "critic_optimizer.bin"]) expect(bytes(out, f).equals(bytes(join(dir, "a"), f)), f).toBe(true);
     p2.dispose();
@@ -92,7 +92,7 @@ describe("rlp train with a critic (tiny PPO)", () => {
     const run = async (name: string, losses: string): Promise<string> => {
       const out = join(dir, name);
       const p = freshPolicy(tf, task, "tiny", 3);
-      await train({ tf, program: compileSource(name, PPO(losses)), task, policy: p, options: one, outDir: out });
+      await train({ tf, program: compiledProgram(name, PPO(losses)), task, policy: p, options: one, outDir: out });
       p.dispose();
       return out;
     };

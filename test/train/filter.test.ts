@@ -2,6 +2,7 @@
 // (runtime/tools/train/filter.ts) on hand-made batches, and a short DAPO run whose metrics show the refill.
 import { describe, expect, it } from "vitest";
 import { compileFile } from "../../compiler/index.ts";
+import { compileSource, errorLines, expectDiagnostic } from "../kit/index.ts";
 import type { TrainPlan } from "../../runtime/tools/train/plan.ts";
 import type { RolloutBatch } from "../../runtime/tools/train/batch.ts";
 import { filterBatch, roundSeed } from "../../runtime/tools/train/filter.ts";
@@ -13,7 +14,7 @@ import { freshPolicy } from "../../runtime/tools/train/warmstart.ts";
 function check(body: string) {
   const path = "/virtual/f.rlp";
   const src = `pipeline f {\n  dims P, G, T\n  rollout r = sample(policy, task, group=4, max_tokens=4)\n  reward S = task.score(r)\n${body}\n  advantage A = grpo_advantage(S, over=G)\n  loss L = token_mean(-A * r.logp, r.mask)\n}\n`;
-  return compileFile(path, { sources: new Map([[path, src]]) });
+  return compileSource(src, { path });
 }
 
 describe("filter: the checker", () => {
@@ -43,8 +44,8 @@ describe("filter: the checker", () => {
   it("needs a sampled rollout", () => {
     const path = "/virtual/g.rlp";
     const src = "pipeline g {\n  dims P\n  input x: f32[P] @policy\n  filter P by x > 0.0\n  loss L = mean(x, over=P)\n}\n";
-    const errs = compileFile(path, { sources: new Map([[path, src]]) }).diagnostics.filter((d) => d.severity === "error");
-    expect(errs.map((d) => d.code)).toEqual(["RLP307"]);
+    expect(errorLines(src, path).map((l) => l.split(" ")[0])).toEqual(["RLP307"]);
+    expectDiagnostic(src, "RLP307", 4, 3, path);
   });
 });
 

@@ -2,24 +2,24 @@
 // wall-clock fields (the only ones a resumed run may differ in).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { compileFile, type CompileResult } from "../../compiler/index.ts";
+import type { CompileResult } from "../../compiler/index.ts";
 import type { IRProgram } from "../../compiler/ir/ir.ts";
+import { compileSource, errorLines, errorsOf as errorsOfDiags } from "../kit/index.ts";
 
 /** Compiles `source` as the file /virtual/NAME.rlp. */
 export function compileVirtual(name: string, source: string): CompileResult {
-  const path = `/virtual/${name}.rlp`;
-  return compileFile(path, { sources: new Map([[path, source]]) });
+  return compileSource(source, { path: `/virtual/${name}.rlp` });
 }
 
 /** The errors of `source`, as `CODE line:col message`. */
 export function errorsOf(name: string, source: string): string[] {
-  return compileVirtual(name, source).diagnostics.filter((d) => d.severity === "error").map((d) => `${d.code} ${d.span.line}:${d.span.col} ${d.message}`);
+  return errorLines(source, `/virtual/${name}.rlp`);
 }
 
 /** The first pipeline of `source`; throws with the messages when it does not compile. */
-export function compileSource(name: string, source: string): IRProgram {
+export function compiledProgram(name: string, source: string): IRProgram {
   const r = compileVirtual(name, source);
-  const errs = r.diagnostics.filter((d) => d.severity === "error");
+  const errs = errorsOfDiags(r.diagnostics);
   if (errs.length > 0) throw new Error(errs.map((d) => d.message).join("\n"));
   return r.programs[0]!;
 }

@@ -11,7 +11,7 @@ import { selectBackend, type TF } from "../../runtime/backends/tfjs/index.ts";
 import { PlanError, planTraining } from "../../runtime/tools/train/plan.ts";
 import { train, TRAINER_DEFAULTS, type TrainerOptions } from "../../runtime/tools/train/trainer.ts";
 import { freshPolicy } from "../../runtime/tools/train/warmstart.ts";
-import { compileSource, metricsOf } from "./helpers.ts";
+import { compiledProgram, metricsOf } from "./helpers.ts";
 
 const DECAY = 0.5; // large, so that one step's move is far above float32 rounding
 const SOURCE = `pipeline tiny_models {
@@ -51,7 +51,7 @@ describe("derived models in rlp train", () => {
 
   it("computes logprob(M, r) at sampling time: frozen = r.ref_logp, ema starts at it, snapshot = the policy at its steps", async () => {
     const policy = freshPolicy(tf, task, "tiny", 7);
-    const result = await train({ tf, program: compileSource("tiny_models", SOURCE), task, policy, options: OPTIONS, outDir: a() });
+    const result = await train({ tf, program: compiledProgram("tiny_models", SOURCE), task, policy, options: OPTIONS, outDir: a() });
     policy.dispose();
     expect(result.status).toBe("done");
     const gaps = metricsOf(a()).map((l) => l["metrics"] as Record<string, number>);
@@ -90,11 +90,11 @@ describe("derived models in rlp train", () => {
     const out = join(dir, "b");
     const control = { stop: false };
     const p1 = freshPolicy(tf, task, "tiny", 7);
-    const first = await train({ tf, program: compileSource("tiny_models", SOURCE), task, policy: p1, options: OPTIONS, outDir: out, control, events: { step: (m) => { if (m.step === 2) control.stop = true; } } });
+    const first = await train({ tf, program: compiledProgram("tiny_models", SOURCE), task, policy: p1, options: OPTIONS, outDir: out, control, events: { step: (m) => { if (m.step === 2) control.stop = true; } } });
     p1.dispose();
     expect(first.steps).toBe(2);
     const p2 = freshPolicy(tf, task, "tiny", 99);
-    await train({ tf, program: compileSource("tiny_models", SOURCE), task, policy: p2, options: OPTIONS, outDir: out, resume: true });
+    await train({ tf, program: compiledProgram("tiny_models", SOURCE), task, policy: p2, options: OPTIONS, outDir: out, resume: true });
     p2.dispose();
     expect(metricsOf(out)).toEqual(metricsOf(a()));
     for (const f of ["policy.bin", "reference.bin", "optimizer.bin", "model-avg.bin", "model-prev.bin"]) {
@@ -104,13 +104,13 @@ describe("derived models in rlp train", () => {
 
   it("refuses to resume with another decay", async () => {
     const p = freshPolicy(tf, task, "tiny", 7);
-    await expect(train({ tf, program: compileSource("tiny_models", SOURCE.replace(`decay=${DECAY}`, "decay=0.9")), task, policy: p, options: { ...OPTIONS, steps: 5 }, outDir: a(), resume: true }))
+    await expect(train({ tf, program: compiledProgram("tiny_models", SOURCE.replace(`decay=${DECAY}`, "decay=0.9")), task, policy: p, options: { ...OPTIONS, steps: 5 }, outDir: a(), resume: true }))
       .rejects.toThrow(/--resume: the checkpoint was made with models=.*"decay":0.5.*this run has models=.*"decay":0.9/);
     p.dispose();
   });
 
   it("rejects before training a model rlp train does not make", () => {
-    const judged = compileSource("tiny_models", SOURCE.replace("model prev = snapshot(policy, every=3)", "model prev = external(\"judge\")"));
+    const judged = compiledProgram("tiny_models", SOURCE.replace("model prev = snapshot(policy, every=3)", "model prev = external(\"judge\")"));
     expect(() => planTraining(judged, { group: 8, maxTokens: 8, temperature: 1 })).toThrow(PlanError);
     expect(() => planTraining(judged, { group: 8, maxTokens: 8, temperature: 1 })).toThrow("logprob(prev, r): rlp train makes frozen, ema and snapshot models, not external(...) yet");
   });

@@ -3,7 +3,7 @@
 // trains bit-identically over two updates and two minibatches (were once recomputed at each update, the ratio would
 // be 1 at the second update and the runs would differ).
 import { describe, expect, it } from "vitest";
-import { compileFile } from "../../compiler/index.ts";
+import { compileSource } from "../kit/index.ts";
 import { withSuppliedStages } from "../../compiler/stage_inputs.ts";
 import type { IRProgram } from "../../compiler/ir/ir.ts";
 import { evaluate } from "../../runtime/backends/reference/index.ts";
@@ -25,7 +25,7 @@ const PPO = (old: string) => `pipeline p {
 
 function compile(source: string): IRProgram {
   const path = "/virtual/once.rlp";
-  const r = compileFile(path, { sources: new Map([[path, source]]) });
+  const r = compileSource(source, { path });
   expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
   return r.programs[0]!;
 }

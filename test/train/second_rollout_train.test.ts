@@ -13,7 +13,7 @@ import { filterBatch, roundSeed } from "../../runtime/tools/train/filter.ts";
 import { planTraining } from "../../runtime/tools/train/plan.ts";
 import { freshPolicy } from "../../runtime/tools/train/warmstart.ts";
 import { train, TRAINER_DEFAULTS, type TrainerOptions } from "../../runtime/tools/train/trainer.ts";
-import { compileSource, metricsOf } from "./helpers.ts";
+import { compiledProgram, metricsOf } from "./helpers.ts";
 
 /** ReMax as in examples/train_remax.rlp, tiny; `SECOND` is the second rollout's options. */
 const remax = (second: string): string => `pipeline tiny_remax {
@@ -48,7 +48,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("a second rollout in the trainer", () => {
   it("samples the first rollout's prompts greedily and scores them: g.tokens, g.mask, g.score", () => {
-    const program = compileSource("greedy", GREEDY);
+    const program = compiledProgram("greedy", GREEDY);
     const plan = planTraining(program, { group: 8, maxTokens: 4, temperature: 1 });
     expect(plan.second?.rollout.name).toBe("g");
     expect(Object.keys(plan.second!.inputs).sort()).toEqual(["mask", "score"]);
@@ -79,7 +79,7 @@ describe("a second rollout in the trainer", () => {
   });
 
   it("draws from a stream of its own: a sampled second rollout like the first does not repeat its tokens", () => {
-    const program = compileSource("sampled", SAMPLED.replace("metric greedy_len", "output gt = g.tokens\n  output rt = r.tokens\n  metric greedy_len"));
+    const program = compiledProgram("sampled", SAMPLED.replace("metric greedy_len", "output gt = g.tokens\n  output rt = r.tokens\n  metric greedy_len"));
     const plan = planTraining(program, { group: 8, maxTokens: 4, temperature: 1 });
     const policy = freshPolicy(tf, task, "tiny", 1);
     const reference = policy.frozenCopy();
@@ -92,7 +92,7 @@ describe("a second rollout in the trainer", () => {
   });
 
   it("filter P keeps each prompt's greedy answer with it when the batch is assembled from several rounds", () => {
-    const program = compileSource("filtered", GREEDY.replace("  reward tr", "  filter P by index(P) % 2 == 0, max_rounds=3\n  reward tr"));
+    const program = compiledProgram("filtered", GREEDY.replace("  reward tr", "  filter P by index(P) % 2 == 0, max_rounds=3\n  reward tr"));
     const plan = planTraining(program, { group: 8, maxTokens: 4, temperature: 1 });
     const policy = freshPolicy(tf, sort, "tiny", 1);
     const reference = policy.frozenCopy();
@@ -110,7 +110,7 @@ describe("a second rollout in the trainer", () => {
   });
 
   it("trains a tiny ReMax run (the greedy score is logged) and resumes it exactly", async () => {
-    const program = compileSource("tiny_remax", GREEDY);
+    const program = compiledProgram("tiny_remax", GREEDY);
     const full = join(dir, "full");
     const p1 = freshPolicy(tf, task, "tiny", 3);
     const a = await train({ tf, program, task, policy: p1, options: OPTIONS, outDir: full });
@@ -139,7 +139,7 @@ describe("a second rollout in the trainer", () => {
     expect(readFileSync(join(latestCheckpoint(cut)!, "policy.bin")).equals(readFileSync(join(latestCheckpoint(full)!, "policy.bin")))).toBe(true);
     p3.dispose();
     // the second rollout's options are part of the run's identity
-    const other = compileSource("tiny_remax", remax("group=1, max_tokens=3, temperature=0.0"));
+    const other = compiledProgram("tiny_remax", remax("group=1, max_tokens=3, temperature=0.0"));
     const p4 = freshPolicy(tf, task, "tiny", 3);
     await expect(train({ tf, program: other, task, policy: p4, options: OPTIONS, outDir: full, resume: true })).rejects.toThrow(/--resume: the checkpoint was made with second_rollout=/);
     p4.dispose();

@@ -14,7 +14,7 @@ import { selectBackend, type TF } from "../../runtime/backends/tfjs/index.ts";
 import { latestCheckpoint } from "../../runtime/tools/train/checkpoint.ts";
 import { freshPolicy } from "../../runtime/tools/train/warmstart.ts";
 import { NonFiniteError, train, TRAINER_DEFAULTS, type TrainerOptions } from "../../runtime/tools/train/trainer.ts";
-import { compileSource, metricsOf } from "./helpers.ts";
+import { compiledProgram, metricsOf } from "./helpers.ts";
 
 const TINY_GRPO = `pipeline tiny_grpo {
   dims P, G, T
@@ -56,7 +56,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 
 describe("rlp train (tiny GRPO)", () => {
-  const program = (): IRProgram => compileSource("tiny_grpo", TINY_GRPO);
+  const program = (): IRProgram => compiledProgram("tiny_grpo", TINY_GRPO);
 
   it("trains a few steps: finite loss and metrics, a checkpoint that loads", async () => {
     const out = join(dir, "a");
@@ -113,7 +113,7 @@ describe("rlp train (tiny GRPO)", () => {
   it("stops on a non-finite advantage, naming the step and the tensor, keeping the last good checkpoint", async () => {
     const out = join(dir, "nan");
     const p = freshPolicy(tf, task, "tiny", 3);
-    const run = train({ tf, program: compileSource("nan_at_3", NAN_AT_3), task, policy: p, options: { ...OPTIONS, checkpointEvery: 1, updatesPerBatch: 1, minibatches: 1 }, outDir: out });
+    const run = train({ tf, program: compiledProgram("nan_at_3", NAN_AT_3), task, policy: p, options: { ...OPTIONS, checkpointEvery: 1, updatesPerBatch: 1, minibatches: 1 }, outDir: out });
     await expect(run).rejects.toThrow(NonFiniteError);
     await expect(run).rejects.toThrow(/^step 3: advantage 'A' is not finite \((NaN|\+inf) at flat index \d+\); stopped without applying this step's update/);
     expect(latestCheckpoint(out)).toMatch(/step-000002$/);
