@@ -32,7 +32,8 @@ function columns(c: Case | Exclude<OpEntry, Case | { byFunction: string }>): voi
 describe("conformance: op kinds", () => {
   for (const [op, entry] of Object.entries(OPS) as [string, OpEntry][]) {
     if ("byFunction" in entry) {
-      it(`${op}: per function (${entry.byFunction} table)`, () => expect(Object.keys(FAMILIES[entry.byFunction]).length).toBeGreaterThan(0));
+      it(`${op}: per function (${entry.byFunction} table)`, () =>
+        expect(Object.keys(FAMILIES[entry.byFunction]).length).toBeGreaterThan(0));
       continue;
     }
     describe(op, () => columns(entry));

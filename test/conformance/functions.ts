@@ -51,7 +51,11 @@ export const UNARY = {
   // half to even
   round: { x: [0.5, 1.5, 2.5, -0.5, -1.5, 0.25, -2.75, NaN], expect: [0, 2, 2, -0, -2, 0, -3, NaN], grad: G_ROUND },
   // log|Γ|: Γ(1/2) = √π, Γ(-1/2) = -2√π, 9! = 362880; poles at 0, -1
-  lgamma: { x: [0.5, 1, 2, 3, 10, -0.5, 0, -1], expect: [0.5723649429247001, 0, 0, Math.LN2, Math.log(362880), Math.log(2 * Math.sqrt(Math.PI)), inf, inf], grad: [0.7, 1.5, 3.25, -0.5] },
+  lgamma: {
+    x: [0.5, 1, 2, 3, 10, -0.5, 0, -1],
+    expect: [Math.log(Math.sqrt(Math.PI)), 0, 0, Math.LN2, Math.log(362880), Math.log(2 * Math.sqrt(Math.PI)), inf, inf],
+    grad: [0.7, 1.5, 3.25, -0.5],
+  },
   not: { x: [1, 0, 1, 0, 0, 1, 1, 0], expect: [0, 1, 0, 1, 1, 0, 0, 1], grad: NO_GRAD_BOOL, dtype: "bool" },
 } satisfies Record<UnaryOpName, UnaryEntry>;
 
@@ -80,16 +84,47 @@ const PAIR_B = [-0, 0, 1, 2, -3, 1, NaN, 5];
 export const BINARY = {
   add: { a: A, b: B, expect: (a, b) => a + b, grad: GRAD_AB, expr: "a + b" },
   sub: { a: A, b: B, expect: (a, b) => a - b, grad: GRAD_AB, expr: "a - b" },
-  mul: { a: [0, -0, 1, -1, 3, -7, 1e20, inf], b: [-0, 5, -1, -1, -2, 2, 1e-20, 0], expect: (a, b) => a * b, grad: GRAD_AB, expr: "a * b" },
-  div: { a: [0, -0, 1, -1, 3, -7, 1e6, inf], b: [-0, 0, 0, -1, -2, 2, 1e-3, inf], expect: (a, b) => a / b, grad: GRAD_AB, expr: "a / b" },
+  mul: {
+    a: [0, -0, 1, -1, 3, -7, 1e20, inf],
+    b: [-0, 5, -1, -1, -2, 2, 1e-20, 0],
+    expect: (a, b) => a * b,
+    grad: GRAD_AB,
+    expr: "a * b",
+  },
+  div: {
+    a: [0, -0, 1, -1, 3, -7, 1e6, inf],
+    b: [-0, 0, 0, -1, -2, 2, 1e-3, inf],
+    expect: (a, b) => a / b,
+    grad: GRAD_AB,
+    expr: "a / b",
+  },
   // floor division (Python's //)
-  idiv: { a: [7, -7, 7, -7, 0, 1, 6, -1], b: [2, 2, -2, -2, 3, 3, 3, 5], expect: [3, -4, -4, 3, 0, 0, 2, -1], grad: NO_GRAD_I32, dtype: "i32", expr: "idiv(a, b)" },
+  idiv: {
+    a: [7, -7, 7, -7, 0, 1, 6, -1],
+    b: [2, 2, -2, -2, 3, 3, 3, 5],
+    expect: [3, -4, -4, 3, 0, 0, 2, -1],
+    grad: NO_GRAD_I32,
+    dtype: "i32",
+    expr: "idiv(a, b)",
+  },
   // Python's modulo: the sign of the divisor; x % 0 is NaN; -1 % inf is inf
   mod: {
-    a: [5.5, -5.5, 5.5, -5.5, 0, 3, -1, 7], b: [2, 2, -2, -2, 3, 0, inf, 2.5], expect: [1.5, 0.5, -0.5, -1.5, 0, NaN, inf, 2], grad: GRAD_AB, expr: "a % b",
-    tfjs: { skip: "known disagreement: tfjs gives NaN for -1 % inf (reference and fused JS: inf, as Python); issue 10 point 2 (one scalar semantics)" },
+    a: [5.5, -5.5, 5.5, -5.5, 0, 3, -1, 7],
+    b: [2, 2, -2, -2, 3, 0, inf, 2.5],
+    expect: [1.5, 0.5, -0.5, -1.5, 0, NaN, inf, 2],
+    grad: GRAD_AB,
+    expr: "a % b",
+    tfjs: {
+      skip: "known disagreement: tfjs gives NaN for -1 % inf (reference and fused JS: inf, as Python); issue 10 point 2 (one scalar semantics)",
+    },
   },
-  pow: { a: [2, 2, -8, 0, 0, 4, -2, 10], b: [3, -1, 0.5, 0, -1, 0.5, 3, -2], expect: [8, 0.5, NaN, 1, inf, 2, -8, 0.01], grad: { a: [0.5, 1.5, 2, 3], b: [1.1, -0.4, 2.3, -2] }, expr: "a ** b" },
+  pow: {
+    a: [2, 2, -8, 0, 0, 4, -2, 10],
+    b: [3, -1, 0.5, 0, -1, 0.5, 3, -2],
+    expect: [8, 0.5, NaN, 1, inf, 2, -8, 0.01],
+    grad: { a: [0.5, 1.5, 2, 3], b: [1.1, -0.4, 2.3, -2] },
+    expr: "a ** b",
+  },
   maximum: { a: PAIR_A, b: PAIR_B, expect: [0, 0, 1, 2, 3, NaN, NaN, 5], grad: GRAD_AB, expr: "maximum(a, b)" },
   minimum: { a: PAIR_A, b: PAIR_B, expect: [0, 0, 1, -1, -3, NaN, NaN, -inf], grad: GRAD_AB, expr: "minimum(a, b)" },
   eq: cmp("a == b", [1, 1, 0, 1, 0, 0, 0, 1]),
@@ -98,8 +133,22 @@ export const BINARY = {
   le: cmp("a <= b", [1, 1, 1, 1, 0, 0, 0, 1]),
   gt: cmp("a > b", [0, 0, 0, 0, 1, 0, 0, 0]),
   ge: cmp("a >= b", [1, 1, 0, 1, 1, 0, 0, 1]),
-  and: { a: [1, 1, 0, 0, 1, 0, 1, 0], b: [1, 0, 1, 0, 1, 1, 0, 0], expect: [1, 0, 0, 0, 1, 0, 0, 0], grad: NO_GRAD_BOOL, dtype: "bool", expr: "a and b" },
-  or: { a: [1, 1, 0, 0, 1, 0, 1, 0], b: [1, 0, 1, 0, 1, 1, 0, 0], expect: [1, 1, 1, 0, 1, 1, 1, 0], grad: NO_GRAD_BOOL, dtype: "bool", expr: "a or b" },
+  and: {
+    a: [1, 1, 0, 0, 1, 0, 1, 0],
+    b: [1, 0, 1, 0, 1, 1, 0, 0],
+    expect: [1, 0, 0, 0, 1, 0, 0, 0],
+    grad: NO_GRAD_BOOL,
+    dtype: "bool",
+    expr: "a and b",
+  },
+  or: {
+    a: [1, 1, 0, 0, 1, 0, 1, 0],
+    b: [1, 0, 1, 0, 1, 1, 0, 0],
+    expect: [1, 1, 1, 0, 1, 1, 1, 0],
+    grad: NO_GRAD_BOOL,
+    dtype: "bool",
+    expr: "a or b",
+  },
 } satisfies Record<BinaryOpName, BinaryEntry>;
 
 // Reductions over N of x[R=3, N=4] where m: row 0 fully selected with a tie for the max (3, 3); row 1 all masked
@@ -123,10 +172,28 @@ export const REDUCE = {
   sum: { expr: "sum(x, over=N, where=m)", expect: { y: [5, 0, 7] }, grad: "run" },
   mean: { expr: "mean(x, over=N, where=m)", expect: { y: [1.25, 0, 3.5] }, grad: "run" },
   // ties: the gradient goes to the first extreme (canonical order); an all-masked row gets none
-  max: { expr: "max(x, over=N, where=m, empty=-9.0)", expect: { y: [3, -9, 7], "dL/dx": [0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0] }, grad: "run" },
-  min: { expr: "min(x, over=N, where=m, empty=9.0)", expect: { y: [-2, 9, -0], "dL/dx": [0, 0, 0, 1, 0, 0, 0, 0, 3, 0, 0, 0] }, grad: "run" },
-  logsumexp: { expr: "logsumexp(x, over=N, where=m, empty=-9.0)", expect: { y: [lse([1, 3, 3, -2]), -9, lse([0, 7])] }, grad: "run" },
-  count: { expr: "count(x, over=N, where=m)", x: [1, 0, 1, 1, 1, 1, 1, 1, 0, 1, 1, 0], dtype: "bool", expect: { y: [3, 0, 1] }, grad: NO_GRAD_BOOL },
+  max: {
+    expr: "max(x, over=N, where=m, empty=-9.0)",
+    expect: { y: [3, -9, 7], "dL/dx": [0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0] },
+    grad: "run",
+  },
+  min: {
+    expr: "min(x, over=N, where=m, empty=9.0)",
+    expect: { y: [-2, 9, -0], "dL/dx": [0, 0, 0, 1, 0, 0, 0, 0, 3, 0, 0, 0] },
+    grad: "run",
+  },
+  logsumexp: {
+    expr: "logsumexp(x, over=N, where=m, empty=-9.0)",
+    expect: { y: [lse([1, 3, 3, -2]), -9, lse([0, 7])] },
+    grad: "run",
+  },
+  count: {
+    expr: "count(x, over=N, where=m)",
+    x: [1, 0, 1, 1, 1, 1, 1, 1, 0, 1, 1, 0],
+    dtype: "bool",
+    expect: { y: [3, 0, 1] },
+    grad: NO_GRAD_BOOL,
+  },
 } satisfies Record<ReduceOpName, FamilyEntry>;
 
 // Scans along N of x[R=2, N=4]: row 0 is [3, 1, 2, 0.5]; row 1 has -0 and a tie (2, 2).
@@ -134,9 +201,17 @@ const SCAN_X = [3, 1, 2, 0.5, -1, -0, 2, 2];
 const SCAN_GRAD = [0.3, -1.2, 0.8, 1.9, 2.2, -0.4, 1.1, -2];
 
 export const SCAN = {
-  cumsum: { expr: "cumsum(x, along=N)", expect: { y: [3, 4, 6, 6.5, -1, -1, 1, 3], r: [6.5, 3.5, 2.5, 0.5, 3, 4, 4, 2] }, grad: "run" },
+  cumsum: {
+    expr: "cumsum(x, along=N)",
+    expect: { y: [3, 4, 6, 6.5, -1, -1, 1, 3], r: [6.5, 3.5, 2.5, 0.5, 3, 4, 4, 2] },
+    grad: "run",
+  },
   cummax: { expr: "cummax(x, along=N)", expect: { y: [3, 3, 3, 3, -1, 0, 2, 2], r: [3, 2, 2, 0.5, 2, 2, 2, 2] }, grad: "run" },
-  cummin: { expr: "cummin(x, along=N)", expect: { y: [3, 1, 1, 0.5, -1, -1, -1, -1], r: [0.5, 0.5, 0.5, 0.5, -1, -0, 2, 2] }, grad: "run" },
+  cummin: {
+    expr: "cummin(x, along=N)",
+    expect: { y: [3, 1, 1, 0.5, -1, -1, -1, -1], r: [0.5, 0.5, 0.5, 0.5, -1, -0, 2, 2] },
+    grad: "run",
+  },
 } satisfies Record<ScanOpName, FamilyEntry>;
 
 // Segments over N of x[R=2, N=5] by key where m; a position not selected gets 0; segment 2 of row 0 and of row 1
@@ -148,11 +223,21 @@ const SEG_GRAD = [0.3, -1.2, 0.8, 1.9, 0.5, 2.2, -0.4, 1.1, -2, 0.7];
 
 export const SEGMENT = {
   sum: { expr: "segment_sum(x, key, over=N, where=m)", expect: { y: [-1, 7, -1, 7, 0, 0, 5, 5, 0, 0] }, grad: "run" },
-  mean: { expr: "segment_mean(x, key, over=N, where=m)", expect: { y: [-0.5, 3.5, -0.5, 3.5, 0, 0, 2.5, 2.5, 0, 0] }, grad: "run" },
+  mean: {
+    expr: "segment_mean(x, key, over=N, where=m)",
+    expect: { y: [-0.5, 3.5, -0.5, 3.5, 0, 0, 2.5, 2.5, 0, 0] },
+    grad: "run",
+  },
   max: { expr: "segment_max(x, key, over=N, where=m)", expect: { y: [1, 4, 1, 4, 0, 0, 6, 6, 0, 0] }, grad: "run" },
   min: { expr: "segment_min(x, key, over=N, where=m)", expect: { y: [-2, 3, -2, 3, 0, 0, -1, -1, 0, 0] }, grad: "run" },
   // a bool x: its true members, every position selected
-  count: { expr: "segment_count(x, key, over=N)", x: SEG_M, dtype: "bool", expect: { y: [2, 2, 2, 2, 0, 2, 2, 2, 0, 0] }, grad: NO_GRAD_BOOL },
+  count: {
+    expr: "segment_count(x, key, over=N)",
+    x: SEG_M,
+    dtype: "bool",
+    expect: { y: [2, 2, 2, 2, 0, 2, 2, 2, 0, 0] },
+    grad: NO_GRAD_BOOL,
+  },
   first: { expr: "segment_first(x, key, over=N, where=m)", expect: { y: [1, 4, 1, 4, 0, 0, -1, -1, 0, 0] }, grad: "run" },
 } satisfies Record<SegmentOpName, FamilyEntry>;
 
@@ -184,7 +269,17 @@ function unaryFamily(): Record<UnaryOpName, Case> {
     const x = inputs[`x_${fn}`]!.data;
     const want = typeof e.expect === "function" ? Array.from(x, e.expect) : e.expect;
     const grad: Column = Array.isArray(e.grad) ? "run" : (e.grad as Skip);
-    out[fn] = { source, inputs, gradInputs, exercises: { op: "unary", fn }, reference: { [`y_${fn}`]: want }, gradient: grad, fused: "run", tfjs: "run", names: [`y_${fn}`, id("x", fn)] };
+    out[fn] = {
+      source,
+      inputs,
+      gradInputs,
+      exercises: { op: "unary", fn },
+      reference: { [`y_${fn}`]: want },
+      gradient: grad,
+      fused: "run",
+      tfjs: "run",
+      names: [`y_${fn}`, id("x", fn)],
+    };
   }
   return out;
 }
@@ -211,9 +306,22 @@ function binaryFamily(): Record<BinaryOpName, Case> {
   for (const [fn, e] of entries) {
     const a = inputs[`a_${fn}`]!.data;
     const b = inputs[`b_${fn}`]!.data;
-    const want = typeof e.expect === "function" ? Array.from(a, (v, i) => (e.expect as (a: number, b: number) => number)(v, b[i]!)) : e.expect;
+    const want =
+      typeof e.expect === "function"
+        ? Array.from(a, (v, i) => (e.expect as (a: number, b: number) => number)(v, b[i]!))
+        : e.expect;
     const grad: Column = "skip" in e.grad ? e.grad : "run";
-    out[fn] = { source, inputs, gradInputs, exercises: { op: "binary", fn }, reference: { [`y_${fn}`]: want }, gradient: grad, fused: "run", tfjs: e.tfjs ?? "run", names: [`y_${fn}`, id("a", fn), id("b", fn)] };
+    out[fn] = {
+      source,
+      inputs,
+      gradInputs,
+      exercises: { op: "binary", fn },
+      reference: { [`y_${fn}`]: want },
+      gradient: grad,
+      fused: "run",
+      tfjs: e.tfjs ?? "run",
+      names: [`y_${fn}`, id("a", fn), id("b", fn)],
+    };
   }
   return out;
 }
@@ -246,7 +354,10 @@ function family<F extends string>(table: Record<F, FamilyEntry>, l: Layout): Rec
     lines.push(`  input ${x}: ${e.dtype ?? "f32"}[R,N]${diff ? " @policy" : ""}`);
     lines.push(`  output y_${fn} = ${sub(e.expr, { x })}`);
     if (l.reversed) lines.push(`  output r_${fn} = ${sub(e.expr, { x }).replace(/\)$/, ", reverse=true)")}`);
-    if (diff) loss.push(`sum(${l.reversed ? `(y_${fn} + r_${fn})` : `y_${fn}`} * ${l.weight}, over=${l.op === "reduce" ? "R" : "[R,N]"})`);
+    if (diff)
+      loss.push(
+        `sum(${l.reversed ? `(y_${fn} + r_${fn})` : `y_${fn}`} * ${l.weight}, over=${l.op === "reduce" ? "R" : "[R,N]"})`,
+      );
     inputs[x] = e.dtype === "bool" ? t("bool", ["R", "N"], [nr, nk], e.x!) : rows(nr, nk, e.x ?? l.x);
     gradInputs[x] = e.dtype === "bool" ? t("bool", ["R", "N"], [nr, nk], e.x!) : rows(nr, nk, l.gradX);
   }
@@ -254,9 +365,21 @@ function family<F extends string>(table: Record<F, FamilyEntry>, l: Layout): Rec
   const source = lines.join("\n");
   const out = {} as Record<F, Case>;
   for (const [fn, e] of entries) {
-    const reference = Object.fromEntries(Object.entries(e.expect).map(([k, v]) => [k === "dL/dx" ? id("x", fn) : `${k}_${fn}`, v]));
+    const reference = Object.fromEntries(
+      Object.entries(e.expect).map(([k, v]) => [k === "dL/dx" ? id("x", fn) : `${k}_${fn}`, v]),
+    );
     const names = [`y_${fn}`, `r_${fn}`, id("x", fn)];
-    out[fn] = { source, inputs, gradInputs, exercises: { op: l.op, fn }, reference, gradient: e.grad, fused: "run", tfjs: "run", names };
+    out[fn] = {
+      source,
+      inputs,
+      gradInputs,
+      exercises: { op: l.op, fn },
+      reference,
+      gradient: e.grad,
+      fused: "run",
+      tfjs: "run",
+      names,
+    };
   }
   return out;
 }
@@ -266,17 +389,44 @@ const mask = (shape: [number, number], data: readonly number[]): Tensor => t("bo
 export const UNARY_CASES = unaryFamily();
 export const BINARY_CASES = binaryFamily();
 export const REDUCE_CASES = family(REDUCE, {
-  name: "reduce", op: "reduce", shape: [3, 4], x: RED_X, gradX: RED_GRAD, weight: "w",
+  name: "reduce",
+  op: "reduce",
+  shape: [3, 4],
+  x: RED_X,
+  gradX: RED_GRAD,
+  weight: "w",
   decls: ["input m: bool[R,N]", "input w: f32[R]"],
-  extra: { m: mask([3, 4], RED_M), w: f32(["R"], [3], [1, 2, 3]) }, gradExtra: { m: mask([3, 4], RED_M), w: f32(["R"], [3], [1, 2, 3]) },
+  extra: { m: mask([3, 4], RED_M), w: f32(["R"], [3], [1, 2, 3]) },
+  gradExtra: { m: mask([3, 4], RED_M), w: f32(["R"], [3], [1, 2, 3]) },
 });
 export const SCAN_CASES = family(SCAN, {
-  name: "scan", op: "scan", shape: [2, 4], x: SCAN_X, gradX: SCAN_GRAD, weight: "w", reversed: true,
-  decls: ["input w: f32[R,N]"], extra: { w: f32(["R", "N"], [2, 4], [1, 2, 3, 4, 0.5, 1, 1.5, 2]) }, gradExtra: { w: f32(["R", "N"], [2, 4], [1, 2, 3, 4, 0.5, 1, 1.5, 2]) },
+  name: "scan",
+  op: "scan",
+  shape: [2, 4],
+  x: SCAN_X,
+  gradX: SCAN_GRAD,
+  weight: "w",
+  reversed: true,
+  decls: ["input w: f32[R,N]"],
+  extra: { w: f32(["R", "N"], [2, 4], [1, 2, 3, 4, 0.5, 1, 1.5, 2]) },
+  gradExtra: { w: f32(["R", "N"], [2, 4], [1, 2, 3, 4, 0.5, 1, 1.5, 2]) },
 });
 export const SEGMENT_CASES = family(SEGMENT, {
-  name: "segment", op: "segment", shape: [2, 5], x: SEG_X, gradX: SEG_GRAD, weight: "w",
+  name: "segment",
+  op: "segment",
+  shape: [2, 5],
+  x: SEG_X,
+  gradX: SEG_GRAD,
+  weight: "w",
   decls: ["input key: id[R,N]", "input m: bool[R,N]", "input w: f32[R,N]"],
-  extra: { key: t("id", ["R", "N"], [2, 5], SEG_KEY), m: mask([2, 5], SEG_M), w: f32(["R", "N"], [2, 5], [1, 2, 3, 4, 5, 1, 2, 3, 4, 5]) },
-  gradExtra: { key: t("id", ["R", "N"], [2, 5], SEG_KEY), m: mask([2, 5], SEG_M), w: f32(["R", "N"], [2, 5], [1, 2, 3, 4, 5, 1, 2, 3, 4, 5]) },
+  extra: {
+    key: t("id", ["R", "N"], [2, 5], SEG_KEY),
+    m: mask([2, 5], SEG_M),
+    w: f32(["R", "N"], [2, 5], [1, 2, 3, 4, 5, 1, 2, 3, 4, 5]),
+  },
+  gradExtra: {
+    key: t("id", ["R", "N"], [2, 5], SEG_KEY),
+    m: mask([2, 5], SEG_M),
+    w: f32(["R", "N"], [2, 5], [1, 2, 3, 4, 5, 1, 2, 3, 4, 5]),
+  },
 });

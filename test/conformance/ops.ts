@@ -10,65 +10,138 @@ import { f32, t, vec, type Case, type OpEntry, type Skip } from "./types.ts";
 const NONE = (why: string): Skip => ({ skip: why });
 const NO_GRAD = NONE("its result is not f32: no gradient");
 const W4 = vec([0.5, 1, 1.5, 2]);
-const ALL = (why: string): { reference: Skip; gradient: Skip; fused: Skip; tfjs: Skip } => ({ reference: NONE(why), gradient: NONE(why), fused: NONE(why), tfjs: NONE(why) });
+const ALL = (why: string): { reference: Skip; gradient: Skip; fused: Skip; tfjs: Skip } => ({
+  reference: NONE(why),
+  gradient: NONE(why),
+  fused: NONE(why),
+  tfjs: NONE(why),
+});
 const PLUGIN = "needs a TypeScript plugin: covered by test/plugin, test/fuse/fuse_custom, test/agreement/agreement_custom";
 
 /** A one-dim pipeline over N with a weighted loss on `y`. */
 const lineProgram = (name: string, decls: string[], outputs: string[], loss?: string): string =>
-  [`pipeline ${name} {`, "  dims N", ...decls.map((d) => `  ${d}`), ...outputs.map((o) => `  ${o}`), ...(loss ? [`  loss L = ${loss}`] : []), "}"].join("\n");
+  [
+    `pipeline ${name} {`,
+    "  dims N",
+    ...decls.map((d) => `  ${d}`),
+    ...outputs.map((o) => `  ${o}`),
+    ...(loss ? [`  loss L = ${loss}`] : []),
+    "}",
+  ].join("\n");
 
 const run = { gradient: "run", fused: "run", tfjs: "run" } as const;
 
 export const OPS = {
   input: {
     source: lineProgram("input", ["input x: f32[N] @policy", "input w: f32[N]"], ["output y = x"], "sum(x * w, over=N)"),
-    inputs: { x: vec([0, -0, -1.5, 1e30]), w: W4 }, gradInputs: { x: vec([0.3, -1.2, 0.8, 1.9]), w: W4 },
-    exercises: { op: "input" }, reference: { y: [0, -0, -1.5, Math.fround(1e30)], "dL/dx": [0.5, 1, 1.5, 2] }, ...run,
+    inputs: { x: vec([0, -0, -1.5, 1e30]), w: W4 },
+    gradInputs: { x: vec([0.3, -1.2, 0.8, 1.9]), w: W4 },
+    exercises: { op: "input" },
+    reference: { y: [0, -0, -1.5, Math.fround(1e30)], "dL/dx": [0.5, 1, 1.5, 2] },
+    ...run,
   },
   param: {
-    source: lineProgram("param", ["param beta: f32 = 0.25", "input x: f32[N] @policy"], ["output y = beta * x"], "sum(y, over=N)"),
-    inputs: { x: vec([0, -2, 4, 1e-3]) }, exercises: { op: "param" }, reference: { y: [0, -0.5, 1, 0.25 * Math.fround(1e-3)], "dL/dx": [0.25, 0.25, 0.25, 0.25] }, ...run,
+    source: lineProgram(
+      "param",
+      ["param beta: f32 = 0.25", "input x: f32[N] @policy"],
+      ["output y = beta * x"],
+      "sum(y, over=N)",
+    ),
+    inputs: { x: vec([0, -2, 4, 1e-3]) },
+    exercises: { op: "param" },
+    reference: { y: [0, -0.5, 1, 0.25 * Math.fround(1e-3)], "dL/dx": [0.25, 0.25, 0.25, 0.25] },
+    ...run,
   },
   const: {
     source: lineProgram("const", ["input x: f32[N] @policy"], ["output y = x * 2.0 + 1.5"], "sum(y, over=N)"),
-    inputs: { x: vec([0, -0, -1, 3]) }, exercises: { op: "const" }, reference: { y: [1.5, 1.5, -0.5, 7.5], "dL/dx": [2, 2, 2, 2] }, ...run,
+    inputs: { x: vec([0, -0, -1, 3]) },
+    exercises: { op: "const" },
+    reference: { y: [1.5, 1.5, -0.5, 7.5], "dL/dx": [2, 2, 2, 2] },
+    ...run,
   },
   index: {
     source: lineProgram("index", ["input x: f32[N]"], ["output y = index(N)", "output z = f32(index(N)) * x"]),
-    inputs: { x: vec([1, 2, 3, 4]) }, exercises: { op: "index" }, reference: { y: [0, 1, 2, 3], z: [0, 2, 6, 12] }, gradient: NONE("an i32 position: no gradient"), fused: "run", tfjs: "run",
+    inputs: { x: vec([1, 2, 3, 4]) },
+    exercises: { op: "index" },
+    reference: { y: [0, 1, 2, 3], z: [0, 2, 6, 12] },
+    gradient: NONE("an i32 position: no gradient"),
+    fused: "run",
+    tfjs: "run",
   },
   size: {
-    source: lineProgram("size", ["input x: f32[N] @policy"], ["output n = size(N)", "output y = x / f32(size(N))"], "sum(y, over=N)"),
-    inputs: { x: vec([1, 2, 3, 4, 5]) }, exercises: { op: "size" }, reference: { n: [5], y: [0.2, 0.4, 0.6, 0.8, 1], "dL/dx": [0.2, 0.2, 0.2, 0.2, 0.2] }, ...run,
+    source: lineProgram(
+      "size",
+      ["input x: f32[N] @policy"],
+      ["output n = size(N)", "output y = x / f32(size(N))"],
+      "sum(y, over=N)",
+    ),
+    inputs: { x: vec([1, 2, 3, 4, 5]) },
+    exercises: { op: "size" },
+    reference: { n: [5], y: [0.2, 0.4, 0.6, 0.8, 1], "dL/dx": [0.2, 0.2, 0.2, 0.2, 0.2] },
+    ...run,
   },
   cast: {
-    source: lineProgram("cast", ["input x: f32[N]", "input b: bool[N]", "input k: i32[N]"], ["output i = i32(x)", "output bx = bool(x)", "output fb = f32(b)", "output fk = f32(k)", "output key = id(k) == id(k)"]),
+    source: lineProgram(
+      "cast",
+      ["input x: f32[N]", "input b: bool[N]", "input k: i32[N]"],
+      ["output i = i32(x)", "output bx = bool(x)", "output fb = f32(b)", "output fk = f32(k)", "output key = id(k) == id(k)"],
+    ),
     inputs: { x: vec([1.7, -1.7, -0, 2.5]), b: t("bool", ["N"], [4], [1, 0, 0, 1]), k: t("i32", ["N"], [4], [-3, 0, 2, 7]) },
-    exercises: { op: "cast" }, reference: { i: [1, -1, 0, 2], bx: [1, 1, 0, 1], fb: [1, 0, 0, 1], fk: [-3, 0, 2, 7], key: [1, 1, 1, 1] }, gradient: NONE("casts to i32/bool/id carry no gradient; f32(x) of an f32 is x"), fused: "run", tfjs: "run",
+    exercises: { op: "cast" },
+    reference: { i: [1, -1, 0, 2], bx: [1, 1, 0, 1], fb: [1, 0, 0, 1], fk: [-3, 0, 2, 7], key: [1, 1, 1, 1] },
+    gradient: NONE("casts to i32/bool/id carry no gradient; f32(x) of an f32 is x"),
+    fused: "run",
+    tfjs: "run",
   },
   // a true select: log of the negative, unselected entries never leaks NaN into the value or the gradient
   where: {
-    source: lineProgram("where", ["input x: f32[N] @policy", "input m: bool[N]", "input w: f32[N]"], ["output y = where(m, x * 2.0, log(x))"], "sum(y * w, over=N)"),
-    inputs: { x: vec([-1, 2, 0.5, -3]), m: t("bool", ["N"], [4], [1, 0, 0, 1]), w: W4 }, exercises: { op: "where" },
-    reference: { y: [-2, Math.LN2, -Math.LN2, -6], "dL/dx": [1, 0.5, 3, 4] }, ...run,
+    source: lineProgram(
+      "where",
+      ["input x: f32[N] @policy", "input m: bool[N]", "input w: f32[N]"],
+      ["output y = where(m, x * 2.0, log(x))"],
+      "sum(y * w, over=N)",
+    ),
+    inputs: { x: vec([-1, 2, 0.5, -3]), m: t("bool", ["N"], [4], [1, 0, 0, 1]), w: W4 },
+    exercises: { op: "where" },
+    reference: { y: [-2, Math.LN2, -Math.LN2, -6], "dL/dx": [1, 0.5, 3, 4] },
+    ...run,
   },
   // derivative 1 strictly inside (lo, hi), 0 at and beyond the bounds
   clamp: {
-    source: lineProgram("clamp", ["input x: f32[N] @policy", "input w: f32[N]"], ["output y = clamp(x, lo=-0.5, hi=0.5)"], "sum(y * w, over=N)"),
-    inputs: { x: vec([-1, -0.5, 0.5, 0.25]), w: W4 }, gradInputs: { x: vec([-1, 0.1, 0.3, 2]), w: W4 }, exercises: { op: "clamp" },
-    reference: { y: [-0.5, -0.5, 0.5, 0.25], "dL/dx": [0, 0, 0, 2] }, ...run,
+    source: lineProgram(
+      "clamp",
+      ["input x: f32[N] @policy", "input w: f32[N]"],
+      ["output y = clamp(x, lo=-0.5, hi=0.5)"],
+      "sum(y * w, over=N)",
+    ),
+    inputs: { x: vec([-1, -0.5, 0.5, 0.25]), w: W4 },
+    gradInputs: { x: vec([-1, 0.1, 0.3, 2]), w: W4 },
+    exercises: { op: "clamp" },
+    reference: { y: [-0.5, -0.5, 0.5, 0.25], "dL/dx": [0, 0, 0, 2] },
+    ...run,
   },
   // the unselected quotient (a division by zero) is never formed, forward or backward
   safe_div: {
-    source: lineProgram("safe_div", ["input a: f32[N] @policy", "input d: f32[N] @policy", "input ok: bool[N]", "input w: f32[N]"], ["output y = safe_div(a, d, ok, fill=-1.0)"], "sum(y * w, over=N)"),
-    inputs: { a: vec([1, 2, 3, 0]), d: vec([2, 0, -4, 0]), ok: t("bool", ["N"], [4], [1, 0, 1, 0]), w: W4 }, exercises: { op: "safe_div" },
-    reference: { y: [0.5, -1, -0.75, -1], "dL/da": [0.25, 0, -0.375, 0], "dL/dd": [-0.125, 0, -0.28125, 0] }, ...run,
+    source: lineProgram(
+      "safe_div",
+      ["input a: f32[N] @policy", "input d: f32[N] @policy", "input ok: bool[N]", "input w: f32[N]"],
+      ["output y = safe_div(a, d, ok, fill=-1.0)"],
+      "sum(y * w, over=N)",
+    ),
+    inputs: { a: vec([1, 2, 3, 0]), d: vec([2, 0, -4, 0]), ok: t("bool", ["N"], [4], [1, 0, 1, 0]), w: W4 },
+    exercises: { op: "safe_div" },
+    reference: { y: [0.5, -1, -0.75, -1], "dL/da": [0.25, 0, -0.375, 0], "dL/dd": [-0.125, 0, -0.28125, 0] },
+    ...run,
   },
   // a stop-gradient: d/dx [detach(x) * x] = detach(x), not 2x, so central differences (which see x²) do not apply
   detach: {
     source: lineProgram("detach", ["input x: f32[N] @policy"], ["output y = detach(x) * x"], "sum(y, over=N)"),
-    inputs: { x: vec([0, -1, 2, 3]) }, exercises: { op: "detach" }, reference: { y: [0, 1, 4, 9], "dL/dx": [0, -1, 2, 3] },
-    gradient: NONE("a stop-gradient is not the derivative: checked by the reference column's dL/dx"), fused: "run", tfjs: "run",
+    inputs: { x: vec([0, -1, 2, 3]) },
+    exercises: { op: "detach" },
+    reference: { y: [0, 1, 4, 9], "dL/dx": [0, -1, 2, 3] },
+    gradient: NONE("a stop-gradient is not the derivative: checked by the reference column's dL/dx"),
+    fused: "run",
+    tfjs: "run",
   },
   unary: { byFunction: "unary" },
   binary: { byFunction: "binary" },
@@ -77,25 +150,67 @@ export const OPS = {
   segment: { byFunction: "segment" },
   // y_t = b_t + a_t * y_(t-1), y_(-1) = init; reversed: y_t = b_t + a_t * y_(t+1), beyond the end 0
   linrec: {
-    source: lineProgram("linrec", ["input a: f32[N] @policy", "input b: f32[N] @policy", "input init: f32", "input w: f32[N]"], ["output y = linrec(a, b, along=N, init=init)", "output r = linrec(a, b, along=N, reverse=true)"], "sum((y + r) * w, over=N)"),
-    inputs: { a: vec([0.5, 0.5, 2, 0]), b: vec([1, 2, 3, 4]), init: f32([], [], [10]), w: W4 }, gradInputs: { a: vec([0.5, -0.3, 1.2, 0.7]), b: vec([1, 2, 3, 4]), init: f32([], [], [10]), w: W4 },
-    exercises: { op: "linrec" }, reference: { y: [6, 5, 13, 4], r: [4.75, 7.5, 11, 4] }, ...run,
+    source: lineProgram(
+      "linrec",
+      ["input a: f32[N] @policy", "input b: f32[N] @policy", "input init: f32", "input w: f32[N]"],
+      ["output y = linrec(a, b, along=N, init=init)", "output r = linrec(a, b, along=N, reverse=true)"],
+      "sum((y + r) * w, over=N)",
+    ),
+    inputs: { a: vec([0.5, 0.5, 2, 0]), b: vec([1, 2, 3, 4]), init: f32([], [], [10]), w: W4 },
+    gradInputs: { a: vec([0.5, -0.3, 1.2, 0.7]), b: vec([1, 2, 3, 4]), init: f32([], [], [10]), w: W4 },
+    exercises: { op: "linrec" },
+    reference: { y: [6, 5, 13, 4], r: [4.75, 7.5, 11, 4] },
+    ...run,
   },
   shift: {
-    source: lineProgram("shift", ["input x: f32[N] @policy", "input w: f32[N]"], ["output p = prev(x, along=N, fill=-1.0)", "output n = next(x, along=N, fill=0.0)", "output s = shift(x, along=N, by=2, fill=9.0)"], "sum((p + n + s) * w, over=N)"),
-    inputs: { x: vec([1, 2, 3, 4]), w: W4 }, exercises: { op: "shift" },
-    reference: { p: [-1, 1, 2, 3], n: [2, 3, 4, 0], s: [9, 9, 1, 2], "dL/dx": [1 + 1.5, 0.5 + 1.5 + 2, 1 + 2, 1.5] }, ...run,
+    source: lineProgram(
+      "shift",
+      ["input x: f32[N] @policy", "input w: f32[N]"],
+      [
+        "output p = prev(x, along=N, fill=-1.0)",
+        "output n = next(x, along=N, fill=0.0)",
+        "output s = shift(x, along=N, by=2, fill=9.0)",
+      ],
+      "sum((p + n + s) * w, over=N)",
+    ),
+    inputs: { x: vec([1, 2, 3, 4]), w: W4 },
+    exercises: { op: "shift" },
+    reference: { p: [-1, 1, 2, 3], n: [2, 3, 4, 0], s: [9, 9, 1, 2], "dL/dx": [1 + 1.5, 0.5 + 1.5 + 2, 1 + 2, 1.5] },
+    ...run,
   },
   // ties go to the earlier position; an all-masked row selects nothing
   topk_mask: {
-    source: ["pipeline topk {", "  dims R, N", "  input x: f32[R,N]", "  input m: bool[R,N]", "  output top = topk_mask(x, k=2, over=N)", "  output low = topk_mask(x, k=1, over=N, where=m, largest=false)", "}"].join("\n"),
-    inputs: { x: f32(["R", "N"], [3, 4], [1, 3, 3, 2, 5, 1, 5, 5, -0, 0, -1, -1]), m: t("bool", ["R", "N"], [3, 4], [1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0, 1]) },
-    exercises: { op: "topk_mask" }, reference: { top: [0, 1, 1, 0, 1, 0, 1, 0, 1, 1, 0, 0], low: [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1] }, gradient: NO_GRAD, fused: "run", tfjs: "run",
+    source: [
+      "pipeline topk {",
+      "  dims R, N",
+      "  input x: f32[R,N]",
+      "  input m: bool[R,N]",
+      "  output top = topk_mask(x, k=2, over=N)",
+      "  output low = topk_mask(x, k=1, over=N, where=m, largest=false)",
+      "}",
+    ].join("\n"),
+    inputs: {
+      x: f32(["R", "N"], [3, 4], [1, 3, 3, 2, 5, 1, 5, 5, -0, 0, -1, -1]),
+      m: t("bool", ["R", "N"], [3, 4], [1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0, 1]),
+    },
+    exercises: { op: "topk_mask" },
+    reference: { top: [0, 1, 1, 0, 1, 0, 1, 0, 1, 1, 0, 0], low: [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1] },
+    gradient: NO_GRAD,
+    fused: "run",
+    tfjs: "run",
   },
   // counter-based: not hand-computable; in [0, 1), distinct, a function of (seed, step, position) on every backend
   uniform: {
-    source: lineProgram("uniform", ["input step: i32", "input x: f32[N]"], ["output u = uniform(dims=[N], seed=3, step=step) + 0.0 * x", "output v = uniform(dims=[N], seed=3, step=step + 1) + 0.0 * x"]),
-    inputs: { step: t("i32", [], [], [7]), x: vec([0, 0, 0, 0, 0, 0]) }, exercises: { op: "uniform" },
+    source: lineProgram(
+      "uniform",
+      ["input step: i32", "input x: f32[N]"],
+      [
+        "output u = uniform(dims=[N], seed=3, step=step) + 0.0 * x",
+        "output v = uniform(dims=[N], seed=3, step=step + 1) + 0.0 * x",
+      ],
+    ),
+    inputs: { step: t("i32", [], [], [7]), x: vec([0, 0, 0, 0, 0, 0]) },
+    exercises: { op: "uniform" },
     reference: (r: Record<string, Tensor>) => {
       const u = Array.from(r.u!.data);
       const v = Array.from(r.v!.data);
@@ -103,67 +218,175 @@ export const OPS = {
       expect(new Set(u).size, "distinct values along N").toBe(u.length);
       expect(u, "another step gives other numbers").not.toEqual(v);
     },
-    gradient: NONE("random numbers carry no gradient"), fused: "run", tfjs: "run",
+    gradient: NONE("random numbers carry no gradient"),
+    fused: "run",
+    tfjs: "run",
   },
   // -1 and out of range give fill
   take: {
-    source: ["pipeline take {", "  dims N, V", "  input x: f32[V] @policy", "  input idx: i32<V>[N]", "  input w: f32[N]", "  output g = take(x, idx, along=V, fill=-1.0)", "  loss L = sum(g * w, over=N)", "}"].join("\n"),
-    inputs: { x: f32(["V"], [3], [10, 20, 30]), idx: t("i32", ["N"], [4], [2, 0, -1, 2]), w: W4 }, exercises: { op: "take" },
-    reference: { g: [30, 10, -1, 30], "dL/dx": [1, 0, 0.5 + 2] }, ...run,
+    source: [
+      "pipeline take {",
+      "  dims N, V",
+      "  input x: f32[V] @policy",
+      "  input idx: i32<V>[N]",
+      "  input w: f32[N]",
+      "  output g = take(x, idx, along=V, fill=-1.0)",
+      "  loss L = sum(g * w, over=N)",
+      "}",
+    ].join("\n"),
+    inputs: { x: f32(["V"], [3], [10, 20, 30]), idx: t("i32", ["N"], [4], [2, 0, -1, 2]), w: W4 },
+    exercises: { op: "take" },
+    reference: { g: [30, 10, -1, 30], "dL/dx": [1, 0, 0.5 + 2] },
+    ...run,
   },
   // the adjoint of take: sums x over N into positions along V; -1 drops
   put: {
-    source: ["pipeline put {", "  dims N, V", "  input x: f32[N] @policy", "  input at: i32<V>[N]", "  input z: f32[V]", "  output p = put(x, at=at, into=V, over=N) + z", "  loss L = sum(p * z, over=V)", "}"].join("\n"),
-    inputs: { x: vec([1, 2, 3, 4]), at: t("i32", ["N"], [4], [2, 0, 2, -1]), z: f32(["V"], [3], [0.5, 1, 2]) }, exercises: { op: "put" },
-    reference: { p: [2.5, 1, 6], "dL/dx": [2, 0.5, 2, 0] }, ...run,
+    source: [
+      "pipeline put {",
+      "  dims N, V",
+      "  input x: f32[N] @policy",
+      "  input at: i32<V>[N]",
+      "  input z: f32[V]",
+      "  output p = put(x, at=at, into=V, over=N) + z",
+      "  loss L = sum(p * z, over=V)",
+      "}",
+    ].join("\n"),
+    inputs: { x: vec([1, 2, 3, 4]), at: t("i32", ["N"], [4], [2, 0, 2, -1]), z: f32(["V"], [3], [0.5, 1, 2]) },
+    exercises: { op: "put" },
+    reference: { p: [2.5, 1, 6], "dL/dx": [2, 0.5, 2, 0] },
+    ...run,
   },
   log_softmax: {
-    source: ["pipeline lsm {", "  dims R, V", "  input x: f32[R,V] @policy", "  input w: f32[R,V]", "  output y = log_softmax(x, over=V)", "  loss L = sum(y * w, over=[R,V])", "}"].join("\n"),
+    source: [
+      "pipeline lsm {",
+      "  dims R, V",
+      "  input x: f32[R,V] @policy",
+      "  input w: f32[R,V]",
+      "  output y = log_softmax(x, over=V)",
+      "  loss L = sum(y * w, over=[R,V])",
+      "}",
+    ].join("\n"),
     inputs: { x: f32(["R", "V"], [2, 3], [1, 2, 3, 1000, 1000, 1000]), w: f32(["R", "V"], [2, 3], [1, 0, 0, 0.5, 1, 2]) },
     gradInputs: { x: f32(["R", "V"], [2, 3], [1, 2, 3, -0.5, 0.2, 0.9]), w: f32(["R", "V"], [2, 3], [1, 0, 0, 0.5, 1, 2]) },
-    exercises: { op: "log_softmax" }, reference: { y: [1, 2, 3].map((v) => v - Math.log(Math.E + Math.E ** 2 + Math.E ** 3)).concat([-Math.log(3), -Math.log(3), -Math.log(3)]) }, ...run,
+    exercises: { op: "log_softmax" },
+    reference: {
+      y: [1, 2, 3]
+        .map((v) => v - Math.log(Math.E + Math.E ** 2 + Math.E ** 3))
+        .concat([-Math.log(3), -Math.log(3), -Math.log(3)]),
+    },
+    ...run,
   },
   // Y is the std pair dim {w, l} (stdlib/preference.rlp); results are in canonical order, T before Y
   select: {
-    source: ["pipeline sel {", "  dims T", "  input lp: f32[Y,T] @policy", "  output margin = lp[Y=w] - lp[Y=l]", "  output first = lp[T=0]", "  loss L = sum(margin, over=T) + sum(first * 3.0, over=Y)", "}"].join("\n"),
-    inputs: { lp: f32(["Y", "T"], [2, 3], [1, 2, 3, 0.5, -1, 0]) }, exercises: { op: "select" },
-    reference: { margin: [0.5, 3, 3], first: [1, 0.5], "dL/dlp": [4, 2, 1, -1, 1, -1] }, ...run,
+    source: [
+      "pipeline sel {",
+      "  dims T",
+      "  input lp: f32[Y,T] @policy",
+      "  output margin = lp[Y=w] - lp[Y=l]",
+      "  output first = lp[T=0]",
+      "  loss L = sum(margin, over=T) + sum(first * 3.0, over=Y)",
+      "}",
+    ].join("\n"),
+    inputs: { lp: f32(["Y", "T"], [2, 3], [1, 2, 3, 0.5, -1, 0]) },
+    exercises: { op: "select" },
+    reference: { margin: [0.5, 3, 3], first: [1, 0.5], "dL/dlp": [4, 2, 1, -1, 1, -1] },
+    ...run,
   },
   stack: {
-    source: ["pipeline stack {", "  dims T", "  input a: f32[T] @policy", "  input b: f32[T]", "  output s = Y{w: a * 2.0, l: b}", "  loss L = sum(s[Y=w], over=T)", "}"].join("\n"),
-    inputs: { a: vec([1, 2, 3], "T"), b: vec([-1, -0, 4], "T") }, exercises: { op: "stack" }, reference: { s: [2, -1, 4, -0, 6, 4], "dL/da": [2, 2, 2] }, ...run,
+    source: [
+      "pipeline stack {",
+      "  dims T",
+      "  input a: f32[T] @policy",
+      "  input b: f32[T]",
+      "  output s = Y{w: a * 2.0, l: b}",
+      "  loss L = sum(s[Y=w], over=T)",
+      "}",
+    ].join("\n"),
+    inputs: { a: vec([1, 2, 3], "T"), b: vec([-1, -0, 4], "T") },
+    exercises: { op: "stack" },
+    reference: { s: [2, -1, 4, -0, 6, 4], "dL/da": [2, 2, 2] },
+    ...run,
   },
   rename: {
-    source: ["pipeline rename {", "  dims T", "  dims T2 = T", "  input x: f32[T] @policy", "  output pairs = x - x[T as T2]", "  loss L = sum(pairs * pairs, over=[T,T2])", "}"].join("\n"),
-    inputs: { x: vec([1, 2, 4], "T") }, exercises: { op: "rename" },
+    source: [
+      "pipeline rename {",
+      "  dims T",
+      "  dims T2 = T",
+      "  input x: f32[T] @policy",
+      "  output pairs = x - x[T as T2]",
+      "  loss L = sum(pairs * pairs, over=[T,T2])",
+      "}",
+    ].join("\n"),
+    inputs: { x: vec([1, 2, 4], "T") },
+    exercises: { op: "rename" },
     // pairs[t, s] = x_t - x_s; L = Σ (x_t - x_s)², dL/dx_k = 4 Σ_s (x_k - x_s)
-    reference: { pairs: [0, -1, -3, 1, 0, -2, 3, 2, 0], "dL/dx": [-16, -4, 20] }, ...run,
+    reference: { pairs: [0, -1, -3, 1, 0, -2, 3, 2, 0], "dL/dx": [-16, -4, 20] },
+    ...run,
   },
   // the gradient of max at a tie goes to the first maximum
   argfirst: {
     source: lineProgram("argfirst", ["input x: f32[N] @policy"], ["output y = max(x, over=N)"], "y * 2.0"),
-    inputs: { x: vec([1, 3, 3, 2]) }, gradInputs: { x: vec([1, 3, 2.5, 2]) }, exercises: { op: "argfirst" }, reference: { y: [3], "dL/dx": [0, 2, 0, 0] }, ...run,
+    inputs: { x: vec([1, 3, 3, 2]) },
+    gradInputs: { x: vec([1, 3, 2.5, 2]) },
+    exercises: { op: "argfirst" },
+    reference: { y: [3], "dL/dx": [0, 2, 0, 0] },
+    ...run,
   },
   // each g_s of cummax goes to the position whose value y_s is
   scan_grad: {
-    source: lineProgram("scan_grad", ["input x: f32[N] @policy", "input w: f32[N]"], ["output y = cummax(x, along=N)"], "sum(y * w, over=N)"),
-    inputs: { x: vec([3, 1, 4, 2]), w: vec([1, 2, 3, 4]) }, exercises: { op: "scan_grad" }, reference: { y: [3, 3, 4, 4], "dL/dx": [3, 0, 7, 0] }, ...run,
+    source: lineProgram(
+      "scan_grad",
+      ["input x: f32[N] @policy", "input w: f32[N]"],
+      ["output y = cummax(x, along=N)"],
+      "sum(y * w, over=N)",
+    ),
+    inputs: { x: vec([3, 1, 4, 2]), w: vec([1, 2, 3, 4]) },
+    exercises: { op: "scan_grad" },
+    reference: { y: [3, 3, 4, 4], "dL/dx": [3, 0, 7, 0] },
+    ...run,
   },
   // the adjoint of select
   embed: {
     source: lineProgram("embed", ["input x: f32[N] @policy"], ["output y = x[N=1]"], "y * 3.0"),
-    inputs: { x: vec([5, 6, 7]) }, exercises: { op: "embed" }, reference: { y: [6], "dL/dx": [0, 3, 0] }, ...run,
+    inputs: { x: vec([5, 6, 7]) },
+    exercises: { op: "embed" },
+    reference: { y: [6], "dL/dx": [0, 3, 0] },
+    ...run,
   },
   custom: ALL(PLUGIN),
   custom_vjp: ALL(PLUGIN),
   table_get: {
-    source: ["pipeline table {", "  dims P", "  input pid: id[P]", "  input reward: f32[P]", "  state vhat: table f32 = 0.5", "  output a = reward - vhat[pid]", "}"].join("\n"),
-    inputs: { pid: t("id", ["P"], [3], [0, 4, 0]), reward: f32(["P"], [3], [1, 0, -1]) }, exercises: { op: "table_get" },
-    reference: { a: [0.5, -0.5, -1.5] }, gradient: NONE("state carries no gradient"), fused: "run", tfjs: "run",
+    source: [
+      "pipeline table {",
+      "  dims P",
+      "  input pid: id[P]",
+      "  input reward: f32[P]",
+      "  state vhat: table f32 = 0.5",
+      "  output a = reward - vhat[pid]",
+      "}",
+    ].join("\n"),
+    inputs: { pid: t("id", ["P"], [3], [0, 4, 0]), reward: f32(["P"], [3], [1, 0, -1]) },
+    exercises: { op: "table_get" },
+    reference: { a: [0.5, -0.5, -1.5] },
+    gradient: NONE("state carries no gradient"),
+    fused: "run",
+    tfjs: "run",
   },
   table_read: {
-    source: ["pipeline scalar_state {", "  dims P", "  input x: f32[P]", "  state seen: f32 = 2.0", "  output s = x + seen", "}"].join("\n"),
-    inputs: { x: f32(["P"], [2], [1, -0.5]) }, exercises: { op: "table_read" }, reference: { s: [3, 1.5] }, gradient: NONE("state carries no gradient"), fused: "run", tfjs: "run",
+    source: [
+      "pipeline scalar_state {",
+      "  dims P",
+      "  input x: f32[P]",
+      "  state seen: f32 = 2.0",
+      "  output s = x + seen",
+      "}",
+    ].join("\n"),
+    inputs: { x: f32(["P"], [2], [1, -0.5]) },
+    exercises: { op: "table_read" },
+    reference: { s: [3, 1.5] },
+    gradient: NONE("state carries no gradient"),
+    fused: "run",
+    tfjs: "run",
   },
 } satisfies Record<OpName, OpEntry>;
 

@@ -32,10 +32,17 @@ export function compileCase(c: Case): Compiled {
 }
 
 const gradInputs = (c: Case): Record<string, Tensor> => c.gradInputs ?? c.inputs;
-const wanted = (c: Case, results: Record<string, Tensor>): string[] => c.names?.filter((n) => n in results) ?? Object.keys(results);
+const wanted = (c: Case, results: Record<string, Tensor>): string[] =>
+  c.names?.filter((n) => n in results) ?? Object.keys(results);
 
 /** Values agree: NaN with NaN, infinities exactly, others within atol + rtol·|e| (the sign of zero is not compared). */
-export function expectValues(actual: Tensor | undefined, expected: ArrayLike<number>, what: string, rtol: number, atol: number): void {
+export function expectValues(
+  actual: Tensor | undefined,
+  expected: ArrayLike<number>,
+  what: string,
+  rtol: number,
+  atol: number,
+): void {
   expect(actual, `${what}: missing`).toBeDefined();
   const a = actual!.data;
   expect(a.length, `${what}: length`).toBe(expected.length);
@@ -49,10 +56,16 @@ export function expectValues(actual: Tensor | undefined, expected: ArrayLike<num
 
 export function checkExercised(c: Case): void {
   const { program, grad } = compileCase(c);
-  expect(contains(program, c.exercises) || (grad !== undefined && contains(grad, c.exercises)), `the program uses ${c.exercises.op} ${c.exercises.fn ?? ""}`).toBe(true);
+  expect(
+    contains(program, c.exercises) || (grad !== undefined && contains(grad, c.exercises)),
+    `the program uses ${c.exercises.op} ${c.exercises.fn ?? ""}`,
+  ).toBe(true);
 }
 
-/** The float64 reference on the edge inputs (the gradient program when there is one: `dL/dx` at the edges too) against the hand-computed values. */
+/**
+ * The float64 reference on the edge inputs (the gradient program when there is one: `dL/dx` at the edges too)
+ * against the hand-computed values.
+ */
 export function checkReference(c: Case): void {
   if (isSkip(c.reference)) throw new Error("skipped column");
   const { program, grad } = compileCase(c);

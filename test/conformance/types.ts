@@ -56,7 +56,8 @@ export function t(dtype: DType, dims: string[], shape: number[], data: readonly 
   return { dtype, dims, shape, data: Float64Array.from(data) };
 }
 
-export const f32 = (dims: string[], shape: number[], data: readonly number[]): Tensor => t("f32", dims, shape, data.map(Math.fround));
+export const f32 = (dims: string[], shape: number[], data: readonly number[]): Tensor =>
+  t("f32", dims, shape, data.map(Math.fround));
 export const vec = (data: readonly number[], dim = "N"): Tensor => f32([dim], [data.length], data);
 
 /** Does `program` contain the op (with the function, when given)? */

@@ -5,7 +5,11 @@ import type { IRProgram } from "../../compiler/ir/ir.ts";
  * Sizes of every dim: static sizes as declared (labels count), then `sizes`, then an alias's target, then
  * `defaults`, then 3.
  */
-export function dimSizes(program: IRProgram, sizes: Record<string, number> = {}, defaults: Record<string, number> = {}): Record<string, number> {
+export function dimSizes(
+  program: IRProgram,
+  sizes: Record<string, number> = {},
+  defaults: Record<string, number> = {},
+): Record<string, number> {
   const out: Record<string, number> = {};
   for (const d of program.dims) {
     const s = d.size ?? d.labels?.length;

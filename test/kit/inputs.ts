@@ -43,7 +43,13 @@ export function seededInputs(program: IRProgram, opts: InputOptions): Record<str
 /** A copy of the inputs with every f32 value rounded to float32 (what the f32 backends store). */
 export function roundF32(inputs: Record<string, Tensor>): Record<string, Tensor> {
   const out: Record<string, Tensor> = {};
-  for (const [k, t] of Object.entries(inputs)) out[k] = { ...t, dims: [...t.dims], shape: [...t.shape], data: t.dtype === "f32" ? t.data.map(Math.fround) : Float64Array.from(t.data) };
+  for (const [k, t] of Object.entries(inputs))
+    out[k] = {
+      ...t,
+      dims: [...t.dims],
+      shape: [...t.shape],
+      data: t.dtype === "f32" ? t.data.map(Math.fround) : Float64Array.from(t.data),
+    };
   return out;
 }
 
@@ -119,7 +125,9 @@ function realistic(program: IRProgram, opts: InputOptions): Record<string, Tenso
   const r = hashedLcg(opts.seed);
   const n = dimSizes(program, opts.sizes ?? MAIN_SIZES);
   const out: Record<string, Tensor> = {};
-  const lastDims = program.inputs.filter((i) => i.type.dtype === "bool" && i.type.dims.length >= 2).map((i) => i.type.dims[i.type.dims.length - 1]!);
+  const lastDims = program.inputs
+    .filter((i) => i.type.dtype === "bool" && i.type.dims.length >= 2)
+    .map((i) => i.type.dims[i.type.dims.length - 1]!);
   const tokenDim = lastDims[0] ?? "T";
   // the differentiable log-prob input (the anchor that the other log-probs lie near) first, then `values`
   const rank = (i: IRInput): number => (isLogp(i.name) && isDifferentiable(program, i) ? 0 : i.name === "values" ? 1 : 2);
@@ -138,7 +146,8 @@ function realistic(program: IRProgram, opts: InputOptions): Record<string, Tenso
         const binary = opts.binaryRewards === true || opts.seed % 2 === 1;
         for (let i = 0; i < len; i++) {
           let v: number;
-          if (isLogp(name)) v = !diff && sameDims(anchor) ? Math.min(-1e-3, anchor.data[i]! + (r() - 0.5) * 0.8) : -2 + r() * 1.95;
+          if (isLogp(name))
+            v = !diff && sameDims(anchor) ? Math.min(-1e-3, anchor.data[i]! + (r() - 0.5) * 0.8) : -2 + r() * 1.95;
           else if (/values_old|old_values/.test(name) && sameDims(valuesAnchor)) v = valuesAnchor.data[i]! + (r() - 0.5) * 0.6;
           else if (/reward|score|acc|success/i.test(name) && name !== "token_reward") v = binary ? (r() < 0.5 ? 0 : 1) : r();
           else if (/weight/i.test(name)) v = 0.5 + r();
@@ -168,7 +177,12 @@ function realistic(program: IRProgram, opts: InputOptions): Record<string, Tenso
         for (let i = 0; i < len; i++) data[i] = Math.floor(r() * 3);
         break;
     }
-    const t: Tensor = { dtype: inp.type.dtype, dims: [...dims], shape, data: inp.type.dtype === "f32" ? data.map(Math.fround) : data };
+    const t: Tensor = {
+      dtype: inp.type.dtype,
+      dims: [...dims],
+      shape,
+      data: inp.type.dtype === "f32" ? data.map(Math.fround) : data,
+    };
     out[name] = t;
     if (isLogp(name) && diff) anchor = t;
     if (name === "values") valuesAnchor = t;

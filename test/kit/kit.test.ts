@@ -1,7 +1,17 @@
 // The shared test kit itself: dim sizes, the seeded generator's edge cases and determinism, the reference runner,
 // and expectDiagnostic (which must fail when the code is reported elsewhere or not at all).
 import { describe, expect, it } from "vitest";
-import { compileText, dimSizes, errorLines, expectDiagnostic, lcg, mulberry32, runReference, seededInputs, uniform } from "./index.ts";
+import {
+  compileText,
+  dimSizes,
+  errorLines,
+  expectDiagnostic,
+  lcg,
+  mulberry32,
+  runReference,
+  seededInputs,
+  uniform,
+} from "./index.ts";
 
 const SRC = `pipeline k {
   dims P, T
@@ -54,7 +64,9 @@ describe("test kit", () => {
   });
 
   it("runReference compiles text and evaluates in float64", () => {
-    const ev = runReference("pipeline r {\n  dims N\n  input x: f32[N]\n  output y = x * 3.0 + 0.1\n}", { x: { dtype: "f32", dims: ["N"], shape: [2], data: Float64Array.from([1, 2]) } });
+    const ev = runReference("pipeline r {\n  dims N\n  input x: f32[N]\n  output y = x * 3.0 + 0.1\n}", {
+      x: { dtype: "f32", dims: ["N"], shape: [2], data: Float64Array.from([1, 2]) },
+    });
     expect(Array.from(ev.results.y!.data)).toEqual([3.1, 6.1]);
   });
 

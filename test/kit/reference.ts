@@ -52,7 +52,11 @@ function onlyProgram(r: CompileResult, what: string, pipeline?: string): IRProgr
 }
 
 /** Compiles `source` (or takes a compiled program) and evaluates it with the float64 reference evaluator. */
-export function runReference(source: string | IRProgram, inputs: Record<string, Tensor>, options: EvaluateOptions = {}): EvalResult & { program: IRProgram } {
+export function runReference(
+  source: string | IRProgram,
+  inputs: Record<string, Tensor>,
+  options: EvaluateOptions = {},
+): EvalResult & { program: IRProgram } {
   const program = typeof source === "string" ? compileText(source) : source;
   return { ...evaluate(program, inputs, options), program };
 }
