@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { TF } from "../../runtime/backends/tfjs/types.ts";
 import { useBackend } from "../tfjs/helpers.ts";
-import { BINARY_CASES, REDUCE_CASES, SCAN_CASES, SEGMENT_CASES, UNARY_CASES } from "./functions.ts";
+import { BINARY_CASES, REDUCE_CASES, SCAN_CASES, SEGMENT_CASES, UNARY_CASES } from "./families.ts";
 import { OPS } from "./ops.ts";
 import { checkExercised, checkFused, checkGradient, checkReference, checkTfjs } from "./run.ts";
 import { isSkip, type Case, type OpEntry } from "./types.ts";
