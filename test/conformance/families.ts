@@ -102,7 +102,7 @@ function binaryFamily(): Record<BinaryOpName, Case> {
       reference: { [`y_${fn}`]: want },
       gradient: grad,
       fused: "run",
-      tfjs: e.tfjs ?? "run",
+      tfjs: "run",
       names: [`y_${fn}`, id("a", fn), id("b", fn)],
     };
   }
