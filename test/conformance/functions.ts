@@ -204,6 +204,12 @@ export const SCAN = {
     expect: { y: [3, 1, 1, 0.5, -1, -1, -1, -1], r: [0.5, 0.5, 0.5, 0.5, -1, -0, 2, 2] },
     grad: "run",
   },
+  // a zero in the running product (row 1: -1 * -0), and its gradient there (the product of the other factors, not y/x)
+  cumprod: {
+    expr: "cumprod(x, along=N)",
+    expect: { y: [3, 3, 6, 3, -1, 0, 0, 0], r: [3, 1, 1, 0.5, 0, -0, 4, 2], "dL/dx": [14, 41, 19, 44, 0.5, -10, 3, 5] },
+    grad: "run",
+  },
 } satisfies Record<ScanOpName, FamilyEntry>;
 
 // Segments over N of x[R=2, N=5] by key where m; a position not selected gets 0; segment 2 of row 0 and of row 1

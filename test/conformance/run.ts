@@ -1,7 +1,7 @@
 // Runs the conformance columns. Programs are compiled once per source and each backend runs once per program
 // (family entries share one program), so the whole table stays fast.
 import { expect } from "vitest";
-import { differentiateAndSimplify } from "../../compiler/autodiff/index.ts";
+import { gradientProgram } from "../../compiler/pipeline/index.ts";
 import type { IRProgram } from "../../compiler/ir/ir.ts";
 import { compileKernels } from "../../runtime/backends/js/index.ts";
 import { evaluate } from "../../runtime/backends/reference/evaluate.ts";
@@ -24,7 +24,7 @@ export function compileCase(c: Case): Compiled {
   let r = compiled.get(c.source);
   if (r === undefined) {
     const program = compileText(c.source, "conformance");
-    const grad = program.results.some((x) => x.kind === "loss") ? differentiateAndSimplify(program) : undefined;
+    const grad = program.results.some((x) => x.kind === "loss") ? gradientProgram(program) : undefined;
     r = grad ? { program, grad } : { program };
     compiled.set(c.source, r);
   }
