@@ -2,10 +2,11 @@
 // compiling a file that may not exist, picking a pipeline, and one-line reasons for file-system errors.
 import { statSync } from "node:fs";
 import { parseArgs } from "node:util";
-import type { CompileResult } from "../compiler/index.ts";
+import type { CompileOptions, CompileResult } from "../compiler/index.ts";
 import { elaborate } from "../compiler/pipeline/index.ts";
 import type { IRProgram } from "../compiler/ir/ir.ts";
 import { diag, fileSpan } from "../grammar/diagnostic.ts";
+import { ALL_CODES, isDiagnosticCode, isLintCode, type LintCode } from "../grammar/diagnostic_codes.ts";
 import type { CliIO } from "./main.ts";
 
 /** Exit codes, as in cli/main.ts. */
@@ -40,8 +41,24 @@ export function firstLine(e: unknown): string {
   return msg.split("\n")[0] ?? "";
 }
 
+/** The codes of `--allow CODE` flags (`rlp check`, `rlp compile`), or a one-line usage error: only lints can be allowed. */
+export function parseAllowFlags(flags: readonly string[] | undefined): { allow: LintCode[] } | { error: string } {
+  const allow: LintCode[] = [];
+  for (const flag of flags ?? []) {
+    const code = flag.trim().toUpperCase();
+    if (isLintCode(code)) {
+      allow.push(code);
+      continue;
+    }
+    const lints = ALL_CODES.filter(isLintCode).join(", ");
+    const why = isDiagnosticCode(code) ? `${code} is an error, and errors cannot be allowed` : "not a diagnostic code";
+    return { error: `--allow ${flag}: ${why}; the lints are ${lints}` };
+  }
+  return { allow };
+}
+
 /** The `elaborate` stage (compiler/pipeline), with an unreadable FILE reported as a diagnostic (RLP104) rather than left to the compiler. */
-export function compileChecked(path: string, options: { set?: Record<string, string>; pipeline?: string } = {}): CompileResult {
+export function compileChecked(path: string, options: { set?: Record<string, string>; pipeline?: string; allow?: readonly LintCode[] } = {}): CompileResult {
   let reason: string | undefined;
   try {
     if (!statSync(path).isFile()) reason = "not a file";
@@ -51,8 +68,9 @@ export function compileChecked(path: string, options: { set?: Record<string, str
   if (reason !== undefined) {
     return { programs: [], diagnostics: [diag("RLP104", `cannot read '${path}': ${reason}`, fileSpan(path))], sources: new Map() };
   }
-  const opts: { set: Record<string, string>; pipeline?: string } = { set: options.set ?? {} };
+  const opts: CompileOptions = { set: options.set ?? {} };
   if (options.pipeline !== undefined) opts.pipeline = options.pipeline;
+  if (options.allow !== undefined) opts.allow = options.allow;
   return elaborate(path, opts);
 }
 

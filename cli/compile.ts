@@ -14,11 +14,11 @@ import { parseSetFlags } from "../runtime/library/io/read_inputs.ts";
 import { formatPlan } from "../compiler/fuse/index.ts";
 import { runPipeline, STAGES } from "../compiler/pipeline/index.ts";
 import { dumpAfter, parseStage } from "./dump_after.ts";
-import { compileChecked, CommandUsageError, EXIT_CODES, fsReason, parseCommandArgs, pickPipeline, usageError } from "./command_util.ts";
+import { compileChecked, CommandUsageError, EXIT_CODES, fsReason, parseAllowFlags, parseCommandArgs, pickPipeline, usageError } from "./command_util.ts";
 import type { CliIO } from "./main.ts";
 import { renderDiagnostics, shouldColor } from "./render.ts";
 
-export const COMPILE_HELP = `usage: rlp compile FILE (-o DIR | --dump kernels|js | --dump-after STAGE) [--no-grad] [--pipeline NAME] [--set name=value]...
+export const COMPILE_HELP = `usage: rlp compile FILE (-o DIR | --dump kernels|js | --dump-after STAGE) [--no-grad] [--pipeline NAME] [--set name=value]... [--allow CODE]...
 
 Compiles pipelines:
   -o DIR           writes DIR/<pipeline>.ts, a TypeScript module with typed inputs, params and outputs,
@@ -40,7 +40,8 @@ options:
   --dump-after STAGE the output of that stage, on stdout (RLP601: an unknown stage)
   --no-grad          --dump, --dump-after: the forward pass only (no gradients)
   --pipeline NAME    the pipeline when FILE declares several
-  --set name=value   override a param (repeatable; -o: fixes its value in the module)`;
+  --set name=value   override a param (repeatable; -o: fixes its value in the module)
+  --allow CODE       switch a lint off, e.g. --allow RLP401 (repeatable; lints only, see docs/diagnostics.md)`;
 
 export async function compileCommand(argv: string[], io: CliIO): Promise<number> {
   let parsed;
@@ -52,6 +53,7 @@ export async function compileCommand(argv: string[], io: CliIO): Promise<number>
       "no-grad": { type: "boolean" },
       pipeline: { type: "string" },
       set: { type: "string", multiple: true },
+      allow: { type: "string", multiple: true },
     });
   } catch (e) {
     if (e instanceof CommandUsageError) return usageError(io, "compile", e.message, COMPILE_HELP);
@@ -70,6 +72,8 @@ export async function compileCommand(argv: string[], io: CliIO): Promise<number>
   if (outDir !== undefined && values["no-grad"]) return usageError(io, "compile", "--no-grad applies to --dump only (the module has evaluate and evaluateWithGrad)", COMPILE_HELP);
   if (dumps === 0) return usageError(io, "compile", "nothing to do: give -o DIR, --dump kernels, --dump js or --dump-after STAGE", COMPILE_HELP);
   if (values.dump !== undefined && values.dump !== "kernels" && values.dump !== "js") return usageError(io, "compile", `--dump must be kernels or js, got '${values.dump}'`, COMPILE_HELP);
+  const allowed = parseAllowFlags(values.allow);
+  if ("error" in allowed) return usageError(io, "compile", allowed.error, COMPILE_HELP);
   const { set, errors } = parseSetFlags(values.set ?? []);
   if (errors.length > 0) {
     for (const e of errors) io.stderr.write(`rlp compile: error[${e.code}]: ${e.message}\n`);
@@ -83,7 +87,7 @@ export async function compileCommand(argv: string[], io: CliIO): Promise<number>
   }
 
   const file = positionals[0]!;
-  const compiled = compileChecked(file, values.pipeline === undefined ? { set } : { set, pipeline: values.pipeline });
+  const compiled = compileChecked(file, values.pipeline === undefined ? { set, allow: allowed.allow } : { set, allow: allowed.allow, pipeline: values.pipeline });
   const shown = compiled.diagnostics.filter((d) => d.severity !== "info");
   if (shown.length > 0) io.stderr.write(renderDiagnostics(shown, compiled.sources, { color: shouldColor(io.stderr, io.env), cwd: process.cwd() }));
   if (hasErrors(compiled.diagnostics)) return EXIT_CODES.compile;

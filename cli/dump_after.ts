@@ -12,9 +12,10 @@ import {
   type StageOutput,
   type StopStage,
 } from "../compiler/pipeline/index.ts";
+import type { DiagnosticCode } from "../grammar/diagnostic_codes.ts";
 
-/** The code of an unknown stage name (docs/diagnostics.md, RLP6xx). */
-export const UNKNOWN_STAGE = "RLP601";
+/** The code of an unknown stage name (grammar/diagnostic_codes.ts, docs/diagnostics.md RLP6xx). */
+export const UNKNOWN_STAGE = "RLP601" satisfies DiagnosticCode;
 
 /** The stage named `name`, or the one-line error to print. */
 export function parseStage(name: string, noGrad: boolean): { stage: StageName } | { error: string } {

@@ -20,14 +20,15 @@ options:
 Run 'rlp help COMMAND' for a command's options.`;
 
 export const COMMAND_HELP: Record<string, string> = {
-  check: `usage: rlp check FILE... [--format text|json] [--set name=value]...
+  check: `usage: rlp check FILE... [--format text|json] [--set name=value]... [--allow CODE]...
 
 Compiles each FILE and reports every diagnostic (on stderr; with --format json, a JSON array on stdout).
 Exit status: 0 when there are no errors (warnings allowed), 1 otherwise.
 
 options:
   --format text|json     how to report diagnostics (default text)
-  --set name=value       override a param (repeatable)`,
+  --set name=value       override a param (repeatable)
+  --allow CODE           switch a lint off, e.g. --allow RLP404 (repeatable; lints only, see docs/diagnostics.md)`,
   eval: `usage: rlp eval FILE --inputs F.json|F.safetensors [--set name=value]... [--grad] [--out F] [--pipeline NAME]
 
 Compiles FILE, reads its inputs, runs the reference (float64) evaluator and prints every loss, output, metric and

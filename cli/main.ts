@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { isDifferentiable, type IRProgram } from "../compiler/ir/ir.ts";
 import { PipelineVerifyError } from "../compiler/pipeline/index.ts";
-import { compileChecked } from "./command_util.ts";
+import { compileChecked, parseAllowFlags } from "./command_util.ts";
 import { COMMAND_HELP, USAGE } from "./help.ts";
 import { withSuppliedStages } from "../compiler/stage_inputs.ts";
 import { inputNames } from "../runtime/library/io/input_names.ts";
@@ -155,7 +155,7 @@ function setFlags(command: string, flags: string[] | undefined, io: CliIO): Reco
 }
 
 function check(args: string[], io: CliIO): number {
-  const { values, positionals } = parse("check", args, { format: { type: "string" }, set: { type: "string", multiple: true } });
+  const { values, positionals } = parse("check", args, { format: { type: "string" }, set: { type: "string", multiple: true }, allow: { type: "string", multiple: true } });
   if (values.help) {
     io.stdout.write(COMMAND_HELP.check + "\n");
     return EXIT.ok;
@@ -163,12 +163,14 @@ function check(args: string[], io: CliIO): number {
   const format = values.format ?? "text";
   if (format !== "text" && format !== "json") throw new UsageError(`--format must be text or json, got '${format}'`, "check");
   if (positionals.length === 0) throw new UsageError("no files given", "check");
+  const allowed = parseAllowFlags(values.allow);
+  if ("error" in allowed) throw new UsageError(allowed.error, "check");
   const set = setFlags("check", values.set, io);
   if (!set) return EXIT.usage;
   const diags: Diagnostic[] = [];
   const sources = new Map<string, string>();
   for (const file of positionals) {
-    const r = compileChecked(file, { set });
+    const r = compileChecked(file, { set, allow: allowed.allow });
     diags.push(...r.diagnostics);
     for (const [k, v] of r.sources) sources.set(k, v);
   }

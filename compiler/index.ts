@@ -5,6 +5,7 @@ import { resolve } from "node:path";
 import type { Span } from "../grammar/ast.ts";
 import type { Diagnostic } from "../grammar/diagnostic.ts";
 import { diag, hasErrors } from "../grammar/diagnostic.ts";
+import type { LintCode } from "../grammar/diagnostic_codes.ts";
 import { validator, where as describeCustomNode } from "./elaborate/custom_call.ts";
 import { checkNodeDefinition } from "./elaborate/nodes.ts";
 import { elaboratePipeline } from "./elaborate/pipeline.ts";
@@ -23,6 +24,8 @@ export interface CompileOptions {
   pipeline?: string;
   /** In-memory sources by path (tests, editors); files not listed are read from disk. */
   sources?: Map<string, string>;
+  /** `--allow CODE`: lints switched off everywhere (compiler/elaborate/lints). */
+  allow?: readonly LintCode[];
 }
 
 export interface CompileResult {
@@ -43,13 +46,14 @@ export function compileFile(path: string, options: CompileOptions = {}): Compile
   diagnostics.push(...scopeDiags);
   const suppressions = new Map<string, Map<number, string[]>>();
   for (const f of load.files.values()) suppressions.set(f.path, f.ast.suppressions);
+  const allowed = new Set(options.allow ?? []);
 
   const stdDiags: Diagnostic[] = [];
   // User nodes whose own check found errors: what their inlined bodies report again at each call is left out.
   const broken: Span[] = [];
   for (const [, { decl, isStd }] of scope.nodes) {
     if (isStd && stdChecked) continue;
-    const ds = checkNodeDefinition(scope, decl, isStd, suppressions);
+    const ds = checkNodeDefinition(scope, decl, isStd, { suppressions, allowed });
     (isStd ? stdDiags : diagnostics).push(...ds);
     if (!isStd && hasErrors(ds)) broken.push(decl.span);
   }
@@ -73,7 +77,7 @@ export function compileFile(path: string, options: CompileOptions = {}): Compile
   }
   const programs: IRProgram[] = [];
   for (const p of pipelines) {
-    const r = elaboratePipeline(scope, p, { set: options.set ?? {}, suppressions });
+    const r = elaboratePipeline(scope, p, { set: options.set ?? {}, suppressions, allowed });
     diagnostics.push(...r.diagnostics.filter((d) => !broken.some((s) => within(d.span, s))));
     programs.push(r.program);
   }

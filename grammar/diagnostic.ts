@@ -1,8 +1,9 @@
 // Diagnostics are plain data shared by every stage (the grammar is the lowest one, so the type lives here).
 // Rendering them for a terminal or as JSON is the CLI's job (cli/render.ts).
 import type { Span } from "./ast.ts";
+import { severityOf, type DiagnosticCode, type Severity } from "./diagnostic_codes.ts";
 
-export type Severity = "error" | "warning" | "info";
+export type { DiagnosticCode, LintCode, Severity } from "./diagnostic_codes.ts";
 
 export interface DiagnosticNote {
   message: string;
@@ -10,15 +11,16 @@ export interface DiagnosticNote {
 }
 
 export interface Diagnostic {
-  /** Stable code, e.g. `RLP201`. Listed with an example and the fix in docs/diagnostics.md. */
-  code: string;
+  /** Stable code, e.g. `RLP201`: a key of DIAGNOSTIC_CODES (grammar/diagnostic_codes.ts), documented in docs/diagnostics.md. */
+  code: DiagnosticCode;
   severity: Severity;
   message: string;
   span: Span;
   notes: DiagnosticNote[];
 }
 
-export function diag(code: string, message: string, span: Span, notes: DiagnosticNote[] = [], severity: Severity = "error"): Diagnostic {
+/** A diagnostic with its code's registered severity unless `severity` overrides it. */
+export function diag(code: DiagnosticCode, message: string, span: Span, notes: DiagnosticNote[] = [], severity: Severity = severityOf(code)): Diagnostic {
   return { code, severity, message, span, notes };
 }
 

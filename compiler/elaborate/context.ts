@@ -1,6 +1,7 @@
 // The state of one elaboration: diagnostics, the graph being built, the dim table and the name scopes.
 import type { Span } from "../../grammar/ast.ts";
 import { diag, type Diagnostic, type DiagnosticNote, type Severity } from "../../grammar/diagnostic.ts";
+import { severityOf, type DiagnosticCode, type LintCode } from "../../grammar/diagnostic_codes.ts";
 import type { DimInfo, IRRequire } from "../ir/ir.ts";
 import type { GlobalScope } from "../scope.ts";
 import { GraphBuilder } from "./graph_builder.ts";
@@ -60,6 +61,8 @@ export class Ctx {
   readonly callStack: CallSite[] = [];
   /** Per file: line -> silenced codes. */
   readonly suppressions = new Map<string, Map<number, string[]>>();
+  /** Lints switched off for the whole compilation (`--allow CODE`): compiler/elaborate/lints does not run them. */
+  readonly allowed = new Set<LintCode>();
   /** `param vote: enum { a, b }`: inline enums, named after their param. */
   readonly inlineEnums = new Map<string, string[]>();
   /** Run-time checks from `require` conditions that depend on data. */
@@ -76,7 +79,8 @@ export class Ctx {
     return this.callStack.every((c) => !c.isStd);
   }
 
-  report(code: string, message: string, span: Span, notes: DiagnosticNote[] = [], severity: Severity = "error"): void {
+  /** Reports `code` with its registered severity (grammar/diagnostic_codes.ts) unless `severity` overrides it. */
+  report(code: DiagnosticCode, message: string, span: Span, notes: DiagnosticNote[] = [], severity: Severity = severityOf(code)): void {
     if (severity !== "error" && this.isSuppressed(code, span)) return;
     let d: Diagnostic;
     const outer = this.callStack[0];
@@ -98,17 +102,13 @@ export class Ctx {
     this.diagnostics.push(d);
   }
 
-  warn(code: string, message: string, span: Span, notes: DiagnosticNote[] = []): void {
+  /** A lint (compiler/elaborate/lints): reported in user code only, with its registered severity. */
+  lint(code: LintCode, message: string, span: Span, notes: DiagnosticNote[] = []): void {
     if (!this.inUserCode) return;
-    this.report(code, message, span, notes, "warning");
+    this.report(code, message, span, notes);
   }
 
-  info(code: string, message: string, span: Span, notes: DiagnosticNote[] = []): void {
-    if (!this.inUserCode) return;
-    this.report(code, message, span, notes, "info");
-  }
-
-  private isSuppressed(code: string, span: Span): boolean {
+  private isSuppressed(code: DiagnosticCode, span: Span): boolean {
     const codes = this.suppressions.get(span.file)?.get(span.line);
     return codes !== undefined && codes.includes(code);
   }

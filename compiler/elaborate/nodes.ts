@@ -3,6 +3,7 @@
 // mistakes in a node point at the node and not at every call.
 import type { Arg, NodeDecl, Span } from "../../grammar/ast.ts";
 import type { Diagnostic } from "../../grammar/diagnostic.ts";
+import type { LintCode } from "../../grammar/diagnostic_codes.ts";
 import type { GlobalScope } from "../scope.ts";
 import { bindArgs } from "./call.ts";
 import { Ctx, Frame } from "./context.ts";
@@ -165,9 +166,10 @@ function checkResults(ctx: Ctx, decl: NodeDecl, frame: Frame, rows: Map<string, 
 }
 
 /** Checks a node on its own: parameters become abstract values (dims named after the dim params). */
-export function checkNodeDefinition(scope: GlobalScope, decl: NodeDecl, isStd: boolean, suppressions: Ctx["suppressions"]): Diagnostic[] {
+export function checkNodeDefinition(scope: GlobalScope, decl: NodeDecl, isStd: boolean, lints: { suppressions: Ctx["suppressions"]; allowed: ReadonlySet<LintCode> }): Diagnostic[] {
   const ctx = new Ctx(scope);
-  for (const [k, v] of suppressions) ctx.suppressions.set(k, v);
+  for (const [k, v] of lints.suppressions) ctx.suppressions.set(k, v);
+  for (const code of lints.allowed) ctx.allowed.add(code);
   for (const [n, d] of scope.dims) ctx.dims.set(n, d.labels ? { name: n, labels: d.labels.map((l) => l.name) } : { name: n });
   const frame = new Frame();
   const sources = new Map<string, ArgSource>();

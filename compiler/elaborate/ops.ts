@@ -7,6 +7,7 @@ import { BINARY, cast as castScalar, UNARY } from "../ir/scalar.ts";
 import type { Ctx } from "./context.ts";
 import { describeType, ERROR, unionGrad, type Flags, type TensorType, type TensorValue, type Value } from "./values.ts";
 import { UNARY_FNS } from "../ir/ops.ts";
+import { runLints } from "./lints/index.ts";
 
 export function emit(ctx: Ctx, op: Op, args: TensorValue[], type: Omit<TensorType, "grad">, span: Span, grad?: string[], flags: Flags = {}): TensorValue {
   const g = grad ?? unionGrad(...args.map((a) => a.type.grad));
@@ -174,21 +175,8 @@ export function binary(ctx: Ctx, opText: string, left: Value, right: Value, span
     if (a.literal && b.literal) v.literal = a.literal === "float" || b.literal === "float" ? "float" : "int";
     return v;
   }
-  if (fn === "div") divisionLints(ctx, b, opSpan);
+  if (fn === "div") runLints("division", { ctx, denominator: b, opSpan });
   return build();
-}
-
-function divisionLints(ctx: Ctx, denominator: TensorValue, opSpan: Span): void {
-  if (denominator.flags.countLike) {
-    ctx.warn("RLP405", "division by a count or sum of a mask can be 0/0 for an all-masked row; use safe_div(a, b, b > 0, 0.0)", opSpan, [
-      { message: "the denominator is computed here", span: denominator.flags.countLike },
-    ]);
-  }
-  if (denominator.flags.stdLike) {
-    ctx.warn("RLP402", "normalising by a std without an epsilon divides by 0 for a constant group; add one: x / (std(...) + 1e-6)", opSpan, [
-      { message: "the std is computed here", span: denominator.flags.stdLike },
-    ]);
-  }
 }
 
 export function mergeFlags(...fs: Flags[]): Flags {

@@ -2,6 +2,7 @@
 // (an advantage is const, a reward carries no policy gradient, a loss is a scalar that reaches a mark).
 import type { Ident, PipelineDecl, Stmt } from "../../grammar/ast.ts";
 import type { Diagnostic } from "../../grammar/diagnostic.ts";
+import type { LintCode } from "../../grammar/diagnostic_codes.ts";
 import type { IRInput, IRProgram, IRResult, IRState, ResultKind } from "../ir/ir.ts";
 import type { GlobalScope } from "../scope.ts";
 import { Ctx, Frame } from "./context.ts";
@@ -14,16 +15,20 @@ import { elaborateModel, noteModels } from "./models.ts";
 import { elaborateFilter } from "./filter.ts";
 import { defineNames, elaborateMulti, elaborateRequire } from "./statements.ts";
 import { describeType, describeValue, type TensorValue, type Value } from "./values.ts";
+import { runLints } from "./lints/index.ts";
 
 export interface PipelineOptions {
   set: Record<string, string>;
   suppressions: Ctx["suppressions"];
+  /** Lints switched off for the whole compilation (`--allow CODE`). */
+  allowed?: ReadonlySet<LintCode>;
 }
 
 export function elaboratePipeline(scope: GlobalScope, decl: PipelineDecl, options: PipelineOptions): { program: IRProgram; diagnostics: Diagnostic[] } {
   const dimDecls = decl.items.filter((i) => i.kind === "dimdecl");
   const ctx = new Ctx(scope, dimDecls.map((d) => d.name.name));
   for (const [k, v] of options.suppressions) ctx.suppressions.set(k, v);
+  for (const code of options.allowed ?? []) ctx.allowed.add(code);
   for (const [n, d] of scope.dims) ctx.dims.set(n, dimInfoOf(ctx, d));
   ctx.pipe = { name: decl.name.name, defaultMasks: new Map(), marks: new Set(BUILTIN_MARKS), frozen: new Set(), maskDims: [] };
   for (const item of decl.items) if (item.kind === "model") declareModel(ctx, item, item.span);
@@ -181,16 +186,7 @@ function lossRules(ctx: Ctx, s: Extract<Stmt, { kind: "stage" }>, name: Ident, v
       return false;
     }
   }
-  if (v.flags.k1) {
-    ctx.warn("RLP403", `loss '${name.name}' uses the k1 KL estimate (logp - ref_logp) as a loss term; its gradient is a constant 1 per token and does not pull towards the reference; prefer kl_k3 or kl_k2`, s.value.span, [
-      { message: "k1 is computed here", span: v.flags.k1 },
-    ]);
-  }
-  if (v.flags.lengthBiased) {
-    const at = v.flags.lengthBiased;
-    const note = at.start === s.value.span.start && at.file === s.value.span.file ? [] : [{ message: "aggregated here", span: at }];
-    ctx.info("RLP404", `loss '${name.name}' is aggregated per sequence then per token (seq_mean_token_mean), which weights tokens of short responses more (Dr. GRPO, Liu et al. 2025); token_mean or seq_mean_token_sum_norm avoid the length bias`, s.value.span, note);
-  }
+  runLints("loss", { ctx, name, value: v, valueSpan: s.value.span });
   return true;
 }
 

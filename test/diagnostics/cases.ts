@@ -1,11 +1,13 @@
 // The diagnostics catalog: one small broken program per problem, with where the compiler must point, what it must
 // say, and how to fix it. test/diagnostics/diagnostics.test.ts checks every case against the compiler, and
 // test/diagnostics/render_docs.ts renders docs/diagnostics.md from this table (so the docs cannot go stale).
+import type { DiagnosticCode } from "../../grammar/diagnostic_codes.ts";
+import type { InputErrorCode } from "../../runtime/library/io/errors.ts";
 import { pluginCases } from "./plugin_cases.ts";
 import { rlp } from "./program_text.ts";
 
 export interface ExpectedDiagnostic {
-  code: string;
+  code: DiagnosticCode;
   /** 1-based position of the diagnostic's span start. */
   line: number;
   col: number;
@@ -1945,7 +1947,7 @@ export const cases: DiagnosticCase[] = [
 
 /** An input-file problem of `rlp eval` (RLP5xx): a program, an inputs.json that the reader rejects with `code`. */
 export interface InputCase {
-  code: string;
+  code: InputErrorCode;
   /** A short name of the problem. */
   title: string;
   program: string;

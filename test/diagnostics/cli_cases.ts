@@ -4,14 +4,14 @@
 import { main } from "../../cli/main.ts";
 import { UNKNOWN_STAGE } from "../../cli/dump_after.ts";
 import { captured } from "../run_cli.ts";
+import { ALL_CODES, DIAGNOSTIC_CODES, type DiagnosticCode } from "../../grammar/diagnostic_codes.ts";
 import { codeBlock, inlineCode } from "./markdown.ts";
 
-export const CLI_MEANINGS: Record<string, string> = {
-  [UNKNOWN_STAGE]: "`rlp compile --dump-after STAGE` names no stage of the compiler; the message lists the stages, in order.",
-};
+/** The registered command-line codes (RLP6xx); their meaning is the registry's doc. */
+export const CLI_CODES = ALL_CODES.filter((c) => c.startsWith("RLP6")).sort();
 
 export interface CliCase {
-  code: string;
+  code: DiagnosticCode;
   title: string;
   argv: string[];
   fix: string;
@@ -33,7 +33,7 @@ export async function runCliCase(c: CliCase): Promise<{ code: number; lines: str
 }
 
 export async function renderCliCodes(cases: CliCase[] = cliCases): Promise<string> {
-  const codes = Object.keys(CLI_MEANINGS).sort();
+  const codes = CLI_CODES;
   const out: string[] = [
     "## RLP6xx: command-line options",
     "",
@@ -42,9 +42,9 @@ export async function renderCliCodes(cases: CliCase[] = cliCases): Promise<strin
     "| Code | Meaning |",
     "|---|---|",
   ];
-  for (const code of codes) out.push(`| ${code} | ${CLI_MEANINGS[code]} |`);
+  for (const code of codes) out.push(`| ${code} | ${DIAGNOSTIC_CODES[code].doc} |`);
   for (const code of codes) {
-    out.push("", `<a id="${code.toLowerCase()}"></a>`, `### ${code}`, "", CLI_MEANINGS[code]!);
+    out.push("", `<a id="${code.toLowerCase()}"></a>`, `### ${code}`, "", DIAGNOSTIC_CODES[code].doc);
     for (const c of cases.filter((x) => x.code === code)) {
       const { lines } = await runCliCase(c);
       out.push(

@@ -8,11 +8,12 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { main, type CliIO } from "../../cli/main.ts";
 import { rlp, ts } from "./program_text.ts";
+import type { DiagnosticCode } from "../../grammar/diagnostic_codes.ts";
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
 export interface PluginRuntimeCase {
-  code: string;
+  code: DiagnosticCode;
   /** A short name of the problem. */
   title: string;
   /** The text of my_nodes.ts (defines `twice`, used by PLUGIN_RUNTIME_PROGRAM). */
@@ -20,14 +21,6 @@ export interface PluginRuntimeCase {
   /** One sentence: how to fix it. */
   fix: string;
 }
-
-export const PLUGIN_RUNTIME_MEANINGS: Record<string, string> = {
-  RLP520: "A plugin module cannot be loaded: it throws while it is imported, or imports something that is missing.",
-  RLP521: "The node is not in the plugin at run time: the export is missing (the plugin changed since the program was compiled) or is not a node made with `defineNode` from `rlpc/plugin`.",
-  RLP522: "`forward` or `gradient` returned the wrong number of values, or something that is not an array of numbers (for a multi-result node, not one array per result).",
-  RLP523: "`forward` or `gradient` threw; the message is the exception's, with where in the plugin it was thrown.",
-  RLP524: "A gradient is needed but `gradient` gives none for an argument: its result lacks that argument's name, or is not an object of arrays.",
-};
 
 export const PLUGIN_RUNTIME_PROGRAM = rlp`
   import "./my_nodes.ts"

@@ -1,16 +1,17 @@
 // The RLP52x section of docs/diagnostics.md: what custom nodes (TypeScript plugins) report at run time, each with a
 // plugin that compiles but fails when run, and what `rlp eval` prints for it (produced by running it).
+import { ALL_CODES, DIAGNOSTIC_CODES } from "../../grammar/diagnostic_codes.ts";
 import { codeBlock, inlineCode } from "./markdown.ts";
 import {
   PLUGIN_RUNTIME_INPUTS,
-  PLUGIN_RUNTIME_MEANINGS,
   PLUGIN_RUNTIME_PROGRAM,
   pluginRuntimeCases,
   runPluginRuntimeCase,
   type PluginRuntimeCase,
 } from "./plugin_runtime_cases.ts";
 
-export const PLUGIN_RUNTIME_CODES = Object.keys(PLUGIN_RUNTIME_MEANINGS).sort();
+/** The registered codes of custom nodes at run time (RLP52x); their meaning is the registry's doc. */
+export const PLUGIN_RUNTIME_CODES = ALL_CODES.filter((c) => c.startsWith("RLP52")).sort();
 
 /** The error lines `rlp eval` printed for the case. */
 export async function pluginRuntimeLines(rc: PluginRuntimeCase): Promise<string[]> {
@@ -36,9 +37,9 @@ export async function renderPluginRuntimeCodes(cases: PluginRuntimeCase[] = plug
     "| Code | Meaning |",
     "|---|---|",
   ];
-  for (const code of PLUGIN_RUNTIME_CODES) out.push(`| ${code} | ${PLUGIN_RUNTIME_MEANINGS[code]} |`);
+  for (const code of PLUGIN_RUNTIME_CODES) out.push(`| ${code} | ${DIAGNOSTIC_CODES[code].doc} |`);
   for (const code of PLUGIN_RUNTIME_CODES) {
-    out.push("", `<a id="${code.toLowerCase()}"></a>`, `### ${code}`, "", PLUGIN_RUNTIME_MEANINGS[code]!);
+    out.push("", `<a id="${code.toLowerCase()}"></a>`, `### ${code}`, "", DIAGNOSTIC_CODES[code].doc);
     for (const rc of cases.filter((c) => c.code === code)) {
       const lines = await pluginRuntimeLines(rc);
       out.push("", `Example (${rc.title}), with this \`my_nodes.ts\`:`, "", codeBlock("ts", rc.plugin), "");

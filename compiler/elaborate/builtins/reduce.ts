@@ -6,6 +6,7 @@ import { describeType, ERROR, type TensorValue, type Value } from "../values.ts"
 import { boolArg, dimsArg, p, staticNumber, tensorArg } from "./args.ts";
 import type { Builtin, BuiltinCall } from "./index.ts";
 import { REDUCE_FNS } from "../../ir/ops.ts";
+import { runLints } from "../lints/index.ts";
 
 interface Prepared {
   x: TensorValue;
@@ -53,27 +54,8 @@ function prepare(c: BuiltinCall, xName: string, allowBool: boolean): Prepared | 
       return undefined;
     }
   }
-  if (atPipelineLevel) paddingLints(c, x, over, operandDims, mask !== undefined);
+  if (atPipelineLevel) runLints("reduction", { ctx: c.ctx, call: c, x, over, operandDims, masked: mask !== undefined });
   return { x, mask, over, resultDims: operandDims.filter((d) => !over.includes(d)) };
-}
-
-/** Lints for reductions in a pipeline body over the dims of a bool input (dims that hold padding). */
-function paddingLints(c: BuiltinCall, x: TensorValue, over: string[], operandDims: string[], masked: boolean): void {
-  if (masked) {
-    if (c.name === "mean") {
-      c.ctx.info("RLP407", "a row whose mask is all false has no elements: this mean gives 0 there, never NaN; check that 0 is the right value for an empty response", c.span);
-    }
-    return;
-  }
-  if (x.flags.maskApplied || x.type.dtype === "bool") return;
-  // A bool input whose dims the value has could mask this reduction; over its dims, padding is mixed in.
-  const fits = c.ctx.pipe!.maskDims.filter((ds) => ds.every((d) => operandDims.includes(d)));
-  const padded = over.filter((d) => fits.some((ds) => ds.includes(d)));
-  if (padded.length === 0) return;
-  const averaging = c.name === "mean" || c.name === "sum" || c.name === "var" || c.name === "std";
-  const hint = `pass where=mask (or declare the mask with 'masks ${padded[padded.length - 1]}')`;
-  if (averaging) c.ctx.warn("RLP401", `${c.name} over ${padded.join(",")} without a mask also counts padding positions; ${hint}`, c.span);
-  else c.ctx.warn("RLP406", `${c.name} over ${padded.join(",")} without a mask mixes padding positions into the result; ${hint}`, c.span);
 }
 
 export function reduce(c: BuiltinCall, fn: ReduceOpName, pr: Prepared, empty: number): TensorValue {

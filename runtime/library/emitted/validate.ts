@@ -3,7 +3,7 @@
 // same codes and one-line messages (RLP501-RLP509); and its run-time params.
 import type { IRProgram } from "../../../compiler/ir/ir.ts";
 import { closest } from "../../../compiler/ir/suggest.ts";
-import { InputCode, inputError, type InputError } from "../io/errors.ts";
+import { InputCode, inputError, type InputError, type InputErrorCode } from "../io/errors.ts";
 import { readJsonInputs, type RawInput } from "../io/read_inputs.ts";
 import { inputsSchema } from "../io/schema.ts";
 import type { Tensor } from "../tensor.ts";
@@ -11,7 +11,7 @@ import type { PipelineSpec } from "../../../compiler/ir/module_spec.ts";
 
 /** Bad inputs or params: every problem found, each one line with its code (`errors`); `code` is the first one's. */
 export class InputValidationError extends Error {
-  readonly code: string;
+  readonly code: InputErrorCode;
   readonly errors: readonly InputError[];
   constructor(errors: readonly InputError[]) {
     super(errors.map((e) => `error[${e.code}]: ${e.message}`).join("\n"));

@@ -2,27 +2,20 @@
 import type { IRInput, IRType } from "../../../compiler/ir/ir.ts";
 import { isAbsolute, relative } from "node:path";
 import { closest } from "../../../compiler/ir/suggest.ts";
+import type { DiagnosticCode } from "../../../grammar/diagnostic_codes.ts";
 
+/** The input codes; what each means is its doc in grammar/diagnostic_codes.ts (and docs/diagnostics.md). */
 export const InputCode = {
-  /** A declared input (without a default) is not in the file. */
   missing: "RLP501",
-  /** Wrong number of dims, ragged nested data, or data that does not fill `shape`. */
   rank: "RLP502",
-  /** A dim has different sizes in two inputs (or an alias differs from its target). */
   sizeConflict: "RLP503",
-  /** NaN or ±Infinity. */
   nonFinite: "RLP504",
-  /** A value of the wrong kind: not a number, not an integer, not a bool. */
   dtype: "RLP505",
-  /** The `dims` field is malformed, names an unknown dim, or is not a permutation of the declared dims. */
   dims: "RLP506",
-  /** The file is missing, unreadable, not JSON, or a truncated/corrupt safetensors file. */
   file: "RLP507",
-  /** A labelled or sized dim whose size differs from its static size. */
   staticSize: "RLP508",
-  /** A `--set name=value` that is malformed or cannot apply. */
   badSet: "RLP509",
-} as const;
+} as const satisfies Record<string, DiagnosticCode>;
 
 export type InputErrorCode = (typeof InputCode)[keyof typeof InputCode];
 

@@ -1,9 +1,10 @@
 // Shared pieces of the reference evaluator: the run-time error type and what every op implementation receives.
 import type { IRNode, IRProgram, Op } from "../../../compiler/ir/ir.ts";
+import type { DiagnosticCode } from "../../../grammar/diagnostic_codes.ts";
 import { broadcastStrides, shapeSize, Walker, type Tensor } from "../tensor.ts";
 
 /**
- * A run-time error of the reference evaluator. `code` is stable:
+ * The evaluator's own failure kinds:
  *   dim-conflict   two inputs (or an input and the declaration) give one dim different sizes
  *   missing-input  an input without `default` was not supplied
  *   input-dims     a supplied tensor's dims are not (a permutation of) the declared ones, or its data has the wrong length
@@ -12,9 +13,15 @@ import { broadcastStrides, shapeSize, Walker, type Tensor } from "../tensor.ts";
  *   state          a state value of the wrong kind or an update that cannot be applied
  *   require        a `require` condition was false at run time
  */
+export type EvalErrorKind = "dim-conflict" | "missing-input" | "input-dims" | "unbound-dim" | "bad-node" | "state" | "require";
+
+/** Stable: an EvalErrorKind, or a registered diagnostic code (grammar/diagnostic_codes.ts) when a custom node fails (RLP520-RLP524). */
+export type EvalErrorCode = EvalErrorKind | DiagnosticCode;
+
+/** A run-time error of the reference evaluator (and of the other backends, which share it). */
 export class EvalError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
+  readonly code: EvalErrorCode;
+  constructor(code: EvalErrorCode, message: string) {
     super(message);
     this.code = code;
     this.name = "EvalError";

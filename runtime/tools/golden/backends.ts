@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { isDifferentiable, type IRProgram } from "../../../compiler/ir/ir.ts";
 import { loadPlugins } from "../../library/plugin/registry.ts";
 import { filled, type Tensor } from "../../library/tensor.ts";
+import type { EvalErrorCode } from "../../library/ops/common.ts";
 
 export interface GoldenRunOptions {
   /** Also compute `dL/dx` for every loss L and differentiable input x. */
@@ -28,7 +29,7 @@ export interface GoldenBackend {
 
 /** An error the backend raises for bad data (a failed `require`, ...): reported as the case's failure, with its code. */
 export class GoldenRunError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(readonly code: EvalErrorCode, message: string) {
     super(message);
   }
 }
