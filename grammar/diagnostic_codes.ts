@@ -80,7 +80,7 @@ export const DIAGNOSTIC_CODES = {
   RLP405: { severity: "warning", title: "raw division by a count", doc: "Dividing by a count or sum of a mask can be 0/0 for an all-masked row; use safe_div." },
   RLP406: { severity: "warning", title: "a max over padding", doc: "A max/min/logsumexp over the dims of a bool input without `where=` mixes padding positions in." },
   RLP407: { severity: "info", title: "a masked mean of an empty row is 0", doc: "A masked mean gives 0 (never NaN) for a row whose mask is all false." },
-  // ------------------------------------------------------------------ RLP5xx: run time (runtime/library/io, runtime/library/plugin)
+  // ------------------------------------------------------------------ RLP5xx: run time (runtime/library/io and plugin)
   RLP501: { severity: "error", title: "missing input", doc: "A declared input (without a default) is not in the file." },
   RLP502: { severity: "error", title: "wrong rank or shape", doc: "Wrong number of dims, ragged nested data, or data that does not fill `shape`." },
   RLP503: { severity: "error", title: "dim size conflict", doc: "A dim has different sizes in two inputs (or an alias differs from its target)." },

@@ -122,7 +122,7 @@ function renderCase(c: DiagnosticCase, index: number, heading: string): string {
   return out.join("\n");
 }
 
-/** A code's entry: its severity and meaning (the registry), then each of its cases; a code without cases is the registry's words only. */
+/** A code's entry: its severity and meaning (the registry), then each of its cases (none: the registry's words only). */
 function renderCode(code: DiagnosticCode, group: { c: DiagnosticCase; index: number }[]): string {
   const info = DIAGNOSTIC_CODES[code];
   const titles = [...new Set(group.filter((g) => !g.c.silenced).map((g) => g.c.title))];

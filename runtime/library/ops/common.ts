@@ -15,7 +15,7 @@ import { broadcastStrides, shapeSize, Walker, type Tensor } from "../tensor.ts";
  */
 export type EvalErrorKind = "dim-conflict" | "missing-input" | "input-dims" | "unbound-dim" | "bad-node" | "state" | "require";
 
-/** Stable: an EvalErrorKind, or a registered diagnostic code (grammar/diagnostic_codes.ts) when a custom node fails (RLP520-RLP524). */
+/** Stable: an EvalErrorKind, or a registered code (grammar/diagnostic_codes.ts) when a custom node fails (RLP520-RLP524). */
 export type EvalErrorCode = EvalErrorKind | DiagnosticCode;
 
 /** A run-time error of the reference evaluator (and of the other backends, which share it). */
