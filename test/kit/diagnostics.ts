@@ -1,7 +1,7 @@
 // Diagnostics of in-memory sources, and the one assertion "this source reports CODE at LINE:COL".
 import { expect } from "vitest";
 import { compileFile } from "../../compiler/index.ts";
-import type { Diagnostic } from "../../grammar/diagnostic.ts";
+import type { Diagnostic, DiagnosticCode } from "../../grammar/diagnostic.ts";
 
 export function formatDiagnostics(diags: readonly Diagnostic[]): string {
   return diags.map((d) => `${d.severity} ${d.code} ${d.span.file}:${d.span.line}:${d.span.col} ${d.message}`).join("\n");
@@ -25,7 +25,7 @@ export function errorLines(src: string, path?: string): string[] {
  * Expects `src` to report `code` at `line`:`col` (1-based) and returns that diagnostic (for checks of its message
  * or notes). The failure message lists what was reported instead.
  */
-export function expectDiagnostic(src: string, code: string, line: number, col: number, path?: string): Diagnostic {
+export function expectDiagnostic(src: string, code: DiagnosticCode, line: number, col: number, path?: string): Diagnostic {
   const all = diagnosticsOf(src, path);
   const hit = all.find((d) => d.code === code && d.span.line === line && d.span.col === col);
   expect(hit, `expected ${code} at ${line}:${col}; reported:\n${formatDiagnostics(all) || "(nothing)"}`).toBeDefined();

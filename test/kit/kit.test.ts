@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import {
   compileText,
   dimSizes,
-  errorLines,
+  diagnosticsOf,
+  errorsOf,
   expectDiagnostic,
   lcg,
   mulberry32,
@@ -72,7 +73,7 @@ describe("test kit", () => {
 
   it("expectDiagnostic finds the code at its line and column, and fails elsewhere", () => {
     const bad = "pipeline p {\n  dims P\n  input x: f32[P]\n  output y = nope(x)\n}\n";
-    const d = expectDiagnostic(bad, errorLines(bad)[0]!.split(" ")[0]!, 4, 14);
+    const d = expectDiagnostic(bad, errorsOf(diagnosticsOf(bad))[0]!.code, 4, 14);
     expect(d.severity).toBe("error");
     expect(() => expectDiagnostic(bad, d.code, 4, 15)).toThrow(/expected RLP\d+ at 4:15; reported:/);
     expect(() => expectDiagnostic("pipeline p {\n  dims P\n}\n", "RLP101", 1, 1)).toThrow(/reported/);
