@@ -1,32 +1,23 @@
-// Appends typed nodes to a copy of a program: the gradient rules build the backward graph through it.
-// Types come from the op type rules (compiler/ir/rules.ts): dims are named and kept in canonical order, and grad
-// marks are the union of the mark-passing args' marks, so every appended node passes the verifier.
+// Appends typed nodes to a copy of a program: the gradient rules build the backward graph through it. Nodes are
+// made by the one IR builder (compiler/ir/builder.ts): types come from the op type rules, dims are named and kept in
+// canonical order, grad marks are the union of the mark-passing args' marks, and a rule that asks twice for the same
+// value gets one node. Gradient nodes carry no source position.
 //
 // Cotangents may lack some dims of the value they belong to: a missing dim means "the same along that dim"
 // (by-name broadcasting). Rules that address positions along a dim expand the cotangent first (`expand`), and a
 // contribution is summed over the dims its arg lacks (`sumTo`) before it is accumulated.
-import type { BinaryOpName, DType, IRNode, IRProgram, IRType, Op, UnaryOpName } from "../ir/ir.ts";
-import { nodeKey } from "../ir/key.ts";
-import { canonical, dimOrder, expectedMarks, inferType } from "../ir/rules.ts";
+import type { BinaryOpName, DType, IRNode, IRProgram, UnaryOpName } from "../ir/ir.ts";
+import { NodeBuilder } from "../ir/builder.ts";
+import { canonical, dimOrder } from "../ir/rules.ts";
 
-export class GradBuilder {
-  readonly nodes: IRNode[];
+export class GradBuilder extends NodeBuilder {
   readonly order: string[];
-  /** Hash-consing of pure nodes, so a rule that asks twice for the same value gets one node. */
-  private readonly memo = new Map<string, number>();
 
   constructor(readonly program: IRProgram) {
+    super(program, { from: program.nodes });
     this.order = dimOrder(program);
-    this.nodes = program.nodes.map((n) => ({ ...n, args: [...n.args], type: { ...n.type, dims: [...n.type.dims] }, grad: [...n.grad] }));
-    for (const n of this.nodes) if (n.op.op !== "input") this.memo.set(nodeKey(n.op, n.args, n.type), n.id);
   }
 
-  node(id: number): IRNode {
-    return this.nodes[id]!;
-  }
-  dims(id: number): string[] {
-    return this.nodes[id]!.type.dims;
-  }
   canon(...lists: readonly (readonly string[])[]): string[] {
     return canonical(this.order, ...lists);
   }
@@ -37,24 +28,8 @@ export class GradBuilder {
     return a.type.dtype === "f32" && a.grad.length > 0;
   }
 
-  /** Appends op(args) with the type its rule gives (`declared` for sources such as const); reuses an equal node. */
-  emit(op: Op, args: number[], declared?: IRType): number {
-    const argNodes = args.map((a) => this.nodes[a]!);
-    const type = inferType(this.program, op, argNodes.map((a) => a.type), declared);
-    if (typeof type === "string") throw new Error(`autodiff: cannot build ${op.op}: ${type}`);
-    const k = nodeKey(op, args, type);
-    const hit = this.memo.get(k);
-    if (hit !== undefined) return hit;
-    const id = this.nodes.length;
-    const node: IRNode = { id, op, args, type, grad: [] };
-    node.grad = expectedMarks(this.program, node, argNodes);
-    this.nodes.push(node);
-    this.memo.set(k, id);
-    return id;
-  }
-
   constant(value: number, dtype: DType = "f32", dims: readonly string[] = []): number {
-    return this.emit({ op: "const", value }, [], { dtype, dims: this.canon(dims) });
+    return this.emit({ op: "const", value }, [], { declared: { dtype, dims: this.canon(dims) } });
   }
   unary(fn: UnaryOpName, x: number): number {
     return this.emit({ op: "unary", fn }, [x]);

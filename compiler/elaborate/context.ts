@@ -2,9 +2,10 @@
 import type { Span } from "../../grammar/ast.ts";
 import { diag, type Diagnostic, type DiagnosticNote, type Severity } from "../../grammar/diagnostic.ts";
 import { severityOf, type DiagnosticCode, type LintCode } from "../../grammar/diagnostic_codes.ts";
+import { NodeBuilder } from "../ir/builder.ts";
 import type { DimInfo, IRRequire } from "../ir/ir.ts";
+import type { RuleEnv } from "../ir/rules.ts";
 import type { GlobalScope } from "../scope.ts";
-import { GraphBuilder } from "./graph_builder.ts";
 import { DimOrder, type TensorValue, type Value } from "./values.ts";
 
 export interface Binding {
@@ -42,6 +43,11 @@ export interface PipelineEnv {
   maskDims: string[][];
 }
 
+/** What the type rules read of a program being elaborated: the dim table so far (no input is listed yet). */
+function growingProgram(dims: () => DimInfo[]): RuleEnv {
+  return { get dims() { return dims(); }, inputs: [], marks: [] };
+}
+
 interface CallSite {
   name: string;
   span: Span;
@@ -51,10 +57,21 @@ interface CallSite {
 export class Ctx {
   readonly diagnostics: Diagnostic[] = [];
   private readonly seen = new Set<string>();
-  readonly g = new GraphBuilder(() => {
-    const outer = this.callStack[0];
-    return outer && { node: outer.name, span: outer.span };
-  });
+  /**
+   * The graph being built (compiler/ir/builder.ts). Its type rules read the dim order as it grows; inputs are typed
+   * from their declarations. A value made while inlining a node call records the outermost call; each uniform() draw
+   * is its own node.
+   */
+  readonly g = new NodeBuilder(
+    growingProgram(() => this.order.all().map((d) => this.dims.get(d) ?? { name: d })),
+    {
+      unshared: (op) => op.op === "uniform",
+      origin: () => {
+        const outer = this.callStack[0];
+        return outer && { site: { node: outer.name, span: outer.span } };
+      },
+    },
+  );
   readonly order: DimOrder;
   readonly dims = new Map<string, DimInfo>();
   pipe: PipelineEnv | undefined;

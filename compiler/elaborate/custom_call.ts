@@ -13,7 +13,7 @@ import { Frame, type Ctx } from "./context.ts";
 import { elaborateExpr } from "./expr.ts";
 import { constant, emit } from "./ops.ts";
 import { matchTensorParam, resolveTypeDims, type ResolvedDims } from "./signature.ts";
-import { describeValue, ERROR, unionGrad, type TensorValue, type Value } from "./values.ts";
+import { describeValue, ERROR, type TensorValue, type Value } from "./values.ts";
 
 const Ajv = AjvImport.default;
 const ajv = new Ajv({ useDefaults: true, allErrors: false, strict: false });
@@ -139,13 +139,12 @@ export function callCustomNode(ctx: Ctx, callerFrame: Frame, node: PluginNode, a
     return { kind: "tensor", name: p.name, index: index++, layout: layout(p.type.dtype, t.resolved), grad: p.grad };
   });
   const call: CustomCall = { plugin: node.plugin, node: node.name, argv, rows: rowDims, results, differentiable: node.differentiable };
-  const grad = node.differentiable ? unionGrad(...tensors.filter((t) => t.p.grad).map((t) => t.v.type.grad)) : [];
   const ordered = argv.filter((a): a is Extract<CustomArg, { kind: "tensor" }> => a.kind === "tensor").map((a) => tensors.find((t) => t.p.name === a.name)!.v);
   const outer = ctx.callStack.length === 0;
   if (outer) ctx.callStack.push({ name: node.name, span, isStd: false });
   try {
     return results.map((r, output) =>
-      emit(ctx, { op: "custom", call, output }, ordered, { dtype: r.dtype, dims: [...(r.rows ? rowDims : []), ...r.dims] }, span, grad),
+      emit(ctx, { op: "custom", call, output }, ordered, span),
     );
   } finally {
     if (outer) ctx.callStack.pop();

@@ -82,8 +82,7 @@ export function declareParam(ctx: Ctx, frame: Frame, d: ParamDecl, set: Record<s
     if (n !== undefined) {
       if (dtype === "bool") value = constant(ctx, n ? 1 : 0, "bool", d.span);
       else {
-        const node = ctx.g.add({ op: "param", name, value: n }, [], { dtype, dims: [] }, [], d.span);
-        value = { kind: "tensor", type: { dtype, dims: [], grad: [] }, node, static: n, fromParam: true, flags: {} } satisfies TensorValue;
+        value = { ...emit(ctx, { op: "param", name, value: n }, [], d.span, { declared: { dtype, dims: [] } }), static: n, fromParam: true } satisfies TensorValue;
       }
       out.push({ name, value: dtype === "bool" ? n !== 0 : n, static: dtype === "bool" });
     }
@@ -144,7 +143,7 @@ export function declareInput(ctx: Ctx, frame: Frame, d: InputDecl, out: IRInput[
     if (v.kind === "tensor" && v.static !== undefined) input.default = v.static;
     else if (v.kind !== "error") ctx.report("RLP207", `the default of input '${name}' must be a number known when the pipeline is compiled`, d.default.span);
   }
-  const tv = emit(ctx, { op: "input", name }, [], type, d.name.span, grad);
+  const tv = emit(ctx, { op: "input", name }, [], d.name.span, { declared: type, marks: grad });
   if (grad.length > 0) tv.gradOrigin = d.span;
   input.node = tv.node;
   out.push(input);
@@ -176,7 +175,7 @@ export function declareState(ctx: Ctx, frame: Frame, d: StateDecl, states: { nam
     declare(ctx, frame, d.name, table, "state");
     return;
   }
-  const v = emit(ctx, { op: "table_read", table: d.name.name, default: init.static }, [], { dtype: "f32", dims: [] }, d.name.span, []);
+  const v = emit(ctx, { op: "table_read", table: d.name.name, default: init.static }, [], d.name.span, { declared: { dtype: "f32", dims: [] } });
   declare(ctx, frame, d.name, v, "state");
 }
 

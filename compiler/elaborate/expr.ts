@@ -5,7 +5,7 @@ import { elaborateCall } from "./call.ts";
 import { rolloutField } from "./rollout.ts";
 import type { Ctx, Frame } from "./context.ts";
 import { binary, broadcastAll, constant, emit, notATensor, unary } from "./ops.ts";
-import { describeType, describeValue, ERROR, unionGrad, type TensorValue, type Value } from "./values.ts";
+import { describeType, describeValue, ERROR, type TensorValue, type Value } from "./values.ts";
 
 /** What the surrounding position expects, so a bare name can mean a dim or an enum label there. */
 export type Hint = { kind: "dim" } | { kind: "enum"; name: string; labels: string[] } | undefined;
@@ -102,7 +102,7 @@ function tableLookup(ctx: Ctx, frame: Frame, target: Expr, index: Expr, span: Sp
     ctx.report("RLP211", `state tables are keyed by id values, but this key is ${describeType(key.type)}`, index.span);
     return ERROR;
   }
-  return emit(ctx, { op: "table_get", table: t.name, default: t.default }, [key], { dtype: "f32", dims: key.type.dims }, span, []);
+  return emit(ctx, { op: "table_get", table: t.name, default: t.default }, [key], span);
 }
 
 function selectLabel(ctx: Ctx, frame: Frame, e: Extract<Expr, { kind: "select" }>): Value {
@@ -137,9 +137,7 @@ function selectLabel(ctx: Ctx, frame: Frame, e: Extract<Expr, { kind: "select" }
       return ERROR;
     }
   }
-  const dims = x.type.dims.filter((d) => d !== dim);
-  const type = x.type.indexOf ? { dtype: x.type.dtype, dims, indexOf: x.type.indexOf } : { dtype: x.type.dtype, dims };
-  return emit(ctx, { op: "select", dim, position }, [x], type, e.span, undefined, x.flags);
+  return emit(ctx, { op: "select", dim, position }, [x], e.span, { flags: x.flags });
 }
 
 function notADim(ctx: Ctx, v: Value, span: Span): Value {
@@ -169,9 +167,7 @@ function renameDim(ctx: Ctx, frame: Frame, e: Extract<Expr, { kind: "rename" }>)
     ctx.report("RLP212", `cannot rename ${from.name} to ${to.name}: ${to.name} is not an alias of ${from.name}; declare it with 'dims ${to.name} = ${from.name}'`, e.to.span);
     return ERROR;
   }
-  const dims = x.type.dims.map((d) => (d === from.name ? to.name : d));
-  const type = x.type.indexOf ? { dtype: x.type.dtype, dims, indexOf: x.type.indexOf } : { dtype: x.type.dtype, dims };
-  return emit(ctx, { op: "rename", from: from.name, to: to.name }, [x], type, e.span, undefined, x.flags);
+  return emit(ctx, { op: "rename", from: from.name, to: to.name }, [x], e.span, { flags: x.flags });
 }
 
 function labelledLiteral(ctx: Ctx, frame: Frame, e: Extract<Expr, { kind: "labelled" }>): Value {
@@ -218,8 +214,7 @@ function labelledLiteral(ctx: Ctx, frame: Frame, e: Extract<Expr, { kind: "label
   }
   const joint = broadcastAll(ctx, parts, e.span, `${dimV.name}{...}`);
   if (!joint) return ERROR;
-  const dims = ctx.order.union(joint, [dimV.name]);
-  return emit(ctx, { op: "stack", dim: dimV.name }, parts, { dtype, dims }, e.span, unionGrad(...parts.map((p) => p.type.grad)));
+  return emit(ctx, { op: "stack", dim: dimV.name }, parts, e.span);
 }
 
 function staticCondition(ctx: Ctx, frame: Frame, cond: Expr, what: string): boolean | undefined {

@@ -203,7 +203,7 @@ export function checkNodeDefinition(scope: GlobalScope, decl: NodeDecl, isStd: b
       v = constant(ctx, dflt.static, kind.type.dtype, param.default!.span);
     } else {
       const type = kind.type.index ? { dtype: kind.type.dtype, dims, indexOf: kind.type.index.name } : { dtype: kind.type.dtype, dims };
-      v = emit(ctx, { op: "input", name: param.name.name }, [], type, param.name.span, []);
+      v = emit(ctx, { op: "input", name: param.name.name }, [], param.name.span, { declared: type, marks: [] });
     }
     sources.set(param.name.name, { value: v });
     frame.define(param.name.name, { value: v, span: param.name.span, what: "parameter" });

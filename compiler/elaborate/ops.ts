@@ -2,28 +2,37 @@
 // conflict), grad propagation and compile-time folding of static scalars (by compiler/ir/scalar.ts, the functions the
 // reference evaluator runs, so a folded value is what evaluation would give).
 import type { Span } from "../../grammar/ast.ts";
-import type { BinaryOpName, DType, Op, UnaryOpName } from "../ir/ir.ts";
+import type { BinaryOpName, DType, IRType, Op, UnaryOpName } from "../ir/ir.ts";
 import { BINARY, cast as castScalar, UNARY } from "../ir/scalar.ts";
 import type { Ctx } from "./context.ts";
-import { describeType, ERROR, unionGrad, type Flags, type TensorType, type TensorValue, type Value } from "./values.ts";
+import { describeType, ERROR, type Flags, type TensorType, type TensorValue, type Value } from "./values.ts";
 import { UNARY_FNS } from "../ir/ops.ts";
 import { runLints } from "./lints/index.ts";
 
-export function emit(ctx: Ctx, op: Op, args: TensorValue[], type: Omit<TensorType, "grad">, span: Span, grad?: string[], flags: Flags = {}): TensorValue {
-  const g = grad ?? unionGrad(...args.map((a) => a.type.grad));
-  const dims = ctx.order.sort(type.dims);
-  const full: TensorType = { ...type, dims, grad: g };
-  const irType = type.indexOf ? { dtype: type.dtype, dims, indexOf: type.indexOf } : { dtype: type.dtype, dims };
-  const node = ctx.g.add(op, args.map((a) => a.node), irType, g, span);
-  const v: TensorValue = { kind: "tensor", type: full, node, flags };
+export interface EmitOptions {
+  flags?: Flags;
+  /** The type of a source the rule takes from the node (an input, a uniform draw, index): see compiler/ir/rules.ts. */
+  declared?: IRType;
+  /** An input's marks (the program lists the input only once its node exists). */
+  marks?: string[];
+}
+
+/** Appends op(args) through the IR builder: the value's type and marks are what the op's rules give. */
+export function emit(ctx: Ctx, op: Op, args: TensorValue[], span: Span, options: EmitOptions = {}): TensorValue {
+  const node = ctx.g.emit(op, args.map((a) => a.node), { origin: { span }, ...(options.declared ? { declared: options.declared } : {}), ...(options.marks ? { marks: options.marks } : {}) });
+  const t = ctx.g.type(node);
+  // a dim the program meets first here joins the canonical order (where the type rule put it: last)
+  ctx.order.sort(t.dims);
+  const g = ctx.g.node(node).grad;
+  const type: TensorType = { dtype: t.dtype, dims: [...t.dims], ...(t.indexOf ? { indexOf: t.indexOf } : {}), grad: [...g] };
+  const v: TensorValue = { kind: "tensor", type, node, flags: options.flags ?? {} };
   const origin = args.find((a) => a.gradOrigin && a.type.grad.length > 0)?.gradOrigin;
   if (origin && g.length > 0) v.gradOrigin = origin;
   return v;
 }
 
 export function constant(ctx: Ctx, value: number, dtype: DType, span: Span, literal?: "int" | "float"): TensorValue {
-  const node = ctx.g.add({ op: "const", value }, [], { dtype, dims: [] }, [], span);
-  const v: TensorValue = { kind: "tensor", type: { dtype, dims: [], grad: [] }, node, static: value, flags: {} };
+  const v: TensorValue = { ...emit(ctx, { op: "const", value }, [], span, { declared: { dtype, dims: [] } }), static: value };
   if (literal) v.literal = literal;
   return v;
 }
@@ -60,8 +69,7 @@ export function unary(ctx: Ctx, fn: UnaryOpName, x: Value, span: Span): Value {
       }
     }
   }
-  const dtype: DType = arg.type.dtype === "i32" ? "i32" : arg.type.dtype;
-  const build = () => emit(ctx, { op: "unary", fn }, [arg], { dtype, dims: arg.type.dims }, span, fn === "not" ? [] : undefined);
+  const build = () => emit(ctx, { op: "unary", fn }, [arg], span);
   if (arg.static !== undefined) return folded(ctx, UNARY[fn](arg.static), arg.type.dtype, span, [arg], build);
   return build();
 }
@@ -156,20 +164,18 @@ export function binary(ctx: Ctx, opText: string, left: Value, right: Value, span
   }
   if (!checkBroadcast(ctx, a, b, span, `'${opText}'`)) return ERROR;
 
-  let dtype: DType = isCompare || logical ? "bool" : a.type.dtype;
-  if (fn === "div" && dtype === "i32") {
+  if (fn === "div" && a.type.dtype === "i32") {
     // `/` always yields f32 (integer division is idiv): convert both sides.
     a = cast(ctx, a, "f32", span) as TensorValue;
     b = cast(ctx, b, "f32", span) as TensorValue;
-    dtype = "f32";
   }
-  const grad = isCompare || logical ? [] : undefined;
+  const dtype: DType = isCompare || logical ? "bool" : a.type.dtype;
   const flags: Flags = mergeFlags(a.flags, b.flags);
   delete flags.countLike;
   delete flags.stdLike;
   if (fn === "mul" && (a.flags.maskApplied || b.flags.maskApplied || a.flags.fromMask || b.flags.fromMask)) flags.maskApplied = true;
   const [x, y] = [a, b];
-  const build = () => emit(ctx, { op: "binary", fn }, [x, y], { dtype, dims: ctx.order.union(x.type.dims, y.type.dims) }, span, grad, flags);
+  const build = () => emit(ctx, { op: "binary", fn }, [x, y], span, { flags });
   if (a.static !== undefined && b.static !== undefined) {
     const v = folded(ctx, BINARY[fn](a.static, b.static), dtype, span, [a, b], build);
     if (a.literal && b.literal) v.literal = a.literal === "float" || b.literal === "float" ? "float" : "int";
@@ -201,10 +207,8 @@ export function cast(ctx: Ctx, x: Value, to: DType, span: Span, indexOf?: string
     return ERROR;
   }
   if (x.type.dtype === to && !indexOf && !x.type.indexOf) return x;
-  const grad = to === "f32" && x.type.dtype === "f32" ? undefined : [];
-  const type = indexOf ? { dtype: to, dims: x.type.dims, indexOf } : { dtype: to, dims: x.type.dims };
   const flags = x.type.dtype === "bool" ? { ...mergeFlags(x.flags), fromMask: true } : mergeFlags(x.flags);
-  const build = () => emit(ctx, { op: "cast", to }, [x], type, span, grad, flags);
+  const build = () => emit(ctx, { op: "cast", to, ...(indexOf ? { indexOf } : {}) }, [x], span, { flags });
   if (x.static !== undefined) {
     return folded(ctx, castScalar(to, x.static), to, span, [x], build);
   }
@@ -229,7 +233,5 @@ export function where(ctx: Ctx, c: Value, a: Value, b: Value, span: Span): Value
   }
   if (!checkBroadcast(ctx, x, y, span, "where()")) return ERROR;
   if (c.static !== undefined && !c.fromParam) return c.static ? x : y;
-  const dims = ctx.order.union(c.type.dims, x.type.dims, y.type.dims);
-  const grad = unionGrad(x.type.grad, y.type.grad);
-  return emit(ctx, { op: "where" }, [c, x, y], { dtype: x.type.dtype, dims }, span, grad, { ...mergeFlags(x.flags, y.flags), maskApplied: true });
+  return emit(ctx, { op: "where" }, [c, x, y], span, { flags: { ...mergeFlags(x.flags, y.flags), maskApplied: true } });
 }

@@ -157,7 +157,7 @@ function fieldValue(ctx: Ctx, env: RolloutEnv, field: string, f: FieldSpec, span
   const dims = ctx.order.sort(f.dims.map((r) => env.ir.dims[r]!));
   const type = f.indexOf ? { dtype: f.dtype, dims, indexOf: env.ir.dims[f.indexOf]! } : { dtype: f.dtype, dims };
   const grad = f.grad ? [f.mark ?? env.ir.model] : [];
-  const tv = emit(ctx, { op: "input", name: inputName }, [], type, span, grad);
+  const tv = emit(ctx, { op: "input", name: inputName }, [], span, { declared: type, marks: grad });
   if (grad.length > 0) tv.gradOrigin = span;
   const input: IRInput = { name: inputName, node: tv.node, type, span };
   if (f.grad) input.mark = f.mark ?? env.ir.model;

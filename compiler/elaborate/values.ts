@@ -92,12 +92,6 @@ export function describeValue(v: Value): string {
   }
 }
 
-export function unionGrad(...gs: string[][]): string[] {
-  const s = new Set<string>();
-  for (const g of gs) for (const m of g) s.add(m);
-  return [...s].sort();
-}
-
 /** The canonical order of dims: the pipeline's `dims` declaration order; others (node-local) after, by first use. */
 export class DimOrder {
   private readonly rank = new Map<string, number>();

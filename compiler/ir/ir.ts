@@ -26,7 +26,7 @@ export type Op =
   | { op: "size"; dim: string } // |dim| as a scalar
   | { op: "unary"; fn: UnaryOpName }
   | { op: "binary"; fn: BinaryOpName }
-  | { op: "cast"; to: DType } // f32(b), i32(x) (truncates toward zero), bool(x) (x != 0)
+  | { op: "cast"; to: DType; indexOf?: string } // f32(b), i32(x) (truncates toward zero), bool(x) (x != 0); as_index(x, D): i32<D>
   | { op: "where" } // args: cond, a, b — a true select, forward and backward
   | { op: "clamp" } // args: x, lo, hi — derivative 1 strictly inside (lo, hi), 0 at and beyond the bounds
   | { op: "safe_div" } // args: a, b, ok, fill — a/b where ok, fill elsewhere; the unselected quotient is never formed

@@ -4,15 +4,22 @@
 import type { CustomCall, CustomLayout, DType, IRNode, IRProgram, IRType, Op } from "./ir.ts";
 import { BINARY_FNS, isBoolBinary, REDUCE_FNS, SEGMENT_FNS, tensorArgs, UNARY_FNS } from "./ops.ts";
 
+/** What the type and mark rules read of a program: its dim table and inputs (also while it is being built). */
+export type RuleEnv = Pick<IRProgram, "dims" | "inputs" | "marks">;
+
 /** The canonical dim order of a program. */
-export function dimOrder(program: IRProgram): string[] {
+export function dimOrder(program: Pick<IRProgram, "dims">): string[] {
   return program.dims.map((d) => d.name);
 }
 
-/** The union of dim lists in canonical order. */
+/**
+ * The union of dim lists in canonical order. Dims the order does not have yet (a program being built meets a dim
+ * first) come last, in the order the lists name them.
+ */
 export function canonical(order: readonly string[], ...lists: readonly (readonly string[])[]): string[] {
   const set = new Set(lists.flat());
-  return order.filter((d) => set.has(d));
+  const known = order.filter((d) => set.has(d));
+  return known.length === set.size ? known : [...known, ...[...set].filter((d) => !order.includes(d))];
 }
 
 export { arity, isBoolBinary, tensorArgs } from "./ops.ts";
@@ -28,7 +35,7 @@ function plain(dtype: DType, dims: string[]): IRType {
   return { dtype, dims };
 }
 
-function staticSize(program: IRProgram, dim: string): number | undefined {
+function staticSize(program: Pick<IRProgram, "dims">, dim: string): number | undefined {
   const info = program.dims.find((d) => d.name === dim);
   return info?.size ?? info?.labels?.length;
 }
@@ -37,15 +44,16 @@ function staticSize(program: IRProgram, dim: string): number | undefined {
  * The type a node of this op must have, given its args' types; a string says why no type fits. `declared` is the
  * node's own type: sources (input, const, index, uniform, ...) take their type from it, after a check.
  */
-export function inferType(program: IRProgram, op: Op, args: readonly IRType[], declared?: IRType): IRType | string {
+export function inferType(program: RuleEnv, op: Op, args: readonly IRType[], declared?: IRType): IRType | string {
   const order = dimOrder(program);
   const u = (...ts: IRType[]): string[] => canonical(order, ...ts.map((t) => t.dims));
   const [a, b, c, d] = args as [IRType, IRType, IRType, IRType];
   const need = (ok: boolean, why: string): string | undefined => (ok ? undefined : why);
   switch (op.op) {
     case "input": {
-      const decl = program.inputs.find((i) => i.name === op.name);
-      return decl ? { ...decl.type, dims: [...decl.type.dims] } : `no input named ${op.name}`;
+      // while a program is being built, an input's node is made before the program lists it: its declared type then
+      const decl = program.inputs.find((i) => i.name === op.name)?.type ?? declared;
+      return decl ? { ...decl, dims: canonical(order, decl.dims) } : `no input named ${op.name}`;
     }
     case "param":
     case "table_read":
@@ -75,10 +83,8 @@ export function inferType(program: IRProgram, op: Op, args: readonly IRType[], d
       const ok = a.dtype === b.dtype && isNum(a.dtype) && (op.fn !== "div" || a.dtype === "f32");
       return need(ok, `${op.fn} of ${a.dtype} and ${b.dtype}`) ?? plain(a.dtype, dims);
     }
-    case "cast": {
-      const indexOf = op.to === "i32" ? declared?.indexOf : undefined;
-      return { dtype: op.to, dims: [...a.dims], ...(indexOf ? { indexOf } : {}) };
-    }
+    case "cast":
+      return need(op.indexOf === undefined || op.to === "i32", "only an i32 cast addresses a dim") ?? { dtype: op.to, dims: [...a.dims], ...(op.indexOf ? { indexOf: op.indexOf } : {}) };
     case "where":
       return need(a.dtype === "bool" && b.dtype === c.dtype, "where needs a bool condition and branches of one dtype") ?? plain(b.dtype, u(a, b, c));
     case "clamp":
@@ -213,7 +219,7 @@ export function markArgs(node: IRNode, args: readonly IRType[]): number[] {
 }
 
 /** The marks a node must carry: an input's trained mark, else the sorted union of its mark-passing args' marks. */
-export function expectedMarks(program: IRProgram, node: IRNode, argNodes: readonly IRNode[]): string[] {
+export function expectedMarks(program: RuleEnv, node: IRNode, argNodes: readonly IRNode[]): string[] {
   if (node.op.op === "input") {
     const name = node.op.name;
     const mark = program.inputs.find((i) => i.name === name)?.mark;

@@ -12,141 +12,109 @@
 // After lowering, a `max`/`min` reduce is "pure": the max over the selected elements, -inf/+inf when there are none,
 // NaN once a NaN is seen (its `empty` attribute is set to that identity). The count is left out where it cannot
 // matter (no mask and `empty` already equals the identity). Values are exactly the reference evaluator's.
-import type { DType, IRNode, IRProgram, IRType, Op, ReduceOpName } from "../ir/ir.ts";
-import { OPS, unreachable } from "../ir/ops.ts";
-
-/** The key of a pure node for sharing (non-finite numbers and -0 spelled apart). */
-function keyOf(op: Op, args: readonly number[], type: IRType): string {
-  return JSON.stringify([op, args, type], (_k, v: unknown) =>
-    typeof v === "number" && (!Number.isFinite(v) || Object.is(v, -0)) ? `#${Object.is(v, -0) ? "-0" : v}` : v);
-}
+import type { DType, IRNode, IRProgram, Op, ReduceOpName } from "../ir/ir.ts";
+import { NodeBuilder, type Origin } from "../ir/builder.ts";
+import { unreachable } from "../ir/ops.ts";
 
 class Lowerer {
-  readonly nodes: IRNode[] = [];
-  private readonly memo = new Map<string, number>();
+  /** Where the node being lowered was written: what its replacement nodes record. */
+  private origin: Origin = {};
+  /** Nodes are made by the IR builder (types from the type rules, equal pure nodes shared). */
+  readonly b: NodeBuilder;
   /** old id -> new id */
   readonly map = new Map<number, number>();
-  private span: IRNode["span"];
-  private site: IRNode["site"];
-  private grad: string[] = [];
 
-  constructor(readonly program: IRProgram) {}
-
-  /** Appends (or reuses) a node; span and marks come from the node being lowered. */
-  emit(op: Op, args: number[], dtype: DType, dims: string[]): number {
-    const type: IRType = { dtype, dims };
-    const key = keyOf(op, args, type);
-    const hit = OPS[op.op].shared ? this.memo.get(key) : undefined;
-    if (hit !== undefined) return hit;
-    const id = this.nodes.length;
-    const node: IRNode = { id, op, args, type, grad: [...this.grad] };
-    if (this.span) node.span = this.span;
-    if (this.site) node.site = this.site;
-    this.nodes.push(node);
-    if (OPS[op.op].shared) this.memo.set(key, id);
-    return id;
+  constructor(readonly program: IRProgram) {
+    this.b = new NodeBuilder(program, { origin: () => this.origin });
   }
 
-  /** Re-emits an original node (args already mapped), keeping its type (indexOf included). */
-  copy(node: IRNode, args: number[]): number {
-    const key = keyOf(node.op, args, node.type);
-    const hit = OPS[node.op.op].shared ? this.memo.get(key) : undefined;
-    if (hit !== undefined) return hit;
-    const id = this.nodes.length;
-    this.nodes.push({ ...node, id, args, type: { ...node.type, dims: [...node.type.dims] }, grad: [...node.grad] });
-    if (OPS[node.op.op].shared) this.memo.set(key, id);
-    return id;
+  get nodes(): IRNode[] {
+    return this.b.nodes;
+  }
+
+  /** Appends (or reuses) a node; span and site come from the node being lowered. */
+  emit(op: Op, args: number[], declared?: { dtype: DType; dims: string[] }): number {
+    return this.b.emit(op, args, declared ? { declared } : {});
   }
 
   dims(id: number): string[] {
-    return this.nodes[id]!.type.dims;
+    return this.b.dims(id);
   }
 
-  canon(...lists: string[][]): string[] {
-    const set = new Set(lists.flat());
-    return this.program.dims.map((d) => d.name).filter((d) => set.has(d));
-  }
-
-  c(value: number, dtype: DType = "f32"): number {
-    return this.emit({ op: "const", value }, [], dtype, []);
+  c(value: number, dtype: DType = "f32", dims: string[] = []): number {
+    return this.emit({ op: "const", value }, [], { dtype, dims });
   }
   bin(fn: Extract<Op, { op: "binary" }>["fn"], a: number, b: number): number {
-    const bool = ["eq", "ne", "lt", "le", "gt", "ge", "and", "or"].includes(fn);
-    return this.emit({ op: "binary", fn }, [a, b], bool ? "bool" : "f32", this.canon(this.dims(a), this.dims(b)));
+    return this.emit({ op: "binary", fn }, [a, b]);
   }
   un(fn: "exp" | "log", a: number): number {
-    return this.emit({ op: "unary", fn }, [a], "f32", this.dims(a));
+    return this.emit({ op: "unary", fn }, [a]);
   }
   where(c: number, a: number, b: number): number {
-    const dt = this.nodes[a]!.type.dtype;
-    return this.emit({ op: "where" }, [c, a, b], dt, this.canon(this.dims(c), this.dims(a), this.dims(b)));
+    return this.emit({ op: "where" }, [c, a, b]);
   }
-  reduce(fn: ReduceOpName, args: number[], over: string[], dtype: DType, dims: string[]): number {
+  reduce(fn: ReduceOpName, args: number[], over: string[]): number {
     const empty = fn === "max" ? -Infinity : fn === "min" ? Infinity : 0;
-    if (over.length === 0) return this.elementwiseReduce(fn, args, dtype, empty);
-    if (fn === "count" && args.length === 1 && this.nodes[args[0]!]!.type.dtype !== "bool") return this.countAll(over, dims);
-    return this.emit({ op: "reduce", fn, over, hasWhere: args.length > 1, empty }, args, dtype, dims);
+    if (over.length === 0) return this.elementwiseReduce(fn, args, empty);
+    if (fn === "count" && args.length === 1 && this.b.type(args[0]!).dtype !== "bool") return this.countAll(over, this.dims(args[0]!).filter((d) => !over.includes(d)));
+    return this.emit({ op: "reduce", fn, over, hasWhere: args.length > 1, empty }, args);
   }
   /** count of an unmasked number: the product of the sizes of `over` (no accumulation, no barrier), broadcast to dims. */
   private countAll(over: string[], dims: string[]): number {
-    let n = this.emit({ op: "size", dim: over[0]! }, [], "i32", []);
-    for (const d of over.slice(1)) n = this.emit({ op: "binary", fn: "mul" }, [n, this.emit({ op: "size", dim: d }, [], "i32", [])], "i32", []);
-    const c = this.emit({ op: "cast", to: "f32" }, [n], "f32", []);
-    return dims.length === 0 ? c : this.emit({ op: "binary", fn: "mul" }, [this.emit({ op: "const", value: 1 }, [], "f32", dims), c], "f32", dims);
+    let n = this.emit({ op: "size", dim: over[0]! }, []);
+    for (const d of over.slice(1)) n = this.bin("mul", n, this.emit({ op: "size", dim: d }, []));
+    const c = this.emit({ op: "cast", to: "f32" }, [n]);
+    return dims.length === 0 ? c : this.bin("mul", this.c(1, "f32", dims), c);
   }
   /** A reduction over no dims: each element on its own (selected or not). */
-  private elementwiseReduce(fn: ReduceOpName, args: number[], dtype: DType, empty: number): number {
+  private elementwiseReduce(fn: ReduceOpName, args: number[], empty: number): number {
     const [x, w] = args as [number, number | undefined];
     if (fn === "count") {
-      let cond = this.nodes[x]!.type.dtype === "bool" ? x : this.c(1, "bool");
+      let cond = this.b.type(x).dtype === "bool" ? x : this.c(1, "bool");
       if (w !== undefined) cond = this.bin("and", cond, w);
       return this.where(cond, this.c(1), this.c(0));
     }
-    return w === undefined ? x : this.where(w, x, this.c(empty, dtype));
+    return w === undefined ? x : this.where(w, x, this.c(empty, this.b.type(x).dtype));
   }
 
   lowerNode(node: IRNode): number {
     const args = node.args.map((a) => this.map.get(a)!);
-    this.span = node.span;
-    this.site = node.site;
-    this.grad = node.grad;
+    this.origin = node;
     const op = node.op;
-    const dims = node.type.dims;
     // detach only stops gradients, which autodiff has already taken: its value is its operand's (and CSE may share)
     if (op.op === "detach") return args[0]!;
-    if (op.op === "reduce" && (op.fn === "sum" || op.fn === "count")) return this.reduce(op.fn, args, op.over, node.type.dtype, dims);
+    if (op.op === "reduce" && (op.fn === "sum" || op.fn === "count")) return this.reduce(op.fn, args, op.over);
     if (op.op === "reduce" && op.fn !== "sum" && op.fn !== "count") {
-      const count = (): number => this.reduce("count", args, op.over, "f32", dims);
+      const count = (): number => this.reduce("count", args, op.over);
       const nonEmpty = (): number => this.bin("gt", count(), this.c(0));
       if (op.fn === "mean") {
-        const s = this.reduce("sum", args, op.over, "f32", dims);
+        const s = this.reduce("sum", args, op.over);
         const c = count();
-        return this.emit({ op: "safe_div" }, [s, c, this.bin("gt", c, this.c(0)), this.c(0)], "f32", dims);
+        return this.emit({ op: "safe_div" }, [s, c, this.bin("gt", c, this.c(0)), this.c(0)]);
       }
       const identity = op.fn === "min" ? Infinity : -Infinity;
       const needCount = op.hasWhere || op.empty !== identity;
       if (op.fn === "max" || op.fn === "min") {
-        const raw = this.reduce(op.fn, args, op.over, node.type.dtype, dims);
+        const raw = this.reduce(op.fn, args, op.over);
         return needCount ? this.where(nonEmpty(), raw, this.c(op.empty, node.type.dtype)) : raw;
       }
       if (op.fn !== "logsumexp") return unreachable(op.fn, "lower: reduce function");
       // logsumexp: two passes (the max, then the shifted sum)
       const x = args[0]!;
-      const m = this.reduce("max", args, op.over, "f32", dims);
+      const m = this.reduce("max", args, op.over);
       const fin = this.bin("eq", this.bin("sub", m, m), this.c(0));
       const shifted = this.where(fin, this.un("exp", this.bin("sub", x, m)), this.c(0));
-      const s = this.reduce("sum", op.hasWhere ? [shifted, args[1]!] : [shifted], op.over, "f32", dims);
+      const s = this.reduce("sum", op.hasWhere ? [shifted, args[1]!] : [shifted], op.over);
       const lse = this.where(fin, this.bin("add", m, this.un("log", s)), m);
       return op.hasWhere || op.empty !== -Infinity ? this.where(nonEmpty(), lse, this.c(op.empty)) : lse;
     }
     if (op.op === "log_softmax") {
       const x = args[0]!;
-      const rdims = dims.filter((d) => d !== op.over);
-      const m = this.reduce("max", [x], [op.over], "f32", rdims);
-      const s = this.reduce("sum", [this.un("exp", this.bin("sub", x, m))], [op.over], "f32", rdims);
+      const m = this.reduce("max", [x], [op.over]);
+      const s = this.reduce("sum", [this.un("exp", this.bin("sub", x, m))], [op.over]);
       return this.bin("sub", x, this.bin("add", m, this.un("log", s)));
     }
-    return this.copy(node, args);
+    return this.b.copy(node, args);
   }
 }
 

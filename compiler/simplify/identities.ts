@@ -40,7 +40,7 @@ function binaryIdentity(h: Helpers, fn: string, a: number, b: number): number | 
       if (h.is(b, 1)) return h.same(a);
       if (h.is(a, 1)) return h.same(b);
       const [other, c] = constValue(ctx, b) !== undefined ? [a, b] : [b, a];
-      if (h.is(c, -1) && sameType(ctx.node(other).type, node.type)) return ctx.emit({ op: "unary", fn: "neg" }, [other], node.type, node);
+      if (h.is(c, -1) && sameType(ctx.node(other).type, node.type)) return ctx.emit({ op: "unary", fn: "neg" }, [other], node);
       if (h.is(c, 0) && h.finite(other)) return ctx.constant(0, node.type);
       return undefined;
     }

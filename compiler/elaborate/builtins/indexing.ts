@@ -1,7 +1,7 @@
 // Segments, selections, gathers and positions: the builtins that address elements by key or index.
 import type { SegmentOpName } from "../../ir/ir.ts";
 import { constant, emit, unary } from "../ops.ts";
-import { describeType, ERROR, unionGrad, type TensorValue, type Value } from "../values.ts";
+import { describeType, ERROR, type TensorValue, type Value } from "../values.ts";
 import { boolArg, dimArg, dimsArg, floatArg, p, staticNumber, tensorArg } from "./args.ts";
 import type { Builtin, BuiltinCall } from "./index.ts";
 
@@ -28,8 +28,7 @@ function segmentBuiltin(fn: SegmentOpName): [string, Builtin] {
         }
       }
       const args = mask ? [x, key, mask] : [x, key];
-      const grad = fn === "count" ? [] : x.type.grad;
-      return emit(c.ctx, { op: "segment", fn, over: overDims, hasWhere: mask !== undefined }, args, { dtype: "f32", dims }, c.span, grad);
+      return emit(c.ctx, { op: "segment", fn, over: overDims, hasWhere: mask !== undefined }, args, c.span);
     },
   }];
 }
@@ -53,7 +52,7 @@ function topkApply(c: BuiltinCall): Value {
     return ERROR;
   }
   const args = mask ? [x, kv, mask] : [x, kv];
-  return emit(c.ctx, { op: "topk_mask", over: overDims, hasWhere: mask !== undefined, largest: largest !== 0 }, args, { dtype: "bool", dims }, c.span, []);
+  return emit(c.ctx, { op: "topk_mask", over: overDims, hasWhere: mask !== undefined, largest: largest !== 0 }, args, c.span);
 }
 
 function uniformApply(c: BuiltinCall): Value {
@@ -65,7 +64,7 @@ function uniformApply(c: BuiltinCall): Value {
     c.ctx.report("RLP102", "uniform needs its dims listed: uniform(dims=[P,G,T], seed=0)", c.argSpan("dims"));
     return ERROR;
   }
-  return emit(c.ctx, { op: "uniform", seed }, [step], { dtype: "f32", dims }, c.span, []);
+  return emit(c.ctx, { op: "uniform", seed }, [step], c.span, { declared: { dtype: "f32", dims } });
 }
 
 function takeApply(c: BuiltinCall): Value {
@@ -85,9 +84,8 @@ function takeApply(c: BuiltinCall): Value {
   let fill = c.has("fill") ? tensorArg(c, "fill") : constant(c.ctx, 0, x.type.dtype, c.span);
   if (!fill) return ERROR;
   if (fill.literal && fill.type.dtype !== x.type.dtype) fill = constant(c.ctx, fill.static!, x.type.dtype, c.span);
-  const dims = c.ctx.order.union(x.type.dims.filter((d) => d !== along), idx.type.dims, fill.type.dims);
   // the fill is a value of the result too: gradient flows to it where the index is invalid
-  return emit(c.ctx, { op: "take", along }, [x, idx, fill], { dtype: x.type.dtype, dims }, c.span, unionGrad(x.type.grad, fill.type.grad));
+  return emit(c.ctx, { op: "take", along }, [x, idx, fill], c.span);
 }
 
 function putApply(c: BuiltinCall): Value {
@@ -105,7 +103,7 @@ function putApply(c: BuiltinCall): Value {
     c.ctx.report("RLP204", `cannot sum over ${over}: neither the value nor at= has the dim ${over}`, c.argSpan("over"));
     return ERROR;
   }
-  return emit(c.ctx, { op: "put", into, over }, [x, at], { dtype: "f32", dims: c.ctx.order.union(dims.filter((d) => d !== over), [into]) }, c.span, x.type.grad);
+  return emit(c.ctx, { op: "put", into, over }, [x, at], c.span);
 }
 
 function logSoftmax(c: BuiltinCall): TensorValue | undefined {
@@ -116,7 +114,7 @@ function logSoftmax(c: BuiltinCall): TensorValue | undefined {
     c.ctx.report("RLP204", `cannot normalise over ${over}: the value ${describeType(x.type)} has no dim ${over}`, c.argSpan("over"));
     return undefined;
   }
-  return emit(c.ctx, { op: "log_softmax", over }, [x], { dtype: "f32", dims: x.type.dims }, c.span);
+  return emit(c.ctx, { op: "log_softmax", over }, [x], c.span);
 }
 
 function positionBuiltin(name: "index" | "size"): [string, Builtin] {
@@ -126,11 +124,11 @@ function positionBuiltin(name: "index" | "size"): [string, Builtin] {
     apply: (c) => {
       const d = dimArg(c, "dim");
       if (!d) return ERROR;
-      if (name === "index") return emit(c.ctx, { op: "index", dim: d }, [], { dtype: "i32", dims: [d], indexOf: d }, c.span, []);
+      if (name === "index") return emit(c.ctx, { op: "index", dim: d }, [], c.span, { declared: { dtype: "i32", dims: [d], indexOf: d } });
       const info = c.ctx.dimInfo(d);
       const known = info?.size ?? info?.labels?.length;
       if (known !== undefined) return constant(c.ctx, known, "i32", c.span);
-      return emit(c.ctx, { op: "size", dim: d }, [], { dtype: "i32", dims: [] }, c.span, []);
+      return emit(c.ctx, { op: "size", dim: d }, [], c.span);
     },
   }];
 }
@@ -157,7 +155,7 @@ export const INDEXING_BUILTINS: [string, Builtin][] = [
         c.ctx.report("RLP203", `as_index takes i32 values, but this is ${describeType(x.type)}; convert with i32(...) first`, c.argSpan("x"));
         return ERROR;
       }
-      return emit(c.ctx, { op: "cast", to: "i32" }, [x], { dtype: "i32", dims: x.type.dims, indexOf: d }, c.span, []);
+      return emit(c.ctx, { op: "cast", to: "i32", indexOf: d }, [x], c.span);
     },
   }],
 ];

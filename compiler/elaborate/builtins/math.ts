@@ -2,7 +2,7 @@
 import type { UnaryOpName } from "../../ir/ir.ts";
 import { BINARY, clamp } from "../../ir/scalar.ts";
 import { binary, broadcastAll, cast, constant, emit, folded, unary, where } from "../ops.ts";
-import { describeType, ERROR, unionGrad, type Value } from "../values.ts";
+import { describeType, ERROR, type Value } from "../values.ts";
 import { boolArg, floatArg, p, tensorArg } from "./args.ts";
 import type { Builtin, BuiltinCall } from "./index.ts";
 
@@ -30,7 +30,7 @@ function pairBuiltin(name: "maximum" | "minimum"): [string, Builtin] {
       if (probe.kind !== "tensor" || a.kind !== "tensor" || b.kind !== "tensor") return probe.kind === "error" ? ERROR : probe;
       const fa = a.literal ? constant(c.ctx, a.static!, probe.type.dtype, c.span) : a;
       const fb = b.literal ? constant(c.ctx, b.static!, probe.type.dtype, c.span) : b;
-      const build = () => emit(c.ctx, { op: "binary", fn: name }, [fa, fb], { dtype: probe.type.dtype, dims: probe.type.dims }, c.span);
+      const build = () => emit(c.ctx, { op: "binary", fn: name }, [fa, fb], c.span);
       if (a.static !== undefined && b.static !== undefined) {
         return folded(c.ctx, BINARY[name](a.static, b.static), probe.type.dtype, c.span, [a, b], build);
       }
@@ -55,7 +55,7 @@ function clampApply(c: BuiltinCall): Value {
   if (!lo || !hi) return ERROR;
   const dims = broadcastAll(c.ctx, [x, lo, hi], c.span, "clamp()");
   if (!dims) return ERROR;
-  const build = () => emit(c.ctx, { op: "clamp" }, [x, lo, hi], { dtype: "f32", dims }, c.span);
+  const build = () => emit(c.ctx, { op: "clamp" }, [x, lo, hi], c.span);
   if (x.static !== undefined && lo.static !== undefined && hi.static !== undefined) {
     return folded(c.ctx, clamp(x.static, lo.static, hi.static), "f32", c.span, [x, lo, hi], build);
   }
@@ -70,8 +70,7 @@ function safeDivApply(c: BuiltinCall): Value {
   if (!a || !b || !ok || !fill) return ERROR;
   const dims = broadcastAll(c.ctx, [a, b, ok, fill], c.span, "safe_div()");
   if (!dims) return ERROR;
-  const grad = unionGrad(a.type.grad, b.type.grad, fill.type.grad);
-  return emit(c.ctx, { op: "safe_div" }, [a, b, ok, fill], { dtype: "f32", dims }, c.span, grad);
+  return emit(c.ctx, { op: "safe_div" }, [a, b, ok, fill], c.span);
 }
 
 function idivApply(c: BuiltinCall): Value {
@@ -84,7 +83,7 @@ function idivApply(c: BuiltinCall): Value {
       return ERROR;
     }
   }
-  const build = () => emit(c.ctx, { op: "binary", fn: "idiv" }, [a, b], { dtype: "i32", dims: c.ctx.order.union(a.type.dims, b.type.dims) }, c.span, []);
+  const build = () => emit(c.ctx, { op: "binary", fn: "idiv" }, [a, b], c.span);
   if (a.static !== undefined && b.static !== undefined) return folded(c.ctx, BINARY.idiv(a.static, b.static), "i32", c.span, [a, b], build);
   return build();
 }
@@ -116,7 +115,7 @@ export const MATH_BUILTINS: [string, Builtin][] = [
       const x = tensorArg(c, "x");
       if (!x) return ERROR;
       // Always a node of its own (even for a const x): the trainer reads it once per batch and supplies it after.
-      const v = emit(c.ctx, { op: "detach" }, [x], { dtype: x.type.dtype, dims: x.type.dims }, c.span, [], x.flags);
+      const v = emit(c.ctx, { op: "detach" }, [x], c.span, { flags: x.flags });
       if (c.ctx.pipe) c.ctx.onces.push({ node: v.node, span: c.span });
       return v;
     },
@@ -128,7 +127,7 @@ export const MATH_BUILTINS: [string, Builtin][] = [
       const x = tensorArg(c, "x");
       if (!x) return ERROR;
       if (x.type.grad.length === 0) return x;
-      return emit(c.ctx, { op: "detach" }, [x], { dtype: x.type.dtype, dims: x.type.dims }, c.span, [], x.flags);
+      return emit(c.ctx, { op: "detach" }, [x], c.span, { flags: x.flags });
     },
   }],
 ];

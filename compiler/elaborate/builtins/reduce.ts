@@ -60,11 +60,8 @@ function prepare(c: BuiltinCall, xName: string, allowBool: boolean): Prepared | 
 
 export function reduce(c: BuiltinCall, fn: ReduceOpName, pr: Prepared, empty: number): TensorValue {
   const args = pr.mask ? [pr.x, pr.mask] : [pr.x];
-  const info = REDUCE_FNS[fn];
-  const dtype = info.floatResult ? "f32" : pr.x.type.dtype;
-  const grad = info.counts ? [] : pr.x.type.grad;
-  const flags = info.counts ? { countLike: c.span } : {};
-  return emit(c.ctx, { op: "reduce", fn, over: pr.over, hasWhere: pr.mask !== undefined, empty }, args, { dtype, dims: pr.resultDims }, c.span, grad, flags);
+  const flags = REDUCE_FNS[fn].counts ? { countLike: c.span } : {};
+  return emit(c.ctx, { op: "reduce", fn, over: pr.over, hasWhere: pr.mask !== undefined, empty }, args, c.span, { flags });
 }
 
 function simpleReduce(fn: "sum" | "mean" | "max" | "min" | "logsumexp", doc: string): [string, Builtin] {
@@ -106,14 +103,14 @@ function varianceApply(c: BuiltinCall, takeSqrt: boolean): Value {
   const zero = constant(ctx, 0, "f32", c.span);
   const nPositive = binary(ctx, ">", n, zero, c.span, c.span) as TensorValue;
   const total = reduce(c, "sum", pr, 0);
-  const mean = emit(ctx, { op: "safe_div" }, [total, n, nPositive, zero], { dtype: "f32", dims: pr.resultDims }, c.span, total.type.grad);
+  const mean = emit(ctx, { op: "safe_div" }, [total, n, nPositive, zero], c.span);
   const dev = binary(ctx, "-", pr.x, mean, c.span, c.span) as TensorValue;
   const sq = binary(ctx, "*", dev, dev, c.span, c.span) as TensorValue;
   const ss = reduce(c, "sum", { ...pr, x: sq }, 0);
   const ddofC = constant(ctx, ddof, "f32", c.span);
   const denom = binary(ctx, "-", n, ddofC, c.span, c.span) as TensorValue;
   const ok = binary(ctx, ">", n, ddofC, c.span, c.span) as TensorValue;
-  const v = emit(ctx, { op: "safe_div" }, [ss, denom, ok, zero], { dtype: "f32", dims: pr.resultDims }, c.span, ss.type.grad);
+  const v = emit(ctx, { op: "safe_div" }, [ss, denom, ok, zero], c.span);
   if (!takeSqrt) return v;
   const s = unary(ctx, "sqrt", v, c.span) as TensorValue;
   return { ...s, flags: { stdLike: c.span } };

@@ -31,7 +31,7 @@ function scanBuiltin(fn: ScanOpName, doc: string): [string, Builtin] {
         return ERROR;
       }
       if (!requireDim(c, x, along, "x")) return ERROR;
-      return emit(c.ctx, { op: "scan", fn, along, reverse }, [x], { dtype: x.type.dtype, dims: x.type.dims }, c.span);
+      return emit(c.ctx, { op: "scan", fn, along, reverse }, [x], c.span);
     },
   }];
 }
@@ -58,7 +58,7 @@ function linrecApply(c: BuiltinCall): Value {
     }
     args.push(init);
   }
-  return emit(c.ctx, { op: "linrec", along, reverse, hasInit: args.length === 3 }, args, { dtype: "f32", dims: c.ctx.order.union(dims, ...args.map((x) => x.type.dims)) }, c.span);
+  return emit(c.ctx, { op: "linrec", along, reverse, hasInit: args.length === 3 }, args, c.span);
 }
 
 function shiftApply(c: BuiltinCall, fixedBy: number | undefined): Value {
@@ -78,9 +78,7 @@ function shiftApply(c: BuiltinCall, fixedBy: number | undefined): Value {
     c.ctx.report("RLP204", `fill= is the value past the edge of ${along}, so it cannot have the dim ${along}`, c.argSpan("fill"));
     return ERROR;
   }
-  const dims = c.ctx.order.union(x.type.dims, fill.type.dims);
-  const type = x.type.indexOf ? { dtype: x.type.dtype, dims, indexOf: x.type.indexOf } : { dtype: x.type.dtype, dims };
-  return emit(c.ctx, { op: "shift", along, by }, [x, fill], type, c.span);
+  return emit(c.ctx, { op: "shift", along, by }, [x, fill], c.span);
 }
 
 export const SCAN_BUILTINS: [string, Builtin][] = [
