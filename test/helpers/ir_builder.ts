@@ -1,58 +1,73 @@
-// A tiny builder of IRPrograms for tests: appends nodes (inferring dims in canonical order) and returns their ids.
-// Also small tensor conveniences for the reference-evaluator tests.
+// A tiny builder of IRPrograms for tests: the compiler's IR builder (compiler/ir/builder.ts: types from the type rules,
+// marks from the mark rule) without sharing, so that every call appends a node and returns its id. Also small tensor
+// conveniences for the reference-evaluator tests.
 import { expect } from "vitest";
 import { tensor, type Tensor } from "../../runtime/library/tensor.ts";
 import type {
-  BinaryOpName, DimInfo, DType, IRInput, IRNode, IRProgram, IRResult, IRState, Op, ReduceOpName, ResultKind, ScanOpName,
+  BinaryOpName, DimInfo, DType, IRInput, IRNode, IRProgram, IRResult, IRState, IRType, Op, ReduceOpName, ResultKind, ScanOpName,
   SegmentOpName, UnaryOpName,
 } from "../../compiler/ir/ir.ts";
-import { markArgs } from "../../compiler/ir/rules.ts";
-
-const COMPARE = new Set<BinaryOpName>(["eq", "ne", "lt", "le", "gt", "ge", "and", "or"]);
+import { NodeBuilder } from "../../compiler/ir/builder.ts";
+import { canonical } from "../../compiler/ir/rules.ts";
 
 export class IRBuilder {
   readonly dims: DimInfo[];
-  readonly nodes: IRNode[] = [];
   readonly inputs: IRInput[] = [];
   readonly results: IRResult[] = [];
   readonly states: IRState[] = [];
+  private readonly b: NodeBuilder;
 
   /** dims: names or full DimInfo, in canonical order. */
   constructor(dims: (string | DimInfo)[], readonly pipeline = "test") {
     this.dims = dims.map((d) => (typeof d === "string" ? { name: d } : d));
+    this.b = new NodeBuilder({ dims: this.dims, inputs: this.inputs, marks: [] }, { share: false });
+  }
+
+  get nodes(): IRNode[] {
+    return this.b.nodes;
   }
 
   /** Sorts dim names into canonical order (deduplicated). */
   canon(...lists: string[][]): string[] {
-    const set = new Set(lists.flat());
-    return this.dims.map((d) => d.name).filter((d) => set.has(d));
+    return canonical(this.dims.map((d) => d.name), ...lists);
   }
 
   dimsOf(id: number): string[] {
-    return this.nodes[id]!.type.dims;
+    return this.b.dims(id);
   }
   dtypeOf(id: number): DType {
-    return this.nodes[id]!.type.dtype;
+    return this.b.type(id).dtype;
   }
 
-  /** Appends a node; dims are put into canonical order. */
-  node(op: Op, args: number[], dtype: DType, dims: string[], extra: { grad?: string[] } = {}): number {
+  /**
+   * Appends op(args) with the type its rule gives. `dtype` and `dims` (in any order): a source's type, or for any
+   * other op the type the test expects the rule to give (a mismatch throws).
+   */
+  node(op: Op, args: number[], dtype?: DType, dims: string[] = []): number {
+    const declared = dtype === undefined ? undefined : { dtype, dims: this.canon(dims) };
+    const id = this.b.emit(op, args, declared ? { declared } : {});
+    const t = this.b.type(id);
+    if (declared && (t.dtype !== declared.dtype || t.dims.join() !== declared.dims.join())) {
+      throw new Error(`test program: ${op.op} is ${t.dtype}[${t.dims.join(", ")}] by its type rule, not ${declared.dtype}[${declared.dims.join(", ")}]`);
+    }
+    return id;
+  }
+
+  /** Appends a node the type rules reject as it is (no marks): for tests of how a backend refuses such a program. */
+  unchecked(op: Op, args: number[], dtype: DType, dims: string[]): number {
     const id = this.nodes.length;
-    const node: IRNode = { id, op, args, type: { dtype, dims: this.canon(dims) }, grad: [] };
-    // marks as the elaborator gives them (the union over the args that pass marks; compiler/ir/rules.ts)
-    const argNodes = args.map((a) => this.nodes[a]!);
-    node.grad = extra.grad ?? [...new Set(markArgs(node, argNodes.map((a) => a.type)).flatMap((i) => argNodes[i]!.grad))].sort();
-    this.nodes.push(node);
+    this.nodes.push({ id, op, args, type: { dtype, dims: this.canon(dims) }, grad: [] });
     return id;
   }
 
   input(name: string, dtype: DType, dims: string[], opts: { mark?: string; default?: number } = {}): number {
-    const id = this.node({ op: "input", name }, [], dtype, dims, { grad: opts.mark ? [opts.mark] : [] });
-    this.inputs.push({ name, node: id, type: { dtype, dims: this.canon(dims) }, ...opts });
+    const type: IRType = { dtype, dims: this.canon(dims) };
+    const id = this.b.emit({ op: "input", name }, [], { declared: type, marks: opts.mark ? [opts.mark] : [] });
+    this.inputs.push({ name, node: id, type, ...opts });
     return id;
   }
   param(name: string, value: number): number {
-    return this.node({ op: "param", name, value }, [], "f32", []);
+    return this.node({ op: "param", name, value }, [], "f32");
   }
   const(value: number, dims: string[] = [], dtype: DType = "f32"): number {
     return this.node({ op: "const", value }, [], dtype, dims);
@@ -61,88 +76,81 @@ export class IRBuilder {
     return this.node({ op: "index", dim }, [], "i32", [dim]);
   }
   size(dim: string): number {
-    return this.node({ op: "size", dim }, [], "i32", []);
+    return this.node({ op: "size", dim }, []);
   }
   unary(fn: UnaryOpName, x: number): number {
-    return this.node({ op: "unary", fn }, [x], fn === "not" ? "bool" : this.dtypeOf(x), this.dimsOf(x));
+    return this.node({ op: "unary", fn }, [x]);
   }
   binary(fn: BinaryOpName, a: number, b: number): number {
-    const dt: DType = COMPARE.has(fn) ? "bool" : this.dtypeOf(a) === "f32" || this.dtypeOf(b) === "f32" ? "f32" : this.dtypeOf(a);
-    return this.node({ op: "binary", fn }, [a, b], dt, this.canon(this.dimsOf(a), this.dimsOf(b)));
+    return this.node({ op: "binary", fn }, [a, b]);
   }
   add(a: number, b: number): number { return this.binary("add", a, b); }
   sub(a: number, b: number): number { return this.binary("sub", a, b); }
   mul(a: number, b: number): number { return this.binary("mul", a, b); }
   div(a: number, b: number): number { return this.binary("div", a, b); }
   cast(to: DType, x: number): number {
-    return this.node({ op: "cast", to }, [x], to, this.dimsOf(x));
+    return this.node({ op: "cast", to }, [x]);
   }
   where(c: number, a: number, b: number): number {
-    return this.node({ op: "where" }, [c, a, b], this.dtypeOf(a), this.canon(this.dimsOf(c), this.dimsOf(a), this.dimsOf(b)));
+    return this.node({ op: "where" }, [c, a, b]);
   }
   clamp(x: number, lo: number, hi: number): number {
-    return this.node({ op: "clamp" }, [x, lo, hi], "f32", this.canon(this.dimsOf(x), this.dimsOf(lo), this.dimsOf(hi)));
+    return this.node({ op: "clamp" }, [x, lo, hi]);
   }
   safeDiv(a: number, b: number, ok: number, fill: number): number {
-    return this.node({ op: "safe_div" }, [a, b, ok, fill], "f32", this.canon(...[a, b, ok, fill].map((i) => this.dimsOf(i))));
+    return this.node({ op: "safe_div" }, [a, b, ok, fill]);
   }
   detach(x: number): number {
-    return this.node({ op: "detach" }, [x], this.dtypeOf(x), this.dimsOf(x), { grad: [] });
+    return this.node({ op: "detach" }, [x]);
   }
   reduce(fn: ReduceOpName, x: number, over: string[], opts: { where?: number; empty?: number } = {}): number {
     const args = opts.where === undefined ? [x] : [x, opts.where];
-    const all = this.canon(...args.map((a) => this.dimsOf(a)));
-    const op: Op = { op: "reduce", fn, over, hasWhere: opts.where !== undefined, empty: opts.empty ?? 0 };
-    return this.node(op, args, "f32", all.filter((d) => !over.includes(d)));
+    return this.node({ op: "reduce", fn, over, hasWhere: opts.where !== undefined, empty: opts.empty ?? 0 }, args);
   }
   scan(fn: ScanOpName, x: number, along: string, reverse = false): number {
-    return this.node({ op: "scan", fn, along, reverse }, [x], "f32", this.dimsOf(x));
+    return this.node({ op: "scan", fn, along, reverse }, [x]);
   }
   linrec(a: number, b: number, along: string, reverse = false, init?: number): number {
     const args = init === undefined ? [a, b] : [a, b, init];
-    const dims = this.canon(this.dimsOf(a), this.dimsOf(b), [along]);
-    return this.node({ op: "linrec", along, reverse, hasInit: init !== undefined }, args, "f32", dims);
+    return this.node({ op: "linrec", along, reverse, hasInit: init !== undefined }, args);
   }
   shift(x: number, fill: number, along: string, by: number): number {
-    return this.node({ op: "shift", along, by }, [x, fill], this.dtypeOf(x), this.canon(this.dimsOf(x), this.dimsOf(fill)));
+    return this.node({ op: "shift", along, by }, [x, fill]);
   }
   segment(fn: SegmentOpName, x: number, key: number, over: string[], where?: number): number {
     const args = where === undefined ? [x, key] : [x, key, where];
-    return this.node({ op: "segment", fn, over, hasWhere: where !== undefined }, args, "f32", this.canon(...args.map((a) => this.dimsOf(a))));
+    return this.node({ op: "segment", fn, over, hasWhere: where !== undefined }, args);
   }
   topk(x: number, k: number, over: string[], largest = true, where?: number): number {
     const args = where === undefined ? [x, k] : [x, k, where];
-    const dims = this.canon(this.dimsOf(x), where === undefined ? [] : this.dimsOf(where));
-    return this.node({ op: "topk_mask", over, hasWhere: where !== undefined, largest }, args, "bool", dims, { grad: [] });
+    return this.node({ op: "topk_mask", over, hasWhere: where !== undefined, largest }, args);
   }
   uniform(seed: number, step: number, dims: string[]): number {
-    return this.node({ op: "uniform", seed }, [step], "f32", dims, { grad: [] });
+    return this.node({ op: "uniform", seed }, [step], "f32", dims);
   }
   take(x: number, idx: number, fill: number, along: string): number {
-    const dims = this.canon(this.dimsOf(x).filter((d) => d !== along), this.dimsOf(idx), this.dimsOf(fill));
-    return this.node({ op: "take", along }, [x, idx, fill], this.dtypeOf(x), dims);
+    return this.node({ op: "take", along }, [x, idx, fill]);
   }
   put(x: number, at: number, into: string, over: string): number {
-    const dims = this.canon(this.dimsOf(x), this.dimsOf(at)).filter((d) => d !== over);
-    return this.node({ op: "put", into, over }, [x, at], "f32", this.canon(dims, [into]));
+    return this.node({ op: "put", into, over }, [x, at]);
   }
   logSoftmax(x: number, over: string): number {
-    return this.node({ op: "log_softmax", over }, [x], "f32", this.dimsOf(x));
+    return this.node({ op: "log_softmax", over }, [x]);
   }
   select(x: number, dim: string, position: number): number {
-    return this.node({ op: "select", dim, position }, [x], this.dtypeOf(x), this.dimsOf(x).filter((d) => d !== dim));
+    return this.node({ op: "select", dim, position }, [x]);
   }
   stack(dim: string, parts: number[]): number {
-    return this.node({ op: "stack", dim }, parts, this.dtypeOf(parts[0]!), this.canon(...parts.map((p) => this.dimsOf(p)), [dim]));
+    return this.node({ op: "stack", dim }, parts);
   }
   rename(x: number, from: string, to: string): number {
-    return this.node({ op: "rename", from, to }, [x], this.dtypeOf(x), this.dimsOf(x).map((d) => (d === from ? to : d)));
+    return this.node({ op: "rename", from, to }, [x]);
   }
   tableGet(table: string, key: number, def: number): number {
-    return this.node({ op: "table_get", table, default: def }, [key], "f32", this.dimsOf(key), { grad: [] });
+    return this.node({ op: "table_get", table, default: def }, [key]);
   }
   tableRead(table: string, def: number): number {
-    return this.node({ op: "table_read", table, default: def }, [], "f32", [], { grad: [] });
+    return this.node({ op: "table_read", table, default: def }, [], "f32");
   }
   state(name: string, keyed: boolean, init = 0): void {
     this.states.push({ name, keyed, init });

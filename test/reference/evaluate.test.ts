@@ -81,11 +81,12 @@ describe("dims and broadcasting", () => {
 
 describe("elementwise semantics", () => {
   function bin(fn: Parameters<IRBuilder["binary"]>[0], a: number[], c: number[]): number[] {
+    const dtype = fn === "idiv" ? "i32" : fn === "and" || fn === "or" ? "bool" : "f32";
     const b = new IRBuilder(["T"]);
-    const x = b.input("a", "f32", ["T"]);
-    const y = b.input("b", "f32", ["T"]);
+    const x = b.input("a", dtype, ["T"]);
+    const y = b.input("b", dtype, ["T"]);
     const z = b.binary(fn, x, y);
-    return vals(evaluate(b.build(), { a: f32(["T"], [a.length], a), b: f32(["T"], [c.length], c) }).values[z]);
+    return vals(evaluate(b.build(), { a: ints(dtype, ["T"], [a.length], a), b: ints(dtype, ["T"], [c.length], c) }).values[z]);
   }
   function un(fn: Parameters<IRBuilder["unary"]>[0], a: number[]): number[] {
     const b = new IRBuilder(["T"]);
