@@ -34,7 +34,7 @@ function elementwiseProgram(): ReturnType<IRBuilder["build"]> {
   ];
   const flat = [
     u("sign", x), u("floor", b.mul(x, c(3))), u("ceil", b.mul(x, c(3))), u("round", b.mul(x, c(3))),
-    b.binary("idiv", b.mul(x, c(3)), b.add(y, c(2))),
+    u("floor", b.div(b.mul(x, c(3)), b.add(y, c(2)))), // idiv's value on floats (idiv itself takes i32)
   ];
   const cmp = (["eq", "ne", "lt", "le", "gt", "ge"] as const).map((fn) => b.binary(fn, x, y));
   b.binary("and", m, cmp[2]!);

@@ -31,7 +31,7 @@ function gradOpsProgram(): IRProgram {
     for (const fn of ["cummax", "cummin"] as const) b.node({ op: "scan_grad", fn, along: "T", reverse }, [x, g], "f32", dims);
   }
   b.node({ op: "embed", dim: "Y", position: 1 }, [g], "f32", ["P", "Y", "T"]);
-  b.node({ op: "embed", dim: "Y", position: 0 }, [mx], "f32", ["P", "Y", "T"]);
+  b.node({ op: "embed", dim: "Y", position: 0 }, [mx], "f32", ["P", "Y"]);
   return b.build();
 }
 
