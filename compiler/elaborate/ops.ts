@@ -19,7 +19,8 @@ export interface EmitOptions {
 
 /** Appends op(args) through the IR builder: the value's type and marks are what the op's rules give. */
 export function emit(ctx: Ctx, op: Op, args: TensorValue[], span: Span, options: EmitOptions = {}): TensorValue {
-  const node = ctx.g.emit(op, args.map((a) => a.node), { origin: { span }, ...(options.declared ? { declared: options.declared } : {}), ...(options.marks ? { marks: options.marks } : {}) });
+  const { declared, marks } = options;
+  const node = ctx.g.emit(op, args.map((a) => a.node), { origin: { span }, ...(declared ? { declared } : {}), ...(marks ? { marks } : {}) });
   const t = ctx.g.type(node);
   // a dim the program meets first here joins the canonical order (where the type rule put it: last)
   ctx.order.sort(t.dims);

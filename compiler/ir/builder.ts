@@ -103,7 +103,8 @@ export class NodeBuilder {
 }
 
 export function copyType(t: IRType): IRType {
-  return t.indexOf === undefined ? { dtype: t.dtype, dims: [...t.dims] } : { dtype: t.dtype, dims: [...t.dims], indexOf: t.indexOf };
+  const dims = [...t.dims];
+  return t.indexOf === undefined ? { dtype: t.dtype, dims } : { dtype: t.dtype, dims, indexOf: t.indexOf };
 }
 
 function copyNode(n: IRNode): IRNode {

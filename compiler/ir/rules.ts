@@ -84,7 +84,8 @@ export function inferType(program: RuleEnv, op: Op, args: readonly IRType[], dec
       return need(ok, `${op.fn} of ${a.dtype} and ${b.dtype}`) ?? plain(a.dtype, dims);
     }
     case "cast":
-      return need(op.indexOf === undefined || op.to === "i32", "only an i32 cast addresses a dim") ?? { dtype: op.to, dims: [...a.dims], ...(op.indexOf ? { indexOf: op.indexOf } : {}) };
+      return need(op.indexOf === undefined || op.to === "i32", "only an i32 cast addresses a dim") ??
+        { dtype: op.to, dims: [...a.dims], ...(op.indexOf ? { indexOf: op.indexOf } : {}) };
     case "where":
       return need(a.dtype === "bool" && b.dtype === c.dtype, "where needs a bool condition and branches of one dtype") ?? plain(b.dtype, u(a, b, c));
     case "clamp":

@@ -56,7 +56,9 @@ class Lowerer {
   reduce(fn: ReduceOpName, args: number[], over: string[]): number {
     const empty = fn === "max" ? -Infinity : fn === "min" ? Infinity : 0;
     if (over.length === 0) return this.elementwiseReduce(fn, args, empty);
-    if (fn === "count" && args.length === 1 && this.b.type(args[0]!).dtype !== "bool") return this.countAll(over, this.dims(args[0]!).filter((d) => !over.includes(d)));
+    const x = args[0]!;
+    const numbers = args.length === 1 && this.b.type(x).dtype !== "bool";
+    if (fn === "count" && numbers) return this.countAll(over, this.dims(x).filter((d) => !over.includes(d)));
     return this.emit({ op: "reduce", fn, over, hasWhere: args.length > 1, empty }, args);
   }
   /** count of an unmasked number: the product of the sizes of `over` (no accumulation, no barrier), broadcast to dims. */

@@ -48,7 +48,8 @@ export class IRBuilder {
     const id = this.b.emit(op, args, declared ? { declared } : {});
     const t = this.b.type(id);
     if (declared && (t.dtype !== declared.dtype || t.dims.join() !== declared.dims.join())) {
-      throw new Error(`test program: ${op.op} is ${t.dtype}[${t.dims.join(", ")}] by its type rule, not ${declared.dtype}[${declared.dims.join(", ")}]`);
+      const show = (x: IRType): string => `${x.dtype}[${x.dims.join(", ")}]`;
+      throw new Error(`test program: ${op.op} is ${show(t)} by its type rule, not ${show(declared)}`);
     }
     return id;
   }
