@@ -4,16 +4,11 @@
 import { isDifferentiable, type IRNode, type IRProgram, type IRType } from "./ir.ts";
 import { arity, canonical, dimOrder, expectedMarks, inferType } from "./rules.ts";
 
-export interface VerifyOptions {
-  /** Check the gradient marks (default true). Off after lowering for fusion: it drops `detach`, gradients are taken. */
-  marks?: boolean;
-}
-
-export function verifyProgram(program: IRProgram, options: VerifyOptions = {}): string[] {
+export function verifyProgram(program: IRProgram): string[] {
   const errors: string[] = [];
   const order = dimOrder(program);
   if (new Set(order).size !== order.length) errors.push(`the dim table repeats a dim: [${order.join(", ")}]`);
-  program.nodes.forEach((node, k) => errors.push(...verifyNode(program, node, k, options.marks ?? true)));
+  program.nodes.forEach((node, k) => errors.push(...verifyNode(program, node, k)));
   errors.push(...verifyInputs(program), ...verifyResults(program), ...verifyRequires(program));
   return errors;
 }
@@ -34,7 +29,7 @@ export function sameType(a: IRType, b: IRType): boolean {
   return a.dtype === b.dtype && sameList(a.dims, b.dims) && a.indexOf === b.indexOf;
 }
 
-function verifyNode(program: IRProgram, node: IRNode, position: number, checkMarks: boolean): string[] {
+function verifyNode(program: IRProgram, node: IRNode, position: number): string[] {
   const errors: string[] = [];
   const at = describe(node);
   const order = dimOrder(program);
@@ -57,7 +52,6 @@ function verifyNode(program: IRProgram, node: IRNode, position: number, checkMar
   if (typeof expected === "string") errors.push(`${at}: ${expected} (args ${argNodes.map((a) => showType(a.type)).join(", ")})`);
   else if (!sameType(expected, node.type)) errors.push(`${at}: has type ${showType(node.type)}, its op's type rule gives ${showType(expected)}`);
 
-  if (!checkMarks) return errors;
   const marks = expectedMarks(program, node, argNodes);
   const have = [...new Set(node.grad)].sort();
   if (have.length !== node.grad.length || !sameList(have, marks)) errors.push(`${at}: grad marks [${node.grad.join(", ")}], expected [${marks.join(", ")}]`);

@@ -1,12 +1,11 @@
 // The one IR builder (compiler/ir/builder.ts): types from the type rules, marks from the mark rule, hash-consing,
 // origin inheritance; and what its users get from it (the elaborator's as_index, lowering's marks).
 import { describe, expect, it } from "vitest";
-import { differentiateAndSimplify } from "../../compiler/autodiff/index.ts";
 import { compileFile } from "../../compiler/index.ts";
 import { BuildError, NodeBuilder } from "../../compiler/ir/builder.ts";
 import type { DimInfo, IRInput, IRProgram } from "../../compiler/ir/ir.ts";
 import { verifyProgram } from "../../compiler/ir/verify.ts";
-import { lowerForFusion } from "../../compiler/lower/lower.ts";
+import { runPipeline } from "../../compiler/pipeline/index.ts";
 import type { Span } from "../../grammar/ast.ts";
 import { PIPELINES } from "../fuse/pipelines.ts";
 
@@ -130,7 +129,8 @@ describe("the builder's users", () => {
       const path = `/virtual/lower_${name}.rlp`;
       const r = compileFile(path, { sources: new Map([[path, src]]) });
       for (const program of r.programs) {
-        expect(verifyProgram(lowerForFusion(differentiateAndSimplify(program))), name).toEqual([]);
+        const { lowered } = runPipeline(program, { grad: true, until: "lower", verify: false });
+        expect(verifyProgram(lowered!), name).toEqual([]);
       }
     }
   });
