@@ -160,7 +160,10 @@ export async function learningSvg(methods: MethodSpec[], results: RunResult[]): 
     const n = Math.min(...series.map((x) => x.length));
     for (let i = 0; i < n; i++) {
       let sum = 0, k = 0;
-      for (const xs of series) for (let j = Math.max(0, i - 9); j <= i; j++) sum += xs[j]!, k++;
+      for (const xs of series) for (let j = Math.max(0, i - 9); j <= i; j++) {
+        sum += xs[j]!;
+        k++;
+      }
       rew.push({ method: m.name, step: i + 1, reward: sum / k });
     }
   }

@@ -71,11 +71,17 @@ class Progress {
     if (this.tty) {
       this.out.write(`\r${text.padEnd(this.lastLen)}`);
       this.lastLen = text.length;
-      if (step === total) this.out.write("\n"), (this.lastLen = 0);
+      if (step === total) {
+        this.out.write("\n");
+        this.lastLen = 0;
+      }
     } else if (step % this.every === 0 || step === total || step === 1) this.out.write(text + "\n");
   }
   line(text: string): void {
-    if (this.tty && this.lastLen > 0) this.out.write("\n"), (this.lastLen = 0);
+    if (this.tty && this.lastLen > 0) {
+      this.out.write("\n");
+      this.lastLen = 0;
+    }
     this.out.write(text + "\n");
   }
 }

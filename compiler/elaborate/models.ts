@@ -16,7 +16,7 @@ import { didYouMean } from "../ir/suggest.ts";
 import { bindArgs, type ParamSpec } from "./call.ts";
 import type { Ctx, Frame } from "./context.ts";
 import { elaborateExpr } from "./expr.ts";
-import { modelLogpSpec, ROLLOUT_SOURCES, type FieldSpec } from "../ir/rollout_record.ts";
+import { modelLogpSpec, ROLLOUT_SOURCES } from "../ir/rollout_record.ts";
 import { recordField, rolloutOf } from "./rollout.ts";
 import { describeValue, ERROR, type Value } from "./values.ts";
 

@@ -226,7 +226,7 @@ export function where(ctx: Ctx, c: Value, a: Value, b: Value, span: Span): Value
     return ERROR;
   }
   let x = adaptLiteral(ctx, a, b, span);
-  let y = adaptLiteral(ctx, b, x, span);
+  const y = adaptLiteral(ctx, b, x, span);
   x = adaptLiteral(ctx, x, y, span);
   if (x.type.dtype !== y.type.dtype) {
     ctx.report("RLP203", `where() branches differ in dtype: ${describeType(x.type)} and ${describeType(y.type)}`, span);

@@ -34,7 +34,7 @@ describe("identities and folds", () => {
       (b, x) => b.add(x, b.const(0)), (b, x) => b.sub(x, b.const(0)), (b, x) => b.mul(b.const(1), x), (b, x) => b.div(x, b.const(1)),
       (b, x) => b.unary("neg", b.unary("neg", x)), (b, x) => b.where(b.const(1, [], "bool"), x, b.const(3, ["T"])),
       (b, x) => b.where(b.binary("gt", x, b.const(0)), x, x), (b, x) => b.cast("f32", x), (b, x) => b.reduce("sum", x, []),
-      (b, x) => b.detach(b.detach(b.const(2, ["T"]))),
+      (b, _x) => b.detach(b.detach(b.const(2, ["T"]))),
     ];
     for (const build of builds) expect(outOp(prog(build))).toMatch(/^(input|const 2)$/);
   });

@@ -13,16 +13,6 @@ import { pluginRuntimeCases } from "./plugin_runtime_cases.ts";
 import { DOC_PATH, inputCodeMeanings, REGENERATE, renderDiagnosticsDoc, runInputCase } from "./render_docs.ts";
 import { CLI_CODES, cliCases, runCliCase } from "./cli_cases.ts";
 
-/** Codes the catalog must cover (at least one case each). */
-const REQUIRED = [
-  "RLP001", "RLP002", "RLP003",
-  "RLP100", "RLP101", "RLP102", "RLP103", "RLP104", "RLP105", "RLP106", "RLP107", "RLP108", "RLP109", "RLP110",
-  "RLP111", "RLP113", "RLP115", "RLP116", "RLP117", "RLP120", "RLP121", "RLP122", "RLP123",
-  "RLP201", "RLP202", "RLP203", "RLP204", "RLP205", "RLP207", "RLP208", "RLP209", "RLP210", "RLP211", "RLP212",
-  "RLP213", "RLP214",
-  "RLP301", "RLP302", "RLP303", "RLP304", "RLP305", "RLP306", "RLP310",
-  "RLP401", "RLP402", "RLP403", "RLP404", "RLP405",
-];
 import { PLUGIN_RUNTIME_CODES, pluginRuntimeLines } from "./render_plugin_runtime.ts";
 
 /** 1-based line and column of `offset` in `text` (lines end at \n, \r\n or a lone \r, as the lexer counts them). */

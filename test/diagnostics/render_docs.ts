@@ -3,7 +3,7 @@
 // what `rlp check` prints for it, and the fix; then the input-file codes (RLP5xx) of `rlp eval`, each with an example
 // message produced by the reader; then the run-time codes of custom nodes (RLP52x, render_plugin_runtime.ts).
 // Run directly (`npx tsx test/diagnostics/render_docs.ts`) it rewrites docs/diagnostics.md.
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { renderDiagnostic } from "../../cli/render.ts";

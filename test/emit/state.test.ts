@@ -71,6 +71,7 @@ describe("DCPO (state tables keyed by prompt id)", () => {
     const r1 = await mod.evaluateWithGrad(step1.doc);
     const before = mod.saveState(r1.state);
     const text = mod.saveState(r1.state);
+    // eslint-disable-next-line no-regex-spaces -- the file's own two-space indentation, as written
     expect(text).toMatch(/^\{\n  "format": "rlp-state",\n  "version": 1,\n  "pipeline": "dcpo",\n  "states": \{\n    "times": \{"keyed":true,"entries":\[\[7,1\]\]\},\n/);
     const loaded = mod.loadState(text);
     expect(loaded).toEqual(r1.state);

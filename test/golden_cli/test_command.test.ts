@@ -2,7 +2,7 @@
 // `--update` rewrites expected files, `--format junit` is XML with the right counts.
 import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { testCommand } from "../../cli/test_command.ts";
 import { elements, parseXml } from "../graph/xml.ts";

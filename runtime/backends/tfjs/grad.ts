@@ -140,7 +140,10 @@ export function tfjsCustomGrad(tf: TF, program: IRProgram, gradProgram: IRProgra
     for (const name of wrt) if (differentiable[name] === undefined) throw new EvalError("missing-input", `tfjsCustomGrad: differentiable input ${name} was not given`);
     const host: Record<string, Tensor> = {};
     const device: Record<string, TfTensor> = {};
-    for (const [k, v] of Object.entries(others)) (isHost(v) ? (host[k] = v) : (device[k] = v));
+    for (const [k, v] of Object.entries(others)) {
+      if (isHost(v)) host[k] = v;
+      else device[k] = v;
+    }
     const f = tf.customGrad((...args: unknown[]) => {
       const save = args.pop() as (ts: TfTensor[]) => void;
       const xs = args as TfTensor[];

@@ -21,9 +21,8 @@ export function evalArgfirst(ctx: NodeCtx, op: OpOf<"argfirst">): Tensor {
   const n = shapeSize(ctx.shape);
   const x = broadcastData(ctx.args[0]!, ctx.dims, ctx.shape);
   const y = broadcastData(ctx.args[1]!, ctx.dims, ctx.shape);
-  let next = 2;
-  const key = op.hasKey ? broadcastData(ctx.args[next++]!, ctx.dims, ctx.shape) : undefined;
-  const where = op.hasWhere ? broadcastData(ctx.args[next++]!, ctx.dims, ctx.shape) : undefined;
+  const key = op.hasKey ? broadcastData(ctx.args[2]!, ctx.dims, ctx.shape) : undefined;
+  const where = op.hasWhere ? broadcastData(ctx.args[op.hasKey ? 3 : 2]!, ctx.dims, ctx.shape) : undefined;
   const sliceDims = ctx.dims.filter((d) => !op.over.includes(d));
   const sliceShape = sliceDims.map((d) => ctx.shape[ctx.dims.indexOf(d)]!);
   const w = new Walker(ctx.shape, [broadcastStrides(ctx.dims, sliceDims, sliceShape)]);

@@ -154,7 +154,11 @@ function demonstrations(tf: TF, plan: TrainPlan, policy: Policy, task: Task, o: 
   const responses: Responses = { n: B, length: T, tokens, mask };
   const stats = policy.tokenStats(rows, responses, 1);
   let ent = 0, count = 0;
-  for (let k = 0; k < B * T; k++) if (mask[k]) (ent += stats.entropy[k]!), count++;
+  for (let k = 0; k < B * T; k++) {
+    if (!mask[k]) continue;
+    ent += stats.entropy[k]!;
+    count++;
+  }
   const bt = [dims.batch, dims.tokens];
   const host: Record<string, Tensor> = {};
   const put = (field: string, make: () => Tensor): void => {

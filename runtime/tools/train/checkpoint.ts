@@ -83,7 +83,10 @@ function writeOptimizer(path: string, adam: Adam, params: NamedParameter[]): Opt
   const total = opt.m.reduce((a, x) => a + x.length, 0);
   const buf = new Float32Array(2 * total);
   let off = 0;
-  for (const x of [...opt.m, ...opt.v]) buf.set(x, off), (off += x.length);
+  for (const x of [...opt.m, ...opt.v]) {
+    buf.set(x, off);
+    off += x.length;
+  }
   writeFileAtomic(path, new Uint8Array(buf.buffer));
   return { t: opt.t, params: params.map((p, i) => ({ name: p.name, size: opt.m[i]!.length })) };
 }
@@ -97,8 +100,12 @@ function readOptimizer(path: string, meta: OptimizerMeta, adam: Adam): void {
   if (all.length !== 2 * total) throw new Error(`${path} has ${all.length} values, expected ${2 * total}`);
   const m: Float32Array[] = [], v: Float32Array[] = [];
   let off = 0;
-  for (const x of meta.params) m.push(all.slice(off, off + x.size)), (off += x.size);
-  for (const x of meta.params) v.push(all.slice(off, off + x.size)), (off += x.size);
+    for (const into of [m, v]) {
+    for (const x of meta.params) {
+      into.push(all.slice(off, off + x.size));
+      off += x.size;
+    }
+  }
   const state: AdamState = { t: meta.t, m, v };
   adam.load(state);
 }
