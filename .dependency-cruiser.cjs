@@ -6,7 +6,8 @@ module.exports = {
   forbidden: [
     {
       name: "grammar-is-the-bottom",
-      comment: "The grammar (lexer, parser, AST, diagnostics) imports nothing of the compiler, the runtime, the stdlib or the CLI.",
+      comment:
+        "The grammar (lexer, parser, AST, diagnostics) imports nothing of the compiler, the runtime, the stdlib or the CLI.",
       severity: "error",
       from: { path: "^grammar/" },
       to: { path: "^(compiler|runtime|stdlib|cli|bench|examples)/" },
@@ -54,7 +55,8 @@ module.exports = {
       from: { path: "^(runtime|cli|bench|examples|stdlib)/" },
       to: {
         path: "^compiler/",
-        pathNot: "^compiler/(ir/|index\\.ts$|pipeline\\.ts$|stage_inputs\\.ts$|display_path\\.ts$|[^/]+/index\\.ts$|codegen/js/index\\.ts$)",
+        pathNot:
+          "^compiler/(ir/|index\\.ts$|pipeline\\.ts$|stage_inputs\\.ts$|display_path\\.ts$|[^/]+/index\\.ts$|codegen/js/index\\.ts$)",
       },
     },
     {

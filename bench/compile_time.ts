@@ -21,13 +21,22 @@ export interface CompileStages {
  * linearization), JS codegen (compiler/pipeline's stages, timed as they end) and loading the module (new Function).
  */
 export function measureCompileStages(file: string, repeats = 15): CompileStages {
-  const names = ["parse + check + lower to IR", "autodiff + simplify", "fuse (plan kernels)", "codegen (JS source)", "load (new Function)"];
+  const names = [
+    "parse + check + lower to IR",
+    "autodiff + simplify",
+    "fuse (plan kernels)",
+    "codegen (JS source)",
+    "load (new Function)",
+  ];
   const once = (): { ms: number[]; kernels: number } => {
     const t: number[] = [performance.now()];
     const program = elaborate(file).programs[0]!;
     t.push(performance.now());
     const ends: readonly StageName[] = ["simplify", "plan", "generate"];
-    const { plan, js } = runPipeline(program, { grad: true, after: (stage) => void (ends.includes(stage) && t.push(performance.now())) });
+    const { plan, js } = runPipeline(program, {
+      grad: true,
+      after: (stage) => void (ends.includes(stage) && t.push(performance.now())),
+    });
     loadGenerated(js!.source);
     t.push(performance.now());
     return { ms: names.map((_, i) => t[i + 1]! - t[i]!), kernels: plan!.kernels.length };
@@ -35,5 +44,11 @@ export function measureCompileStages(file: string, repeats = 15): CompileStages 
   const first = once();
   const runs = Array.from({ length: repeats }, once);
   const stages = names.map((name, i) => ({ name, ms: median(runs.map((r) => r.ms[i]!)) }));
-  return { file, firstMs: first.ms.reduce((a, b) => a + b, 0), stages, totalMs: median(runs.map((r) => r.ms.reduce((a, b) => a + b, 0))), kernels: first.kernels };
+  return {
+    file,
+    firstMs: first.ms.reduce((a, b) => a + b, 0),
+    stages,
+    totalMs: median(runs.map((r) => r.ms.reduce((a, b) => a + b, 0))),
+    kernels: first.kernels,
+  };
 }

@@ -37,7 +37,8 @@ export function benchData(program: IRProgram, sizes: Record<string, number>, see
     const dims = inp.type.dims;
     if (dims.length === 0 && inp.default !== undefined) continue;
     const shape = dims.map((d) => {
-      const s = sizes[d] ?? program.dims.find((x) => x.name === d)?.size ?? program.dims.find((x) => x.name === d)?.labels?.length;
+      const s =
+        sizes[d] ?? program.dims.find((x) => x.name === d)?.size ?? program.dims.find((x) => x.name === d)?.labels?.length;
       if (s === undefined) throw new Error(`benchData: no size for dim ${d}`);
       return s;
     });
@@ -45,7 +46,8 @@ export function benchData(program: IRProgram, sizes: Record<string, number>, see
     const last = shape[shape.length - 1] ?? 1;
     const data = new Float64Array(n);
     const name = inp.name;
-    const near = (base: Float64Array | undefined, i: number, spread: number): number => (base !== undefined && base.length === n ? base[i]! : 0) + (rand() - 0.5) * spread;
+    const near = (base: Float64Array | undefined, i: number, spread: number): number =>
+      (base !== undefined && base.length === n ? base[i]! : 0) + (rand() - 0.5) * spread;
     for (let i = 0; i < n; i++) {
       let v: number;
       switch (inp.type.dtype) {
@@ -61,7 +63,8 @@ export function benchData(program: IRProgram, sizes: Record<string, number>, see
           v = Math.floor(rand() * 3);
           break;
         default:
-          if (/logp|^lp$|^rlp$/.test(name)) v = isDifferentiable(program, inp) || logp === undefined ? -rand() * 3 : Math.min(0, near(logp, i, 0.4));
+          if (/logp|^lp$|^rlp$/.test(name))
+            v = isDifferentiable(program, inp) || logp === undefined ? -rand() * 3 : Math.min(0, near(logp, i, 0.4));
           else if (name === "values") v = rand() * 2 - 1;
           else if (/values_old|old_values/.test(name)) v = near(values, i, 0.4);
           else if (/reward|score/.test(name)) v = rand() < 0.5 ? 1 : 0;

@@ -32,11 +32,17 @@ const arrays: Record<number, Timing> = {};
 for (const threads of [...new Set([1, cores])]) {
   const ck = compileKernels(program, { threads });
   row(`fused evaluateWithGrad, ${threads} thread(s) (Tensors in/out)`, await time(() => ck.evaluateWithGrad(data.tensors), 10));
-  arrays[threads] = row(`fused runArrays, ${threads} thread(s) (f32 arrays in/out)`, await time(() => ck.runArrays(data.arrays, data.sizes, {}, { grad: true }), 10));
+  arrays[threads] = row(
+    `fused runArrays, ${threads} thread(s) (f32 arrays in/out)`,
+    await time(() => ck.runArrays(data.arrays, data.sizes, {}, { grad: true }), 10),
+  );
   await ck.close();
 }
 row("reference evaluate + symbolic gradients (float64)", await time(() => symbolicGradients(program, data.tensors), 2, 1));
 const src = new Uint8Array(bytes);
 const dst = new Uint8Array(bytes);
 const copy = row(`copy of the bytes touched (${(bytes / 2 ** 20).toFixed(1)} MiB)`, await time(() => dst.set(src), 20));
-for (const [t, a] of Object.entries(arrays)) console.log(`runArrays ${t} thread(s): ${(bytes / a.median / 1e6).toFixed(2)} GB/s (copy: ${(bytes / copy.median / 1e6).toFixed(1)} GB/s)`);
+for (const [t, a] of Object.entries(arrays))
+  console.log(
+    `runArrays ${t} thread(s): ${(bytes / a.median / 1e6).toFixed(2)} GB/s (copy: ${(bytes / copy.median / 1e6).toFixed(1)} GB/s)`,
+  );

@@ -7,7 +7,16 @@
 import { writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { measureCompileStages } from "./compile_time.ts";
-import { ACCEPTANCE, acceptance, acceptanceRounds, benchPipeline, environment, PIPELINES, type PipelineResult, type Round } from "./kernels.ts";
+import {
+  ACCEPTANCE,
+  acceptance,
+  acceptanceRounds,
+  benchPipeline,
+  environment,
+  PIPELINES,
+  type PipelineResult,
+  type Round,
+} from "./kernels.ts";
 import { renderResults } from "./report.ts";
 import { median } from "./util.ts";
 
@@ -16,11 +25,16 @@ const only = args.includes("--only") ? args[args.indexOf("--only") + 1] : undefi
 const rounds = args.includes("--rounds") ? Number(args[args.indexOf("--rounds") + 1]) : 5;
 const t0 = performance.now();
 const env = await environment();
-console.log(`${env.cpu}, ${env.cores} cores, node ${env.node}, tfjs ${env.tfjs} (wasm: ${env.wasm}); load ${env.loadBefore.map((v) => v.toFixed(2)).join(" ")}`);
+console.log(
+  `${env.cpu}, ${env.cores} cores, node ${env.node}, tfjs ${env.tfjs} (wasm: ${env.wasm}); load ${env.loadBefore.map((v) => v.toFixed(2)).join(" ")}`,
+);
 // compile time first: the first compile in the process is the one that also parses and checks the std library
 console.log("compile time");
 const compile = PIPELINES.map((p) => measureCompileStages(p.file));
-for (const c of compile) console.log(`  ${c.file}: ${c.totalMs.toFixed(1)} ms (${c.stages.map((s) => `${s.name} ${s.ms.toFixed(1)}`).join(", ")}); first ${c.firstMs.toFixed(0)} ms; ${c.kernels} kernels`);
+for (const c of compile)
+  console.log(
+    `  ${c.file}: ${c.totalMs.toFixed(1)} ms (${c.stages.map((s) => `${s.name} ${s.ms.toFixed(1)}`).join(", ")}); first ${c.firstMs.toFixed(0)} ms; ${c.kernels} kernels`,
+  );
 const results: PipelineResult[] = [];
 for (const spec of PIPELINES.filter((p) => only === undefined || p.name.startsWith(only))) {
   console.log(`${spec.name}: ${spec.shape}`);
@@ -30,7 +44,10 @@ const grpo = results.find((r) => r.spec.name === "GRPO");
 let grpoRounds: Round[] = [];
 if (grpo) {
   console.log("acceptance (GRPO loss + gradient, medians):");
-  for (const a of acceptance(grpo)) console.log(`  ${a.pass ? "pass" : "FAIL"}  ${a.what}: ${a.got.median.toFixed(1)}× (range ${a.got.low.toFixed(1)}–${a.got.high.toFixed(1)}; fastest runs ${a.got.best.toFixed(1)}×), needed ≥ ${a.need}×`);
+  for (const a of acceptance(grpo))
+    console.log(
+      `  ${a.pass ? "pass" : "FAIL"}  ${a.what}: ${a.got.median.toFixed(1)}× (range ${a.got.low.toFixed(1)}–${a.got.high.toFixed(1)}; fastest runs ${a.got.best.toFixed(1)}×), needed ≥ ${a.need}×`,
+    );
   if (rounds > 1) {
     console.log(`${rounds - 1} more rounds of the acceptance measurements (fused 1 thread / all cores, tfjs-cpu, tfjs-wasm):`);
     grpoRounds = [{ load: grpo.load, rows: grpo.rows }, ...(await acceptanceRounds(grpo.spec, rounds - 1, console.log))];
@@ -42,11 +59,16 @@ if (grpoRounds.length > 1) {
   for (const [k, [what, , , need]] of ACCEPTANCE.entries()) {
     const per = grpoRounds.map((rd) => acceptance(rd)[k]!.got.median);
     const m = median(per);
-    console.log(`  ${m >= need ? "pass" : "FAIL"}  ${what}: ${m.toFixed(1)}× (${Math.min(...per).toFixed(1)}–${Math.max(...per).toFixed(1)}), needed ≥ ${need}×`);
+    console.log(
+      `  ${m >= need ? "pass" : "FAIL"}  ${what}: ${m.toFixed(1)}× (${Math.min(...per).toFixed(1)}–${Math.max(...per).toFixed(1)}), needed ≥ ${need}×`,
+    );
   }
 }
 if (only === undefined) {
-  writeFileSync("bench/results.md", renderResults(env, results, compile, grpoRounds, `npm run bench${args.length > 0 ? ` -- ${args.join(" ")}` : ""}`));
+  writeFileSync(
+    "bench/results.md",
+    renderResults(env, results, compile, grpoRounds, `npm run bench${args.length > 0 ? ` -- ${args.join(" ")}` : ""}`),
+  );
   console.log("wrote bench/results.md");
 }
 console.log(`done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);

@@ -15,7 +15,14 @@ import { elaborate, gradientProgram } from "../compiler/pipeline/index.ts";
 import type { IRProgram } from "../compiler/ir/ir.ts";
 import { compileKernels, type TypedArray } from "../runtime/backends/js/index.ts";
 import { evaluate, symbolicGradients } from "../runtime/backends/reference/index.ts";
-import { disposeFeeds, reachingInputs, selectBackend, tfjsLossAndGrads, uploadInputs, type TF } from "../runtime/backends/tfjs/index.ts";
+import {
+  disposeFeeds,
+  reachingInputs,
+  selectBackend,
+  tfjsLossAndGrads,
+  uploadInputs,
+  type TF,
+} from "../runtime/backends/tfjs/index.ts";
 import { benchData, BYTES, type BenchData } from "./data.ts";
 import { gc, time, timeInterleaved, type Timing } from "./util.ts";
 
@@ -30,9 +37,24 @@ export interface PipelineSpec {
 }
 
 export const PIPELINES: PipelineSpec[] = [
-  { name: "GRPO", file: "examples/grpo.rlp", sizes: { P: 64, G: 8, T: 1024 }, shape: "P=64 prompts × G=8 responses × T=1024 tokens (512 sequences)" },
-  { name: "PPO (GAE + value clipping)", file: "examples/ppo.rlp", sizes: { P: 64, G: 8, T: 1024 }, shape: "P=64 × G=8 = 512 sequences × T=1024 tokens" },
-  { name: "DPO", file: "examples/dpo.rlp", sizes: { P: 256, T: 1024 }, shape: "P=256 pairs × Y=2 (chosen, rejected) = 512 sequences × T=1024 tokens" },
+  {
+    name: "GRPO",
+    file: "examples/grpo.rlp",
+    sizes: { P: 64, G: 8, T: 1024 },
+    shape: "P=64 prompts × G=8 responses × T=1024 tokens (512 sequences)",
+  },
+  {
+    name: "PPO (GAE + value clipping)",
+    file: "examples/ppo.rlp",
+    sizes: { P: 64, G: 8, T: 1024 },
+    shape: "P=64 × G=8 = 512 sequences × T=1024 tokens",
+  },
+  {
+    name: "DPO",
+    file: "examples/dpo.rlp",
+    sizes: { P: 256, T: 1024 },
+    shape: "P=256 pairs × Y=2 (chosen, rejected) = 512 sequences × T=1024 tokens",
+  },
 ];
 
 export type VariantId = "fused1" | "fusedN" | "fusedApi" | "tfjsCpu" | "tfjsWasm" | "reference" | "copy";
@@ -96,12 +118,21 @@ async function measure(f: () => unknown, done?: { ms: number; before: NodeJS.Mem
   if (first < 500) return time(f, 7, 1);
   if (first < 20_000) return time(f, 3, 0);
   const after = process.memoryUsage();
-  return { runs: [first], median: first, min: first, max: first, rssGrowth: after.rss - before!.rss, arrayBuffersGrowth: after.arrayBuffers - before!.arrayBuffers };
+  return {
+    runs: [first],
+    median: first,
+    min: first,
+    max: first,
+    rssGrowth: after.rss - before!.rss,
+    arrayBuffersGrowth: after.arrayBuffers - before!.arrayBuffers,
+  };
 }
 
 /** The workload's results: each loss, and dL/dx for each differentiable x it reaches. */
 function workload(program: IRProgram): { loss: string; node: number; wrt: string[] }[] {
-  return program.results.filter((r) => r.kind === "loss").map((r) => ({ loss: r.name, node: r.node, wrt: reachingInputs(program, r.node) }));
+  return program.results
+    .filter((r) => r.kind === "loss")
+    .map((r) => ({ loss: r.name, node: r.node, wrt: reachingInputs(program, r.node) }));
 }
 
 /** Results of one run as name -> values (canonical order): `L`, `dL/dx`. */
@@ -173,7 +204,10 @@ async function tfjsRow(tf: TF, id: VariantId, label: string, program: IRProgram,
       if (typeof ms === "number") byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + ms);
     }
     const total = [...byKernel.values()].reduce((a, b) => a + b, 0);
-    const topKernels = [...byKernel.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([k, ms]) => `${k} ${((100 * ms) / total).toFixed(0)}%`);
+    const topKernels = [...byKernel.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3)
+      .map(([k, ms]) => `${k} ${((100 * ms) / total).toFixed(0)}%`);
     const timing = await measure(once, { ms: firstMs, before });
     return { id, label, timing, deviation: want && deviation(got, want), allocated: prof.peakBytes, topKernels };
   } finally {
@@ -190,19 +224,32 @@ async function fusedRows(program: IRProgram, data: BenchData, want?: Values): Pr
   const lossOnly: IRProgram = { ...program, results: program.results.filter((r) => r.kind === "loss") };
   const autodiff = (p: IRProgram): IRProgram => {
     const g = gradientProgram(p);
-    return { ...g, results: g.results.filter((r) => r.kind !== "grad" || work.some((w) => w.loss === r.of && w.wrt.includes(r.wrt!))) };
+    return {
+      ...g,
+      results: g.results.filter((r) => r.kind !== "grad" || work.some((w) => w.loss === r.of && w.wrt.includes(r.wrt!))),
+    };
   };
   const cores = availableParallelism();
   const fused = [1, cores].map((threads) => compileKernels(lossOnly, { threads, autodiff }));
   try {
-    const runs = fused.map((ck) => (): Promise<Record<string, TypedArray>> => ck.runArrays(data.arrays, data.sizes, {}, { grad: true }));
+    const runs = fused.map(
+      (ck) => (): Promise<Record<string, TypedArray>> => ck.runArrays(data.arrays, data.sizes, {}, { grad: true }),
+    );
     const dev = await Promise.all(runs.map(async (run) => (want ? deviation(await run(), want) : undefined)));
     const { plan } = await fused[0]!.gradPlan();
-    const scratch = plan.buffers.filter((b) => b.role !== "input").reduce((s, b) => s + BYTES[b.dtype]! * b.dims.reduce((n, d) => n * data.sizes[d]!, 1), 0);
+    const scratch = plan.buffers
+      .filter((b) => b.role !== "input")
+      .reduce((s, b) => s + BYTES[b.dtype]! * b.dims.reduce((n, d) => n * data.sizes[d]!, 1), 0);
     const timings = await timeInterleaved(runs, FUSED_RUNS);
     return [
       { id: "fused1", label: "fused JS, 1 thread", timing: timings[0]!, deviation: dev[0], allocated: scratch },
-      { id: "fusedN", label: `fused JS, ${cores} threads (all cores)`, timing: timings[1]!, deviation: dev[1], allocated: scratch },
+      {
+        id: "fusedN",
+        label: `fused JS, ${cores} threads (all cores)`,
+        timing: timings[1]!,
+        deviation: dev[1],
+        allocated: scratch,
+      },
     ];
   } finally {
     for (const ck of fused) await ck.close();
@@ -222,7 +269,9 @@ export async function benchPipeline(spec: PipelineSpec, log: (line: string) => v
   const rows: Row[] = [];
   const add = (r: Row): void => {
     rows.push(r);
-    log(`  ${r.label}: median ${r.timing.median.toFixed(1)} ms (${r.timing.runs.length} runs, ${r.timing.min.toFixed(1)}–${r.timing.max.toFixed(1)})`);
+    log(
+      `  ${r.label}: median ${r.timing.median.toFixed(1)} ms (${r.timing.runs.length} runs, ${r.timing.min.toFixed(1)}–${r.timing.max.toFixed(1)})`,
+    );
   };
 
   const ref = referenceValues(program, data);
@@ -238,16 +287,30 @@ export async function benchPipeline(spec: PipelineSpec, log: (line: string) => v
       const timing = await measure(run);
       const vals: Values = {};
       for (const name of Object.keys(want)) if (got[name]) vals[name] = got[name]!.data;
-      add({ id: "fusedApi", label: `fused JS, ${cores} threads, evaluateWithGrad (f64 Tensors in/out, every result)`, timing, deviation: deviation(vals, want) });
+      add({
+        id: "fusedApi",
+        label: `fused JS, ${cores} threads, evaluateWithGrad (f64 Tensors in/out, every result)`,
+        timing,
+        deviation: deviation(vals, want),
+      });
     } finally {
       await ck.close();
     }
   }
-  for (const [id, backend] of [["tfjsCpu", "cpu"], ["tfjsWasm", "wasm"]] as const) {
+  for (const [id, backend] of [
+    ["tfjsCpu", "cpu"],
+    ["tfjsWasm", "wasm"],
+  ] as const) {
     const { tf } = await selectBackend(backend);
     add(await tfjsRow(tf, id, `tfjs-${backend}, op-by-op autograd`, program, data, want));
   }
-  add({ id: "reference", label: "reference evaluator + symbolic gradients (float64)", timing: await measure(ref.run), deviation: 0, allocated: ref.held });
+  add({
+    id: "reference",
+    label: "reference evaluator + symbolic gradients (float64)",
+    timing: await measure(ref.run),
+    deviation: 0,
+    allocated: ref.held,
+  });
   const src = new Uint8Array(bytes).fill(1);
   const dst = new Uint8Array(bytes);
   add({ id: "copy", label: `plain copy of the same bytes (Uint8Array.set)`, timing: await measure(() => dst.set(src)) });
@@ -324,19 +387,30 @@ export interface Round {
  * tfjs-wasm) on the same data: on a shared machine the thread ratio depends on whether the other cores are free,
  * so the spread over rounds is reported.
  */
-export async function acceptanceRounds(spec: PipelineSpec, rounds: number, log: (line: string) => void = () => {}): Promise<Round[]> {
+export async function acceptanceRounds(
+  spec: PipelineSpec,
+  rounds: number,
+  log: (line: string) => void = () => {},
+): Promise<Round[]> {
   const program = elaborate(spec.file).programs[0]!;
   const data = benchData(program, spec.sizes);
   const out: Round[] = [];
   for (let i = 0; i < rounds; i++) {
     const load = loadavg()[0]!;
     const rows = await fusedRows(program, data);
-    for (const [id, backend] of [["tfjsCpu", "cpu"], ["tfjsWasm", "wasm"]] as const) {
+    for (const [id, backend] of [
+      ["tfjsCpu", "cpu"],
+      ["tfjsWasm", "wasm"],
+    ] as const) {
       const { tf } = await selectBackend(backend);
       rows.push(await tfjsRow(tf, id, `tfjs-${backend}`, program, data));
     }
     out.push({ load, rows });
-    log(`  round ${i + 1} (load ${load.toFixed(2)}): ${acceptance({ rows }).map((a) => `${a.got.median.toFixed(1)}×`).join(", ")}`);
+    log(
+      `  round ${i + 1} (load ${load.toFixed(2)}): ${acceptance({ rows })
+        .map((a) => `${a.got.median.toFixed(1)}×`)
+        .join(", ")}`,
+    );
   }
   return out;
 }

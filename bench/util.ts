@@ -51,7 +51,14 @@ export async function time(f: () => unknown, reps: number, warmup = 2): Promise<
     runs.push(performance.now() - t0);
     sample();
   }
-  return { runs, median: median(runs), min: Math.min(...runs), max: Math.max(...runs), rssGrowth: rss - before.rss, arrayBuffersGrowth: ab - before.arrayBuffers };
+  return {
+    runs,
+    median: median(runs),
+    min: Math.min(...runs),
+    max: Math.max(...runs),
+    rssGrowth: rss - before.rss,
+    arrayBuffersGrowth: ab - before.arrayBuffers,
+  };
 }
 
 /**
@@ -74,7 +81,14 @@ export async function timeInterleaved(fs: (() => unknown)[], reps: number, warmu
       ab[k] = Math.max(ab[k]!, m.arrayBuffers);
     }
   }
-  return runs.map((r, k) => ({ runs: r, median: median(r), min: Math.min(...r), max: Math.max(...r), rssGrowth: rss[k]! - before.rss, arrayBuffersGrowth: ab[k]! - before.arrayBuffers }));
+  return runs.map((r, k) => ({
+    runs: r,
+    median: median(r),
+    min: Math.min(...r),
+    max: Math.max(...r),
+    rssGrowth: rss[k]! - before.rss,
+    arrayBuffersGrowth: ab[k]! - before.arrayBuffers,
+  }));
 }
 
 /** Deterministic generator (LCG), values in [0, 1). */

@@ -19,7 +19,12 @@ export type OptionSpec = Record<string, { type: "string" | "boolean"; multiple?:
 /** util.parseArgs (strict, positionals allowed) with its errors as CommandUsageError. */
 export function parseCommandArgs<T extends OptionSpec>(args: string[], options: T) {
   try {
-    return parseArgs({ args, options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
+    return parseArgs({
+      args,
+      options: { ...options, help: { type: "boolean", short: "h" } },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (e) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS")) {
@@ -57,8 +62,14 @@ export function parseAllowFlags(flags: readonly string[] | undefined): { allow: 
   return { allow };
 }
 
-/** The `elaborate` stage (compiler/pipeline), with an unreadable FILE reported as a diagnostic (RLP104) rather than left to the compiler. */
-export function compileChecked(path: string, options: { set?: Record<string, string>; pipeline?: string; allow?: readonly LintCode[] } = {}): CompileResult {
+/**
+ * The `elaborate` stage (compiler/pipeline), with an unreadable FILE reported as a diagnostic (RLP104) rather than left
+ * to the compiler.
+ */
+export function compileChecked(
+  path: string,
+  options: { set?: Record<string, string>; pipeline?: string; allow?: readonly LintCode[] } = {},
+): CompileResult {
   let reason: string | undefined;
   try {
     if (!statSync(path).isFile()) reason = "not a file";
@@ -66,7 +77,11 @@ export function compileChecked(path: string, options: { set?: Record<string, str
     reason = (e as { code?: unknown }).code === "ENOENT" ? "no such file" : firstLine(e);
   }
   if (reason !== undefined) {
-    return { programs: [], diagnostics: [diag("RLP104", `cannot read '${path}': ${reason}`, fileSpan(path))], sources: new Map() };
+    return {
+      programs: [],
+      diagnostics: [diag("RLP104", `cannot read '${path}': ${reason}`, fileSpan(path))],
+      sources: new Map(),
+    };
   }
   const opts: CompileOptions = { set: options.set ?? {} };
   if (options.pipeline !== undefined) opts.pipeline = options.pipeline;
@@ -75,14 +90,23 @@ export function compileChecked(path: string, options: { set?: Record<string, str
 }
 
 /** The program to use: the one named, or the only one. Otherwise a one-line reason. */
-export function pickPipeline(file: string, programs: readonly IRProgram[], name: string | undefined): { program: IRProgram } | { error: string } {
+export function pickPipeline(
+  file: string,
+  programs: readonly IRProgram[],
+  name: string | undefined,
+): { program: IRProgram } | { error: string } {
   const names = programs.map((p) => p.pipeline).join(", ");
   if (name !== undefined) {
     const p = programs.find((q) => q.pipeline === name);
     return p ? { program: p } : { error: `${file} has no pipeline '${name}'${names ? ` (it declares ${names})` : ""}` };
   }
   if (programs.length === 1) return { program: programs[0]! };
-  return { error: programs.length === 0 ? `${file} declares no pipeline` : `${file} declares several pipelines (${names}); pick one with --pipeline NAME` };
+  return {
+    error:
+      programs.length === 0
+        ? `${file} declares no pipeline`
+        : `${file} declares several pipelines (${names}); pick one with --pipeline NAME`,
+  };
 }
 
 /** Why a file could not be written or read, in a few words (no temp-file names, no stack). */

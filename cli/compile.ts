@@ -14,7 +14,16 @@ import { parseSetFlags } from "../runtime/library/io/read_inputs.ts";
 import { formatPlan } from "../compiler/fuse/index.ts";
 import { runPipeline, STAGES } from "../compiler/pipeline/index.ts";
 import { dumpAfter, parseStage } from "./dump_after.ts";
-import { compileChecked, CommandUsageError, EXIT_CODES, fsReason, parseAllowFlags, parseCommandArgs, pickPipeline, usageError } from "./command_util.ts";
+import {
+  compileChecked,
+  CommandUsageError,
+  EXIT_CODES,
+  fsReason,
+  parseAllowFlags,
+  parseCommandArgs,
+  pickPipeline,
+  usageError,
+} from "./command_util.ts";
 import type { CliIO } from "./main.ts";
 import { renderDiagnostics, shouldColor } from "./render.ts";
 
@@ -64,14 +73,28 @@ export async function compileCommand(argv: string[], io: CliIO): Promise<number>
     io.stdout.write(COMPILE_HELP + "\n");
     return EXIT_CODES.ok;
   }
-  if (positionals.length !== 1) return usageError(io, "compile", positionals.length === 0 ? "no file given" : `expected one file, got ${positionals.length}`, COMPILE_HELP);
+  if (positionals.length !== 1)
+    return usageError(
+      io,
+      "compile",
+      positionals.length === 0 ? "no file given" : `expected one file, got ${positionals.length}`,
+      COMPILE_HELP,
+    );
   const outDir = values["out-dir"];
   const dumps = [outDir !== undefined, values.dump !== undefined, values["dump-after"] !== undefined].filter(Boolean).length;
   if (dumps > 1) return usageError(io, "compile", "give one of -o DIR, --dump and --dump-after", COMPILE_HELP);
   if (outDir === "") return usageError(io, "compile", "-o needs a directory", COMPILE_HELP);
-  if (outDir !== undefined && values["no-grad"]) return usageError(io, "compile", "--no-grad applies to --dump only (the module has evaluate and evaluateWithGrad)", COMPILE_HELP);
-  if (dumps === 0) return usageError(io, "compile", "nothing to do: give -o DIR, --dump kernels, --dump js or --dump-after STAGE", COMPILE_HELP);
-  if (values.dump !== undefined && values.dump !== "kernels" && values.dump !== "js") return usageError(io, "compile", `--dump must be kernels or js, got '${values.dump}'`, COMPILE_HELP);
+  if (outDir !== undefined && values["no-grad"])
+    return usageError(
+      io,
+      "compile",
+      "--no-grad applies to --dump only (the module has evaluate and evaluateWithGrad)",
+      COMPILE_HELP,
+    );
+  if (dumps === 0)
+    return usageError(io, "compile", "nothing to do: give -o DIR, --dump kernels, --dump js or --dump-after STAGE", COMPILE_HELP);
+  if (values.dump !== undefined && values.dump !== "kernels" && values.dump !== "js")
+    return usageError(io, "compile", `--dump must be kernels or js, got '${values.dump}'`, COMPILE_HELP);
   const allowed = parseAllowFlags(values.allow);
   if ("error" in allowed) return usageError(io, "compile", allowed.error, COMPILE_HELP);
   const { set, errors } = parseSetFlags(values.set ?? []);
@@ -87,12 +110,17 @@ export async function compileCommand(argv: string[], io: CliIO): Promise<number>
   }
 
   const file = positionals[0]!;
-  const compiled = compileChecked(file, values.pipeline === undefined ? { set, allow: allowed.allow } : { set, allow: allowed.allow, pipeline: values.pipeline });
+  const compiled = compileChecked(
+    file,
+    values.pipeline === undefined ? { set, allow: allowed.allow } : { set, allow: allowed.allow, pipeline: values.pipeline },
+  );
   const shown = compiled.diagnostics.filter((d) => d.severity !== "info");
-  if (shown.length > 0) io.stderr.write(renderDiagnostics(shown, compiled.sources, { color: shouldColor(io.stderr, io.env), cwd: process.cwd() }));
+  if (shown.length > 0)
+    io.stderr.write(renderDiagnostics(shown, compiled.sources, { color: shouldColor(io.stderr, io.env), cwd: process.cwd() }));
   if (hasErrors(compiled.diagnostics)) return EXIT_CODES.compile;
   if (outDir !== undefined) {
-    const programs = values.pipeline === undefined ? compiled.programs : compiled.programs.filter((p) => p.pipeline === values.pipeline);
+    const programs =
+      values.pipeline === undefined ? compiled.programs : compiled.programs.filter((p) => p.pipeline === values.pipeline);
     if (programs.length === 0) {
       const picked = pickPipeline(file, compiled.programs, values.pipeline);
       io.stderr.write(`rlp compile: ${"error" in picked ? picked.error : `${file} declares no pipeline`}\n`);
@@ -100,16 +128,18 @@ export async function compileCommand(argv: string[], io: CliIO): Promise<number>
     }
     let emitted: EmittedModule[];
     try {
-      emitted = programs.map((p) => emitModule(p, {
-        source: displayPath(file),
-        sources: compiled.sources,
-        outDir, // plugin modules (custom nodes) are imported by paths relative to it
-        // to tell which params stay symbolic in the kernels (run-time params) from those folded into constants
-        recompile: (extra) => {
-          const r = compileChecked(file, { set: { ...set, ...extra }, pipeline: p.pipeline });
-          return hasErrors(r.diagnostics) ? undefined : r.programs.find((q) => q.pipeline === p.pipeline);
-        },
-      }));
+      emitted = programs.map((p) =>
+        emitModule(p, {
+          source: displayPath(file),
+          sources: compiled.sources,
+          outDir, // plugin modules (custom nodes) are imported by paths relative to it
+          // to tell which params stay symbolic in the kernels (run-time params) from those folded into constants
+          recompile: (extra) => {
+            const r = compileChecked(file, { set: { ...set, ...extra }, pipeline: p.pipeline });
+            return hasErrors(r.diagnostics) ? undefined : r.programs.find((q) => q.pipeline === p.pipeline);
+          },
+        }),
+      );
     } catch (e) {
       io.stderr.write(`rlp compile: cannot emit the module: ${firstLineOf(e)}\n`);
       return EXIT_CODES.compile;
@@ -141,7 +171,9 @@ function writeModules(dir: string, emitted: readonly EmittedModule[], io: CliIO)
     if (!statSync(dir).isDirectory()) throw Object.assign(new Error("not a directory"), { code: "ENOTDIR" });
   } catch (e) {
     const code = (e as { code?: unknown }).code;
-    io.stderr.write(`rlp compile: cannot write to '${dir}': ${code === "EEXIST" || code === "ENOTDIR" ? "not a directory" : fsReason(e)}\n`);
+    io.stderr.write(
+      `rlp compile: cannot write to '${dir}': ${code === "EEXIST" || code === "ENOTDIR" ? "not a directory" : fsReason(e)}\n`,
+    );
     return EXIT_CODES.ioError;
   }
   for (const m of emitted) {

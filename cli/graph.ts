@@ -2,7 +2,16 @@
 import { hasErrors } from "../grammar/diagnostic.ts";
 import { writeFileAtomic } from "../runtime/library/io/write_outputs.ts";
 import { parseSetFlags } from "../runtime/library/io/read_inputs.ts";
-import { compileChecked, CommandUsageError, EXIT_CODES, firstLine, fsReason, parseCommandArgs, pickPipeline, usageError } from "./command_util.ts";
+import {
+  compileChecked,
+  CommandUsageError,
+  EXIT_CODES,
+  firstLine,
+  fsReason,
+  parseCommandArgs,
+  pickPipeline,
+  usageError,
+} from "./command_util.ts";
 import type { CliIO } from "./main.ts";
 import { renderDiagnostics, shouldColor } from "./render.ts";
 
@@ -43,12 +52,25 @@ export async function graphCommand(argv: string[], io: CliIO): Promise<number> {
     io.stdout.write(GRAPH_HELP + "\n");
     return EXIT_CODES.ok;
   }
-  if (positionals.length !== 1) return usageError(io, "graph", positionals.length === 0 ? "no file given" : `expected one file, got ${positionals.length}`, GRAPH_HELP);
+  if (positionals.length !== 1)
+    return usageError(
+      io,
+      "graph",
+      positionals.length === 0 ? "no file given" : `expected one file, got ${positionals.length}`,
+      GRAPH_HELP,
+    );
   if (values.out === undefined) return usageError(io, "graph", "-o FILE is required (.svg, .dot or .html)", GRAPH_HELP);
   const { formatOfPath, renderGraph, loadKernelPlan, KernelPlanUnavailable } = await import("../runtime/tools/graph/index.ts");
-  if (values.format !== undefined && !FORMATS.has(values.format)) return usageError(io, "graph", `--format must be svg, dot or html, got '${values.format}'`, GRAPH_HELP);
+  if (values.format !== undefined && !FORMATS.has(values.format))
+    return usageError(io, "graph", `--format must be svg, dot or html, got '${values.format}'`, GRAPH_HELP);
   const format = (values.format as "svg" | "dot" | "html" | undefined) ?? (values.out === "-" ? "svg" : formatOfPath(values.out));
-  if (format === undefined) return usageError(io, "graph", `cannot tell the format of '${values.out}': use a .svg, .dot or .html name, or --format`, GRAPH_HELP);
+  if (format === undefined)
+    return usageError(
+      io,
+      "graph",
+      `cannot tell the format of '${values.out}': use a .svg, .dot or .html name, or --format`,
+      GRAPH_HELP,
+    );
   const { set, errors } = parseSetFlags(values.set ?? []);
   if (errors.length > 0) {
     for (const e of errors) io.stderr.write(`rlp graph: error[${e.code}]: ${e.message}\n`);
@@ -63,7 +85,8 @@ export async function graphCommand(argv: string[], io: CliIO): Promise<number> {
     return EXIT_CODES.compile;
   }
   const shown = compiled.diagnostics.filter((d) => d.severity !== "info");
-  if (shown.length > 0) io.stderr.write(renderDiagnostics(shown, compiled.sources, { color: shouldColor(io.stderr, io.env), cwd: process.cwd() }));
+  if (shown.length > 0)
+    io.stderr.write(renderDiagnostics(shown, compiled.sources, { color: shouldColor(io.stderr, io.env), cwd: process.cwd() }));
   if (hasErrors(compiled.diagnostics)) return EXIT_CODES.compile;
   const picked = pickPipeline(file, compiled.programs, values.pipeline);
   if ("error" in picked) {

@@ -52,7 +52,11 @@ function parse(io: CliIO, command: "list" | "explain", argv: string[]) {
 /** A plain-text table: columns padded to their widest cell, the last column unpadded. */
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join("  ").trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd();
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
 }
 
@@ -99,7 +103,16 @@ export function explainNode(lib: StdLibrary, n: StdNode): string {
   out.push(`${n.name} — std node (${n.file}:${n.line})`, "", indent(n.signature), "");
   if (n.params.length > 0) {
     const rows = n.params.map((p) => [p.name, p.type, p.default !== undefined ? `default ${p.default}` : "required"]);
-    out.push("parameters:", indent(table(["NAME", "TYPE", "DEFAULT"], rows).split("\n").filter((_, i) => i !== 1).join("\n")), "");
+    out.push(
+      "parameters:",
+      indent(
+        table(["NAME", "TYPE", "DEFAULT"], rows)
+          .split("\n")
+          .filter((_, i) => i !== 1)
+          .join("\n"),
+      ),
+      "",
+    );
   }
   out.push(`returns: ${n.results.join(", ")}`, "");
   if (n.doc) out.push("definition:", indent(n.doc), "");
@@ -111,7 +124,14 @@ export function explainNode(lib: StdLibrary, n: StdNode): string {
 
 function explainEntry(lib: StdLibrary, e: CatalogEntry): string {
   const out: string[] = [];
-  out.push(`${e.id} — ${e.name}`, "", `stage:   ${e.stage}`, `paper:   ${paperLine(e).replace("\n  ", "\n         ")}`, `example: ${e.example}`, "");
+  out.push(
+    `${e.id} — ${e.name}`,
+    "",
+    `stage:   ${e.stage}`,
+    `paper:   ${paperLine(e).replace("\n  ", "\n         ")}`,
+    `example: ${e.example}`,
+    "",
+  );
   out.push(e.summary, "", "nodes:");
   for (const name of e.nodes) {
     const n = lib.nodes.get(name);
@@ -126,7 +146,10 @@ function explainEntry(lib: StdLibrary, e: CatalogEntry): string {
 
 /** The first sentence of a doc comment (its lines joined), at most about 160 characters. */
 export function firstSentence(doc: string): string {
-  const text = doc.split("\n").map((l) => l.trim()).join(" ");
+  const text = doc
+    .split("\n")
+    .map((l) => l.trim())
+    .join(" ");
   const stop = text.search(/\.(\s|$)/);
   const s = stop >= 0 ? text.slice(0, stop + 1) : text;
   return s.length > 160 ? s.slice(0, 157).trimEnd() + "..." : s;
@@ -141,7 +164,12 @@ export function explainCommand(argv: string[], io: CliIO): number {
     return OK;
   }
   if (values.format !== undefined) return usageError(io, "explain", "unknown option '--format'");
-  if (positionals.length !== 1) return usageError(io, "explain", positionals.length === 0 ? "expected a NAME" : `expected one NAME, got ${positionals.length}`);
+  if (positionals.length !== 1)
+    return usageError(
+      io,
+      "explain",
+      positionals.length === 0 ? "expected a NAME" : `expected one NAME, got ${positionals.length}`,
+    );
   const name = positionals[0]!;
   const lib = stdLibrary();
   const entry = lib.catalog.find((e) => e.id.toUpperCase() === name.toUpperCase());
@@ -176,11 +204,31 @@ export function explainCommand(argv: string[], io: CliIO): number {
   const b = lib.builtins.get(name);
   if (b) {
     const params = b.params.map((p) => `${p.name}${p.required ? "" : " (optional)"}`).join(", ");
-    io.stdout.write([`${b.name} — builtin (a primitive of the language)`, "", indent(builtinSignature(b)), "", `parameters: ${params}`, "", "definition:", indent(b.doc), ""].join("\n"));
+    io.stdout.write(
+      [
+        `${b.name} — builtin (a primitive of the language)`,
+        "",
+        indent(builtinSignature(b)),
+        "",
+        `parameters: ${params}`,
+        "",
+        "definition:",
+        indent(b.doc),
+        "",
+      ].join("\n"),
+    );
     return OK;
   }
-  const names = [...lib.catalog.map((e) => e.id), ...lib.nodes.keys(), ...lib.enums.keys(), ...lib.dims.keys(), ...lib.builtins.keys()];
+  const names = [
+    ...lib.catalog.map((e) => e.id),
+    ...lib.nodes.keys(),
+    ...lib.enums.keys(),
+    ...lib.dims.keys(),
+    ...lib.builtins.keys(),
+  ];
   const guess = closest(name, names);
-  io.stderr.write(`rlp explain: no catalog ID, std node, enum, dim or builtin is called '${name}'${guess ? `; did you mean '${guess}'?` : ""} ('rlp list' shows the catalog)\n`);
+  io.stderr.write(
+    `rlp explain: no catalog ID, std node, enum, dim or builtin is called '${name}'${guess ? `; did you mean '${guess}'?` : ""} ('rlp list' shows the catalog)\n`,
+  );
   return NOT_FOUND;
 }

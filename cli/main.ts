@@ -31,7 +31,10 @@ export const EXIT = { ok: 0, compile: 1, input: 2, usage: 64, internal: 70, ioEr
 const RESULT_KINDS = new Set(["loss", "output", "metric", "advantage"]);
 
 class UsageError extends Error {
-  constructor(message: string, readonly command?: string) {
+  constructor(
+    message: string,
+    readonly command?: string,
+  ) {
     super(message);
   }
 }
@@ -93,11 +96,12 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       return check(rest, io);
     case "eval":
       return evalCommand(rest, io);
-    default: {
-      // The other commands live in their own modules, loaded only when used.
-      const command = EXTRA_COMMANDS[first];
-      if (command) return (await command()).run(rest, io);
-    }
+    default:
+      {
+        // The other commands live in their own modules, loaded only when used.
+        const command = EXTRA_COMMANDS[first];
+        if (command) return (await command()).run(rest, io);
+      }
       throw new UsageError(`unknown command '${first}'`);
   }
 }
@@ -109,12 +113,30 @@ interface ExtraCommand {
 
 /** Commands beyond check and eval: name -> loader of its module. */
 const EXTRA_COMMANDS: Record<string, () => Promise<ExtraCommand>> = {
-  compile: async () => { const m = await import("./compile.ts"); return { run: m.compileCommand, help: m.COMPILE_HELP }; },
-  list: async () => { const m = await import("./list.ts"); return { run: m.listCommand, help: m.LIST_HELP }; },
-  explain: async () => { const m = await import("./list.ts"); return { run: m.explainCommand, help: m.EXPLAIN_HELP }; },
-  graph: async () => { const m = await import("./graph.ts"); return { run: m.graphCommand, help: m.GRAPH_HELP }; },
-  test: async () => { const m = await import("./test_command.ts"); return { run: m.testCommand, help: m.TEST_HELP }; },
-  train: async () => { const m = await import("./train.ts"); return { run: m.trainCommand, help: m.TRAIN_HELP }; },
+  compile: async () => {
+    const m = await import("./compile.ts");
+    return { run: m.compileCommand, help: m.COMPILE_HELP };
+  },
+  list: async () => {
+    const m = await import("./list.ts");
+    return { run: m.listCommand, help: m.LIST_HELP };
+  },
+  explain: async () => {
+    const m = await import("./list.ts");
+    return { run: m.explainCommand, help: m.EXPLAIN_HELP };
+  },
+  graph: async () => {
+    const m = await import("./graph.ts");
+    return { run: m.graphCommand, help: m.GRAPH_HELP };
+  },
+  test: async () => {
+    const m = await import("./test_command.ts");
+    return { run: m.testCommand, help: m.TEST_HELP };
+  },
+  train: async () => {
+    const m = await import("./train.ts");
+    return { run: m.trainCommand, help: m.TRAIN_HELP };
+  },
 };
 
 async function help(args: string[], io: CliIO): Promise<number> {
@@ -135,7 +157,12 @@ type OptionSpec = Record<string, { type: "string" | "boolean"; multiple?: boolea
 /** util.parseArgs with its errors turned into one-line usage errors. */
 function parse<T extends OptionSpec>(command: string, args: string[], options: T) {
   try {
-    return parseArgs({ args, options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
+    return parseArgs({
+      args,
+      options: { ...options, help: { type: "boolean", short: "h" } },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (e) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS")) {
@@ -155,7 +182,11 @@ function setFlags(command: string, flags: string[] | undefined, io: CliIO): Reco
 }
 
 function check(args: string[], io: CliIO): number {
-  const { values, positionals } = parse("check", args, { format: { type: "string" }, set: { type: "string", multiple: true }, allow: { type: "string", multiple: true } });
+  const { values, positionals } = parse("check", args, {
+    format: { type: "string" },
+    set: { type: "string", multiple: true },
+    allow: { type: "string", multiple: true },
+  });
   if (values.help) {
     io.stdout.write(COMMAND_HELP.check + "\n");
     return EXIT.ok;
@@ -207,7 +238,11 @@ function pickProgram(file: string, programs: IRProgram[], name: string | undefin
     return p;
   }
   if (programs.length === 1) return programs[0];
-  io.stderr.write(programs.length === 0 ? `rlp eval: ${file} declares no pipeline\n` : `rlp eval: ${file} declares several pipelines (${names}); pick one with --pipeline NAME\n`);
+  io.stderr.write(
+    programs.length === 0
+      ? `rlp eval: ${file} declares no pipeline\n`
+      : `rlp eval: ${file} declares several pipelines (${names}); pick one with --pipeline NAME\n`,
+  );
   return undefined;
 }
 
@@ -223,7 +258,8 @@ async function evalCommand(args: string[], io: CliIO): Promise<number> {
     io.stdout.write(COMMAND_HELP.eval + "\n");
     return EXIT.ok;
   }
-  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? "no file given" : `expected one file, got ${positionals.length}`, "eval");
+  if (positionals.length !== 1)
+    throw new UsageError(positionals.length === 0 ? "no file given" : `expected one file, got ${positionals.length}`, "eval");
   if (values.inputs === undefined) throw new UsageError("--inputs FILE is required", "eval");
   const set = setFlags("eval", values.set, io);
   if (!set) return EXIT.usage;
@@ -261,7 +297,8 @@ async function evalCommand(args: string[], io: CliIO): Promise<number> {
     }
     if (values.grad) {
       const marked = program.inputs.filter((i) => isDifferentiable(program, i));
-      if (marked.length === 0) io.stderr.write(`rlp eval: warning: --grad: pipeline '${program.pipeline}' has no differentiable inputs\n`);
+      if (marked.length === 0)
+        io.stderr.write(`rlp eval: warning: --grad: pipeline '${program.pipeline}' has no differentiable inputs\n`);
       // the symbolic gradient program (what `rlp compile` emits), evaluated in float64
       const g = symbolicGradients(program, read.tensors);
       for (const loss of program.results.filter((r) => r.kind === "loss")) {
@@ -292,5 +329,10 @@ async function evalCommand(args: string[], io: CliIO): Promise<number> {
 
 /** The gradient of an input the loss does not depend on. */
 function zerosLike(dims: string[], sizes: Record<string, number>): Tensor {
-  return filled("f32", dims, dims.map((d) => sizes[d] ?? 0), 0);
+  return filled(
+    "f32",
+    dims,
+    dims.map((d) => sizes[d] ?? 0),
+    0,
+  );
 }

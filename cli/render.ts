@@ -52,7 +52,15 @@ function endOf(span: Span, source: string | undefined): { line: number; col: num
 
 // ---------------------------------------------------------------- colors
 
-const ANSI = { reset: "\x1b[0m", bold: "\x1b[1m", red: "\x1b[31m", yellow: "\x1b[33m", blue: "\x1b[34m", cyan: "\x1b[36m", green: "\x1b[32m" };
+const ANSI = {
+  reset: "\x1b[0m",
+  bold: "\x1b[1m",
+  red: "\x1b[31m",
+  yellow: "\x1b[33m",
+  blue: "\x1b[34m",
+  cyan: "\x1b[36m",
+  green: "\x1b[32m",
+};
 
 type Paint = (s: string, ...styles: (keyof typeof ANSI)[]) => string;
 
@@ -71,7 +79,11 @@ function severityColor(sev: Severity | "note"): keyof typeof ANSI {
  * The source excerpt for a span: a gutter with the line number, the line, and a caret underline `^~~~` under the
  * span (clipped to the first line when the span covers several). Empty when the line is not available.
  */
-export function renderExcerpt(span: Span, source: string | undefined, options: RenderOptions & { severity?: Severity | "note" } = {}): string[] {
+export function renderExcerpt(
+  span: Span,
+  source: string | undefined,
+  options: RenderOptions & { severity?: Severity | "note" } = {},
+): string[] {
   if (source === undefined) return [];
   const text = lineText(source, span.line);
   if (text === undefined) return [];
@@ -99,7 +111,11 @@ function location(span: Span, cwd: string | undefined): string {
 }
 
 /** One diagnostic: `file:line:col: error[CODE]: message`, the excerpt, then its notes. No trailing newline. */
-export function renderDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, string> = new Map(), options: RenderOptions = {}): string {
+export function renderDiagnostic(
+  d: Diagnostic,
+  sources: ReadonlyMap<string, string> = new Map(),
+  options: RenderOptions = {},
+): string {
   const paint = painter(options.color === true);
   const out: string[] = [];
   const head = `${paint(location(d.span, options.cwd) + ":", "bold")} ${paint(`${d.severity}[${d.code}]`, severityColor(d.severity), "bold")}${paint(":", "bold")} ${paint(d.message, "bold")}`;
@@ -128,7 +144,11 @@ export function renderSummary(diags: readonly Diagnostic[]): string {
 }
 
 /** Every diagnostic (blank line between them) and the summary line. Ends with a newline. */
-export function renderDiagnostics(diags: readonly Diagnostic[], sources: ReadonlyMap<string, string> = new Map(), options: RenderOptions = {}): string {
+export function renderDiagnostics(
+  diags: readonly Diagnostic[],
+  sources: ReadonlyMap<string, string> = new Map(),
+  options: RenderOptions = {},
+): string {
   const parts = diags.map((d) => renderDiagnostic(d, sources, options));
   parts.push(renderSummary(diags));
   return parts.join("\n\n") + "\n";
@@ -156,7 +176,10 @@ export interface JsonDiagnostic {
   notes: JsonDiagnosticNote[];
 }
 
-export function toJsonDiagnostics(diags: readonly Diagnostic[], sources: ReadonlyMap<string, string> = new Map()): JsonDiagnostic[] {
+export function toJsonDiagnostics(
+  diags: readonly Diagnostic[],
+  sources: ReadonlyMap<string, string> = new Map(),
+): JsonDiagnostic[] {
   return diags.map((d) => {
     const end = endOf(d.span, sources.get(d.span.file));
     return {
@@ -168,7 +191,9 @@ export function toJsonDiagnostics(diags: readonly Diagnostic[], sources: Readonl
       col: d.span.col,
       endLine: end.line,
       endCol: end.col,
-      notes: d.notes.map((n) => (n.span ? { message: n.message, file: n.span.file, line: n.span.line, col: n.span.col } : { message: n.message })),
+      notes: d.notes.map((n) =>
+        n.span ? { message: n.message, file: n.span.file, line: n.span.line, col: n.span.col } : { message: n.message },
+      ),
     };
   });
 }

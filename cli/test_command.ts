@@ -37,16 +37,32 @@ export async function testCommand(argv: string[], io: CliIO): Promise<number> {
     io.stdout.write(TEST_HELP + "\n");
     return EXIT_CODES.ok;
   }
-  if (positionals.length > 1) return usageError(io, "test", `expected at most one directory, got ${positionals.length}`, TEST_HELP);
+  if (positionals.length > 1)
+    return usageError(io, "test", `expected at most one directory, got ${positionals.length}`, TEST_HELP);
   const format = values.format ?? "text";
-  if (format !== "text" && format !== "junit") return usageError(io, "test", `--format must be text or junit, got '${format}'`, TEST_HELP);
-  const backendNames = [...new Set((values.backend ?? ["reference"]).flatMap((b) => b.split(",")).map((b) => b.trim()).filter((b) => b !== ""))];
+  if (format !== "text" && format !== "junit")
+    return usageError(io, "test", `--format must be text or junit, got '${format}'`, TEST_HELP);
+  const backendNames = [
+    ...new Set(
+      (values.backend ?? ["reference"])
+        .flatMap((b) => b.split(","))
+        .map((b) => b.trim())
+        .filter((b) => b !== ""),
+    ),
+  ];
   if (backendNames.length === 0) return usageError(io, "test", "--backend needs a name", TEST_HELP);
   if (values.update && backendNames.some((b) => b !== "reference")) {
-    return usageError(io, "test", "--update records goldens with the reference evaluator; leave out --backend (or give --backend reference)", TEST_HELP);
+    return usageError(
+      io,
+      "test",
+      "--update records goldens with the reference evaluator; leave out --backend (or give --backend reference)",
+      TEST_HELP,
+    );
   }
-  if (values.update && format === "junit") return usageError(io, "test", "--update does not write JUnit; leave out --format junit", TEST_HELP);
-  if (values.update && values.gradcheck) return usageError(io, "test", "--update records goldens; run --gradcheck without it", TEST_HELP);
+  if (values.update && format === "junit")
+    return usageError(io, "test", "--update does not write JUnit; leave out --format junit", TEST_HELP);
+  if (values.update && values.gradcheck)
+    return usageError(io, "test", "--update records goldens; run --gradcheck without it", TEST_HELP);
 
   const golden = await import("../runtime/tools/golden/index.ts");
   const { gradcheckCase } = await import("../runtime/tools/golden/gradcheck.ts");
@@ -70,7 +86,9 @@ export async function testCommand(argv: string[], io: CliIO): Promise<number> {
     return r === "" ? "." : r.startsWith("..") ? p : r;
   };
   if (found.cases.length === 0 && found.errors.length === 0) {
-    io.stderr.write(`rlp test: no test cases under '${target}' (write an ${golden.MANIFEST} manifest, or NAME.rlp with NAME.inputs.json; see docs/testing.md)\n`);
+    io.stderr.write(
+      `rlp test: no test cases under '${target}' (write an ${golden.MANIFEST} manifest, or NAME.rlp with NAME.inputs.json; see docs/testing.md)\n`,
+    );
     return EXIT_CODES.input;
   }
   if (found.cases.length === 0 && found.errors.every((e) => e.message.startsWith("no such file or directory"))) {
@@ -121,7 +139,9 @@ export async function testCommand(argv: string[], io: CliIO): Promise<number> {
         continue;
       }
       io.stdout.write(`${o.status === "failed" ? "FAIL " : "ERROR"} ${c.name}${tag}: ${o.message ?? ""}\n`);
-      io.stdout.write(`      case: ${show(c.source)}; pipeline ${show(c.pipeline)}, inputs ${show(c.inputs)}, expected ${show(c.expected)}\n`);
+      io.stdout.write(
+        `      case: ${show(c.source)}; pipeline ${show(c.pipeline)}, inputs ${show(c.inputs)}, expected ${show(c.expected)}\n`,
+      );
       for (const d of o.details) io.stdout.write(`      ${d}\n`);
     }
     if (!values.gradcheck) continue;

@@ -2,7 +2,15 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { hasErrors } from "../grammar/diagnostic.ts";
-import { compileChecked, CommandUsageError, EXIT_CODES, firstLine, parseCommandArgs, pickPipeline, usageError } from "./command_util.ts";
+import {
+  compileChecked,
+  CommandUsageError,
+  EXIT_CODES,
+  firstLine,
+  parseCommandArgs,
+  pickPipeline,
+  usageError,
+} from "./command_util.ts";
 import type { CliIO, OutStream } from "./main.ts";
 import { renderDiagnostics, shouldColor } from "./render.ts";
 
@@ -53,7 +61,8 @@ options:
 const num = (v: string | undefined, name: string, def: number, integer = false): number => {
   if (v === undefined) return def;
   const n = Number(v);
-  if (v.trim() === "" || !Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < 0) throw new CommandUsageError(`--${name} must be a ${integer ? "non-negative integer" : "non-negative number"}, got '${v}'`);
+  if (v.trim() === "" || !Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < 0)
+    throw new CommandUsageError(`--${name} must be a ${integer ? "non-negative integer" : "non-negative number"}, got '${v}'`);
   return n;
 };
 
@@ -66,7 +75,11 @@ function fmtEta(s: number): string {
 /** The progress line: rewritten in place on a terminal, plain lines (every few steps) otherwise. */
 class Progress {
   private lastLen = 0;
-  constructor(private readonly out: OutStream, private readonly tty: boolean, private readonly every: number) {}
+  constructor(
+    private readonly out: OutStream,
+    private readonly tty: boolean,
+    private readonly every: number,
+  ) {}
   step(text: string, step: number, total: number): void {
     if (this.tty) {
       this.out.write(`\r${text.padEnd(this.lastLen)}`);
@@ -90,12 +103,27 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
   let parsed;
   try {
     parsed = parseCommandArgs(argv, {
-      task: { type: "string" }, steps: { type: "string" }, seed: { type: "string" }, out: { type: "string" },
-      resume: { type: "boolean" }, backend: { type: "string" }, size: { type: "string" }, init: { type: "string" }, policy: { type: "string" },
-      "sft-steps": { type: "string" }, prompts: { type: "string" }, lr: { type: "string" }, clip: { type: "string" },
-      updates: { type: "string" }, minibatches: { type: "string" }, "checkpoint-every": { type: "string" },
-      "eval-every": { type: "string" }, "held-out": { type: "string" }, set: { type: "string", multiple: true },
-      pipeline: { type: "string" }, "no-report": { type: "boolean" },
+      task: { type: "string" },
+      steps: { type: "string" },
+      seed: { type: "string" },
+      out: { type: "string" },
+      resume: { type: "boolean" },
+      backend: { type: "string" },
+      size: { type: "string" },
+      init: { type: "string" },
+      policy: { type: "string" },
+      "sft-steps": { type: "string" },
+      prompts: { type: "string" },
+      lr: { type: "string" },
+      clip: { type: "string" },
+      updates: { type: "string" },
+      minibatches: { type: "string" },
+      "checkpoint-every": { type: "string" },
+      "eval-every": { type: "string" },
+      "held-out": { type: "string" },
+      set: { type: "string", multiple: true },
+      pipeline: { type: "string" },
+      "no-report": { type: "boolean" },
     });
   } catch (e) {
     if (e instanceof CommandUsageError) return usageError(io, "train", e.message, TRAIN_HELP);
@@ -106,9 +134,23 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
     io.stdout.write(TRAIN_HELP + "\n");
     return EXIT_CODES.ok;
   }
-  if (positionals.length !== 1) return usageError(io, "train", positionals.length === 0 ? "no file given" : `expected one file, got ${positionals.length}`, TRAIN_HELP);
+  if (positionals.length !== 1)
+    return usageError(
+      io,
+      "train",
+      positionals.length === 0 ? "no file given" : `expected one file, got ${positionals.length}`,
+      TRAIN_HELP,
+    );
   let clip: number | undefined;
-  let steps: number, seed: number, prompts: number, updates: number, minibatches: number, every: number, evalEvery: number, heldOut: number, sftSteps: number;
+  let steps: number,
+    seed: number,
+    prompts: number,
+    updates: number,
+    minibatches: number,
+    every: number,
+    evalEvery: number,
+    heldOut: number,
+    sftSteps: number;
   let lr: number | undefined;
   try {
     steps = num(v.steps, "steps", 200, true);
@@ -136,7 +178,8 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
     throw e;
   }
   const { POLICY_SIZES } = await import("../runtime/tools/policy/index.ts");
-  if (!POLICY_SIZES[size]) return usageError(io, "train", `--size must be ${Object.keys(POLICY_SIZES).join(" or ")}, got '${size}'`, TRAIN_HELP);
+  if (!POLICY_SIZES[size])
+    return usageError(io, "train", `--size must be ${Object.keys(POLICY_SIZES).join(" or ")}, got '${size}'`, TRAIN_HELP);
   const { parseSetFlags } = await import("../runtime/library/io/read_inputs.ts");
   const { set, errors } = parseSetFlags(v.set ?? []);
   if (errors.length > 0) return usageError(io, "train", errors[0]!.message, TRAIN_HELP);
@@ -144,7 +187,8 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
   const file = positionals[0]!;
   const compiled = compileChecked(file, v.pipeline === undefined ? { set } : { set, pipeline: v.pipeline });
   const shown = compiled.diagnostics.filter((d) => d.severity !== "info");
-  if (shown.length > 0) io.stderr.write(renderDiagnostics(shown, compiled.sources, { color: shouldColor(io.stderr, io.env), cwd: process.cwd() }));
+  if (shown.length > 0)
+    io.stderr.write(renderDiagnostics(shown, compiled.sources, { color: shouldColor(io.stderr, io.env), cwd: process.cwd() }));
   if (hasErrors(compiled.diagnostics)) return EXIT_CODES.compile;
   const picked = pickPipeline(file, compiled.programs, v.pipeline);
   if ("error" in picked) {
@@ -201,13 +245,34 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
     else if (init === "warm") {
       const t0 = performance.now();
       const ws = await warmStart(tf, task, {
-        size, seed, steps: sftSteps, lr: WARM_START_DEFAULTS.lr, ...(plugin ? { policy: plugin } : {}),
-        events: { step: (m, total) => progress.step(`warm start (SFT, examples/sft.rlp) step ${m.step}/${total} | loss ${m.loss.toFixed(3)} | token acc ${fmt(m.metrics["token_acc"])}`, m.step, total) },
+        size,
+        seed,
+        steps: sftSteps,
+        lr: WARM_START_DEFAULTS.lr,
+        ...(plugin ? { policy: plugin } : {}),
+        events: {
+          step: (m, total) =>
+            progress.step(
+              `warm start (SFT, examples/sft.rlp) step ${m.step}/${total} | loss ${m.loss.toFixed(3)} | token acc ${fmt(m.metrics["token_acc"])}`,
+              m.step,
+              total,
+            ),
+        },
       });
       policy = ws.policy;
-      progress.line(ws.cached ? `warm start: ${ws.path} (cached)` : `warm start: SFT for ${sftSteps} steps in ${((performance.now() - t0) / 1000).toFixed(1)}s, cached at ${ws.path}`);
+      progress.line(
+        ws.cached
+          ? `warm start: ${ws.path} (cached)`
+          : `warm start: SFT for ${sftSteps} steps in ${((performance.now() - t0) / 1000).toFixed(1)}s, cached at ${ws.path}`,
+      );
     } else {
-      if (!existsSync(`${init}.json`)) return usageError(io, "train", `--init ${init}: no ${init}.json (give warm, none or the path of saved weights without .json)`, TRAIN_HELP);
+      if (!existsSync(`${init}.json`))
+        return usageError(
+          io,
+          "train",
+          `--init ${init}: no ${init}.json (give warm, none or the path of saved weights without .json)`,
+          TRAIN_HELP,
+        );
       policy = plugin ? plugin.load(tf, task, init) : loadPolicy(tf, init);
     }
   } catch (e) {
@@ -228,39 +293,89 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
   const started = performance.now();
   try {
     const options = {
-      ...TRAINER_DEFAULTS, steps, seed, prompts, updatesPerBatch: updates, minibatches, checkpointEvery: every, evalEvery, heldOut,
+      ...TRAINER_DEFAULTS,
+      steps,
+      seed,
+      prompts,
+      updatesPerBatch: updates,
+      minibatches,
+      checkpointEvery: every,
+      evalEvery,
+      heldOut,
       // the command line, then the pipeline's `optimize policy with adam(...)`, then the defaults
-      adam: { ...TRAINER_DEFAULTS.adam, lr: demos ? 3e-3 : 5e-4, ...plan.optimizer, ...(lr !== undefined ? { lr } : {}), ...(clip !== undefined ? { clip } : {}) },
+      adam: {
+        ...TRAINER_DEFAULTS.adam,
+        lr: demos ? 3e-3 : 5e-4,
+        ...plan.optimizer,
+        ...(lr !== undefined ? { lr } : {}),
+        ...(clip !== undefined ? { clip } : {}),
+      },
     };
     const result = await train({
-      tf, program, task, policy, options, outDir: out, resume: v.resume === true, control,
+      tf,
+      program,
+      task,
+      policy,
+      options,
+      outDir: out,
+      resume: v.resume === true,
+      control,
       ...(killAt !== undefined ? { killAfterCheckpoint: Number(killAt) } : {}),
       events: {
-        step: (m, total, eta) => progress.step(
-          `step ${m.step}/${total} | loss ${m.loss.toFixed(4)}${otherLosses(m.losses, plan.loss)} | reward ${m.reward.toFixed(3)} | acc ${(100 * m.accuracy).toFixed(1)}% | kl ${m.kl.toFixed(4)} | ent ${m.entropy.toFixed(3)} | clip ${m.clip_frac === null ? "-" : m.clip_frac.toFixed(3)} | ${m.tokens_per_s} tok/s | ETA ${fmtEta(eta)}`,
-          m.step, total),
-        eval: (s, acc) => progress.line(`held-out accuracy (greedy, ${heldOut} prompts) at step ${s}: ${(100 * acc).toFixed(1)}%`),
+        step: (m, total, eta) =>
+          progress.step(
+            `step ${m.step}/${total} | loss ${m.loss.toFixed(4)}${otherLosses(m.losses, plan.loss)} | reward ${m.reward.toFixed(3)} | acc ${(100 * m.accuracy).toFixed(1)}% | kl ${m.kl.toFixed(4)} | ent ${m.entropy.toFixed(3)} | clip ${m.clip_frac === null ? "-" : m.clip_frac.toFixed(3)} | ${m.tokens_per_s} tok/s | ETA ${fmtEta(eta)}`,
+            m.step,
+            total,
+          ),
+        eval: (s, acc) =>
+          progress.line(`held-out accuracy (greedy, ${heldOut} prompts) at step ${s}: ${(100 * acc).toFixed(1)}%`),
         message: (t) => progress.line(t),
       },
     });
     const secs = (performance.now() - started) / 1000;
     if (result.evalBefore !== undefined && result.evalAfter !== undefined) {
-      progress.line(`held-out accuracy: ${(100 * result.evalBefore).toFixed(1)}% before -> ${(100 * result.evalAfter).toFixed(1)}% after (${result.evalAfter >= result.evalBefore ? "+" : ""}${(100 * (result.evalAfter - result.evalBefore)).toFixed(1)} points) in ${secs.toFixed(1)}s`);
+      progress.line(
+        `held-out accuracy: ${(100 * result.evalBefore).toFixed(1)}% before -> ${(100 * result.evalAfter).toFixed(1)}% after (${result.evalAfter >= result.evalBefore ? "+" : ""}${(100 * (result.evalAfter - result.evalBefore)).toFixed(1)} points) in ${secs.toFixed(1)}s`,
+      );
     }
     if (result.checkpoint) progress.line(`checkpoint: ${result.checkpoint}`);
     if (!v["no-report"]) {
       const { readMetrics, writeReport } = await import("../runtime/tools/train/report.ts");
       const path = join(out, "report.html");
       await writeReport(path, {
-        title: `rlp train ${file} — ${program.pipeline} on ${task.name}`, lines: readMetrics(join(out, "metrics.jsonl")),
-        settings: { file, pipeline: program.pipeline, task: task.name, steps, seed, backend: backend.name, size, init, prompts, lr: options.adam.lr, clip: options.adam.clip, updates, minibatches },
-        program, sources: compiled.sources, file,
+        title: `rlp train ${file} — ${program.pipeline} on ${task.name}`,
+        lines: readMetrics(join(out, "metrics.jsonl")),
+        settings: {
+          file,
+          pipeline: program.pipeline,
+          task: task.name,
+          steps,
+          seed,
+          backend: backend.name,
+          size,
+          init,
+          prompts,
+          lr: options.adam.lr,
+          clip: options.adam.clip,
+          updates,
+          minibatches,
+        },
+        program,
+        sources: compiled.sources,
+        file,
       });
       progress.line(`report: ${path}`);
     }
     return result.status === "interrupted" ? 130 : EXIT_CODES.ok;
   } catch (e) {
-    if (e instanceof NonFiniteError || e instanceof TrainSetupError || e instanceof PlanError || e instanceof TaskError || e instanceof PolicyError) {
+    if (
+      e instanceof NonFiniteError ||
+      e instanceof TrainSetupError ||
+      e instanceof PlanError ||
+      e instanceof TaskError ||
+      e instanceof PolicyError
+    ) {
       progress.line("");
       io.stderr.write(`rlp train: ${e.message}\n`);
       return EXIT_CODES.input;
@@ -273,7 +388,10 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
 
 /** The losses beside the policy's (a critic's value loss), for the progress line. */
 function otherLosses(losses: Record<string, number> | undefined, main: string): string {
-  return Object.entries(losses ?? {}).filter(([k]) => k !== main).map(([k, x]) => ` | ${k} ${x.toFixed(4)}`).join("");
+  return Object.entries(losses ?? {})
+    .filter(([k]) => k !== main)
+    .map(([k, x]) => ` | ${k} ${x.toFixed(4)}`)
+    .join("");
 }
 
 function fmt(x: number | undefined): string {

@@ -61,7 +61,10 @@ export function compileFile(path: string, options: CompileOptions = {}): Compile
   // A custom node's params schema is checked even when no pipeline calls the node.
   for (const node of scope.customNodes.values()) {
     const v = validator(node);
-    if (typeof v === "string") diagnostics.push(diag("RLP121", `the params schema of ${describeCustomNode(node)} is not a valid JSON Schema: ${v}`, node.span));
+    if (typeof v === "string")
+      diagnostics.push(
+        diag("RLP121", `the params schema of ${describeCustomNode(node)} is not a valid JSON Schema: ${v}`, node.span),
+      );
   }
   diagnostics.push(...stdChecked);
 
@@ -72,7 +75,13 @@ export function compileFile(path: string, options: CompileOptions = {}): Compile
     pipelines = pipelines.filter((p) => p.name.name === options.pipeline);
     if (pipelines.length === 0 && rootFile) {
       const names = scope.pipelines.map((p) => p.name.name).join(", ") || "none";
-      diagnostics.push({ code: "RLP119", severity: "error", message: `no pipeline named '${options.pipeline}' in this file (its pipelines: ${names})`, span: { file: root, start: 0, end: 0, line: 1, col: 1 }, notes: [] });
+      diagnostics.push({
+        code: "RLP119",
+        severity: "error",
+        message: `no pipeline named '${options.pipeline}' in this file (its pipelines: ${names})`,
+        span: { file: root, start: 0, end: 0, line: 1, col: 1 },
+        notes: [],
+      });
     }
   }
   const programs: IRProgram[] = [];

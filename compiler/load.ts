@@ -112,7 +112,13 @@ export function loadProgram(rootPath: string, overrides: Map<string, string> = n
         continue;
       }
       if (!target.endsWith(".rlp")) {
-        diagnostics.push(diag("RLP104", `cannot import '${d.path}': only .rlp files and TypeScript plugins (${PLUGIN_EXTENSIONS.join(", ")}) can be imported`, d.span));
+        diagnostics.push(
+          diag(
+            "RLP104",
+            `cannot import '${d.path}': only .rlp files and TypeScript plugins (${PLUGIN_EXTENSIONS.join(", ")}) can be imported`,
+            d.span,
+          ),
+        );
         continue;
       }
       file.imports.push(target);

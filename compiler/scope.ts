@@ -19,12 +19,26 @@ export interface GlobalScope {
 }
 
 export function buildGlobalScope(load: LoadResult): { scope: GlobalScope; diagnostics: Diagnostic[] } {
-  const scope: GlobalScope = { nodes: new Map(), customNodes: new Map(), unreadableNodes: load.unreadableNodes, enums: new Map(), dims: new Map(), pipelines: [] };
+  const scope: GlobalScope = {
+    nodes: new Map(),
+    customNodes: new Map(),
+    unreadableNodes: load.unreadableNodes,
+    enums: new Map(),
+    dims: new Map(),
+    pipelines: [],
+  };
   const diagnostics: Diagnostic[] = [];
   const firstSeen = new Map<string, { span: Span; isStd: boolean }>();
 
   /** `advice`: how to override on purpose (a TS node says it differently from a .rlp one). */
-  const claim = (name: string, span: Span, isStd: boolean, isOverride: boolean, what: string, advice = `write 'override node ${name}'`): boolean => {
+  const claim = (
+    name: string,
+    span: Span,
+    isStd: boolean,
+    isOverride: boolean,
+    what: string,
+    advice = `write 'override node ${name}'`,
+  ): boolean => {
     const prev = firstSeen.get(name);
     if (!prev) {
       firstSeen.set(name, { span, isStd });
@@ -36,9 +50,12 @@ export function buildGlobalScope(load: LoadResult): { scope: GlobalScope; diagno
         return true;
       }
       diagnostics.push(
-        diag("RLP106", `${what} '${name}' has the same name as a std ${what}; rename it, or ${advice} to replace the std one on purpose`, span, [
-          { message: `the std '${name}' is declared here`, span: prev.span },
-        ]),
+        diag(
+          "RLP106",
+          `${what} '${name}' has the same name as a std ${what}; rename it, or ${advice} to replace the std one on purpose`,
+          span,
+          [{ message: `the std '${name}' is declared here`, span: prev.span }],
+        ),
       );
       return false;
     }
@@ -54,9 +71,12 @@ export function buildGlobalScope(load: LoadResult): { scope: GlobalScope; diagno
         case "node":
           if (d.override && file.isStd) break;
           if (d.override && !scope.nodes.get(d.name.name)?.isStd) {
-            diagnostics.push(diag("RLP107", `'override node ${d.name.name}' overrides nothing: there is no std node of that name`, d.name.span));
+            diagnostics.push(
+              diag("RLP107", `'override node ${d.name.name}' overrides nothing: there is no std node of that name`, d.name.span),
+            );
           }
-          if (claim(d.name.name, d.name.span, file.isStd, d.override, "node")) scope.nodes.set(d.name.name, { decl: d, isStd: file.isStd });
+          if (claim(d.name.name, d.name.span, file.isStd, d.override, "node"))
+            scope.nodes.set(d.name.name, { decl: d, isStd: file.isStd });
           break;
         case "enum":
           if (claim(d.name.name, d.name.span, file.isStd, false, "enum")) {
@@ -78,7 +98,9 @@ export function buildGlobalScope(load: LoadResult): { scope: GlobalScope; diagno
     for (const n of nodes) {
       const std = scope.nodes.get(n.name)?.isStd === true;
       if (n.override && !std) {
-        diagnostics.push(diag("RLP107", `'override: true' on node '${n.name}' overrides nothing: there is no std node of that name`, n.span));
+        diagnostics.push(
+          diag("RLP107", `'override: true' on node '${n.name}' overrides nothing: there is no std node of that name`, n.span),
+        );
       }
       const advice = `add 'override: true' to its defineNode({...})`;
       if (!claim(n.name, n.span, false, n.override, "node", advice)) continue;

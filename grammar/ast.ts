@@ -37,10 +37,7 @@ export type TypeExpr =
 
 // ---------------------------------------------------------------- expressions
 
-export type BinaryOp =
-  | "+" | "-" | "*" | "/" | "%" | "**"
-  | "==" | "!=" | "<" | "<=" | ">" | ">="
-  | "and" | "or";
+export type BinaryOp = "+" | "-" | "*" | "/" | "%" | "**" | "==" | "!=" | "<" | "<=" | ">" | ">=" | "and" | "or";
 
 export type UnaryOp = "-" | "not";
 

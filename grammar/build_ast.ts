@@ -28,7 +28,10 @@ export function real(t: IToken | undefined): t is IToken {
 const DTYPES = new Set(["f32", "i32", "bool", "id"]);
 
 export class AstBuilder {
-  constructor(readonly lines: LineMap, readonly diagnostics: Diagnostic[]) {}
+  constructor(
+    readonly lines: LineMap,
+    readonly diagnostics: Diagnostic[],
+  ) {}
 
   tok(t: IToken | undefined): R<Span> {
     return real(t) ? this.lines.tokenSpan(t) : undefined;
@@ -73,7 +76,11 @@ export class AstBuilder {
     const report = (esc: string, i: number): void => {
       const at = t.startOffset + i; // i indexes the text after the opening quote and points after the backslash
       this.diagnostics.push(
-        diag("RLP001", `unknown escape '${esc}' in a string: the escapes are \\" \\\\ \\n and \\t`, this.lines.span(at, at + esc.length)),
+        diag(
+          "RLP001",
+          `unknown escape '${esc}' in a string: the escapes are \\" \\\\ \\n and \\t`,
+          this.lines.span(at, at + esc.length),
+        ),
       );
     };
     return decodeString(t.image, report, t.payload !== "unterminated");

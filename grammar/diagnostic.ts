@@ -20,7 +20,13 @@ export interface Diagnostic {
 }
 
 /** A diagnostic with its code's registered severity unless `severity` overrides it. */
-export function diag(code: DiagnosticCode, message: string, span: Span, notes: DiagnosticNote[] = [], severity: Severity = severityOf(code)): Diagnostic {
+export function diag(
+  code: DiagnosticCode,
+  message: string,
+  span: Span,
+  notes: DiagnosticNote[] = [],
+  severity: Severity = severityOf(code),
+): Diagnostic {
   return { code, severity, message, span, notes };
 }
 

@@ -49,7 +49,11 @@ export function parse(text: string, file: string): ParseResult {
 
 const HARD_STARTS = new Set<TokenType>([T.Node, T.Pipeline, T.Override, T.Import]); // reserved: only ever top-level
 const SOFT_STARTS = new Set<TokenType>([T.Enum, T.Dim, T.Dims]); // top-level only outside brackets
-const OPENERS = new Map<TokenType, TokenType>([[T.LParen, T.RParen], [T.LBracket, T.RBracket], [T.LBrace, T.RBrace]]);
+const OPENERS = new Map<TokenType, TokenType>([
+  [T.LParen, T.RParen],
+  [T.LBracket, T.RBracket],
+  [T.LBrace, T.RBrace],
+]);
 const CLOSERS = new Set<TokenType>([T.RParen, T.RBracket, T.RBrace]);
 
 /** Split the token stream into runs that each start with a top-level declaration keyword. */
@@ -127,12 +131,22 @@ interface RunEnd {
 }
 
 function parseRun(
-  run: IToken[], end: RunEnd, lines: T.LineMap, lexical: Diagnostic[], ast: FileAst, diagnostics: Diagnostic[], seen: Set<number>,
+  run: IToken[],
+  end: RunEnd,
+  lines: T.LineMap,
+  lexical: Diagnostic[],
+  ast: FileAst,
+  diagnostics: Diagnostic[],
+  seen: Set<number>,
 ): void {
   const tooDeep = nestedTooDeep(run);
   if (tooDeep) {
     diagnostics.push(
-      diag("RLP002", `brackets are nested more than ${MAX_NESTING} deep here; the parser skips this declaration`, lines.tokenSpan(tooDeep)),
+      diag(
+        "RLP002",
+        `brackets are nested more than ${MAX_NESTING} deep here; the parser skips this declaration`,
+        lines.tokenSpan(tooDeep),
+      ),
     );
     return;
   }

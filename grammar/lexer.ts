@@ -23,7 +23,13 @@ function reserved(word: string, categories: TokenType[] = []): TokenType {
   return createToken({ name: `Kw_${word}`, pattern: word, longer_alt: Identifier, categories, label: `'${word}'` });
 }
 function contextual(word: string, extra: TokenType[] = []): TokenType {
-  return createToken({ name: `Ctx_${word}`, pattern: word, longer_alt: Identifier, categories: [Identifier, ...extra], label: `'${word}'` });
+  return createToken({
+    name: `Ctx_${word}`,
+    pattern: word,
+    longer_alt: Identifier,
+    categories: [Identifier, ...extra],
+    label: `'${word}'`,
+  });
 }
 function punct(name: string, image: string, categories: TokenType[] = []): TokenType {
   return createToken({ name, pattern: image, categories, label: `'${image}'` });
@@ -83,7 +89,12 @@ export const StringLit = createToken({ name: "String", pattern: /"(?:[^"\\\r\n]|
 const UnterminatedString = createToken({ name: "UnterminatedString", pattern: /"(?:[^"\\\r\n]|\\[^\r\n])*\\?/, group: "errors" });
 export const LineComment = createToken({ name: "LineComment", pattern: /\/\/[^\r\n]*/, group: "comments" });
 const BlockComment = createToken({ name: "BlockComment", pattern: /\/\*[\s\S]*?\*\//, group: Lexer.SKIPPED, line_breaks: true });
-const UnterminatedBlockComment = createToken({ name: "UnterminatedBlockComment", pattern: /\/\*[\s\S]*/, group: "errors", line_breaks: true });
+const UnterminatedBlockComment = createToken({
+  name: "UnterminatedBlockComment",
+  pattern: /\/\*[\s\S]*/,
+  group: "errors",
+  line_breaks: true,
+});
 const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /\s+/, group: Lexer.SKIPPED, line_breaks: true });
 
 // ---------------------------------------------------------------- operators and punctuation (longest first)
@@ -120,14 +131,89 @@ export const Amp = punct("Amp", "&", [AndOp]);
 export const Pipe = punct("Pipe", "|", [OrOp]);
 
 export const allTokens: TokenType[] = [
-  WhiteSpace, LineComment, BlockComment, UnterminatedBlockComment,
-  NumberLit, StringLit, UnterminatedString,
-  Pipeline, Node, Import, Enum, Let, Return, Require, Update, If, Then, Else, Match, And, Or, Not, True, False, Override,
-  Dims, Dim, Param, Input, State, Model, Rollout, Reward, Advantage, Loss, Metric, Output, Optimize, Filter, By, With, For, As, Masks, Table,
-  StageKw, OrOp, AndOp, NotOp, CmpOp, AddOp, MulOp, Identifier,
-  Ellipsis, StarStar, Arrow, FatArrow, EqEq, NotEq, LtEq, GtEq,
-  LParen, RParen, LBracket, RBracket, LBrace, RBrace, Comma, Colon, Semi, Equals, Lt, Gt,
-  Plus, Minus, Star, Slash, Percent, At, Dot, Bang, Amp, Pipe,
+  WhiteSpace,
+  LineComment,
+  BlockComment,
+  UnterminatedBlockComment,
+  NumberLit,
+  StringLit,
+  UnterminatedString,
+  Pipeline,
+  Node,
+  Import,
+  Enum,
+  Let,
+  Return,
+  Require,
+  Update,
+  If,
+  Then,
+  Else,
+  Match,
+  And,
+  Or,
+  Not,
+  True,
+  False,
+  Override,
+  Dims,
+  Dim,
+  Param,
+  Input,
+  State,
+  Model,
+  Rollout,
+  Reward,
+  Advantage,
+  Loss,
+  Metric,
+  Output,
+  Optimize,
+  Filter,
+  By,
+  With,
+  For,
+  As,
+  Masks,
+  Table,
+  StageKw,
+  OrOp,
+  AndOp,
+  NotOp,
+  CmpOp,
+  AddOp,
+  MulOp,
+  Identifier,
+  Ellipsis,
+  StarStar,
+  Arrow,
+  FatArrow,
+  EqEq,
+  NotEq,
+  LtEq,
+  GtEq,
+  LParen,
+  RParen,
+  LBracket,
+  RBracket,
+  LBrace,
+  RBrace,
+  Comma,
+  Colon,
+  Semi,
+  Equals,
+  Lt,
+  Gt,
+  Plus,
+  Minus,
+  Star,
+  Slash,
+  Percent,
+  At,
+  Dot,
+  Bang,
+  Amp,
+  Pipe,
 ];
 
 let lexerInstance: Lexer | undefined;
@@ -141,7 +227,10 @@ function lexer(): Lexer {
 /** 1-based line/col of every offset, computed from the text (robust to NaN-positioned recovery tokens). */
 export class LineMap {
   private readonly starts: number[] = [0];
-  constructor(readonly text: string, readonly file: string) {
+  constructor(
+    readonly text: string,
+    readonly file: string,
+  ) {
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (c === 10) this.starts.push(i + 1);
@@ -149,7 +238,8 @@ export class LineMap {
     }
   }
   lineOf(offset: number): number {
-    let lo = 0, hi = this.starts.length - 1;
+    let lo = 0,
+      hi = this.starts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
       if (this.starts[mid]! <= offset) lo = mid;
@@ -193,15 +283,22 @@ export function lex(text: string, lines: LineMap): LexOutput {
   const diagnostics: Diagnostic[] = [];
   for (const e of res.errors) {
     const bad = text.slice(e.offset, e.offset + e.length);
-    const shown = [...bad].map((c) => (/[\p{C}\p{Z}]/u.test(c) ? `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}` : c));
-    const what = shown.length === 1 ? `unknown character '${shown[0]}'` : `unknown characters '${shown.join(shown.some((c) => c.length > 2) ? " " : "")}'`;
+    const shown = [...bad].map((c) =>
+      /[\p{C}\p{Z}]/u.test(c) ? `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}` : c,
+    );
+    const what =
+      shown.length === 1
+        ? `unknown character '${shown[0]}'`
+        : `unknown characters '${shown.join(shown.some((c) => c.length > 2) ? " " : "")}'`;
     diagnostics.push(diag("RLP001", `${what}: this is not part of the rlp language`, lines.span(e.offset, e.offset + e.length)));
   }
   for (const t of res.groups["errors"] ?? []) {
     if (t.tokenType === UnterminatedString) {
       diagnostics.push(diag("RLP003", "unterminated string: add a closing '\"' before the end of the line", lines.tokenSpan(t)));
     } else {
-      diagnostics.push(diag("RLP004", "unterminated block comment: '/*' is never closed by '*/'", lines.span(t.startOffset, t.startOffset + 2)));
+      diagnostics.push(
+        diag("RLP004", "unterminated block comment: '/*' is never closed by '*/'", lines.span(t.startOffset, t.startOffset + 2)),
+      );
     }
   }
   // An unterminated string is reported (RLP003) and then parsed as a string, so it causes no second error.
@@ -212,7 +309,9 @@ export function lex(text: string, lines: LineMap): LexOutput {
   const tokens: IToken[] = [];
   for (const t of all) {
     if (t.tokenType === NumberLit && !NUMBER_RE.test(t.image)) {
-      diagnostics.push(diag("RLP005", `malformed number '${t.image}': write numbers like 1, 0.5, .5, 2. or 1e-6`, lines.tokenSpan(t)));
+      diagnostics.push(
+        diag("RLP005", `malformed number '${t.image}': write numbers like 1, 0.5, .5, 2. or 1e-6`, lines.tokenSpan(t)),
+      );
       const prefix = /^(?:\d+\.\d*|\.\d+|\d+)/.exec(t.image)?.[0] ?? "0";
       (t as { payload?: unknown }).payload = prefix; // the value the parser uses for a malformed number
     }
@@ -245,12 +344,18 @@ export function decodeString(image: string, bad?: (escape: string, index: number
   let out = "";
   for (let i = 0; i < inner.length; i++) {
     const c = inner[i]!;
-    if (c !== "\\") { out += c; continue; }
+    if (c !== "\\") {
+      out += c;
+      continue;
+    }
     const n = inner[++i] ?? "";
     if (n === "n") out += "\n";
     else if (n === "t") out += "\t";
     else if (n === '"' || n === "\\") out += n;
-    else { bad?.(`\\${n}`, i); out += n; }
+    else {
+      bad?.(`\\${n}`, i);
+      out += n;
+    }
   }
   return out;
 }

@@ -39,8 +39,21 @@ const CONTEXT: Record<string, string> = {
 };
 
 const EXPR_RULES = new Set([
-  "expr", "ifExpr", "orExpr", "andExpr", "notExpr", "cmpExpr", "addExpr", "mulExpr", "unaryExpr", "powExpr", "postfix",
-  "primary", "arg", "bracket", "listExpr",
+  "expr",
+  "ifExpr",
+  "orExpr",
+  "andExpr",
+  "notExpr",
+  "cmpExpr",
+  "addExpr",
+  "mulExpr",
+  "unaryExpr",
+  "powExpr",
+  "postfix",
+  "primary",
+  "arg",
+  "bracket",
+  "listExpr",
 ]);
 
 /** What an alternative-choosing rule wanted, for "expected ..." when nothing fits. */
@@ -122,7 +135,12 @@ export class Messages implements IParserErrorMessageProvider {
       expected = `a match arm ('label => value') or '}'`;
     } else if (this.ctx.previousOf(o.actual)?.tokenType === Comma) {
       // After a comma that ended a list: say what the list holds, not only the closer.
-      const what = o.ruleName === "postfix" || o.ruleName === "listExpr" ? "an expression" : o.ruleName === "nodeDecl" ? "a parameter" : undefined;
+      const what =
+        o.ruleName === "postfix" || o.ruleName === "listExpr"
+          ? "an expression"
+          : o.ruleName === "nodeDecl"
+            ? "a parameter"
+            : undefined;
       if (what) expected = `${what} or ${expected}`;
     }
     const reserved = o.expected === Identifier && o.actual.tokenType.name.startsWith("Kw_");
@@ -134,13 +152,23 @@ export class Messages implements IParserErrorMessageProvider {
     return `expected a declaration ('import', 'enum', 'dim', 'dims', 'node' or 'pipeline'), found ${this.found(o.firstRedundant)}`;
   }
 
-  buildNoViableAltMessage(o: { expectedPathsPerAlt: TokenType[][][]; actual: IToken[]; previous: IToken; ruleName: string }): string {
+  buildNoViableAltMessage(o: {
+    expectedPathsPerAlt: TokenType[][][];
+    actual: IToken[];
+    previous: IToken;
+    ruleName: string;
+  }): string {
     const named = WANTED[o.ruleName];
     const wanted = EXPR_RULES.has(o.ruleName) ? "an expression" : (named ?? this.firstTokens(o.expectedPathsPerAlt.flat()));
     return `expected ${wanted}${this.after(o.actual[0])}${this.where(named ? o.ruleName : undefined)}, found ${this.found(o.actual[0])}`;
   }
 
-  buildEarlyExitMessage(o: { expectedIterationPaths: TokenType[][]; actual: IToken[]; previous: IToken; ruleName: string }): string {
+  buildEarlyExitMessage(o: {
+    expectedIterationPaths: TokenType[][];
+    actual: IToken[];
+    previous: IToken;
+    ruleName: string;
+  }): string {
     return `expected ${this.firstTokens(o.expectedIterationPaths)}${this.after(o.actual[0])}${this.where()}, found ${this.found(o.actual[0])}`;
   }
 

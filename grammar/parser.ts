@@ -1,8 +1,19 @@
 // The rlp parser, part 3 of 3: top-level declarations (import, enum, dim, node, pipeline) and the declarations only
 // a pipeline may hold (param, input, state, model). See parser_base.ts for the conventions.
 import type {
-  DimDecl, Ident, InputDecl, ModelDecl, NodeDecl, NodeParam, ParamDecl, PipelineDecl, PipelineItem, StateDecl, Stmt,
-  TopLevel, TypeExpr,
+  DimDecl,
+  Ident,
+  InputDecl,
+  ModelDecl,
+  NodeDecl,
+  NodeParam,
+  ParamDecl,
+  PipelineDecl,
+  PipelineItem,
+  StateDecl,
+  Stmt,
+  TopLevel,
+  TypeExpr,
 } from "./ast.ts";
 import { all, present, real, type R } from "./build_ast.ts";
 import { diag } from "./diagnostic.ts";
@@ -42,7 +53,8 @@ export class RlpParser extends StmtParser {
     const labels = this.SUBRULE(this.labelList);
     this.CONSUME(T.RBrace);
     return this.ACTION(() => {
-      const n = this.b.ident(name), span = this.from(kw);
+      const n = this.b.ident(name),
+        span = this.from(kw);
       return n && labels && span ? { kind: "enum" as const, name: n, labels, span } : undefined;
     });
   });
@@ -71,7 +83,12 @@ export class RlpParser extends StmtParser {
             this.ACTION(() => (labels ? (d.labels = labels) : (d.bad = true)));
           },
         },
-        { ALT: () => { const a = this.CONSUME2(T.Identifier); this.ACTION(() => (d.alias = this.b.ident(a)) ?? (d.bad = true)); } },
+        {
+          ALT: () => {
+            const a = this.CONSUME2(T.Identifier);
+            this.ACTION(() => (d.alias = this.b.ident(a)) ?? (d.bad = true));
+          },
+        },
         {
           ALT: () => {
             const n = this.CONSUME(T.NumberLit);
@@ -80,7 +97,10 @@ export class RlpParser extends StmtParser {
               if (num?.kind === "number" && num.isInt) d.size = num.value;
               else {
                 d.bad = true;
-                if (num) this.b.diagnostics.push(diag("RLP002", `a dim size must be a whole number such as 4, found '${n.image}'`, num.span));
+                if (num)
+                  this.b.diagnostics.push(
+                    diag("RLP002", `a dim size must be a whole number such as 4, found '${n.image}'`, num.span),
+                  );
               }
             });
           },
@@ -88,7 +108,8 @@ export class RlpParser extends StmtParser {
       ]);
     });
     return this.ACTION(() => {
-      const name = this.b.ident(nameTok), span = this.from(nameTok);
+      const name = this.b.ident(nameTok),
+        span = this.from(nameTok);
       if (!name || !span || d.bad) return undefined;
       return { kind: "dimdecl" as const, name, ...d, span } as DimDecl;
     });
@@ -113,7 +134,8 @@ export class RlpParser extends StmtParser {
     const results = this.SUBRULE(this.results);
     const body = this.SUBRULE(this.block);
     return this.ACTION(() => {
-      const n = this.b.ident(name), span = this.from(ov ?? kw);
+      const n = this.b.ident(name),
+        span = this.from(ov ?? kw);
       if (!n || !results || !body || !span) return undefined;
       return { kind: "node" as const, name: n, params: present(params), results, body, override: ov !== undefined, span };
     });
@@ -128,7 +150,8 @@ export class RlpParser extends StmtParser {
       return { e: this.SUBRULE(this.expr) };
     });
     return this.ACTION(() => {
-      const n = this.b.ident(name), span = this.from(name);
+      const n = this.b.ident(name),
+        span = this.from(name);
       if (!n || !type || !span || (def && !def.e)) return undefined;
       return def?.e ? { name: n, type, default: def.e, span } : { name: n, type, span };
     });
@@ -148,7 +171,12 @@ export class RlpParser extends StmtParser {
           return this.ACTION(() => all(ts));
         },
       },
-      { ALT: () => { const t = this.SUBRULE3(this.type); return this.ACTION(() => (t ? [t] : undefined)); } },
+      {
+        ALT: () => {
+          const t = this.SUBRULE3(this.type);
+          return this.ACTION(() => (t ? [t] : undefined));
+        },
+      },
     ]);
   });
 
@@ -171,7 +199,8 @@ export class RlpParser extends StmtParser {
     });
     this.CONSUME(T.RBrace);
     return this.ACTION(() => {
-      const n = this.b.ident(name), span = this.from(kw);
+      const n = this.b.ident(name),
+        span = this.from(kw);
       return n && span ? { kind: "pipeline" as const, name: n, items, span } : undefined;
     });
   });
@@ -199,9 +228,12 @@ export class RlpParser extends StmtParser {
       return { e: this.SUBRULE(this.expr) };
     });
     return this.ACTION(() => {
-      const n = this.b.ident(name), span = this.from(kw);
+      const n = this.b.ident(name),
+        span = this.from(kw);
       if (!n || !type || !span || (def && !def.e)) return undefined;
-      return def?.e ? { kind: "param" as const, name: n, type, default: def.e, span } : { kind: "param" as const, name: n, type, span };
+      return def?.e
+        ? { kind: "param" as const, name: n, type, default: def.e, span }
+        : { kind: "param" as const, name: n, type, span };
     });
   });
 
@@ -223,7 +255,8 @@ export class RlpParser extends StmtParser {
       return { e: this.SUBRULE(this.expr) };
     });
     return this.ACTION(() => {
-      const n = this.b.ident(name), span = this.from(kw);
+      const n = this.b.ident(name),
+        span = this.from(kw);
       if (!n || !type || !span || (def && !def.e) || (masks && !masks.d)) return undefined;
       const d: InputDecl = { kind: "input", name: n, type, span };
       if (mark) {
@@ -239,7 +272,12 @@ export class RlpParser extends StmtParser {
 
   dimRef = this.RULE("dimRef", (): R<Ident[]> => {
     return this.OR([
-      { ALT: () => { const t = this.CONSUME(T.Identifier); return this.ACTION(() => this.b.idents([t])); } },
+      {
+        ALT: () => {
+          const t = this.CONSUME(T.Identifier);
+          return this.ACTION(() => this.b.idents([t]));
+        },
+      },
       {
         ALT: () => {
           this.CONSUME(T.LBracket);
@@ -263,7 +301,8 @@ export class RlpParser extends StmtParser {
     this.CONSUME(T.Equals);
     const init = this.SUBRULE(this.expr);
     return this.ACTION(() => {
-      const n = this.b.ident(name), span = this.from(kw);
+      const n = this.b.ident(name),
+        span = this.from(kw);
       return n && type && init && span ? { kind: "state" as const, name: n, type, init, span } : undefined;
     });
   });
@@ -276,10 +315,10 @@ export class RlpParser extends StmtParser {
       return { e: this.SUBRULE(this.expr) };
     });
     return this.ACTION(() => {
-      const n = this.b.ident(name), span = this.from(kw);
+      const n = this.b.ident(name),
+        span = this.from(kw);
       if (!n || !span || (def && !def.e)) return undefined;
       return def?.e ? { kind: "model" as const, name: n, value: def.e, span } : { kind: "model" as const, name: n, span };
     });
   });
-
 }

@@ -13,7 +13,20 @@ import { Messages, type MessageContext } from "./messages.ts";
 
 const NO_INSERT = new Set<TokenType>([T.Identifier, T.NumberLit, T.StringLit]);
 const STATEMENT_WORDS = new Set<TokenType>([
-  T.Dim, T.Dims, T.Param, T.Input, T.State, T.Model, T.Optimize, T.Filter, T.Rollout, T.Reward, T.Advantage, T.Loss, T.Metric, T.Output,
+  T.Dim,
+  T.Dims,
+  T.Param,
+  T.Input,
+  T.State,
+  T.Model,
+  T.Optimize,
+  T.Filter,
+  T.Rollout,
+  T.Reward,
+  T.Advantage,
+  T.Loss,
+  T.Metric,
+  T.Output,
 ]);
 
 export class BaseParser extends EmbeddedActionsParser {

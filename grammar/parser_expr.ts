@@ -8,9 +8,7 @@ import * as T from "./lexer.ts";
 import { BaseParser } from "./parser_base.ts";
 
 type Bracket =
-  | { kind: "select"; dim: Ident; label: Expr }
-  | { kind: "rename"; from: Ident; to: Ident }
-  | { kind: "index"; index: Expr };
+  { kind: "select"; dim: Ident; label: Expr } | { kind: "rename"; from: Ident; to: Ident } | { kind: "index"; index: Expr };
 
 export class ExprParser extends BaseParser {
   // ---------------------------------------------------------------- expressions
@@ -77,7 +75,11 @@ export class ExprParser extends BaseParser {
           const span = this.b.tok(op);
           if (span) {
             this.b.diagnostics.push(
-              diag("RLP002", `comparisons cannot be chained: found a second comparison '${op.image}'; write 'a < b and b < c' instead`, span),
+              diag(
+                "RLP002",
+                `comparisons cannot be chained: found a second comparison '${op.image}'; write 'a < b and b < c' instead`,
+                span,
+              ),
             );
           }
         }
@@ -151,7 +153,8 @@ export class ExprParser extends BaseParser {
             this.CONSUME(T.Dot);
             const f = this.CONSUME(T.Identifier);
             this.ACTION(() => {
-              const field = this.b.ident(f), span = e && this.from(e.span);
+              const field = this.b.ident(f),
+                span = e && this.from(e.span);
               e = e && field && span ? { kind: "field", target: e, field, span } : undefined;
             });
           },
@@ -190,12 +193,18 @@ export class ExprParser extends BaseParser {
           this.CONSUME(T.Equals);
           const value = this.SUBRULE(this.expr);
           return this.ACTION(() => {
-            const name = this.b.ident(n), span = this.from(n);
+            const name = this.b.ident(n),
+              span = this.from(n);
             return name && value && span ? { name, value, span } : undefined;
           });
         },
       },
-      { ALT: () => { const value = this.SUBRULE2(this.expr); return this.ACTION(() => value && { value, span: value.span }); } },
+      {
+        ALT: () => {
+          const value = this.SUBRULE2(this.expr);
+          return this.ACTION(() => value && { value, span: value.span });
+        },
+      },
     ]);
   });
 
@@ -206,7 +215,10 @@ export class ExprParser extends BaseParser {
           const d = this.CONSUME(T.Identifier);
           this.CONSUME(T.Equals);
           const label = this.SUBRULE(this.expr);
-          return this.ACTION(() => { const dim = this.b.ident(d); return dim && label && { kind: "select" as const, dim, label }; });
+          return this.ACTION(() => {
+            const dim = this.b.ident(d);
+            return dim && label && { kind: "select" as const, dim, label };
+          });
         },
       },
       {
@@ -215,22 +227,53 @@ export class ExprParser extends BaseParser {
           this.CONSUME(T.As);
           const b = this.CONSUME3(T.Identifier);
           return this.ACTION(() => {
-            const from = this.b.ident(a), to = this.b.ident(b);
+            const from = this.b.ident(a),
+              to = this.b.ident(b);
             return from && to && { kind: "rename" as const, from, to };
           });
         },
       },
-      { ALT: () => { const index = this.SUBRULE2(this.expr); return this.ACTION(() => index && { kind: "index" as const, index }); } },
+      {
+        ALT: () => {
+          const index = this.SUBRULE2(this.expr);
+          return this.ACTION(() => index && { kind: "index" as const, index });
+        },
+      },
     ]);
   });
 
   primary = this.RULE("primary", (): R<Expr> => {
     return this.OR([
-      { ALT: () => { const t = this.CONSUME(T.NumberLit); return this.ACTION(() => this.b.number(t)); } },
-      { ALT: () => { const t = this.CONSUME(T.StringLit); return this.ACTION(() => this.b.string(t)); } },
-      { ALT: () => { const t = this.CONSUME(T.True); return this.ACTION(() => this.lit(t, true)); } },
-      { ALT: () => { const t = this.CONSUME(T.False); return this.ACTION(() => this.lit(t, false)); } },
-      { ALT: () => { const t = this.CONSUME(T.Ellipsis); return this.ACTION(() => this.lit(t, "...")); } },
+      {
+        ALT: () => {
+          const t = this.CONSUME(T.NumberLit);
+          return this.ACTION(() => this.b.number(t));
+        },
+      },
+      {
+        ALT: () => {
+          const t = this.CONSUME(T.StringLit);
+          return this.ACTION(() => this.b.string(t));
+        },
+      },
+      {
+        ALT: () => {
+          const t = this.CONSUME(T.True);
+          return this.ACTION(() => this.lit(t, true));
+        },
+      },
+      {
+        ALT: () => {
+          const t = this.CONSUME(T.False);
+          return this.ACTION(() => this.lit(t, false));
+        },
+      },
+      {
+        ALT: () => {
+          const t = this.CONSUME(T.Ellipsis);
+          return this.ACTION(() => this.lit(t, "..."));
+        },
+      },
       {
         ALT: () => {
           const open = this.CONSUME(T.LParen);
@@ -286,7 +329,10 @@ export class ExprParser extends BaseParser {
     const l = this.CONSUME(T.Identifier);
     this.CONSUME(T.Colon);
     const value = this.SUBRULE(this.expr);
-    return this.ACTION(() => { const label = this.b.ident(l); return label && value && { label, value }; });
+    return this.ACTION(() => {
+      const label = this.b.ident(l);
+      return label && value && { label, value };
+    });
   });
 
   listExpr = this.RULE("listExpr", (): R<Expr> => {
@@ -302,7 +348,8 @@ export class ExprParser extends BaseParser {
     });
     this.CONSUME(T.RBracket);
     return this.ACTION(() => {
-      const xs = all(items), span = this.from(open);
+      const xs = all(items),
+        span = this.from(open);
       return xs && span ? { kind: "list" as const, items: xs, span } : undefined;
     });
   });
@@ -317,14 +364,16 @@ export class ExprParser extends BaseParser {
       this.CONSUME(T.FatArrow);
       const value = this.SUBRULE2(this.expr);
       this.ACTION(() => {
-        const label = this.b.ident(l), span = this.from(l);
+        const label = this.b.ident(l),
+          span = this.from(l);
         arms.push(label && value && span ? { label, value, span } : undefined);
       });
       this.OPTION(() => this.CONSUME(T.Comma));
     });
     this.CONSUME(T.RBrace);
     return this.ACTION(() => {
-      const as = all(arms), span = this.from(kw);
+      const as = all(arms),
+        span = this.from(kw);
       return scrutinee && as && span ? { kind: "match" as const, scrutinee, arms: as, span } : undefined;
     });
   });

@@ -34,8 +34,18 @@ export class StmtParser extends ExprParser {
             });
           },
         },
-        { ALT: () => { const t = this.CONSUME(T.Dims); return this.ACTION(() => this.tokType("dims", t)); } },
-        { ALT: () => { const t = this.CONSUME(T.Dim); return this.ACTION(() => this.tokType("dim", t)); } },
+        {
+          ALT: () => {
+            const t = this.CONSUME(T.Dims);
+            return this.ACTION(() => this.tokType("dims", t));
+          },
+        },
+        {
+          ALT: () => {
+            const t = this.CONSUME(T.Dim);
+            return this.ACTION(() => this.tokType("dim", t));
+          },
+        },
         {
           ALT: () => {
             this.CONSUME(T.Enum);
@@ -89,7 +99,8 @@ export class StmtParser extends ExprParser {
           const e = this.CONSUME(T.Ellipsis);
           const n = this.OPTION(() => this.CONSUME(T.Identifier));
           return this.ACTION(() => {
-            const span = this.from(e), name = n && this.b.ident(n);
+            const span = this.from(e),
+              name = n && this.b.ident(n);
             if (!span || (n && !name)) return undefined;
             return name ? { kind: "row" as const, name, span } : { kind: "row" as const, span };
           });
@@ -99,18 +110,23 @@ export class StmtParser extends ExprParser {
         ALT: () => {
           this.CONSUME(T.Star);
           const n = this.CONSUME2(T.Identifier);
-          return this.ACTION(() => { const name = this.b.ident(n); return name && { kind: "splice" as const, name }; });
+          return this.ACTION(() => {
+            const name = this.b.ident(n);
+            return name && { kind: "splice" as const, name };
+          });
         },
       },
       {
         ALT: () => {
           const n = this.CONSUME3(T.Identifier);
-          return this.ACTION(() => { const name = this.b.ident(n); return name && { kind: "dim" as const, name }; });
+          return this.ACTION(() => {
+            const name = this.b.ident(n);
+            return name && { kind: "dim" as const, name };
+          });
         },
       },
     ]);
   });
-
 
   // ---------------------------------------------------------------- statements
 
@@ -191,7 +207,8 @@ export class StmtParser extends ExprParser {
       values.push(this.SUBRULE2(this.expr));
     });
     return this.ACTION(() => {
-      const vs = all(values), span = this.from(kw);
+      const vs = all(values),
+        span = this.from(kw);
       return vs && span ? { kind: "return" as const, values: vs, span } : undefined;
     });
   });
@@ -208,9 +225,12 @@ export class StmtParser extends ExprParser {
     this.CONSUME(T.Equals);
     const value = this.SUBRULE2(this.expr);
     return this.ACTION(() => {
-      const t = this.b.ident(target), span = this.from(kw);
+      const t = this.b.ident(target),
+        span = this.from(kw);
       if (!t || !value || !span || (key && !key.k)) return undefined;
-      return key?.k ? { kind: "update" as const, target: t, key: key.k, value, span } : { kind: "update" as const, target: t, value, span };
+      return key?.k
+        ? { kind: "update" as const, target: t, key: key.k, value, span }
+        : { kind: "update" as const, target: t, value, span };
     });
   });
 
@@ -220,7 +240,8 @@ export class StmtParser extends ExprParser {
     this.CONSUME(T.By);
     const args = this.SUBRULE(this.args);
     return this.ACTION(() => {
-      const d = this.b.ident(dim), span = this.from(kw);
+      const d = this.b.ident(dim),
+        span = this.from(kw);
       return d && args && span ? { kind: "filter" as const, dim: d, args, span } : undefined;
     });
   });
@@ -235,5 +256,4 @@ export class StmtParser extends ExprParser {
       return models && optimizer && span ? { kind: "optimize" as const, models, optimizer, span } : undefined;
     });
   });
-
 }

@@ -125,8 +125,18 @@ let cached: StdLibrary | undefined;
 /** Parses stdlib/*.rlp (once per process) and collects the builtins and the catalog. */
 export function stdLibrary(): StdLibrary {
   if (cached) return cached;
-  const lib: StdLibrary = { files: [], nodes: new Map(), enums: new Map(), dims: new Map(), builtins: new Map(), catalog: CATALOG };
-  const paths = readdirSync(STD_DIR).filter((f) => f.endsWith(".rlp")).sort().map((f) => join(STD_DIR, f));
+  const lib: StdLibrary = {
+    files: [],
+    nodes: new Map(),
+    enums: new Map(),
+    dims: new Map(),
+    builtins: new Map(),
+    catalog: CATALOG,
+  };
+  const paths = readdirSync(STD_DIR)
+    .filter((f) => f.endsWith(".rlp"))
+    .sort()
+    .map((f) => join(STD_DIR, f));
   for (const path of paths) {
     const text = readFileSync(path, "utf8");
     const lines = text.split("\n");
@@ -157,11 +167,24 @@ export function stdLibrary(): StdLibrary {
 }
 
 function enumInfo(d: EnumDecl, text: string, lines: string[], file: string): StdEnum {
-  return { name: d.name.name, file, line: d.span.line, labels: d.labels.map((l) => l.name), doc: commentAbove(lines, d.span.line), source: slice(text, d.span) };
+  return {
+    name: d.name.name,
+    file,
+    line: d.span.line,
+    labels: d.labels.map((l) => l.name),
+    doc: commentAbove(lines, d.span.line),
+    source: slice(text, d.span),
+  };
 }
 
 function dimInfo(d: DimDecl, text: string, lines: string[], file: string): StdDim {
-  const x: StdDim = { name: d.name.name, file, line: d.span.line, doc: commentAbove(lines, d.span.line), source: lines[d.span.line - 1]!.trim() };
+  const x: StdDim = {
+    name: d.name.name,
+    file,
+    line: d.span.line,
+    doc: commentAbove(lines, d.span.line),
+    source: lines[d.span.line - 1]!.trim(),
+  };
   if (d.labels) x.labels = d.labels.map((l) => l.name);
   return x;
 }

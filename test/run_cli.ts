@@ -7,7 +7,10 @@ export interface CliRun {
   err: string;
 }
 
-export async function captured(command: (argv: string[], io: CliIO) => number | Promise<number>, argv: string[]): Promise<CliRun> {
+export async function captured(
+  command: (argv: string[], io: CliIO) => number | Promise<number>,
+  argv: string[],
+): Promise<CliRun> {
   let out = "";
   let err = "";
   const io: CliIO = { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) }, env: {} };

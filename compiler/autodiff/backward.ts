@@ -32,7 +32,12 @@ export function backward(b: GradBuilder, lossNode: number): Map<number, number> 
       if (c === undefined || !b.wants(node, i)) return;
       const arg = node.args[i]!;
       const argDims = b.dims(arg);
-      const spread = OPS[node.op.op].elementwise ? b.expand(c, b.dims(node.id).filter((d) => !argDims.includes(d))) : c;
+      const spread = OPS[node.op.op].elementwise
+        ? b.expand(
+            c,
+            b.dims(node.id).filter((d) => !argDims.includes(d)),
+          )
+        : c;
       const part = b.sumTo(spread, argDims);
       const prev = cot.get(arg);
       cot.set(arg, prev === undefined ? part : b.add(prev, part));

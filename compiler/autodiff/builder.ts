@@ -37,12 +37,24 @@ export class GradBuilder extends NodeBuilder {
   binary(fn: BinaryOpName, a: number, b: number): number {
     return this.emit({ op: "binary", fn }, [a, b]);
   }
-  add(a: number, b: number): number { return this.binary("add", a, b); }
-  sub(a: number, b: number): number { return this.binary("sub", a, b); }
-  mul(a: number, b: number): number { return this.binary("mul", a, b); }
-  div(a: number, b: number): number { return this.binary("div", a, b); }
-  neg(x: number): number { return this.unary("neg", x); }
-  not(x: number): number { return this.unary("not", x); }
+  add(a: number, b: number): number {
+    return this.binary("add", a, b);
+  }
+  sub(a: number, b: number): number {
+    return this.binary("sub", a, b);
+  }
+  mul(a: number, b: number): number {
+    return this.binary("mul", a, b);
+  }
+  div(a: number, b: number): number {
+    return this.binary("div", a, b);
+  }
+  neg(x: number): number {
+    return this.unary("neg", x);
+  }
+  not(x: number): number {
+    return this.unary("not", x);
+  }
   where(c: number, a: number, b: number): number {
     return this.emit({ op: "where" }, [c, a, b]);
   }

@@ -11,7 +11,9 @@ export interface DifferentiateOptions {
 }
 
 export function differentiate(program: IRProgram, options: DifferentiateOptions = {}): IRProgram {
-  const losses = program.results.filter((r) => r.kind === "loss" && (options.losses === undefined || options.losses.includes(r.name)));
+  const losses = program.results.filter(
+    (r) => r.kind === "loss" && (options.losses === undefined || options.losses.includes(r.name)),
+  );
   const missing = (options.losses ?? []).filter((n) => !losses.some((r) => r.name === n));
   if (missing.length > 0) throw new Error(`differentiate: no loss named ${missing.join(", ")}`);
   const wrt = program.inputs.filter((i) => isDifferentiable(program, i));

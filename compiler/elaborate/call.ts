@@ -30,7 +30,11 @@ export function bindArgs(ctx: Ctx, callee: string, params: ParamSpec[], args: Ar
       }
       const p = params[positional];
       if (!p) {
-        ctx.report("RLP108", `${callee} takes at most ${params.length} argument${params.length === 1 ? "" : "s"} (${names.join(", ")}), but this call passes more`, arg.span);
+        ctx.report(
+          "RLP108",
+          `${callee} takes at most ${params.length} argument${params.length === 1 ? "" : "s"} (${names.join(", ")}), but this call passes more`,
+          arg.span,
+        );
         ok = false;
         continue;
       }
@@ -40,7 +44,11 @@ export function bindArgs(ctx: Ctx, callee: string, params: ParamSpec[], args: Ar
     }
     const name = arg.name.name;
     if (!names.includes(name)) {
-      ctx.report("RLP107", `${callee} has no parameter '${name}'${didYouMean(name, names)} (its parameters are ${names.join(", ")})`, arg.name.span);
+      ctx.report(
+        "RLP107",
+        `${callee} has no parameter '${name}'${didYouMean(name, names)} (its parameters are ${names.join(", ")})`,
+        arg.name.span,
+      );
       ok = false;
       continue;
     }
@@ -72,7 +80,9 @@ export function elaborateCall(ctx: Ctx, frame: Frame, e: Extract<Expr, { kind: "
   const name = e.callee.name;
   const local = frame.lookup(name);
   if (local) {
-    ctx.report("RLP101", `'${name}' is a ${local.what}, not a node; it cannot be called`, e.callee.span, [{ message: "declared here", span: local.span }]);
+    ctx.report("RLP101", `'${name}' is a ${local.what}, not a node; it cannot be called`, e.callee.span, [
+      { message: "declared here", span: local.span },
+    ]);
     return [ERROR];
   }
   if (isRolloutSource(name) && !ctx.scope.nodes.has(name)) return [misplacedSource(ctx, name, e.span)];

@@ -45,7 +45,13 @@ export interface PipelineEnv {
 
 /** What the type rules read of a program being elaborated: the dim table so far (no input is listed yet). */
 function growingProgram(dims: () => DimInfo[]): RuleEnv {
-  return { get dims() { return dims(); }, inputs: [], marks: [] };
+  return {
+    get dims() {
+      return dims();
+    },
+    inputs: [],
+    marks: [],
+  };
 }
 
 interface CallSite {
@@ -87,7 +93,10 @@ export class Ctx {
   /** `once(e)` values of the pipeline, in order: results of kind "once" (compiler/elaborate/builtins/math.ts). */
   readonly onces: { node: number; span: Span }[] = [];
 
-  constructor(readonly scope: GlobalScope, dimOrder: string[] = []) {
+  constructor(
+    readonly scope: GlobalScope,
+    dimOrder: string[] = [],
+  ) {
     this.order = new DimOrder(dimOrder);
   }
 
@@ -97,19 +106,34 @@ export class Ctx {
   }
 
   /** Reports `code` with its registered severity (grammar/diagnostic_codes.ts) unless `severity` overrides it. */
-  report(code: DiagnosticCode, message: string, span: Span, notes: DiagnosticNote[] = [], severity: Severity = severityOf(code)): void {
+  report(
+    code: DiagnosticCode,
+    message: string,
+    span: Span,
+    notes: DiagnosticNote[] = [],
+    severity: Severity = severityOf(code),
+  ): void {
     if (severity !== "error" && this.isSuppressed(code, span)) return;
     let d: Diagnostic;
     const outer = this.callStack[0];
     if (outer && this.callStack.some((c) => c.isStd)) {
       // An error inside a std node body is the caller's problem: point at the user's call, show the std line.
-      d = diag(code, `in '${this.callStack.map((c) => c.name).join("' -> '")}': ${message}`, outer.span, [
-        ...notes,
-        { message: "inside the std node here", span },
-      ], severity);
+      d = diag(
+        code,
+        `in '${this.callStack.map((c) => c.name).join("' -> '")}': ${message}`,
+        outer.span,
+        [...notes, { message: "inside the std node here", span }],
+        severity,
+      );
     } else if (outer && outer.span.file === span.file && outer.span.start !== span.start) {
       // Inside a user node: the problem depends on this call's arguments, so say which call.
-      d = diag(code, message, span, [...notes, { message: `while inlining the call to '${outer.name}' here`, span: outer.span }], severity);
+      d = diag(
+        code,
+        message,
+        span,
+        [...notes, { message: `while inlining the call to '${outer.name}' here`, span: outer.span }],
+        severity,
+      );
     } else {
       d = diag(code, message, span, notes, severity);
     }

@@ -23,7 +23,9 @@ const validators = new WeakMap<PluginNode, ValidateFunction | string>();
 export function validator(node: PluginNode): ValidateFunction | string {
   let v = validators.get(node);
   if (v === undefined) {
-    const required = node.params.filter((p) => p.kind === "static" && !("default" in (node.schemas[p.name] ?? {}))).map((p) => p.name);
+    const required = node.params
+      .filter((p) => p.kind === "static" && !("default" in (node.schemas[p.name] ?? {})))
+      .map((p) => p.name);
     try {
       v = ajv.compile({ type: "object", properties: node.schemas, required });
     } catch (e) {
@@ -36,7 +38,14 @@ export function validator(node: PluginNode): ValidateFunction | string {
 
 export const where = (node: PluginNode): string => `'${node.name}' (plugin ${displayPath(node.plugin)})`;
 
-export function callCustomNode(ctx: Ctx, callerFrame: Frame, node: PluginNode, args: Arg[], span: Span, expected: number): Value[] {
+export function callCustomNode(
+  ctx: Ctx,
+  callerFrame: Frame,
+  node: PluginNode,
+  args: Arg[],
+  span: Span,
+  expected: number,
+): Value[] {
   const fail = (): Value[] => Array.from({ length: Math.max(expected, node.results.length) }, () => ERROR);
   const schemaDefault = (p: PluginParam) => p.kind === "static" && "default" in (node.schemas[p.name] ?? {});
   // What the call's checks report at the call site also says where the node comes from (not what an argument's own
@@ -52,7 +61,15 @@ export function callCustomNode(ctx: Ctx, callerFrame: Frame, node: PluginNode, a
       }
     }
   };
-  const bound = noted(() => bindArgs(ctx, node.name, node.params.map((p) => ({ name: p.name, required: !schemaDefault(p) })), args, span));
+  const bound = noted(() =>
+    bindArgs(
+      ctx,
+      node.name,
+      node.params.map((p) => ({ name: p.name, required: !schemaDefault(p) })),
+      args,
+      span,
+    ),
+  );
   if (!bound) return fail();
   const frame = new Frame();
   const argSpan = (name: string): Span => bound.get(name)?.value.span ?? span;
@@ -63,7 +80,14 @@ export function callCustomNode(ctx: Ctx, callerFrame: Frame, node: PluginNode, a
     if (p.kind !== "dim") continue;
     const v = elaborateExpr(ctx, callerFrame, bound.get(p.name)!.value, { kind: "dim" });
     if (v.kind !== "dim") {
-      if (v.kind !== "error") noted(() => ctx.report("RLP206", `the argument '${p.name}' of ${node.name} must be a dim, but it is ${describeValue(v)}`, argSpan(p.name)));
+      if (v.kind !== "error")
+        noted(() =>
+          ctx.report(
+            "RLP206",
+            `the argument '${p.name}' of ${node.name} must be a dim, but it is ${describeValue(v)}`,
+            argSpan(p.name),
+          ),
+        );
       ok = false;
       continue;
     }
@@ -77,12 +101,24 @@ export function callCustomNode(ctx: Ctx, callerFrame: Frame, node: PluginNode, a
     const labels = typeof p.type === "object" ? p.type.labels : undefined;
     const arg = bound.get(p.name)!.value;
     // A label is looked up among the node's labels: an unknown one is this call's problem (RLP110), so it is noted.
-    const v = labels ? noted(() => elaborateExpr(ctx, callerFrame, arg, { kind: "enum", name: `${node.name}.${p.name}`, labels })) : elaborateExpr(ctx, callerFrame, arg);
+    const v = labels
+      ? noted(() => elaborateExpr(ctx, callerFrame, arg, { kind: "enum", name: `${node.name}.${p.name}`, labels }))
+      : elaborateExpr(ctx, callerFrame, arg);
     const s = staticOf(v, p.type);
     if (s === undefined) {
-      const want = labels ? `one of ${labels.join(", ")}` : `a ${p.type} known when the pipeline is compiled (a literal or a param)`;
-      const hint = labels && v.kind === "string" && labels.includes(v.value) ? `; write ${p.name}=${v.value} (a label, without quotes)` : "";
-      if (v.kind !== "error") noted(() => ctx.report("RLP207", `the argument '${p.name}' of ${node.name} must be ${want}, but it is ${describeValue(v)}${hint}`, argSpan(p.name)));
+      const want = labels
+        ? `one of ${labels.join(", ")}`
+        : `a ${p.type} known when the pipeline is compiled (a literal or a param)`;
+      const hint =
+        labels && v.kind === "string" && labels.includes(v.value) ? `; write ${p.name}=${v.value} (a label, without quotes)` : "";
+      if (v.kind !== "error")
+        noted(() =>
+          ctx.report(
+            "RLP207",
+            `the argument '${p.name}' of ${node.name} must be ${want}, but it is ${describeValue(v)}${hint}`,
+            argSpan(p.name),
+          ),
+        );
       ok = false;
     } else statics[p.name] = s;
   }
@@ -94,7 +130,12 @@ export function callCustomNode(ctx: Ctx, callerFrame: Frame, node: PluginNode, a
   if (ok && !validate(statics)) {
     const e = validate.errors![0]!;
     const param = paramOfError(e);
-    ctx.report("RLP123", `the argument '${param}' of ${node.name} ${e.message ?? "is invalid"}${e.keyword === "type" ? "" : ` (the schema of ${where(node)})`}`, argSpan(param), [{ message: "the parameter is declared here", span: node.params.find((p) => p.name === param)?.span ?? node.span }]);
+    ctx.report(
+      "RLP123",
+      `the argument '${param}' of ${node.name} ${e.message ?? "is invalid"}${e.keyword === "type" ? "" : ` (the schema of ${where(node)})`}`,
+      argSpan(param),
+      [{ message: "the parameter is declared here", span: node.params.find((p) => p.name === param)?.span ?? node.span }],
+    );
     ok = false;
   }
 
@@ -107,7 +148,14 @@ export function callCustomNode(ctx: Ctx, callerFrame: Frame, node: PluginNode, a
     if (p.kind !== "tensor") continue;
     let v = elaborateExpr(ctx, callerFrame, bound.get(p.name)!.value);
     if (v.kind !== "tensor") {
-      if (v.kind !== "error") noted(() => ctx.report("RLP206", `the argument '${p.name}' of ${node.name} must be a tensor, but it is ${describeValue(v)}`, argSpan(p.name)));
+      if (v.kind !== "error")
+        noted(() =>
+          ctx.report(
+            "RLP206",
+            `the argument '${p.name}' of ${node.name} must be a tensor, but it is ${describeValue(v)}`,
+            argSpan(p.name),
+          ),
+        );
       ok = false;
       continue;
     }
@@ -124,7 +172,11 @@ export function callCustomNode(ctx: Ctx, callerFrame: Frame, node: PluginNode, a
   if (!ok) return fail();
 
   const rowDims = ctx.order.sort(rows.get("...") ?? []);
-  const layout = (dtype: CustomLayout["dtype"], r: ResolvedDims): CustomLayout => ({ dtype, rows: r.rows.length > 0, dims: r.fixed });
+  const layout = (dtype: CustomLayout["dtype"], r: ResolvedDims): CustomLayout => ({
+    dtype,
+    rows: r.rows.length > 0,
+    dims: r.fixed,
+  });
   const results: CustomLayout[] = [];
   for (const t of node.results) {
     const r = resolveTypeDims(ctx, frame, t, node.name);
@@ -138,14 +190,21 @@ export function callCustomNode(ctx: Ctx, callerFrame: Frame, node: PluginNode, a
     const t = tensors.find((x) => x.p === p)!;
     return { kind: "tensor", name: p.name, index: index++, layout: layout(p.type.dtype, t.resolved), grad: p.grad };
   });
-  const call: CustomCall = { plugin: node.plugin, node: node.name, argv, rows: rowDims, results, differentiable: node.differentiable };
-  const ordered = argv.filter((a): a is Extract<CustomArg, { kind: "tensor" }> => a.kind === "tensor").map((a) => tensors.find((t) => t.p.name === a.name)!.v);
+  const call: CustomCall = {
+    plugin: node.plugin,
+    node: node.name,
+    argv,
+    rows: rowDims,
+    results,
+    differentiable: node.differentiable,
+  };
+  const ordered = argv
+    .filter((a): a is Extract<CustomArg, { kind: "tensor" }> => a.kind === "tensor")
+    .map((a) => tensors.find((t) => t.p.name === a.name)!.v);
   const outer = ctx.callStack.length === 0;
   if (outer) ctx.callStack.push({ name: node.name, span, isStd: false });
   try {
-    return results.map((r, output) =>
-      emit(ctx, { op: "custom", call, output }, ordered, span),
-    );
+    return results.map((r, output) => emit(ctx, { op: "custom", call, output }, ordered, span));
   } finally {
     if (outer) ctx.callStack.pop();
   }

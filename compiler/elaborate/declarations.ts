@@ -14,7 +14,9 @@ export const BUILTIN_MARKS = ["policy", "critic"];
 function declare(ctx: Ctx, frame: Frame, name: Ident, value: Value, what: string): void {
   const prev = frame.lookup(name.name);
   if (prev) {
-    ctx.report("RLP103", `'${name.name}' is already declared (as a ${prev.what})`, name.span, [{ message: "first declared here", span: prev.span }]);
+    ctx.report("RLP103", `'${name.name}' is already declared (as a ${prev.what})`, name.span, [
+      { message: "first declared here", span: prev.span },
+    ]);
     return;
   }
   frame.define(name.name, { value, span: name.span, what });
@@ -26,7 +28,11 @@ export function dimInfoOf(ctx: Ctx, d: DimDecl): DimInfo {
   if (d.size !== undefined) info.size = d.size;
   if (d.alias) {
     if (!ctx.dims.has(d.alias.name)) {
-      ctx.report("RLP102", `'${d.name.name} = ${d.alias.name}' makes an alias of an unknown dim '${d.alias.name}'${didYouMean(d.alias.name, ctx.dims.keys())}; declare ${d.alias.name} first`, d.alias.span);
+      ctx.report(
+        "RLP102",
+        `'${d.name.name} = ${d.alias.name}' makes an alias of an unknown dim '${d.alias.name}'${didYouMean(d.alias.name, ctx.dims.keys())}; declare ${d.alias.name} first`,
+        d.alias.span,
+      );
     } else info.aliasOf = ctx.dims.get(d.alias.name)!.aliasOf ?? d.alias.name;
   }
   if (!d.labels && !d.alias && d.size === undefined) {
@@ -58,14 +64,23 @@ export function declareParam(ctx: Ctx, frame: Frame, d: ParamDecl, set: Record<s
   const raw = set[name];
   if (kind.kind === "enum") {
     if (raw !== undefined) {
-      if (!kind.labels.includes(raw)) ctx.report("RLP118", `--set ${name}=${raw}: '${raw}' is not a label of ${kind.name} (its labels are ${kind.labels.join(", ")})`, d.name.span);
+      if (!kind.labels.includes(raw))
+        ctx.report(
+          "RLP118",
+          `--set ${name}=${raw}: '${raw}' is not a label of ${kind.name} (its labels are ${kind.labels.join(", ")})`,
+          d.name.span,
+        );
       else value = { kind: "label", name: raw, enumName: kind.name };
     } else if (d.default) value = elaborateExpr(ctx, frame, d.default, { kind: "enum", name: kind.name, labels: kind.labels });
     if (value?.kind === "label") out.push({ name, value: value.name, static: true });
   } else if (kind.kind === "tensor") {
     const dtype = kind.type.dtype;
     if ((kind.type.dims && kind.type.dims.length > 0) || dtype === "id") {
-      ctx.report("RLP113", `a param is a single f32, i32 or bool value (or an enum); '${name}' is declared ${dtype}${kind.type.dims ? `[${kind.type.dims.map((e) => (e.kind === "row" ? `...${e.name?.name ?? ""}` : e.name.name)).join(",")}]` : ""}; use an input for tensors`, d.type.span);
+      ctx.report(
+        "RLP113",
+        `a param is a single f32, i32 or bool value (or an enum); '${name}' is declared ${dtype}${kind.type.dims ? `[${kind.type.dims.map((e) => (e.kind === "row" ? `...${e.name?.name ?? ""}` : e.name.name)).join(",")}]` : ""}; use an input for tensors`,
+        d.type.span,
+      );
       frame.define(name, { value: { kind: "error" }, span: d.name.span, what: "param" });
       return;
     }
@@ -77,12 +92,26 @@ export function declareParam(ctx: Ctx, frame: Frame, d: ParamDecl, set: Record<s
     } else if (d.default) {
       const v = elaborateExpr(ctx, frame, d.default);
       if (v.kind === "tensor" && v.static !== undefined) n = v.static;
-      else if (v.kind !== "error") ctx.report("RLP207", `the default of param '${name}' must be known when the pipeline is compiled (a literal or other params)`, d.default.span);
-    } else ctx.report("RLP117", `param '${name}' has no default value; give it one ('= 0.2') or pass --set ${name}=VALUE`, d.name.span);
+      else if (v.kind !== "error")
+        ctx.report(
+          "RLP207",
+          `the default of param '${name}' must be known when the pipeline is compiled (a literal or other params)`,
+          d.default.span,
+        );
+    } else
+      ctx.report(
+        "RLP117",
+        `param '${name}' has no default value; give it one ('= 0.2') or pass --set ${name}=VALUE`,
+        d.name.span,
+      );
     if (n !== undefined) {
       if (dtype === "bool") value = constant(ctx, n ? 1 : 0, "bool", d.span);
       else {
-        value = { ...emit(ctx, { op: "param", name, value: n }, [], d.span, { declared: { dtype, dims: [] } }), static: n, fromParam: true } satisfies TensorValue;
+        value = {
+          ...emit(ctx, { op: "param", name, value: n }, [], d.span, { declared: { dtype, dims: [] } }),
+          static: n,
+          fromParam: true,
+        } satisfies TensorValue;
       }
       out.push({ name, value: dtype === "bool" ? n !== 0 : n, static: dtype === "bool" });
     }
@@ -104,28 +133,48 @@ export function declareInput(ctx: Ctx, frame: Frame, d: InputDecl, out: IRInput[
   const dims: string[] = [];
   for (const e of t.dims ?? []) {
     if (e.kind !== "dim") {
-      ctx.report("RLP102", "a pipeline input lists its dims by name; '...' and '*dims' belong in node signatures", e.kind === "row" ? e.span : e.name.span);
+      ctx.report(
+        "RLP102",
+        "a pipeline input lists its dims by name; '...' and '*dims' belong in node signatures",
+        e.kind === "row" ? e.span : e.name.span,
+      );
       return fail();
     }
     if (!ctx.dims.has(e.name.name)) {
-      ctx.report("RLP102", `unknown dim '${e.name.name}'${didYouMean(e.name.name, ctx.dims.keys()) || `; declare it with 'dims ${e.name.name}'`}`, e.name.span);
+      ctx.report(
+        "RLP102",
+        `unknown dim '${e.name.name}'${didYouMean(e.name.name, ctx.dims.keys()) || `; declare it with 'dims ${e.name.name}'`}`,
+        e.name.span,
+      );
       return fail();
     }
     if (dims.includes(e.name.name)) {
-      ctx.report("RLP102", `the dim ${e.name.name} appears twice in this type; each dim appears at most once (use an alias dim for pairs)`, e.name.span);
+      ctx.report(
+        "RLP102",
+        `the dim ${e.name.name} appears twice in this type; each dim appears at most once (use an alias dim for pairs)`,
+        e.name.span,
+      );
       return fail();
     }
     dims.push(e.name.name);
   }
   if (t.index && !ctx.dims.has(t.index.name)) {
-    ctx.report("RLP102", `unknown dim '${t.index.name}' in i32<${t.index.name}>${didYouMean(t.index.name, ctx.dims.keys())}`, t.index.span);
+    ctx.report(
+      "RLP102",
+      `unknown dim '${t.index.name}' in i32<${t.index.name}>${didYouMean(t.index.name, ctx.dims.keys())}`,
+      t.index.span,
+    );
     return fail();
   }
   let grad: string[] = [];
   if (d.mark) {
     const m = d.mark.name;
     if (!ctx.pipe!.marks.has(m) && !ctx.pipe!.frozen.has(m)) {
-      ctx.report("RLP111", `unknown model '@${m}'${didYouMean(m, [...ctx.pipe!.marks]) || `; the marks are @policy, @critic and any model declared with 'model ${m}'`}`, d.mark.span);
+      ctx.report(
+        "RLP111",
+        `unknown model '@${m}'${didYouMean(m, [...ctx.pipe!.marks]) || `; the marks are @policy, @critic and any model declared with 'model ${m}'`}`,
+        d.mark.span,
+      );
       return fail();
     }
     if (t.dtype !== "f32") {
@@ -141,7 +190,8 @@ export function declareInput(ctx: Ctx, frame: Frame, d: InputDecl, out: IRInput[
   if (d.default) {
     const v = elaborateExpr(ctx, frame, d.default);
     if (v.kind === "tensor" && v.static !== undefined) input.default = v.static;
-    else if (v.kind !== "error") ctx.report("RLP207", `the default of input '${name}' must be a number known when the pipeline is compiled`, d.default.span);
+    else if (v.kind !== "error")
+      ctx.report("RLP207", `the default of input '${name}' must be a number known when the pipeline is compiled`, d.default.span);
   }
   const tv = emit(ctx, { op: "input", name }, [], d.name.span, { declared: type, marks: grad });
   if (grad.length > 0) tv.gradOrigin = d.span;
@@ -157,16 +207,26 @@ export function declareInput(ctx: Ctx, frame: Frame, d: InputDecl, out: IRInput[
   declare(ctx, frame, d.name, value, "input");
 }
 
-export function declareState(ctx: Ctx, frame: Frame, d: StateDecl, states: { name: string; keyed: boolean; init: number }[]): void {
+export function declareState(
+  ctx: Ctx,
+  frame: Frame,
+  d: StateDecl,
+  states: { name: string; keyed: boolean; init: number }[],
+): void {
   const keyed = d.type.kind === "table";
   const valueType = d.type.kind === "table" ? d.type.value : d.type;
   if (valueType.kind !== "tensor" || valueType.dtype !== "f32" || (valueType.dims && valueType.dims.length > 0)) {
-    ctx.report("RLP113", "state holds f32 values: 'state v: f32 = 0' (one value) or 'state v: table f32 = 0' (one value per id key)", d.type.span);
+    ctx.report(
+      "RLP113",
+      "state holds f32 values: 'state v: f32 = 0' (one value) or 'state v: table f32 = 0' (one value per id key)",
+      d.type.span,
+    );
     return;
   }
   const init = elaborateExpr(ctx, frame, d.init);
   if (init.kind !== "tensor" || init.static === undefined) {
-    if (init.kind !== "error") ctx.report("RLP207", "the initial value of a state must be a number known when the pipeline is compiled", d.init.span);
+    if (init.kind !== "error")
+      ctx.report("RLP207", "the initial value of a state must be a number known when the pipeline is compiled", d.init.span);
     return;
   }
   states.push({ name: d.name.name, keyed, init: init.static });
@@ -175,7 +235,9 @@ export function declareState(ctx: Ctx, frame: Frame, d: StateDecl, states: { nam
     declare(ctx, frame, d.name, table, "state");
     return;
   }
-  const v = emit(ctx, { op: "table_read", table: d.name.name, default: init.static }, [], d.name.span, { declared: { dtype: "f32", dims: [] } });
+  const v = emit(ctx, { op: "table_read", table: d.name.name, default: init.static }, [], d.name.span, {
+    declared: { dtype: "f32", dims: [] },
+  });
   declare(ctx, frame, d.name, v, "state");
 }
 
@@ -190,14 +252,22 @@ export function declareModel(ctx: Ctx, d: ModelDecl, span: Span): void {
     return;
   }
   if (v.kind !== "call" || v.callee.kind !== "name" || !MODEL_KINDS.includes(v.callee.name)) {
-    ctx.report("RLP111", `a model is declared as 'model ${name}' (trained) or derived: ${MODEL_KINDS.map((k) => `${k}(...)`).join(", ")}`, v.span);
+    ctx.report(
+      "RLP111",
+      `a model is declared as 'model ${name}' (trained) or derived: ${MODEL_KINDS.map((k) => `${k}(...)`).join(", ")}`,
+      v.span,
+    );
     return;
   }
   if (v.callee.name !== "external") {
     const base = v.args[0]?.value;
     const known = (n: string) => BUILTIN_MARKS.includes(n) || ctx.pipe!.marks.has(n) || ctx.pipe!.frozen.has(n);
     if (!base || base.kind !== "name" || !known(base.name)) {
-      ctx.report("RLP111", `${v.callee.name}(...) derives a model from another one: give its name, e.g. ${v.callee.name}(policy)`, base?.span ?? span);
+      ctx.report(
+        "RLP111",
+        `${v.callee.name}(...) derives a model from another one: give its name, e.g. ${v.callee.name}(policy)`,
+        base?.span ?? span,
+      );
       return;
     }
   }

@@ -35,7 +35,11 @@ export function elaborateExpr(ctx: Ctx, frame: Frame, e: Expr, hint?: Hint): Val
     case "field": {
       const f = rolloutField(ctx, frame, e);
       if (f) return f;
-      ctx.report("RLP112", `'.${e.field.name}': record fields (rollouts, models) are evaluated by 'rlp train'; in 'rlp eval' supply the value as an input`, e.span);
+      ctx.report(
+        "RLP112",
+        `'.${e.field.name}': record fields (rollouts, models) are evaluated by 'rlp train'; in 'rlp eval' supply the value as an input`,
+        e.span,
+      );
       return ERROR;
     }
     case "index":
@@ -62,7 +66,11 @@ export function resolveName(ctx: Ctx, frame: Frame, name: string, span: Span, hi
   if (ctx.pipe?.marks.has(name) || ctx.pipe?.frozen.has(name)) return { kind: "model", name };
   const candidates = [...frame.names(), ...ctx.dims.keys()];
   if (hint?.kind === "enum") {
-    ctx.report("RLP110", `'${name}' is not a label of ${hint.name} (its labels are ${hint.labels.join(", ")})${didYouMean(name, hint.labels)}`, span);
+    ctx.report(
+      "RLP110",
+      `'${name}' is not a label of ${hint.name} (its labels are ${hint.labels.join(", ")})${didYouMean(name, hint.labels)}`,
+      span,
+    );
     return ERROR;
   }
   if (ctx.scope.nodes.has(name)) {
@@ -93,7 +101,11 @@ function tableLookup(ctx: Ctx, frame: Frame, target: Expr, index: Expr, span: Sp
   const t = elaborateExpr(ctx, frame, target);
   if (t.kind === "error") return ERROR;
   if (t.kind !== "table" || !t.keyed) {
-    ctx.report("RLP206", `x[key] looks up a keyed state table, but this is ${describeValue(t)}; to pick a label write x[Y=w]`, span);
+    ctx.report(
+      "RLP206",
+      `x[key] looks up a keyed state table, but this is ${describeValue(t)}; to pick a label write x[Y=w]`,
+      span,
+    );
     return ERROR;
   }
   const key = elaborateExpr(ctx, frame, index);
@@ -120,7 +132,11 @@ function selectLabel(ctx: Ctx, frame: Frame, e: Extract<Expr, { kind: "select" }
   if (e.label.kind === "name" && info?.labels) {
     position = info.labels.indexOf(e.label.name);
     if (position < 0) {
-      ctx.report("RLP205", `'${e.label.name}' is not a label of ${dim} (its labels are ${info.labels.join(", ")})${didYouMean(e.label.name, info.labels)}`, e.label.span);
+      ctx.report(
+        "RLP205",
+        `'${e.label.name}' is not a label of ${dim} (its labels are ${info.labels.join(", ")})${didYouMean(e.label.name, info.labels)}`,
+        e.label.span,
+      );
       return ERROR;
     }
   } else {
@@ -164,7 +180,11 @@ function renameDim(ctx: Ctx, frame: Frame, e: Extract<Expr, { kind: "rename" }>)
   const ti = ctx.dimInfo(to.name);
   const sameStatic = fi?.size !== undefined && fi.size === ti?.size;
   if (!ctx.areAliases(from.name, to.name) && !sameStatic) {
-    ctx.report("RLP212", `cannot rename ${from.name} to ${to.name}: ${to.name} is not an alias of ${from.name}; declare it with 'dims ${to.name} = ${from.name}'`, e.to.span);
+    ctx.report(
+      "RLP212",
+      `cannot rename ${from.name} to ${to.name}: ${to.name} is not an alias of ${from.name}; declare it with 'dims ${to.name} = ${from.name}'`,
+      e.to.span,
+    );
     return ERROR;
   }
   return emit(ctx, { op: "rename", from: from.name, to: to.name }, [x], e.span, { flags: x.flags });
@@ -175,14 +195,22 @@ function labelledLiteral(ctx: Ctx, frame: Frame, e: Extract<Expr, { kind: "label
   if (dimV.kind !== "dim") return dimV.kind === "error" ? ERROR : notADim(ctx, dimV, e.dim.span);
   const labels = ctx.dimInfo(dimV.name)?.labels;
   if (!labels) {
-    ctx.report("RLP205", `${dimV.name}{...} builds a value along a labelled dim, but ${dimV.name} has no labels; declare it as 'dim ${dimV.name} = {a, b}'`, e.dim.span);
+    ctx.report(
+      "RLP205",
+      `${dimV.name}{...} builds a value along a labelled dim, but ${dimV.name} has no labels; declare it as 'dim ${dimV.name} = {a, b}'`,
+      e.dim.span,
+    );
     return ERROR;
   }
   const byLabel = new Map<string, TensorValue>();
   let failed = false;
   for (const entry of e.entries) {
     if (!labels.includes(entry.label.name)) {
-      ctx.report("RLP205", `'${entry.label.name}' is not a label of ${dimV.name} (its labels are ${labels.join(", ")})${didYouMean(entry.label.name, labels)}`, entry.label.span);
+      ctx.report(
+        "RLP205",
+        `'${entry.label.name}' is not a label of ${dimV.name} (its labels are ${labels.join(", ")})${didYouMean(entry.label.name, labels)}`,
+        entry.label.span,
+      );
       failed = true;
       continue;
     }
@@ -209,7 +237,11 @@ function labelledLiteral(ctx: Ctx, frame: Frame, e: Extract<Expr, { kind: "label
   const dtype = parts.find((p) => !p.literal)?.type.dtype ?? parts[0]!.type.dtype;
   parts = parts.map((p) => (p.literal && p.type.dtype !== dtype ? constant(ctx, p.static!, dtype, e.span) : p));
   if (parts.some((p) => p.type.dtype !== dtype)) {
-    ctx.report("RLP203", `the entries of ${dimV.name}{...} must share one dtype, but they are ${parts.map((p) => describeType(p.type)).join(", ")}`, e.span);
+    ctx.report(
+      "RLP203",
+      `the entries of ${dimV.name}{...} must share one dtype, but they are ${parts.map((p) => describeType(p.type)).join(", ")}`,
+      e.span,
+    );
     return ERROR;
   }
   const joint = broadcastAll(ctx, parts, e.span, `${dimV.name}{...}`);
@@ -225,7 +257,11 @@ function staticCondition(ctx: Ctx, frame: Frame, cond: Expr, what: string): bool
     return undefined;
   }
   if (c.static === undefined) {
-    ctx.report("RLP207", `the condition of ${what} is computed from data at run time, but ${what} is decided when the pipeline is compiled; use where(cond, a, b) to choose per element`, cond.span);
+    ctx.report(
+      "RLP207",
+      `the condition of ${what} is computed from data at run time, but ${what} is decided when the pipeline is compiled; use where(cond, a, b) to choose per element`,
+      cond.span,
+    );
     return undefined;
   }
   return c.static !== 0;
@@ -256,7 +292,11 @@ function matchExpr(ctx: Ctx, frame: Frame, e: Extract<Expr, { kind: "match" }>):
   const seen = new Set<string>();
   for (const arm of e.arms) {
     if (labels && !labels.includes(arm.label.name)) {
-      ctx.report("RLP110", `'${arm.label.name}' is not a label of ${s.enumName} (its labels are ${labels.join(", ")})${didYouMean(arm.label.name, labels)}`, arm.label.span);
+      ctx.report(
+        "RLP110",
+        `'${arm.label.name}' is not a label of ${s.enumName} (its labels are ${labels.join(", ")})${didYouMean(arm.label.name, labels)}`,
+        arm.label.span,
+      );
     }
     if (seen.has(arm.label.name)) ctx.report("RLP208", `the arm '${arm.label.name}' appears twice`, arm.label.span);
     seen.add(arm.label.name);

@@ -13,9 +13,19 @@ import { describeType, describeValue } from "./values.ts";
 
 export const FILTER_DEFAULT_ROUNDS = 8;
 
-export function elaborateFilter(ctx: Ctx, frame: Frame, s: Extract<Stmt, { kind: "filter" }>, results: IRResult[], existing: IRFilter | undefined): IRFilter | undefined {
+export function elaborateFilter(
+  ctx: Ctx,
+  frame: Frame,
+  s: Extract<Stmt, { kind: "filter" }>,
+  results: IRResult[],
+  existing: IRFilter | undefined,
+): IRFilter | undefined {
   if (existing) {
-    ctx.report("RLP307", `a pipeline filters its prompts once (the first filter is at line ${existing.span?.line ?? "?"})`, s.span);
+    ctx.report(
+      "RLP307",
+      `a pipeline filters its prompts once (the first filter is at line ${existing.span?.line ?? "?"})`,
+      s.span,
+    );
     return undefined;
   }
   const rollout = declaredRollouts(ctx).find((r) => r.source === "sample");
@@ -25,19 +35,41 @@ export function elaborateFilter(ctx: Ctx, frame: Frame, s: Extract<Stmt, { kind:
   }
   const prompts = rollout.dims["prompts"]!;
   if (s.dim.name !== prompts) {
-    ctx.report("RLP307", `'filter' keeps or drops whole prompts: filter ${prompts} (the prompts dim of rollout '${rollout.name}'), not ${s.dim.name}`, s.dim.span);
+    ctx.report(
+      "RLP307",
+      `'filter' keeps or drops whole prompts: filter ${prompts} (the prompts dim of rollout '${rollout.name}'), not ${s.dim.name}`,
+      s.dim.span,
+    );
     return undefined;
   }
-  const bound = bindArgs(ctx, "filter", [{ name: "keep", required: true }, { name: "max_rounds", required: false }], s.args, s.span);
+  const bound = bindArgs(
+    ctx,
+    "filter",
+    [
+      { name: "keep", required: true },
+      { name: "max_rounds", required: false },
+    ],
+    s.args,
+    s.span,
+  );
   if (!bound) return undefined;
   const keepArg = bound.get("keep")!;
   const keep = elaborateExpr(ctx, frame, keepArg.value);
   if (keep.kind !== "tensor") {
-    if (keep.kind !== "error") ctx.report("RLP206", `the condition of 'filter' must be a bool[${prompts}], but it is ${describeValue(keep)}`, keepArg.value.span);
+    if (keep.kind !== "error")
+      ctx.report(
+        "RLP206",
+        `the condition of 'filter' must be a bool[${prompts}], but it is ${describeValue(keep)}`,
+        keepArg.value.span,
+      );
     return undefined;
   }
   if (keep.type.dtype !== "bool" || keep.type.dims.length !== 1 || keep.type.dims[0] !== prompts) {
-    ctx.report("RLP209", `the condition of 'filter' must be one bool per prompt, bool[${prompts}], but it is ${describeType(keep.type)}${keep.type.dtype === "bool" && keep.type.dims.includes(prompts) ? `; reduce the other dims (e.g. dapo_keep(score, over=G))` : ""}`, keepArg.value.span);
+    ctx.report(
+      "RLP209",
+      `the condition of 'filter' must be one bool per prompt, bool[${prompts}], but it is ${describeType(keep.type)}${keep.type.dtype === "bool" && keep.type.dims.includes(prompts) ? `; reduce the other dims (e.g. dapo_keep(score, over=G))` : ""}`,
+      keepArg.value.span,
+    );
     return undefined;
   }
   let maxRounds = FILTER_DEFAULT_ROUNDS;
@@ -45,7 +77,11 @@ export function elaborateFilter(ctx: Ctx, frame: Frame, s: Extract<Stmt, { kind:
   if (r) {
     const v = elaborateExpr(ctx, frame, r.value);
     if (v.kind !== "tensor" || v.static === undefined || !Number.isInteger(v.static) || v.static < 1) {
-      ctx.report("RLP207", `max_rounds= of 'filter' must be a whole number >= 1 known when the pipeline is compiled, but it is ${v.kind === "tensor" && v.static !== undefined ? String(v.static) : describeValue(v)}`, r.value.span);
+      ctx.report(
+        "RLP207",
+        `max_rounds= of 'filter' must be a whole number >= 1 known when the pipeline is compiled, but it is ${v.kind === "tensor" && v.static !== undefined ? String(v.static) : describeValue(v)}`,
+        r.value.span,
+      );
       return undefined;
     }
     maxRounds = v.static;

@@ -65,7 +65,11 @@ export function elaborateModel(ctx: Ctx, frame: Frame, d: ModelDecl): IRModel | 
   if (!bound) return undefined;
   const base = note.base;
   if (base !== undefined && ctx.pipe!.frozen.has(base)) {
-    ctx.report("RLP111", `${what} derives from a trained model, but '${base}' is itself derived; write ${note.kind}(policy${spec.map((o) => `, ${o.name}=...`).join("")})`, bound.get("model")!.value.span);
+    ctx.report(
+      "RLP111",
+      `${what} derives from a trained model, but '${base}' is itself derived; write ${note.kind}(policy${spec.map((o) => `, ${o.name}=...`).join("")})`,
+      bound.get("model")!.value.span,
+    );
     return undefined;
   }
   for (const o of spec) {
@@ -86,7 +90,16 @@ export function elaborateModel(ctx: Ctx, frame: Frame, d: ModelDecl): IRModel | 
  * derived model (the input `r.logp@M`) or the sampled model itself (then it is r.old_logp: the same input).
  */
 export function elaborateLogprob(ctx: Ctx, frame: Frame, e: Extract<Expr, { kind: "call" }>): Value {
-  const bound = bindArgs(ctx, "logprob(...)", [{ name: "model", required: true }, { name: "rollout", required: true }], e.args, e.span);
+  const bound = bindArgs(
+    ctx,
+    "logprob(...)",
+    [
+      { name: "model", required: true },
+      { name: "rollout", required: true },
+    ],
+    e.args,
+    e.span,
+  );
   if (!bound) return ERROR;
   const mArg = bound.get("model")!.value;
   const rArg = bound.get("rollout")!.value;
@@ -95,32 +108,60 @@ export function elaborateLogprob(ctx: Ctx, frame: Frame, e: Extract<Expr, { kind
   if (!rollout) {
     const v = rec ? rec.value : rArg.kind === "name" ? undefined : elaborateExpr(ctx, frame, rArg);
     if (v?.kind === "error" || (rec?.value.kind === "record" && !rollout)) return ERROR;
-    ctx.report("RLP206", `logprob(M, r) takes a rollout record (rollout r = sample(...)) as its second argument, but this is ${v ? describeValue(v) : `'${rArg.kind === "name" ? rArg.name : "?"}'`}`, rArg.span);
+    ctx.report(
+      "RLP206",
+      `logprob(M, r) takes a rollout record (rollout r = sample(...)) as its second argument, but this is ${v ? describeValue(v) : `'${rArg.kind === "name" ? rArg.name : "?"}'`}`,
+      rArg.span,
+    );
     return ERROR;
   }
   if (rollout.source !== "sample") {
-    ctx.report("RLP206", `logprob(M, ${rollout.name}) scores sampled responses, but '${rollout.name}' is a ${rollout.source}(...) rollout; its log-probs are ${rollout.name}.logp`, rArg.span);
+    ctx.report(
+      "RLP206",
+      `logprob(M, ${rollout.name}) scores sampled responses, but '${rollout.name}' is a ${rollout.source}(...) rollout; its log-probs are ${rollout.name}.logp`,
+      rArg.span,
+    );
     return ERROR;
   }
   if (rollout.prompts !== undefined) {
-    ctx.report("RLP206", `logprob(M, ${rollout.name}) reads the trained rollout's tokens, but '${rollout.name}' is a second rollout on ${rollout.prompts}'s prompts; write logprob(M, ${rollout.prompts})`, rArg.span);
+    ctx.report(
+      "RLP206",
+      `logprob(M, ${rollout.name}) reads the trained rollout's tokens, but '${rollout.name}' is a second rollout on ${rollout.prompts}'s prompts; write logprob(M, ${rollout.prompts})`,
+      rArg.span,
+    );
     return ERROR;
   }
   const m = mArg.kind === "name" && !frame.lookup(mArg.name) ? mArg.name : undefined;
   const derived = m !== undefined ? modelsOf(ctx).get(m) : undefined;
-  if (m !== undefined && m === rollout.model) return recordField(ctx, rollout.name, "old_logp", ROLLOUT_SOURCES.sample.fields["old_logp"]!, e.span);
+  if (m !== undefined && m === rollout.model)
+    return recordField(ctx, rollout.name, "old_logp", ROLLOUT_SOURCES.sample.fields["old_logp"]!, e.span);
   if (m !== undefined && ctx.pipe!.marks.has(m)) {
-    const why = m === "critic" ? "the critic is a value model: it has no log-probs" : `'${m}' is a trained model other than the one sampled from`;
-    ctx.report("RLP111", `logprob(${m}, ${rollout.name}): ${why}; logprob reads ${rollout.model} (= ${rollout.name}.old_logp) or a model derived from it (model ref = frozen(${rollout.model}))`, mArg.span);
+    const why =
+      m === "critic"
+        ? "the critic is a value model: it has no log-probs"
+        : `'${m}' is a trained model other than the one sampled from`;
+    ctx.report(
+      "RLP111",
+      `logprob(${m}, ${rollout.name}): ${why}; logprob reads ${rollout.model} (= ${rollout.name}.old_logp) or a model derived from it (model ref = frozen(${rollout.model}))`,
+      mArg.span,
+    );
     return ERROR;
   }
   if (m === undefined || !derived) {
     const names = [rollout.model, ...modelsOf(ctx).keys()];
-    ctx.report("RLP111", `the first argument of logprob(...) is a model: ${rollout.model} or one declared with 'model M = frozen(${rollout.model})' (or ema, snapshot)${m !== undefined ? `, not '${m}'${didYouMean(m, names)}` : ""}`, mArg.span);
+    ctx.report(
+      "RLP111",
+      `the first argument of logprob(...) is a model: ${rollout.model} or one declared with 'model M = frozen(${rollout.model})' (or ema, snapshot)${m !== undefined ? `, not '${m}'${didYouMean(m, names)}` : ""}`,
+      mArg.span,
+    );
     return ERROR;
   }
   if (derived.base !== undefined && derived.base !== rollout.model) {
-    ctx.report("RLP111", `logprob(${m}, ${rollout.name}): '${m}' derives from ${derived.base}, which is not the model ${rollout.name} samples from (${rollout.model})${derived.base === "critic" ? "; the critic has no log-probs" : ""}`, mArg.span);
+    ctx.report(
+      "RLP111",
+      `logprob(${m}, ${rollout.name}): '${m}' derives from ${derived.base}, which is not the model ${rollout.name} samples from (${rollout.model})${derived.base === "critic" ? "; the critic has no log-probs" : ""}`,
+      mArg.span,
+    );
     return ERROR;
   }
   return recordField(ctx, rollout.name, `logp@${m}`, modelLogpSpec(m), e.span);

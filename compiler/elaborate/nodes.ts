@@ -21,13 +21,27 @@ interface ArgSource {
   evaluated?: Value;
 }
 
-export function callNode(ctx: Ctx, callerFrame: Frame, decl: NodeDecl, isStd: boolean, args: Arg[], span: Span, expected: number): Value[] {
+export function callNode(
+  ctx: Ctx,
+  callerFrame: Frame,
+  decl: NodeDecl,
+  isStd: boolean,
+  args: Arg[],
+  span: Span,
+  expected: number,
+): Value[] {
   const fail = () => Array.from({ length: Math.max(expected, decl.results.length) }, () => ERROR);
   if (ctx.callStack.some((c) => c.name === decl.name.name)) {
     ctx.report("RLP115", `node '${decl.name.name}' calls itself; nodes are inlined, so recursion is not supported`, span);
     return fail();
   }
-  const bound = bindArgs(ctx, decl.name.name, decl.params.map((p) => ({ name: p.name.name, required: p.default === undefined })), args, span);
+  const bound = bindArgs(
+    ctx,
+    decl.name.name,
+    decl.params.map((p) => ({ name: p.name.name, required: p.default === undefined })),
+    args,
+    span,
+  );
   if (!bound) return fail();
   const sources = new Map<string, ArgSource>();
   for (const [k, a] of bound) sources.set(k, { expr: a });
@@ -48,11 +62,19 @@ function withLintFlags(r: Value, decl: NodeDecl, sources: Map<string, ArgSource>
   if (name === "kl_k1") flags.k1 = span;
   // A const k1 (e.g. a KL penalty folded into the reward) is not a loss term: only a differentiable one is.
   if (r.type.grad.length === 0) delete flags.k1;
-  if (name === "seq_mean_token_mean" || (name === "agg" && mode?.kind === "name" && mode.name === "seq_mean_token_mean")) flags.lengthBiased = span;
+  if (name === "seq_mean_token_mean" || (name === "agg" && mode?.kind === "name" && mode.name === "seq_mean_token_mean"))
+    flags.lengthBiased = span;
   return { ...r, flags };
 }
 
-function instantiate(ctx: Ctx, callerFrame: Frame, decl: NodeDecl, isStd: boolean, sources: Map<string, ArgSource>, span: Span): Value[] | undefined {
+function instantiate(
+  ctx: Ctx,
+  callerFrame: Frame,
+  decl: NodeDecl,
+  isStd: boolean,
+  sources: Map<string, ArgSource>,
+  span: Span,
+): Value[] | undefined {
   const name = decl.name.name;
   const frame = new Frame();
   const kinds = new Map<string, ParamKind>();
@@ -104,9 +126,16 @@ function instantiate(ctx: Ctx, callerFrame: Frame, decl: NodeDecl, isStd: boolea
           break;
         case "return":
           if (results) ctx.report("RLP116", "a node returns once, at the end of its body", s.span);
-          results = s.values.length === 1 && decl.results.length > 1 && s.values[0]!.kind === "call"
-            ? elaborateMulti(ctx, frame, s.values[0]!, decl.results.map(() => decl.name), s.span)
-            : s.values.map((v) => elaborateExpr(ctx, frame, v));
+          results =
+            s.values.length === 1 && decl.results.length > 1 && s.values[0]!.kind === "call"
+              ? elaborateMulti(
+                  ctx,
+                  frame,
+                  s.values[0]!,
+                  decl.results.map(() => decl.name),
+                  s.span,
+                )
+              : s.values.map((v) => elaborateExpr(ctx, frame, v));
           break;
         default:
           ctx.report("RLP116", `'${s.kind}' statements belong in a pipeline, not in a node body`, s.span);
@@ -130,14 +159,29 @@ function checkKind(ctx: Ctx, node: string, param: string, kind: ParamKind, v: Va
     (kind.kind === "tensor" && v.kind === "tensor");
   if (okKind) return true;
   if (kind.kind === "invalid") return false;
-  const want = kind.kind === "enum" ? `a label of ${kind.name.replace(/^.*\./, "")} (${kind.labels.join(", ")})` : kind.kind === "tensor" ? "a tensor" : `a ${kind.kind}`;
+  const want =
+    kind.kind === "enum"
+      ? `a label of ${kind.name.replace(/^.*\./, "")} (${kind.labels.join(", ")})`
+      : kind.kind === "tensor"
+        ? "a tensor"
+        : `a ${kind.kind}`;
   ctx.report("RLP206", `the argument '${param}' of ${node} must be ${want}, but it is ${describeValue(v)}`, span);
   return false;
 }
 
-function checkResults(ctx: Ctx, decl: NodeDecl, frame: Frame, rows: Map<string, Set<string>>, results: Value[]): Value[] | undefined {
+function checkResults(
+  ctx: Ctx,
+  decl: NodeDecl,
+  frame: Frame,
+  rows: Map<string, Set<string>>,
+  results: Value[],
+): Value[] | undefined {
   if (results.length !== decl.results.length) {
-    ctx.report("RLP213", `node '${decl.name.name}' declares ${decl.results.length} result${decl.results.length === 1 ? "" : "s"} but returns ${results.length}`, decl.name.span);
+    ctx.report(
+      "RLP213",
+      `node '${decl.name.name}' declares ${decl.results.length} result${decl.results.length === 1 ? "" : "s"} but returns ${results.length}`,
+      decl.name.span,
+    );
     return undefined;
   }
   const out: Value[] = [];
@@ -154,10 +198,19 @@ function checkResults(ctx: Ctx, decl: NodeDecl, frame: Frame, rows: Map<string, 
     if (!resolved) return undefined;
     const allowed = expectedResultDims(resolved, rows);
     const extra = r.type.dims.filter((d) => !allowed.has(d) && !(resolved.rows.length > 0 && d.startsWith("...")));
-    const missing = resolved.fixed.filter((d) => !r.type.dims.includes((d)));
+    const missing = resolved.fixed.filter((d) => !r.type.dims.includes(d));
     if (r.type.dtype !== t.dtype || extra.length > 0 || missing.length > 0) {
-      const why = r.type.dtype !== t.dtype ? `its dtype is ${r.type.dtype}` : extra.length > 0 ? `it has the extra dim${extra.length > 1 ? "s" : ""} ${extra.join(", ")}` : `it lacks ${missing.join(", ")}`;
-      ctx.report("RLP213", `node '${decl.name.name}' returns ${describeType(r.type)}, which does not match its declared result (${why})`, t.span);
+      const why =
+        r.type.dtype !== t.dtype
+          ? `its dtype is ${r.type.dtype}`
+          : extra.length > 0
+            ? `it has the extra dim${extra.length > 1 ? "s" : ""} ${extra.join(", ")}`
+            : `it lacks ${missing.join(", ")}`;
+      ctx.report(
+        "RLP213",
+        `node '${decl.name.name}' returns ${describeType(r.type)}, which does not match its declared result (${why})`,
+        t.span,
+      );
       return undefined;
     }
     out.push(r);
@@ -166,7 +219,12 @@ function checkResults(ctx: Ctx, decl: NodeDecl, frame: Frame, rows: Map<string, 
 }
 
 /** Checks a node on its own: parameters become abstract values (dims named after the dim params). */
-export function checkNodeDefinition(scope: GlobalScope, decl: NodeDecl, isStd: boolean, lints: { suppressions: Ctx["suppressions"]; allowed: ReadonlySet<LintCode> }): Diagnostic[] {
+export function checkNodeDefinition(
+  scope: GlobalScope,
+  decl: NodeDecl,
+  isStd: boolean,
+  lints: { suppressions: Ctx["suppressions"]; allowed: ReadonlySet<LintCode> },
+): Diagnostic[] {
   const ctx = new Ctx(scope);
   for (const [k, v] of lints.suppressions) ctx.suppressions.set(k, v);
   for (const code of lints.allowed) ctx.allowed.add(code);
@@ -183,7 +241,8 @@ export function checkNodeDefinition(scope: GlobalScope, decl: NodeDecl, isStd: b
       ctx.dims.set(`*${param.name.name}`, { name: `*${param.name.name}` });
       value = { kind: "dims", names: [`*${param.name.name}`] };
     } else if (kind.kind === "enum") {
-      const dflt = param.default?.kind === "name" && kind.labels.includes(param.default.name) ? param.default.name : kind.labels[0]!;
+      const dflt =
+        param.default?.kind === "name" && kind.labels.includes(param.default.name) ? param.default.name : kind.labels[0]!;
       value = { kind: "label", name: dflt, enumName: kind.name };
     }
     frame.define(param.name.name, { value, span: param.name.span, what: "parameter" });
@@ -202,7 +261,9 @@ export function checkNodeDefinition(scope: GlobalScope, decl: NodeDecl, isStd: b
     if (dflt?.kind === "tensor" && dflt.static !== undefined) {
       v = constant(ctx, dflt.static, kind.type.dtype, param.default!.span);
     } else {
-      const type = kind.type.index ? { dtype: kind.type.dtype, dims, indexOf: kind.type.index.name } : { dtype: kind.type.dtype, dims };
+      const type = kind.type.index
+        ? { dtype: kind.type.dtype, dims, indexOf: kind.type.index.name }
+        : { dtype: kind.type.dtype, dims };
       v = emit(ctx, { op: "input", name: param.name.name }, [], param.name.span, { declared: type, marks: [] });
     }
     sources.set(param.name.name, { value: v });

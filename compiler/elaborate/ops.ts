@@ -20,7 +20,11 @@ export interface EmitOptions {
 /** Appends op(args) through the IR builder: the value's type and marks are what the op's rules give. */
 export function emit(ctx: Ctx, op: Op, args: TensorValue[], span: Span, options: EmitOptions = {}): TensorValue {
   const { declared, marks } = options;
-  const node = ctx.g.emit(op, args.map((a) => a.node), { origin: { span }, ...(declared ? { declared } : {}), ...(marks ? { marks } : {}) });
+  const node = ctx.g.emit(
+    op,
+    args.map((a) => a.node),
+    { origin: { span }, ...(declared ? { declared } : {}), ...(marks ? { marks } : {}) },
+  );
   const t = ctx.g.type(node);
   // a dim the program meets first here joins the canonical order (where the type rule put it: last)
   ctx.order.sort(t.dims);
@@ -39,11 +43,17 @@ export function constant(ctx: Ctx, value: number, dtype: DType, span: Span, lite
 }
 
 /** Folds to a constant only values that no param feeds; a param-fed result keeps its op (and its static value). */
-export function folded(ctx: Ctx, value: number, dtype: DType, span: Span, args: TensorValue[], build: () => TensorValue): TensorValue {
+export function folded(
+  ctx: Ctx,
+  value: number,
+  dtype: DType,
+  span: Span,
+  args: TensorValue[],
+  build: () => TensorValue,
+): TensorValue {
   if (!args.some((a) => a.fromParam)) return constant(ctx, value, dtype, span);
   return { ...build(), static: value, fromParam: true };
 }
-
 
 export function unary(ctx: Ctx, fn: UnaryOpName, x: Value, span: Span): Value {
   if (x.kind !== "tensor") return notATensor(ctx, x, span, fn);
@@ -76,7 +86,12 @@ export function unary(ctx: Ctx, fn: UnaryOpName, x: Value, span: Span): Value {
 }
 
 export function notATensor(ctx: Ctx, v: Value, span: Span, what: string): Value {
-  if (v.kind !== "error") ctx.report("RLP206", `${what} needs a tensor value, but this is ${v.kind === "dim" ? `the dim ${v.name}` : `a ${v.kind}`}`, span);
+  if (v.kind !== "error")
+    ctx.report(
+      "RLP206",
+      `${what} needs a tensor value, but this is ${v.kind === "dim" ? `the dim ${v.name}` : `a ${v.kind}`}`,
+      span,
+    );
   return ERROR;
 }
 
@@ -98,7 +113,11 @@ export function checkBroadcast(ctx: Ctx, a: TensorValue, b: TensorValue, span: S
     "RLP201",
     `cannot broadcast ${describeType(a.type)} with ${describeType(b.type)} in ${what}: each has a dim the other lacks (${aExtra.join(",")} vs ${bExtra.join(",")}), which would build an outer product [${result.join(",")}]`,
     span,
-    [{ message: `if the outer product is intended, rename one side to an alias dim: 'dims ${bExtra[0]}2 = ${bExtra[0]}' and x[${bExtra[0]} as ${bExtra[0]}2]` }],
+    [
+      {
+        message: `if the outer product is intended, rename one side to an alias dim: 'dims ${bExtra[0]}2 = ${bExtra[0]}' and x[${bExtra[0]} as ${bExtra[0]}2]`,
+      },
+    ],
   );
   return false;
 }
@@ -143,11 +162,19 @@ export function binary(ctx: Ctx, opText: string, left: Value, right: Value, span
 
   for (const side of [a, b]) {
     if (logical && side.type.dtype !== "bool") {
-      ctx.report("RLP202", `'${opText}' combines bools, but one side is ${describeType(side.type)}; compare it first (x > 0)`, opSpan);
+      ctx.report(
+        "RLP202",
+        `'${opText}' combines bools, but one side is ${describeType(side.type)}; compare it first (x > 0)`,
+        opSpan,
+      );
       return ERROR;
     }
     if (!logical && side.type.dtype === "bool" && !(isCompare && a.type.dtype === "bool" && b.type.dtype === "bool")) {
-      ctx.report("RLP202", `a bool is used as a number in '${opText}'; bools never silently become numbers: write f32(...) to use it as 0/1, or x * mask (a select) to mask`, opSpan);
+      ctx.report(
+        "RLP202",
+        `a bool is used as a number in '${opText}'; bools never silently become numbers: write f32(...) to use it as 0/1, or x * mask (a select) to mask`,
+        opSpan,
+      );
       return ERROR;
     }
     if (side.type.dtype === "id" && !(opText === "==" || opText === "!=")) {
@@ -174,7 +201,8 @@ export function binary(ctx: Ctx, opText: string, left: Value, right: Value, span
   const flags: Flags = mergeFlags(a.flags, b.flags);
   delete flags.countLike;
   delete flags.stdLike;
-  if (fn === "mul" && (a.flags.maskApplied || b.flags.maskApplied || a.flags.fromMask || b.flags.fromMask)) flags.maskApplied = true;
+  if (fn === "mul" && (a.flags.maskApplied || b.flags.maskApplied || a.flags.fromMask || b.flags.fromMask))
+    flags.maskApplied = true;
   const [x, y] = [a, b];
   const build = () => emit(ctx, { op: "binary", fn }, [x, y], span, { flags });
   if (a.static !== undefined && b.static !== undefined) {
@@ -222,7 +250,11 @@ export function where(ctx: Ctx, c: Value, a: Value, b: Value, span: Span): Value
   if (a.kind !== "tensor") return notATensor(ctx, a, span, "where()");
   if (b.kind !== "tensor") return notATensor(ctx, b, span, "where()");
   if (c.type.dtype !== "bool") {
-    ctx.report("RLP202", `the condition of where() must be bool, but it is ${describeType(c.type)}; compare it (x > 0) or use bool(...)`, span);
+    ctx.report(
+      "RLP202",
+      `the condition of where() must be bool, but it is ${describeType(c.type)}; compare it (x > 0) or use bool(...)`,
+      span,
+    );
     return ERROR;
   }
   let x = adaptLiteral(ctx, a, b, span);

@@ -6,7 +6,15 @@ import type { LintCode } from "../../grammar/diagnostic_codes.ts";
 import type { IRInput, IRProgram, IRResult, IRState, ResultKind } from "../ir/ir.ts";
 import type { GlobalScope } from "../scope.ts";
 import { Ctx, Frame } from "./context.ts";
-import { BUILTIN_MARKS, declareInput, declareModel, declareParam, declareState, dimInfoOf, type ParamRecord } from "./declarations.ts";
+import {
+  BUILTIN_MARKS,
+  declareInput,
+  declareModel,
+  declareParam,
+  declareState,
+  dimInfoOf,
+  type ParamRecord,
+} from "./declarations.ts";
 import { elaborateExpr } from "./expr.ts";
 import { elaborateOptimizer } from "./optimize.ts";
 import { declaredRollouts, elaborateRollout } from "./rollout.ts";
@@ -24,9 +32,16 @@ export interface PipelineOptions {
   allowed?: ReadonlySet<LintCode>;
 }
 
-export function elaboratePipeline(scope: GlobalScope, decl: PipelineDecl, options: PipelineOptions): { program: IRProgram; diagnostics: Diagnostic[] } {
+export function elaboratePipeline(
+  scope: GlobalScope,
+  decl: PipelineDecl,
+  options: PipelineOptions,
+): { program: IRProgram; diagnostics: Diagnostic[] } {
   const dimDecls = decl.items.filter((i) => i.kind === "dimdecl");
-  const ctx = new Ctx(scope, dimDecls.map((d) => d.name.name));
+  const ctx = new Ctx(
+    scope,
+    dimDecls.map((d) => d.name.name),
+  );
   for (const [k, v] of options.suppressions) ctx.suppressions.set(k, v);
   for (const code of options.allowed ?? []) ctx.allowed.add(code);
   for (const [n, d] of scope.dims) ctx.dims.set(n, dimInfoOf(ctx, d));
@@ -47,7 +62,11 @@ export function elaboratePipeline(scope: GlobalScope, decl: PipelineDecl, option
   for (const name of Object.keys(options.set)) {
     if (!decl.items.some((i) => i.kind === "param" && i.name.name === name)) {
       const names = decl.items.flatMap((i) => (i.kind === "param" ? [i.name.name] : []));
-      ctx.report("RLP118", `--set ${name}=...: pipeline '${decl.name.name}' has no param '${name}'${names.length ? ` (its params are ${names.join(", ")})` : ""}`, decl.name.span);
+      ctx.report(
+        "RLP118",
+        `--set ${name}=...: pipeline '${decl.name.name}' has no param '${name}'${names.length ? ` (its params are ${names.join(", ")})` : ""}`,
+        decl.name.span,
+      );
     }
   }
 
@@ -125,12 +144,20 @@ function statement(ctx: Ctx, frame: Frame, s: Stmt, results: IRResult[]): void {
     case "optimize":
       for (const m of s.models) {
         if (!ctx.pipe!.marks.has(m.name)) {
-          ctx.report("RLP111", `cannot optimize '${m.name}': ${ctx.pipe!.frozen.has(m.name) ? "it is a derived (frozen) model" : "no such model"}`, m.span);
+          ctx.report(
+            "RLP111",
+            `cannot optimize '${m.name}': ${ctx.pipe!.frozen.has(m.name) ? "it is a derived (frozen) model" : "no such model"}`,
+            m.span,
+          );
         }
       }
       return;
     case "return":
-      ctx.report("RLP116", "'return' belongs in a node body; a pipeline names its results with loss/metric/output statements", s.span);
+      ctx.report(
+        "RLP116",
+        "'return' belongs in a node body; a pipeline names its results with loss/metric/output statements",
+        s.span,
+      );
       return;
   }
 }
@@ -145,13 +172,23 @@ function stage(ctx: Ctx, s: Extract<Stmt, { kind: "stage" }>, name: Ident, v: Va
   switch (s.stage) {
     case "advantage":
       if (v.type.grad.length > 0) {
-        ctx.report("RLP301", `advantage '${name.name}' depends on the differentiable input${v.type.grad.length > 1 ? "s" : ""} @${v.type.grad.join(", @")}, so gradient would leak through the baseline; wrap the part that should not be differentiated in detach(...)`, s.value.span, origin);
+        ctx.report(
+          "RLP301",
+          `advantage '${name.name}' depends on the differentiable input${v.type.grad.length > 1 ? "s" : ""} @${v.type.grad.join(", @")}, so gradient would leak through the baseline; wrap the part that should not be differentiated in detach(...)`,
+          s.value.span,
+          origin,
+        );
         return;
       }
       break;
     case "reward":
       if (v.type.grad.length > 0) {
-        ctx.report("RLP302", `reward '${name.name}' carries the gradient of @${v.type.grad.join(", @")}; a reward must be const (use detach(...), or the behaviour log-probs); training a reward model is a loss on its mark`, s.value.span, origin);
+        ctx.report(
+          "RLP302",
+          `reward '${name.name}' carries the gradient of @${v.type.grad.join(", @")}; a reward must be const (use detach(...), or the behaviour log-probs); training a reward model is a loss on its mark`,
+          s.value.span,
+          origin,
+        );
         return;
       }
       break;
@@ -168,11 +205,19 @@ function stage(ctx: Ctx, s: Extract<Stmt, { kind: "stage" }>, name: Ident, v: Va
 
 function lossRules(ctx: Ctx, s: Extract<Stmt, { kind: "stage" }>, name: Ident, v: TensorValue): boolean {
   if (v.type.dims.length > 0) {
-    ctx.report("RLP303", `loss '${name.name}' must be a scalar, but it is ${describeType(v.type)}; aggregate it, e.g. token_mean(l, mask) or mean(l, over=...)`, s.value.span);
+    ctx.report(
+      "RLP303",
+      `loss '${name.name}' must be a scalar, but it is ${describeType(v.type)}; aggregate it, e.g. token_mean(l, mask) or mean(l, over=...)`,
+      s.value.span,
+    );
     return false;
   }
   if (v.type.grad.length === 0) {
-    ctx.report("RLP304", `loss '${name.name}' does not depend on any differentiable input (@policy, @critic or a model), so its gradient is zero everywhere; mark the input the loss should train, e.g. 'input logp: f32[...] @policy'`, s.value.span);
+    ctx.report(
+      "RLP304",
+      `loss '${name.name}' does not depend on any differentiable input (@policy, @critic or a model), so its gradient is zero everywhere; mark the input the loss should train, e.g. 'input logp: f32[...] @policy'`,
+      s.value.span,
+    );
     return false;
   }
   if (s.forModel) {
@@ -182,7 +227,11 @@ function lossRules(ctx: Ctx, s: Extract<Stmt, { kind: "stage" }>, name: Ident, v
       return false;
     }
     if (!v.type.grad.includes(m)) {
-      ctx.report("RLP305", `loss '${name.name}' is for ${m}, but it does not depend on ${m} (it reaches @${v.type.grad.join(", @")})`, s.forModel.span);
+      ctx.report(
+        "RLP305",
+        `loss '${name.name}' is for ${m}, but it does not depend on ${m} (it reaches @${v.type.grad.join(", @")})`,
+        s.forModel.span,
+      );
       return false;
     }
   }
@@ -193,23 +242,36 @@ function lossRules(ctx: Ctx, s: Extract<Stmt, { kind: "stage" }>, name: Ident, v
 function update(ctx: Ctx, frame: Frame, s: Extract<Stmt, { kind: "update" }>, results: IRResult[]): void {
   const b = frame.lookup(s.target.name);
   if (!b) {
-    ctx.report("RLP100", `unknown state '${s.target.name}'; declare it with 'state ${s.target.name}: table f32 = 0.0'`, s.target.span);
+    ctx.report(
+      "RLP100",
+      `unknown state '${s.target.name}'; declare it with 'state ${s.target.name}: table f32 = 0.0'`,
+      s.target.span,
+    );
     return;
   }
   const table = b.what === "state" ? (b.value.kind === "table" ? b.value : { keyed: false }) : undefined;
   if (!table) {
-    ctx.report("RLP306", `'update' writes state, but '${s.target.name}' is a ${b.what}`, s.target.span, [{ message: "declared here", span: b.span }]);
+    ctx.report("RLP306", `'update' writes state, but '${s.target.name}' is a ${b.what}`, s.target.span, [
+      { message: "declared here", span: b.span },
+    ]);
     return;
   }
   let key: TensorValue | undefined;
   if (table.keyed !== (s.key !== undefined)) {
-    ctx.report("RLP306", table.keyed ? `'${s.target.name}' is a table: write 'update ${s.target.name}[key] = ...'` : `'${s.target.name}' holds one value: write 'update ${s.target.name} = ...'`, s.span);
+    ctx.report(
+      "RLP306",
+      table.keyed
+        ? `'${s.target.name}' is a table: write 'update ${s.target.name}[key] = ...'`
+        : `'${s.target.name}' holds one value: write 'update ${s.target.name} = ...'`,
+      s.span,
+    );
     return;
   }
   if (s.key) {
     const k = elaborateExpr(ctx, frame, s.key);
     if (k.kind !== "tensor" || k.type.dtype !== "id") {
-      if (k.kind !== "error") ctx.report("RLP211", `state tables are keyed by id values, but this key is ${describeValue(k)}`, s.key.span);
+      if (k.kind !== "error")
+        ctx.report("RLP211", `state tables are keyed by id values, but this key is ${describeValue(k)}`, s.key.span);
       return;
     }
     key = k;
@@ -221,13 +283,21 @@ function update(ctx: Ctx, frame: Frame, s: Extract<Stmt, { kind: "update" }>, re
     return;
   }
   if (v.type.grad.length > 0) {
-    ctx.report("RLP306", `a state update must be const, but this value depends on @${v.type.grad.join(", @")}; wrap it in detach(...)`, s.value.span);
+    ctx.report(
+      "RLP306",
+      `a state update must be const, but this value depends on @${v.type.grad.join(", @")}; wrap it in detach(...)`,
+      s.value.span,
+    );
     return;
   }
   const allowed = key?.type.dims ?? [];
   const extra = v.type.dims.filter((d) => !allowed.includes(d));
   if (extra.length > 0) {
-    ctx.report("RLP306", `the new value has dims [${v.type.dims.join(",")}], but each key${key ? ` (${describeType(key.type)})` : ""} takes one value: reduce over ${extra.join(", ")} first`, s.value.span);
+    ctx.report(
+      "RLP306",
+      `the new value has dims [${v.type.dims.join(",")}], but each key${key ? ` (${describeType(key.type)})` : ""} takes one value: reduce over ${extra.join(", ")} first`,
+      s.value.span,
+    );
     return;
   }
   const r: IRResult = { name: s.target.name, kind: "update", node: v.node, span: s.target.span };

@@ -55,16 +55,31 @@ export function isRolloutSource(name: string): name is RolloutSource {
 
 /** `sample(...)` / `demonstrations(...)` used anywhere but as the value of a rollout stage. */
 export function misplacedSource(ctx: Ctx, name: string, span: Span): Value {
-  ctx.report("RLP307", `${name}(...) makes a rollout: it is the whole value of a rollout stage, e.g. 'rollout r = ${name}(policy, task, ...)'`, span);
+  ctx.report(
+    "RLP307",
+    `${name}(...) makes a rollout: it is the whole value of a rollout stage, e.g. 'rollout r = ${name}(policy, task, ...)'`,
+    span,
+  );
   return ERROR;
 }
 
 /** `rollout r = sample(policy, task, group=8, max_tokens=24)`: binds the dims and the record `r`. */
 export function elaborateRollout(ctx: Ctx, frame: Frame, s: Extract<Stmt, { kind: "stage" }>, inputs: IRInput[]): void {
-  const fail = (): void => defineNames(ctx, frame, s.names, s.names.map(() => ERROR), "rollout");
+  const fail = (): void =>
+    defineNames(
+      ctx,
+      frame,
+      s.names,
+      s.names.map(() => ERROR),
+      "rollout",
+    );
   const v = s.value;
   if (v.kind !== "call" || v.callee.kind !== "name" || !isRolloutSource(v.callee.name)) {
-    ctx.report("RLP307", "a rollout stage is made by the trainer: its value is sample(model, task, group=N, max_tokens=N[, temperature=t]) or demonstrations(model, task, batch=N)", v.span);
+    ctx.report(
+      "RLP307",
+      "a rollout stage is made by the trainer: its value is sample(model, task, group=N, max_tokens=N[, temperature=t]) or demonstrations(model, task, batch=N)",
+      v.span,
+    );
     return fail();
   }
   if (s.names.length !== 1) {
@@ -72,12 +87,21 @@ export function elaborateRollout(ctx: Ctx, frame: Frame, s: Extract<Stmt, { kind
     return fail();
   }
   if (s.forModel) {
-    ctx.report("RLP307", "'for MODEL' belongs to loss stages; a rollout names its model as the first argument of sample(...)", s.forModel.span);
+    ctx.report(
+      "RLP307",
+      "'for MODEL' belongs to loss stages; a rollout names its model as the first argument of sample(...)",
+      s.forModel.span,
+    );
     return fail();
   }
   const source = v.callee.name;
   const spec = ROLLOUT_SOURCES[source];
-  const params: ParamSpec[] = [{ name: "model", required: true }, { name: "task", required: true }, ...spec.options.map((o) => ({ name: o.name, required: o.required })), ...(source === "sample" ? LINK_PARAMS : [])];
+  const params: ParamSpec[] = [
+    { name: "model", required: true },
+    { name: "task", required: true },
+    ...spec.options.map((o) => ({ name: o.name, required: o.required })),
+    ...(source === "sample" ? LINK_PARAMS : []),
+  ];
   const bound = bindArgs(ctx, `${source}(...)`, params, v.args, v.span);
   if (!bound) return fail();
 
@@ -86,7 +110,11 @@ export function elaborateRollout(ctx: Ctx, frame: Frame, s: Extract<Stmt, { kind
   if (model === undefined) return fail();
   const taskArg = bound.get("task")!.value;
   if (taskArg.kind !== "name" || taskArg.name !== "task" || frame.lookup("task")) {
-    ctx.report("RLP206", `the second argument of ${source}(...) is the task the trainer is given (rlp train --task NAME): write 'task'`, taskArg.span);
+    ctx.report(
+      "RLP206",
+      `the second argument of ${source}(...) is the task the trainer is given (rlp train --task NAME): write 'task'`,
+      taskArg.span,
+    );
     return fail();
   }
   const options: Record<string, number> = {};
@@ -99,9 +127,16 @@ export function elaborateRollout(ctx: Ctx, frame: Frame, s: Extract<Stmt, { kind
     const n = staticNumber(ctx, frame, arg, o.name, `${source}(...)`);
     if (n === undefined) return fail();
     // temperature=0 (greedy) only for a second rollout (prompts=r): the trained rollout's log-probs are at logits / t
-    if ((o.integer && !Number.isInteger(n)) || n < o.min || (o.name === "temperature" && n <= 0 && !(n === 0 && (bound.has("prompts") || declaredRollouts(ctx).length > 0)))) {
+    if (
+      (o.integer && !Number.isInteger(n)) ||
+      n < o.min ||
+      (o.name === "temperature" && n <= 0 && !(n === 0 && (bound.has("prompts") || declaredRollouts(ctx).length > 0)))
+    ) {
       const want = o.integer ? `an integer >= ${o.min}` : "a number > 0";
-      const greedy = o.name === "temperature" && n === 0 ? " (temperature=0, greedy, is for a second rollout on this one's prompts: prompts=NAME; the trained rollout's log-probs are at logits / temperature)" : "";
+      const greedy =
+        o.name === "temperature" && n === 0
+          ? " (temperature=0, greedy, is for a second rollout on this one's prompts: prompts=NAME; the trained rollout's log-probs are at logits / temperature)"
+          : "";
       ctx.report("RLP307", `${o.name}= of ${source}(...) must be ${want}, but it is ${n}${greedy}`, arg.value.span);
       return fail();
     }
@@ -120,14 +155,27 @@ export function elaborateRollout(ctx: Ctx, frame: Frame, s: Extract<Stmt, { kind
     }
     const info = ctx.dims.get(d);
     if (info && (info.size !== undefined || info.labels || info.aliasOf)) {
-      ctx.report("RLP307", `the rollout binds the dim ${d} (its ${role}), but the pipeline declares ${d} ${info.aliasOf ? `as an alias of ${info.aliasOf}` : "with a static size"}; declare it plainly ('dims ${d}')`, v.span);
+      ctx.report(
+        "RLP307",
+        `the rollout binds the dim ${d} (its ${role}), but the pipeline declares ${d} ${info.aliasOf ? `as an alias of ${info.aliasOf}` : "with a static size"}; declare it plainly ('dims ${d}')`,
+        v.span,
+      );
       return fail();
     }
     if (!info) ctx.dims.set(d, { name: d });
     ctx.order.add(d);
     dims[role] = d;
   }
-  const ir: IRRollout = { name: name.name, source, model, dims, options, fields: {}, ...(link.prompts ? { prompts: link.prompts } : {}), span: v.span };
+  const ir: IRRollout = {
+    name: name.name,
+    source,
+    model,
+    dims,
+    options,
+    fields: {},
+    ...(link.prompts ? { prompts: link.prompts } : {}),
+    span: v.span,
+  };
   rolloutsOf(ctx).set(name.name, { ir, spec: link.prompts ? baselineSpec(spec) : spec, inputs, values: new Map() });
   defineNames(ctx, frame, s.names, [{ kind: "record", name: name.name }], "rollout");
 }
@@ -142,10 +190,18 @@ function modelName(ctx: Ctx, frame: Frame, e: Expr, source: string): string | un
   const m = e.kind === "name" && !frame.lookup(e.name) ? e.name : undefined;
   if (m !== undefined && ctx.pipe!.marks.has(m)) return m;
   if (m !== undefined && ctx.pipe!.frozen.has(m)) {
-    ctx.report("RLP111", `${source}(...) samples from the model being trained, but '${m}' is a derived (frozen) model; read its log-probs with logprob(${m}, r)`, e.span);
+    ctx.report(
+      "RLP111",
+      `${source}(...) samples from the model being trained, but '${m}' is a derived (frozen) model; read its log-probs with logprob(${m}, r)`,
+      e.span,
+    );
     return undefined;
   }
-  ctx.report("RLP111", `the first argument of ${source}(...) is the trained model to sample from, e.g. 'policy'${m ? didYouMean(m, [...ctx.pipe!.marks]) : ""}`, e.span);
+  ctx.report(
+    "RLP111",
+    `the first argument of ${source}(...) is the trained model to sample from, e.g. 'policy'${m ? didYouMean(m, [...ctx.pipe!.marks]) : ""}`,
+    e.span,
+  );
   return undefined;
 }
 
@@ -177,8 +233,14 @@ export function rolloutField(ctx: Ctx, frame: Frame, e: Extract<Expr, { kind: "f
   const f = env.spec.fields[e.field.name];
   if (!f) {
     const names = Object.keys(env.spec.fields);
-    const method = env.spec.methods[e.field.name] ? `; '${e.field.name}' is computed by the task: write task.${e.field.name}(${env.ir.name})` : baselineFieldNote(env.ir, e.field.name, Object.keys(ROLLOUT_SOURCES.sample.fields));
-    ctx.report("RLP112", `the rollout record '${env.ir.name}' has no field '${e.field.name}'${method || didYouMean(e.field.name, names)} (its fields: ${names.join(", ")})`, e.field.span);
+    const method = env.spec.methods[e.field.name]
+      ? `; '${e.field.name}' is computed by the task: write task.${e.field.name}(${env.ir.name})`
+      : baselineFieldNote(env.ir, e.field.name, Object.keys(ROLLOUT_SOURCES.sample.fields));
+    ctx.report(
+      "RLP112",
+      `the rollout record '${env.ir.name}' has no field '${e.field.name}'${method || didYouMean(e.field.name, names)} (its fields: ${names.join(", ")})`,
+      e.field.span,
+    );
     return ERROR;
   }
   return fieldValue(ctx, env, e.field.name, f, e.span);
@@ -198,7 +260,11 @@ export function taskMethod(ctx: Ctx, frame: Frame, e: Extract<Expr, { kind: "cal
   if (!rec || rec.value.kind !== "record") {
     const v = rec ? rec.value : arg.value.kind === "name" ? undefined : elaborateExpr(ctx, frame, arg.value);
     if (v?.kind === "error") return ERROR;
-    ctx.report("RLP206", `task.${method.name}(...) takes a rollout record (rollout r = sample(...)), but this is ${v ? describeValue(v) : `'${arg.value.kind === "name" ? arg.value.name : "?"}'`}`, arg.value.span);
+    ctx.report(
+      "RLP206",
+      `task.${method.name}(...) takes a rollout record (rollout r = sample(...)), but this is ${v ? describeValue(v) : `'${arg.value.kind === "name" ? arg.value.name : "?"}'`}`,
+      arg.value.span,
+    );
     return ERROR;
   }
   const env = rolloutsOf(ctx).get(rec.value.name);
@@ -206,7 +272,11 @@ export function taskMethod(ctx: Ctx, frame: Frame, e: Extract<Expr, { kind: "cal
   const f = env.spec.methods[method.name];
   if (!f) {
     const names = Object.keys(env.spec.methods);
-    ctx.report("RLP112", `the task has no method '${method.name}' for a ${env.ir.source} rollout${didYouMean(method.name, names)}${names.length ? ` (its methods: ${names.map((n) => `task.${n}(${env.ir.name})`).join(", ")})` : ""}`, method.span);
+    ctx.report(
+      "RLP112",
+      `the task has no method '${method.name}' for a ${env.ir.source} rollout${didYouMean(method.name, names)}${names.length ? ` (its methods: ${names.map((n) => `task.${n}(${env.ir.name})`).join(", ")})` : ""}`,
+      method.span,
+    );
     return ERROR;
   }
   return fieldValue(ctx, env, method.name, f, e.span);

@@ -17,7 +17,10 @@ import type { ParamSpec } from "./call.ts";
 import type { Ctx, Frame } from "./context.ts";
 
 /** The options only a second rollout takes (after the source's own). */
-export const LINK_PARAMS: ParamSpec[] = [{ name: "prompts", required: false }, { name: "dims", required: false }];
+export const LINK_PARAMS: ParamSpec[] = [
+  { name: "prompts", required: false },
+  { name: "dims", required: false },
+];
 
 /** The fields of a second rollout's record (all const); task.score(g) is its method. */
 export const BASELINE_FIELDS = ["tokens", "mask", "prompt_id"] as const;
@@ -40,35 +43,63 @@ const EXAMPLE = "rollout g = sample(policy, task, prompts=r, group=1, max_tokens
  * Decides whether a sample rollout is the pipeline's first or a second one on an earlier rollout's prompts, from its
  * `prompts=` and `dims=` options and the rollouts declared before it. Reports RLP307 and returns undefined on misuse.
  */
-export function linkRollout(ctx: Ctx, frame: Frame, name: string, source: string, bound: Map<string, Arg>, previous: IRRollout[], span: Span): RolloutLink | undefined {
+export function linkRollout(
+  ctx: Ctx,
+  frame: Frame,
+  name: string,
+  source: string,
+  bound: Map<string, Arg>,
+  previous: IRRollout[],
+  span: Span,
+): RolloutLink | undefined {
   const promptsArg = bound.get("prompts");
   const dimsArg = bound.get("dims");
   if (previous.length >= MAX_ROLLOUTS) {
-    ctx.report("RLP307", `at most two rollouts per pipeline: '${previous[0]!.name}' and '${previous[1]!.name}' (on its prompts) are already declared`, span);
+    ctx.report(
+      "RLP307",
+      `at most two rollouts per pipeline: '${previous[0]!.name}' and '${previous[1]!.name}' (on its prompts) are already declared`,
+      span,
+    );
     return undefined;
   }
   if (previous.length === 0) {
     const extra = promptsArg ?? dimsArg;
     if (extra) {
-      ctx.report("RLP307", `${extra.name!.name}= belongs to a second rollout on an earlier rollout's prompts, but '${name}' is this pipeline's first rollout: it draws the prompts`, extra.span);
+      ctx.report(
+        "RLP307",
+        `${extra.name!.name}= belongs to a second rollout on an earlier rollout's prompts, but '${name}' is this pipeline's first rollout: it draws the prompts`,
+        extra.span,
+      );
       return undefined;
     }
     return { shared: new Set() };
   }
   const first = previous[0]!;
   if (source !== "sample" || !promptsArg) {
-    ctx.report("RLP307", `a pipeline's second rollout samples on the first's prompts: write prompts=${first.name}, e.g. '${EXAMPLE.replace("prompts=r", `prompts=${first.name}`)}' (ReMax's greedy baseline)`, span);
+    ctx.report(
+      "RLP307",
+      `a pipeline's second rollout samples on the first's prompts: write prompts=${first.name}, e.g. '${EXAMPLE.replace("prompts=r", `prompts=${first.name}`)}' (ReMax's greedy baseline)`,
+      span,
+    );
     return undefined;
   }
   const target = promptsArg.value;
   const rec = target.kind === "name" ? frame.lookup(target.name) : undefined;
   if (target.kind !== "name" || rec?.value.kind !== "record" || rec.value.name !== first.name) {
     const what = target.kind === "name" ? `'${target.name}'${rec ? "" : ", which is not defined"}` : "an expression";
-    ctx.report("RLP307", `prompts= names the earlier sample rollout whose prompts this one answers (here '${first.name}'), but this is ${what}`, target.span);
+    ctx.report(
+      "RLP307",
+      `prompts= names the earlier sample rollout whose prompts this one answers (here '${first.name}'), but this is ${what}`,
+      target.span,
+    );
     return undefined;
   }
   if (first.source !== "sample") {
-    ctx.report("RLP307", `prompts=${first.name}: '${first.name}' is ${first.source}(...), which has no prompts dim to share; a second rollout samples on a sample(...) rollout's prompts`, target.span);
+    ctx.report(
+      "RLP307",
+      `prompts=${first.name}: '${first.name}' is ${first.source}(...), which has no prompts dim to share; a second rollout samples on a sample(...) rollout's prompts`,
+      target.span,
+    );
     return undefined;
   }
   const own = ownDims(ctx, name, dimsArg, first, span);
@@ -87,7 +118,11 @@ function ownDims(ctx: Ctx, name: string, arg: Arg | undefined, first: IRRollout,
     const v: Expr = arg.value;
     const items = v.kind === "list" ? v.items : [];
     if (items.length !== 2 || !items.every((i) => i.kind === "name")) {
-      ctx.report("RLP307", "dims= of a second rollout names its group and tokens dims, two plain names: e.g. dims=[Gg, Tg]", v.span);
+      ctx.report(
+        "RLP307",
+        "dims= of a second rollout names its group and tokens dims, two plain names: e.g. dims=[Gg, Tg]",
+        v.span,
+      );
       return undefined;
     }
     names = items.map((i) => (i as Extract<Expr, { kind: "name" }>).name) as [string, string];
@@ -98,7 +133,11 @@ function ownDims(ctx: Ctx, name: string, arg: Arg | undefined, first: IRRollout,
   }
   const taken = Object.entries(first.dims).find(([, d]) => names.includes(d));
   if (taken) {
-    ctx.report("RLP307", `the dim ${taken[1]} is bound by rollout '${first.name}' (its ${taken[0]}); a second rollout binds a group and a tokens dim of its own (dims bound by different rollouts are distinct), e.g. dims=[${taken[1]}2, ...]`, arg?.value.span ?? span);
+    ctx.report(
+      "RLP307",
+      `the dim ${taken[1]} is bound by rollout '${first.name}' (its ${taken[0]}); a second rollout binds a group and a tokens dim of its own (dims bound by different rollouts are distinct), e.g. dims=[${taken[1]}2, ...]`,
+      arg?.value.span ?? span,
+    );
     return undefined;
   }
   return names;

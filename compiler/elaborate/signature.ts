@@ -30,7 +30,11 @@ export function paramKind(ctx: Ctx, t: TypeExpr, owner: string): ParamKind {
     case "named": {
       const e = ctx.scope.enums.get(t.name.name);
       if (e) return { kind: "enum", name: t.name.name, labels: e.labels };
-      ctx.report("RLP113", `unknown type '${t.name.name}'${didYouMean(t.name.name, [...ctx.scope.enums.keys(), "f32", "i32", "bool", "id"]) || "; types are f32, i32, bool, id (with dims in [...]), an enum name, dim or dims"}`, t.span);
+      ctx.report(
+        "RLP113",
+        `unknown type '${t.name.name}'${didYouMean(t.name.name, [...ctx.scope.enums.keys(), "f32", "i32", "bool", "id"]) || "; types are f32, i32, bool, id (with dims in [...]), an enum name, dim or dims"}`,
+        t.span,
+      );
       return { kind: "invalid" };
     }
     case "table":
@@ -51,7 +55,12 @@ export interface ResolvedDims {
   rows: string[];
 }
 
-export function resolveTypeDims(ctx: Ctx, frame: Frame, t: Extract<TypeExpr, { kind: "tensor" }>, nodeName: string): ResolvedDims | undefined {
+export function resolveTypeDims(
+  ctx: Ctx,
+  frame: Frame,
+  t: Extract<TypeExpr, { kind: "tensor" }>,
+  nodeName: string,
+): ResolvedDims | undefined {
   const fixed: string[] = [];
   const rows: string[] = [];
   for (const entry of t.dims ?? []) {
@@ -64,7 +73,11 @@ export function resolveTypeDims(ctx: Ctx, frame: Frame, t: Extract<TypeExpr, { k
       if (b?.value.kind === "dims" && b.value.names !== "all") fixed.push(...b.value.names);
       else if (b?.value.kind === "dim") fixed.push(b.value.name);
       else {
-        ctx.report("RLP102", `*${entry.name.name} splices a 'dims' parameter, but ${nodeName} has no such parameter`, entry.name.span);
+        ctx.report(
+          "RLP102",
+          `*${entry.name.name} splices a 'dims' parameter, but ${nodeName} has no such parameter`,
+          entry.name.span,
+        );
         return undefined;
       }
       continue;
@@ -74,7 +87,10 @@ export function resolveTypeDims(ctx: Ctx, frame: Frame, t: Extract<TypeExpr, { k
     else {
       ctx.report(
         "RLP102",
-        `unknown dim '${entry.name.name}' in the signature of ${nodeName}: a node's types may name only its dim parameters (over: dim) and top-level dims, never a pipeline's dims${didYouMean(entry.name.name, frame.names().filter((n) => ["dim", "dims"].includes(frame.lookup(n)!.value.kind)))}`,
+        `unknown dim '${entry.name.name}' in the signature of ${nodeName}: a node's types may name only its dim parameters (over: dim) and top-level dims, never a pipeline's dims${didYouMean(
+          entry.name.name,
+          frame.names().filter((n) => ["dim", "dims"].includes(frame.lookup(n)!.value.kind)),
+        )}`,
         entry.name.span,
       );
       return undefined;
@@ -103,10 +119,18 @@ export function matchTensorParam(
   const got = arg.type.dtype;
   const dtypeOk = got === want || (want === "f32" && arg.literal !== undefined) || (want === "i32" && arg.literal === "int");
   if (!dtypeOk) {
-    const fix = got === "bool" && want === "f32" ? "; write f32(...) to use a bool as 0/1" : got === "i32" && want === "f32" ? "; convert it with f32(...)" : "";
-    ctx.report(got === "bool" || want === "bool" ? "RLP202" : "RLP203", `the argument '${param.name.name}' of ${callee} must be ${want}, but it is ${describeType(arg.type)}${fix}`, span, [
-      { message: `the parameter is declared here as ${want}`, span: param.type.span },
-    ]);
+    const fix =
+      got === "bool" && want === "f32"
+        ? "; write f32(...) to use a bool as 0/1"
+        : got === "i32" && want === "f32"
+          ? "; convert it with f32(...)"
+          : "";
+    ctx.report(
+      got === "bool" || want === "bool" ? "RLP202" : "RLP203",
+      `the argument '${param.name.name}' of ${callee} must be ${want}, but it is ${describeType(arg.type)}${fix}`,
+      span,
+      [{ message: `the parameter is declared here as ${want}`, span: param.type.span }],
+    );
     return false;
   }
   if (t.index && !arg.literal) {
@@ -114,15 +138,22 @@ export function matchTensorParam(
     const want = b?.value.kind === "dim" ? b.value.name : t.index.name;
     if (arg.type.indexOf !== want) {
       const has = arg.type.indexOf ? `it indexes ${arg.type.indexOf}` : `it is a plain ${describeType(arg.type)}`;
-      ctx.report("RLP211", `the argument '${param.name.name}' of ${callee} must hold positions along ${want} (i32<${want}>), but ${has}; convert with as_index(x, ${want})`, span);
+      ctx.report(
+        "RLP211",
+        `the argument '${param.name.name}' of ${callee} must hold positions along ${want} (i32<${want}>), but ${has}; convert with as_index(x, ${want})`,
+        span,
+      );
       return false;
     }
   }
   const missing = resolved.fixed.filter((d) => !arg.type.dims.includes(d));
   if (missing.length > 0 && t.dims !== null) {
-    ctx.report("RLP209", `the argument '${param.name.name}' of ${callee} must have the dim${missing.length > 1 ? "s" : ""} ${missing.join(", ")}, but it is ${describeType(arg.type)}`, span, [
-      { message: `the parameter type is declared here`, span: param.type.span },
-    ]);
+    ctx.report(
+      "RLP209",
+      `the argument '${param.name.name}' of ${callee} must have the dim${missing.length > 1 ? "s" : ""} ${missing.join(", ")}, but it is ${describeType(arg.type)}`,
+      span,
+      [{ message: `the parameter type is declared here`, span: param.type.span }],
+    );
     return false;
   }
   const rest = arg.type.dims.filter((d) => !resolved.fixed.includes(d));
@@ -130,9 +161,12 @@ export function matchTensorParam(
   const row = resolved.rows[0];
   if (!row) {
     const declared = t.dims === null ? "a scalar" : `[${resolved.fixed.join(",")}]`;
-    ctx.report("RLP209", `the argument '${param.name.name}' of ${callee} is ${describeType(arg.type)}, but the parameter takes ${declared}: it has no room for ${rest.join(", ")}`, span, [
-      { message: "the parameter type is declared here", span: param.type.span },
-    ]);
+    ctx.report(
+      "RLP209",
+      `the argument '${param.name.name}' of ${callee} is ${describeType(arg.type)}, but the parameter takes ${declared}: it has no room for ${rest.join(", ")}`,
+      span,
+      [{ message: "the parameter type is declared here", span: param.type.span }],
+    );
     return false;
   }
   const set = rows.get(row) ?? new Set<string>();

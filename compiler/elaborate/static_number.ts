@@ -10,7 +10,11 @@ export function staticNumber(ctx: Ctx, frame: Frame, arg: Arg, name: string, own
   const x = elaborateExpr(ctx, frame, arg.value);
   if (x.kind === "error") return undefined;
   if (x.kind !== "tensor" || x.static === undefined || x.type.dims.length > 0 || x.type.dtype === "bool") {
-    ctx.report("RLP207", `${name}= of ${owner} must be a number known when the pipeline is compiled (a literal or a param), but this is ${x.kind === "tensor" ? "computed at run time" : describeValue(x)}`, arg.value.span);
+    ctx.report(
+      "RLP207",
+      `${name}= of ${owner} must be a number known when the pipeline is compiled (a literal or a param), but this is ${x.kind === "tensor" ? "computed at run time" : describeValue(x)}`,
+      arg.value.span,
+    );
     return undefined;
   }
   return x.static;

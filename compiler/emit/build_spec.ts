@@ -4,7 +4,15 @@ import { generateJs, planMeta } from "../codegen/js/index.ts";
 import { gradientProgram, kernelPlan } from "../pipeline/index.ts";
 import type { KernelPlan } from "../fuse/types.ts";
 import type { IRProgram, ResultKind } from "../ir/ir.ts";
-import type { GradientSpec, InputSpec, ParamSpec, PipelineSpec, ResultSpec, StateSpec, StateUpdateSpec } from "../ir/module_spec.ts";
+import type {
+  GradientSpec,
+  InputSpec,
+  ParamSpec,
+  PipelineSpec,
+  ResultSpec,
+  StateSpec,
+  StateUpdateSpec,
+} from "../ir/module_spec.ts";
 
 /** Compiles the same pipeline with some params set (EmitOptions.recompile). */
 export type Recompile = (set: Record<string, string>) => IRProgram | undefined;
@@ -14,7 +22,12 @@ const RESULT_KINDS: ReadonlySet<ResultKind> = new Set(["loss", "metric", "output
 /** The kernels of a plan, except the params' compiled-in values. */
 function kernelsSignature(plan: KernelPlan): string {
   const meta = planMeta(plan);
-  return JSON.stringify({ ...meta, params: Object.keys(meta.params).sort() }) + generateJs(plan).kernels.map((k) => k.source).join("\n");
+  return (
+    JSON.stringify({ ...meta, params: Object.keys(meta.params).sort() }) +
+    generateJs(plan)
+      .kernels.map((k) => k.source)
+      .join("\n")
+  );
 }
 
 /** Other values to try a param at (an integer stays an integer). */
@@ -46,7 +59,12 @@ export function runtimeParamsOf(program: IRProgram, plans: KernelPlan[], recompi
 }
 
 /** What the pipeline declares, as the module embeds it (PIPELINE). */
-export function buildSpec(program: IRProgram, runtimeParams: ReadonlySet<string>, gradProgram: IRProgram | undefined, source: string): PipelineSpec {
+export function buildSpec(
+  program: IRProgram,
+  runtimeParams: ReadonlySet<string>,
+  gradProgram: IRProgram | undefined,
+  source: string,
+): PipelineSpec {
   const inputs: InputSpec[] = program.inputs.map((i) => ({
     name: i.name,
     dtype: i.type.dtype,
@@ -67,8 +85,22 @@ export function buildSpec(program: IRProgram, runtimeParams: ReadonlySet<string>
     });
   const gradients: GradientSpec[] = (gradProgram?.results ?? [])
     .filter((r) => r.kind === "grad")
-    .map((r) => ({ name: r.name, loss: r.of!, input: r.wrt!, dims: [...program.inputs.find((i) => i.name === r.wrt)!.type.dims] }));
-  return { pipeline: program.pipeline, source, dims: program.dims.map((d) => ({ ...d })), inputs, params, states, results, gradients };
+    .map((r) => ({
+      name: r.name,
+      loss: r.of!,
+      input: r.wrt!,
+      dims: [...program.inputs.find((i) => i.name === r.wrt)!.type.dims],
+    }));
+  return {
+    pipeline: program.pipeline,
+    source,
+    dims: program.dims.map((d) => ({ ...d })),
+    inputs,
+    params,
+    states,
+    results,
+    gradients,
+  };
 }
 
 /** The state updates of a kernel pass: the buffers they read. */

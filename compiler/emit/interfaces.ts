@@ -20,7 +20,17 @@ export interface InterfaceContext {
 
 /** Adds the module's exported interfaces to `sf`. */
 export function addInterfaces(sf: SourceFile, { program, spec, notes, T, hasGradients, stateful }: InterfaceContext): void {
-  const dimsText = spec.dims.map((d) => (d.labels ? `${d.name} = {${d.labels.join(", ")}}` : d.size !== undefined ? `${d.name} = ${d.size}` : d.aliasOf ? `${d.name} (= ${d.aliasOf})` : d.name)).join(", ");
+  const dimsText = spec.dims
+    .map((d) =>
+      d.labels
+        ? `${d.name} = {${d.labels.join(", ")}}`
+        : d.size !== undefined
+          ? `${d.name} = ${d.size}`
+          : d.aliasOf
+            ? `${d.name} (= ${d.aliasOf})`
+            : d.name,
+    )
+    .join(", ");
   // a member's TSDoc: one line when `  /** text */` fits, else wrapped under ` * `
   const propDoc = (text: string): string => {
     const w = wrap(text, WIDTH - 5);
@@ -28,7 +38,12 @@ export function addInterfaces(sf: SourceFile, { program, spec, notes, T, hasGrad
   };
   addInterface(sf, {
     name: `${T}Inputs`,
-    docs: [wrap(`The inputs of pipeline ${program.pipeline}${dimsText ? ` (dims ${dimsText})` : ""}. Each is an inputs-file entry (nested arrays, or \`{ dims?, shape?, data }\`), or typed-array data with its shape. Dims without a declared size are bound from the inputs: every input that names a dim must agree on its size.`, WIDTH - 3)],
+    docs: [
+      wrap(
+        `The inputs of pipeline ${program.pipeline}${dimsText ? ` (dims ${dimsText})` : ""}. Each is an inputs-file entry (nested arrays, or \`{ dims?, shape?, data }\`), or typed-array data with its shape. Dims without a declared size are bound from the inputs: every input that names a dim must agree on its size.`,
+        WIDTH - 3,
+      ),
+    ],
     properties: program.inputs.map((i) => {
       const decl = `\`input ${i.name}: ${formatType(i.type)}${i.mark ? ` @${i.mark}` : ""}${i.default !== undefined ? ` = ${i.default}` : ""}\``;
       const comment = notes.comment(i.span);
@@ -43,36 +58,60 @@ export function addInterfaces(sf: SourceFile, { program, spec, notes, T, hasGrad
   });
 
   const fixed = spec.params.filter((p) => !p.runtime);
-  const fixedText = fixed.length > 0
-    ? ` Fixed when compiled (recompile with \`rlp compile --set NAME=VALUE\` to change): ${fixed.map((p) => `${p.name} = ${String(p.value)}`).join(", ")}.`
-    : "";
+  const fixedText =
+    fixed.length > 0
+      ? ` Fixed when compiled (recompile with \`rlp compile --set NAME=VALUE\` to change): ${fixed.map((p) => `${p.name} = ${String(p.value)}`).join(", ")}.`
+      : "";
   addInterface(sf, {
     name: `${T}Params`,
-    docs: [wrap(`Run-time params of pipeline ${program.pipeline}: each optional, overriding its compiled-in default for one call.${fixedText}`, WIDTH - 3)],
-    properties: spec.params.filter((p) => p.runtime).map((p) => ({
-      name: propertyName(p.name),
-      type: "number",
-      hasQuestionToken: true,
-      docs: [propDoc(`\`param ${p.name}\`${paramComment(notes, program, p.name)}\n@defaultValue ${String(p.value)}`)],
-    })),
+    docs: [
+      wrap(
+        `Run-time params of pipeline ${program.pipeline}: each optional, overriding its compiled-in default for one call.${fixedText}`,
+        WIDTH - 3,
+      ),
+    ],
+    properties: spec.params
+      .filter((p) => p.runtime)
+      .map((p) => ({
+        name: propertyName(p.name),
+        type: "number",
+        hasQuestionToken: true,
+        docs: [propDoc(`\`param ${p.name}\`${paramComment(notes, program, p.name)}\n@defaultValue ${String(p.value)}`)],
+      })),
   });
 
   addInterface(sf, {
     name: `${T}Outputs`,
-    docs: [wrap(`What evaluate returns: the losses, metrics, outputs and advantages of pipeline ${program.pipeline} (scalars as numbers; tensors with float64 data, dims in canonical order).`, WIDTH - 3)],
+    docs: [
+      wrap(
+        `What evaluate returns: the losses, metrics, outputs and advantages of pipeline ${program.pipeline} (scalars as numbers; tensors with float64 data, dims in canonical order).`,
+        WIDTH - 3,
+      ),
+    ],
     properties: spec.results.map((r) => {
       const res = program.results.find((x) => x.name === r.name && x.kind === r.kind)!;
       const comment = notes.comment(res.span);
       return {
         name: propertyName(r.name),
         type: r.dims.length === 0 ? "number" : `TensorOf<${JSON.stringify(r.dtype)}, ${tupleType(r.dims)}>`,
-        docs: [propDoc(`\`${r.kind} ${r.name}: ${formatType({ dtype: r.dtype, dims: r.dims })}\` (${notes.where(res.span)})${comment ? `: ${comment}` : ""}`)],
+        docs: [
+          propDoc(
+            `\`${r.kind} ${r.name}: ${formatType({ dtype: r.dtype, dims: r.dims })}\` (${notes.where(res.span)})${comment ? `: ${comment}` : ""}`,
+          ),
+        ],
       };
     }),
   });
   addInterface(sf, {
     name: `${T}Gradients`,
-    docs: [wrap(hasGradients ? "The gradients evaluateWithGrad adds: `dL/dx` for every loss L and differentiable input x (zeros where L does not depend on x)." : "No gradients: no loss of this pipeline reaches a differentiable input.", WIDTH - 3)],
+    docs: [
+      wrap(
+        hasGradients
+          ? "The gradients evaluateWithGrad adds: `dL/dx` for every loss L and differentiable input x (zeros where L does not depend on x)."
+          : "No gradients: no loss of this pipeline reaches a differentiable input.",
+        WIDTH - 3,
+      ),
+    ],
     properties: spec.gradients.map((g) => ({
       name: propertyName(g.name),
       type: `TensorOf<"f32", ${tupleType(g.dims)}>`,
@@ -82,14 +121,23 @@ export function addInterfaces(sf: SourceFile, { program, spec, notes, T, hasGrad
   if (stateful) {
     addInterface(sf, {
       name: `${T}State`,
-      docs: [wrap(`The state of pipeline ${program.pipeline} across steps: start from createState(), pass it to each step (options.state) and keep the one the step returns (result.state). saveState and loadState write and read it as JSON.`, WIDTH - 3)],
+      docs: [
+        wrap(
+          `The state of pipeline ${program.pipeline} across steps: start from createState(), pass it to each step (options.state) and keep the one the step returns (result.state). saveState and loadState write and read it as JSON.`,
+          WIDTH - 3,
+        ),
+      ],
       properties: spec.states.map((s) => {
         const found = notes.find(program.inputs[0]?.span?.file, program.pipeline, "state", s.name);
         const what = s.keyed ? `a value per id (ids without an entry read ${s.init})` : "one number";
         return {
           name: propertyName(s.name),
           type: s.keyed ? "Map<number, number>" : "number",
-          docs: [propDoc(`\`state ${s.name}: ${s.keyed ? "table " : ""}f32 = ${s.init}\` (${found.where}): ${what}${found.comment ? `; ${found.comment}` : ""}.`)],
+          docs: [
+            propDoc(
+              `\`state ${s.name}: ${s.keyed ? "table " : ""}f32 = ${s.init}\` (${found.where}): ${what}${found.comment ? `; ${found.comment}` : ""}.`,
+            ),
+          ],
         };
       }),
     });
@@ -97,7 +145,14 @@ export function addInterfaces(sf: SourceFile, { program, spec, notes, T, hasGrad
       name: `${T}Options`,
       extends: ["EvaluateOptions"],
       docs: ["Options of a step."],
-      properties: [{ name: "state", type: `${T}State`, hasQuestionToken: true, docs: ["The state before this step (default: createState())."] }],
+      properties: [
+        {
+          name: "state",
+          type: `${T}State`,
+          hasQuestionToken: true,
+          docs: ["The state before this step (default: createState())."],
+        },
+      ],
     });
   }
 }

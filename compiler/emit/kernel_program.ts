@@ -16,7 +16,13 @@ export function kernelSummary(plan: KernelPlan): string {
 }
 
 /** The pass `name` (FORWARD, GRADIENT): its section rule, its KernelProgram constant and its kernel functions. */
-export function passText(name: string, what: string, plan: KernelPlan, code: PassCode, plugins: ReadonlyMap<string, EmittedPlugin>): string[] {
+export function passText(
+  name: string,
+  what: string,
+  plan: KernelPlan,
+  code: PassCode,
+  plugins: ReadonlyMap<string, EmittedPlugin>,
+): string[] {
   return [
     section(what),
     documented(
@@ -29,7 +35,11 @@ export function passText(name: string, what: string, plan: KernelPlan, code: Pas
 
 function programLiteral(plan: KernelPlan, code: PassCode, plugins: ReadonlyMap<string, EmittedPlugin>): string {
   const meta = literal(relocatePlugins(planMeta(plan), plugins), "  ", "  plan: ".length);
-  const kernels = code.table.map((k) => (k === null ? "    null, // a library kernel (runtime/library/kernels/library.ts)" : `    { name: ${JSON.stringify(k.name)}, body: ${k.body}, end: ${k.end} },`));
+  const kernels = code.table.map((k) =>
+    k === null
+      ? "    null, // a library kernel (runtime/library/kernels/library.ts)"
+      : `    { name: ${JSON.stringify(k.name)}, body: ${k.body}, end: ${k.end} },`,
+  );
   const updates = literal(updatesOf(plan), "  ", "  updates: ".length);
   return `{\n  plan: ${meta},\n  kernels: [\n${kernels.join("\n")}\n  ],\n  updates: ${updates},\n}`;
 }

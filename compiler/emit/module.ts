@@ -103,13 +103,30 @@ export function emitModule(program: IRProgram, options: EmitOptions): EmittedMod
 
   const project = new Project({
     useInMemoryFileSystem: true,
-    manipulationSettings: { indentationText: IndentationText.TwoSpaces, quoteKind: QuoteKind.Double, newLineKind: NewLineKind.LineFeed },
+    manipulationSettings: {
+      indentationText: IndentationText.TwoSpaces,
+      quoteKind: QuoteKind.Double,
+      newLineKind: NewLineKind.LineFeed,
+    },
     compilerOptions: { allowJs: true, noLib: true },
   });
   const helpers: HelperCode = { statements: new Map(), functionNames: [], constantNames: [] };
   const forwardCode = typedCode(project, forwardPlan, "fwd_", helpers);
   const gradCode = gradPlan ? typedCode(project, gradPlan, "grad_", helpers) : undefined;
-  const e: Emission = { program, source: options.source, spec, T, stateful, runtimeModule, plugins, forwardPlan, forwardCode, gradPlan, gradCode, helpers };
+  const e: Emission = {
+    program,
+    source: options.source,
+    spec,
+    T,
+    stateful,
+    runtimeModule,
+    plugins,
+    forwardPlan,
+    forwardCode,
+    gradPlan,
+    gradCode,
+    helpers,
+  };
 
   const sf = project.createSourceFile(`${program.pipeline}.ts`, "", { overwrite: true });
   addInterfaces(sf, { program, spec, notes, T, hasGradients: gradPlan !== undefined, stateful });
@@ -139,13 +156,19 @@ function moduleHeader({ program, source, spec, stateful, runtimeModule, plugins,
     gradPlan
       ? `//   evaluateWithGrad(inputs, params?, options?)  the same and ${gradNames.join(", ")}: ${kernelSummary(gradPlan)}`
       : "//   evaluateWithGrad(inputs, params?, options?)  the same as evaluate (no loss reaches a differentiable input)",
-    ...(stateful ? ["//   createState(), saveState(state), loadState(text): the state kept across steps (options.state, result.state)"] : []),
+    ...(stateful
+      ? ["//   createState(), saveState(state), loadState(text): the state kept across steps (options.state, result.state)"]
+      : []),
     "//",
     `// Inputs are checked at the boundary against ${program.pipeline}.schema.json (the runtime derives the same schema from`,
     "// PIPELINE.inputs) and as `rlp eval` checks an inputs file: a bad input throws InputValidationError with the same",
     "// codes and one-line messages (RLP501-RLP509). Kernels store float32 and accumulate in float64.",
     ...(plugins.size > 0
-      ? ["//", "// Custom nodes run in their plugin modules, imported by paths relative to this file (keep them there):", ...[...plugins.values()].map((p) => `//   ${p.specifier}`)]
+      ? [
+          "//",
+          "// Custom nodes run in their plugin modules, imported by paths relative to this file (keep them there):",
+          ...[...plugins.values()].map((p) => `//   ${p.specifier}`),
+        ]
       : []),
   ].join("\n");
 }
@@ -158,7 +181,8 @@ function addFunctions(sf: SourceFile, { spec, T, stateful }: Emission): void {
   const withState = stateful ? ` & { state: ${T}State }` : "";
   const outType = `${T}Outputs${withState}`;
   const gradType = `${T}Outputs & ${T}Gradients${withState}`;
-  const throwsDoc = "@throws InputValidationError (codes RLP501-RLP509, as `rlp eval`) on bad inputs or params; EvalError on a failed `require`.";
+  const throwsDoc =
+    "@throws InputValidationError (codes RLP501-RLP509, as `rlp eval`) on bad inputs or params; EvalError on a failed `require`.";
   const callParams = [
     { name: "inputs", type: `${T}Inputs` },
     { name: "params", type: `${T}Params`, hasQuestionToken: true },
@@ -169,7 +193,12 @@ function addFunctions(sf: SourceFile, { spec, T, stateful }: Emission): void {
     name: "evaluate",
     parameters: callParams,
     returnType: `Promise<${outType}>`,
-    docs: [wrap(`Evaluates the pipeline: ${resultNames.join(", ") || "its results"}${stateful ? ", and the state after the step" : ""}.\n${throwsDoc}`, WIDTH - 3)],
+    docs: [
+      wrap(
+        `Evaluates the pipeline: ${resultNames.join(", ") || "its results"}${stateful ? ", and the state after the step" : ""}.\n${throwsDoc}`,
+        WIDTH - 3,
+      ),
+    ],
     statements: `return runtime.run<${outType}>("forward", inputs, params, options);`,
   });
   sf.addFunction({
@@ -177,15 +206,46 @@ function addFunctions(sf: SourceFile, { spec, T, stateful }: Emission): void {
     name: "evaluateWithGrad",
     parameters: callParams,
     returnType: `Promise<${gradType}>`,
-    docs: [wrap(`Evaluates the pipeline and ${gradNames.length > 0 ? `the gradients ${gradNames.join(", ")}` : "no gradients (there are none)"}, in one set of fused kernels.\n${throwsDoc}`, WIDTH - 3)],
+    docs: [
+      wrap(
+        `Evaluates the pipeline and ${gradNames.length > 0 ? `the gradients ${gradNames.join(", ")}` : "no gradients (there are none)"}, in one set of fused kernels.\n${throwsDoc}`,
+        WIDTH - 3,
+      ),
+    ],
     statements: `return runtime.run<${gradType}>("gradient", inputs, params, options);`,
   });
   if (stateful) {
-    sf.addFunction({ isExported: true, name: "createState", returnType: `${T}State`, docs: ["A fresh state: empty tables, unkeyed states at their declared initial values."], statements: `return runtime.createState<${T}State>();` });
-    sf.addFunction({ isExported: true, name: "saveState", parameters: [{ name: "state", type: `${T}State` }], returnType: "string", docs: ["The state as JSON text (a checkpoint; loadState reads it back)."], statements: "return runtime.saveState(state);" });
-    sf.addFunction({ isExported: true, name: "loadState", parameters: [{ name: "text", type: "string" }], returnType: `${T}State`, docs: ["Reads saveState's text.\n@throws EvalError (code \"state\") when the text is not a state of this pipeline."], statements: `return runtime.loadState<${T}State>(text);` });
+    sf.addFunction({
+      isExported: true,
+      name: "createState",
+      returnType: `${T}State`,
+      docs: ["A fresh state: empty tables, unkeyed states at their declared initial values."],
+      statements: `return runtime.createState<${T}State>();`,
+    });
+    sf.addFunction({
+      isExported: true,
+      name: "saveState",
+      parameters: [{ name: "state", type: `${T}State` }],
+      returnType: "string",
+      docs: ["The state as JSON text (a checkpoint; loadState reads it back)."],
+      statements: "return runtime.saveState(state);",
+    });
+    sf.addFunction({
+      isExported: true,
+      name: "loadState",
+      parameters: [{ name: "text", type: "string" }],
+      returnType: `${T}State`,
+      docs: ['Reads saveState\'s text.\n@throws EvalError (code "state") when the text is not a state of this pipeline.'],
+      statements: `return runtime.loadState<${T}State>(text);`,
+    });
   }
-  sf.addFunction({ isExported: true, name: "close", returnType: "Promise<void>", docs: ["Stops the worker threads that calls with `threads` > 1 started (idle workers never keep the process alive)."], statements: "return runtime.close();" });
+  sf.addFunction({
+    isExported: true,
+    name: "close",
+    returnType: "Promise<void>",
+    docs: ["Stops the worker threads that calls with `threads` > 1 started (idle workers never keep the process alive)."],
+    statements: "return runtime.close();",
+  });
 }
 
 /** PIPELINE, the passes (FORWARD, GRADIENT) with their kernels, the kernels' scalar helpers and the runtime driver. */
@@ -197,23 +257,41 @@ function dataAndKernels({ spec, plugins, forwardPlan, forwardCode, gradPlan, gra
       `export const PIPELINE: PipelineSpec = ${literal(spec, "", "export const PIPELINE: PipelineSpec = ".length)};`,
     ),
     ...passText("FORWARD", `the forward pass: ${kernelSummary(forwardPlan)}`, forwardPlan, forwardCode, plugins),
-    ...(gradPlan && gradCode ? passText("GRADIENT", `forward and gradients: ${kernelSummary(gradPlan)}`, gradPlan, gradCode, plugins) : []),
+    ...(gradPlan && gradCode
+      ? passText("GRADIENT", `forward and gradients: ${kernelSummary(gradPlan)}`, gradPlan, gradCode, plugins)
+      : []),
     ...(helpers.statements.size > 0 ? [section("scalar helpers of the kernels"), ...helpers.statements.values()] : []),
   ];
   const fnList = [...helpers.functionNames, ...forwardCode.functionNames, ...(gradCode?.functionNames ?? [])];
   const constants = helpers.constantNames.length > 0 ? `\n  constants: { ${helpers.constantNames.join(", ")} },` : "";
-  tail.push(section("the runtime"), documented(
-    "The driver (rlpc/runtime): validation, binding, kernels, results. Worker threads (options.threads > 1) evaluate the source text of these functions.",
-    `const runtime = createPipeline(PIPELINE, { forward: FORWARD, gradient: ${gradPlan ? "GRADIENT" : "FORWARD"} }, {\n  functions: [\n${wrapList(fnList, "    ")}\n  ],${constants}${pluginsEntry(plugins)}\n});`,
-  ));
+  tail.push(
+    section("the runtime"),
+    documented(
+      "The driver (rlpc/runtime): validation, binding, kernels, results. Worker threads (options.threads > 1) evaluate the source text of these functions.",
+      `const runtime = createPipeline(PIPELINE, { forward: FORWARD, gradient: ${gradPlan ? "GRADIENT" : "FORWARD"} }, {\n  functions: [\n${wrapList(fnList, "    ")}\n  ],${constants}${pluginsEntry(plugins)}\n});`,
+    ),
+  );
   return tail;
 }
 
 /** The import of the runtime, added last: only the runtime types the module mentions (noUnusedLocals); one name per line. */
 function addRuntimeImport(sf: SourceFile, runtimeModule: string): void {
   const body = sf.getFullText();
-  const types = ["EvaluateOptions", "KernelContext", "KernelProgram", "PipelineSpec", "TensorInput", "TensorOf", "TypedArray"].filter((n) => new RegExp(`\\b${n}\\b`).test(body));
+  const types = [
+    "EvaluateOptions",
+    "KernelContext",
+    "KernelProgram",
+    "PipelineSpec",
+    "TensorInput",
+    "TensorOf",
+    "TypedArray",
+  ].filter((n) => new RegExp(`\\b${n}\\b`).test(body));
   const imports = ["createPipeline", ...types.map((n) => `type ${n}`)];
-  sf.insertImportDeclaration(0, { moduleSpecifier: runtimeModule, namedImports: imports.map((name) => name.replace(/^type /, "")) });
-  sf.getImportDeclarations()[0]!.replaceWithText(`import {\n${imports.map((n) => `  ${n},`).join("\n")}\n} from ${JSON.stringify(runtimeModule)};`);
+  sf.insertImportDeclaration(0, {
+    moduleSpecifier: runtimeModule,
+    namedImports: imports.map((name) => name.replace(/^type /, "")),
+  });
+  sf.getImportDeclarations()[0]!.replaceWithText(
+    `import {\n${imports.map((n) => `  ${n},`).join("\n")}\n} from ${JSON.stringify(runtimeModule)};`,
+  );
 }

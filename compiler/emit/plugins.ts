@@ -17,7 +17,8 @@ export interface EmittedPlugin {
 /** The plugins the programs call, by absolute path (as the IR names them), sorted by path; `outDir` as given. */
 export function emittedPlugins(programs: readonly IRProgram[], outDir: string): Map<string, EmittedPlugin> {
   const paths = new Set<string>();
-  for (const p of programs) for (const n of p.nodes) if (n.op.op === "custom" || n.op.op === "custom_vjp") paths.add(n.op.call.plugin);
+  for (const p of programs)
+    for (const n of p.nodes) if (n.op.op === "custom" || n.op.op === "custom_vjp") paths.add(n.op.call.plugin);
   const out = new Map<string, EmittedPlugin>();
   const taken = new Set<string>();
   for (const path of [...paths].sort()) {

@@ -2,7 +2,10 @@
 import type { Span } from "../../grammar/ast.ts";
 
 export class SourceNotes {
-  constructor(private readonly sources: ReadonlyMap<string, string> | undefined, private readonly display: string) {}
+  constructor(
+    private readonly sources: ReadonlyMap<string, string> | undefined,
+    private readonly display: string,
+  ) {}
 
   /** `grpo.rlp:10` for a span. */
   where(span: Span | undefined): string {

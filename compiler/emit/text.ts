@@ -41,7 +41,10 @@ export function wrap(text: string, width: number): string {
 /** One statement: a TSDoc comment wrapped at 120 columns, then `code`. */
 export function documented(description: string, code: string): string {
   const body = wrap(description, 116).split("\n");
-  const comment = body.length === 1 && body[0]!.length <= 110 ? `/** ${body[0]} */` : ["/**", ...body.map((l) => (l ? ` * ${l}` : " *")), " */"].join("\n");
+  const comment =
+    body.length === 1 && body[0]!.length <= 110
+      ? `/** ${body[0]} */`
+      : ["/**", ...body.map((l) => (l ? ` * ${l}` : " *")), " */"].join("\n");
   return `${comment}\n${code}`;
 }
 
@@ -57,7 +60,12 @@ export function spaced(text: string): string {
   const starts = /^(\/\/ -{16}|\/\*\*|\/\/ kernel |function |const |export |let )/;
   for (const line of lines) {
     const prev = out[out.length - 1];
-    if (prev !== undefined && prev !== "" && (/^\/\/ -{16}/.test(prev) || (starts.test(line) && /^(}|};|\))/.test(prev)) || /^\/\/ -{16}/.test(line))) out.push("");
+    if (
+      prev !== undefined &&
+      prev !== "" &&
+      (/^\/\/ -{16}/.test(prev) || (starts.test(line) && /^(}|};|\))/.test(prev)) || /^\/\/ -{16}/.test(line))
+    )
+      out.push("");
     out.push(line);
   }
   return `${out.join("\n").replace(/\n{3,}/g, "\n\n")}\n`;

@@ -35,9 +35,17 @@ function leadingComments(node: Node): string[] {
 }
 
 const ASSIGNMENTS: ReadonlySet<ts.SyntaxKind> = new Set([
-  ts.SyntaxKind.EqualsToken, ts.SyntaxKind.PlusEqualsToken, ts.SyntaxKind.MinusEqualsToken, ts.SyntaxKind.AsteriskEqualsToken,
-  ts.SyntaxKind.SlashEqualsToken, ts.SyntaxKind.PercentEqualsToken, ts.SyntaxKind.AmpersandEqualsToken, ts.SyntaxKind.BarEqualsToken,
-  ts.SyntaxKind.CaretEqualsToken, ts.SyntaxKind.LessThanLessThanEqualsToken, ts.SyntaxKind.GreaterThanGreaterThanEqualsToken,
+  ts.SyntaxKind.EqualsToken,
+  ts.SyntaxKind.PlusEqualsToken,
+  ts.SyntaxKind.MinusEqualsToken,
+  ts.SyntaxKind.AsteriskEqualsToken,
+  ts.SyntaxKind.SlashEqualsToken,
+  ts.SyntaxKind.PercentEqualsToken,
+  ts.SyntaxKind.AmpersandEqualsToken,
+  ts.SyntaxKind.BarEqualsToken,
+  ts.SyntaxKind.CaretEqualsToken,
+  ts.SyntaxKind.LessThanLessThanEqualsToken,
+  ts.SyntaxKind.GreaterThanGreaterThanEqualsToken,
   ts.SyntaxKind.GreaterThanGreaterThanGreaterThanEqualsToken,
 ]);
 
@@ -50,7 +58,8 @@ interface Edit {
 
 function applyEdits(text: string, edits: readonly Edit[]): string {
   let out = text;
-  for (const e of [...edits].sort((x, y) => y.at - x.at || y.remove - x.remove)) out = `${out.slice(0, e.at)}${e.insert}${out.slice(e.at + e.remove)}`;
+  for (const e of [...edits].sort((x, y) => y.at - x.at || y.remove - x.remove))
+    out = `${out.slice(0, e.at)}${e.insert}${out.slice(e.at + e.remove)}`;
   return out;
 }
 
@@ -58,7 +67,8 @@ function applyEdits(text: string, edits: readonly Edit[]): string {
 function parseAlone(project: Project, text: string): FunctionDeclaration | VariableStatement {
   const sf = project.createSourceFile("__declaration.ts", text, { overwrite: true });
   const st = sf.getStatements()[0];
-  if (!Node.isFunctionDeclaration(st) && !Node.isVariableStatement(st)) throw new Error("emit: expected a function or a variable statement");
+  if (!Node.isFunctionDeclaration(st) && !Node.isVariableStatement(st))
+    throw new Error("emit: expected a function or a variable statement");
   return st;
 }
 
@@ -73,7 +83,7 @@ function walk(node: ts.Node, visit: (n: ts.Node) => void): void {
  * is visible in its block: it is unread when its name occurs there once (a sibling loop may declare its own).
  */
 function withoutUnusedConsts(project: Project, text: string): string {
-  for (let current = text; ; ) {
+  for (let current = text; ;) {
     const fn = parseAlone(project, current).compilerNode;
     // occurrences of each name in each block (counted in every enclosing block)
     const counts = new Map<ts.Node, Map<string, number>>();
@@ -88,7 +98,12 @@ function withoutUnusedConsts(project: Project, text: string): string {
     });
     const edits: Edit[] = [];
     walk(fn, (n) => {
-      if (!ts.isVariableStatement(n) || !(n.declarationList.flags & ts.NodeFlags.Const) || n.declarationList.declarations.length !== 1) return;
+      if (
+        !ts.isVariableStatement(n) ||
+        !(n.declarationList.flags & ts.NodeFlags.Const) ||
+        n.declarationList.declarations.length !== 1
+      )
+        return;
       const name = n.declarationList.declarations[0]!.name;
       if (!ts.isIdentifier(name) || counts.get(n.parent)?.get(name.text) !== 1) return;
       // the whole line: indentation, statement, trailing comment, newline
@@ -107,7 +122,13 @@ function withoutUnusedConsts(project: Project, text: string): string {
  * `noUncheckedIndexedAccess`), and a bool store of a number (`b_t24[0] = (v24) ? 1 : 0`: the 0/1 the Uint8Array
  * would store). Writes (`b_A[o] = v`, `a[i] += v`) are not asserted.
  */
-function typedFunction(decl: FunctionDeclaration, newName: string, paramType: (name: string) => string, returnType: string, boolBuffers: ReadonlySet<string>): string {
+function typedFunction(
+  decl: FunctionDeclaration,
+  newName: string,
+  paramType: (name: string) => string,
+  returnType: string,
+  boolBuffers: ReadonlySet<string>,
+): string {
   const fn = decl.compilerNode;
   const source = decl.getSourceFile().compilerNode;
   const start = fn.getStart(source);
@@ -122,12 +143,23 @@ function typedFunction(decl: FunctionDeclaration, newName: string, paramType: (n
     const parent = e.parent;
     if (ts.isBinaryExpression(parent) && parent.left === e && ASSIGNMENTS.has(parent.operatorToken.kind)) {
       const right = parent.right;
-      if (parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && boolBuffers.has(e.expression.getText(source)) && !/^(0|1)$/.test(right.getText(source))) {
-        edits.push({ at: right.getStart(source) - start, remove: 0, insert: "(" }, { at: right.getEnd() - start, remove: 0, insert: ") ? 1 : 0" });
+      if (
+        parent.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+        boolBuffers.has(e.expression.getText(source)) &&
+        !/^(0|1)$/.test(right.getText(source))
+      ) {
+        edits.push(
+          { at: right.getStart(source) - start, remove: 0, insert: "(" },
+          { at: right.getEnd() - start, remove: 0, insert: ") ? 1 : 0" },
+        );
       }
       return;
     }
-    if ((ts.isPrefixUnaryExpression(parent) || ts.isPostfixUnaryExpression(parent)) && (parent.operator === ts.SyntaxKind.PlusPlusToken || parent.operator === ts.SyntaxKind.MinusMinusToken)) return;
+    if (
+      (ts.isPrefixUnaryExpression(parent) || ts.isPostfixUnaryExpression(parent)) &&
+      (parent.operator === ts.SyntaxKind.PlusPlusToken || parent.operator === ts.SyntaxKind.MinusMinusToken)
+    )
+      return;
     if (ts.isNonNullExpression(parent)) return;
     edits.push({ at: e.getEnd() - start, remove: 0, insert: "!" });
   });
@@ -173,7 +205,9 @@ export function typedCode(project: Project, plan: KernelPlan, prefix: string, he
       helpers.functionNames.push(name);
     }
   }
-  const table = plan.kernels.map((k) => (k.kind === "library" ? null : { name: k.name, body: `${prefix}${k.name}`, end: `${prefix}${k.name}_end` }));
+  const table = plan.kernels.map((k) =>
+    k.kind === "library" ? null : { name: k.name, body: `${prefix}${k.name}`, end: `${prefix}${k.name}_end` },
+  );
   project.removeSourceFile(sf);
   return { table, functions, functionNames };
 }

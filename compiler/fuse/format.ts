@@ -45,13 +45,20 @@ function exprText(e: Expr, buf: (id: number) => BufferInfo, program: IRProgram):
       const bin = n.op.op === "binary" && binaryInfo(n.op.fn).infix ? binaryInfo(n.op.fn).symbol : undefined;
       return bin && args.length === 2 ? `${args[0]} ${bin} ${args[1]}` : `${opLabel(n)}(${args.join(", ")})`;
     }
-    case "load": return `${buf(e.buffer).name}[${e.offset}]`;
-    case "offset": return e.prev === undefined ? e.index : `${e.prev}*n_${e.dim} + ${e.index}`;
-    case "sub": return e.by < 0 ? `${e.a} + ${-e.by}` : `${e.a} - ${e.by}`;
-    case "inrange": return `0 <= ${e.a} < n_${e.dim}`;
-    case "pick": return `${e.cond} ? ${e.a} : ${e.b}`;
-    case "slot": return e.round ? `f32(total[${e.offset}])` : `total[${e.offset}]`;
-    case "round": return `f32(${e.a})`;
+    case "load":
+      return `${buf(e.buffer).name}[${e.offset}]`;
+    case "offset":
+      return e.prev === undefined ? e.index : `${e.prev}*n_${e.dim} + ${e.index}`;
+    case "sub":
+      return e.by < 0 ? `${e.a} + ${-e.by}` : `${e.a} - ${e.by}`;
+    case "inrange":
+      return `0 <= ${e.a} < n_${e.dim}`;
+    case "pick":
+      return `${e.cond} ? ${e.a} : ${e.b}`;
+    case "slot":
+      return e.round ? `f32(total[${e.offset}])` : `total[${e.offset}]`;
+    case "round":
+      return `f32(${e.a})`;
   }
 }
 
@@ -99,7 +106,9 @@ function stmtLines(stmts: Stmt[], indent: string, plan: KernelPlan, opts: Format
         out.push(`${indent}total[${s.offset}] = ${s.name}   (per-thread partial, combined after the loops)`);
         break;
       case "scan_init":
-        out.push(`${indent}${s.name} = ${s.init ?? (s.fn === "linrec" ? "0" : SCAN_FNS[s.fn].identityText)}   (scan state)${note(s.node)}`);
+        out.push(
+          `${indent}${s.name} = ${s.init ?? (s.fn === "linrec" ? "0" : SCAN_FNS[s.fn].identityText)}   (scan state)${note(s.node)}`,
+        );
         break;
       case "scan_step": {
         out.push(`${indent}${s.name} = ${SCAN_STEP[s.fn](s)}`);
@@ -121,7 +130,9 @@ function kernelLines(k: Kernel, plan: KernelPlan, opts: FormatOptions): string[]
   const out: string[] = [];
   if (k.kind === "library") {
     const n = plan.program.nodes[k.node]!;
-    out.push(`kernel ${k.name}: library (generic implementation, not fused): %${k.node} ${opLabel(n)}  ${spanLabel(n, opts.sources)}`.trimEnd());
+    out.push(
+      `kernel ${k.name}: library (generic implementation, not fused): %${k.node} ${opLabel(n)}  ${spanLabel(n, opts.sources)}`.trimEnd(),
+    );
   } else {
     const split = k.splittable ? `, outermost loop split over threads` : "";
     out.push(`kernel ${k.name}: ${k.kind} over [${k.nest.join(", ")}]${split}`);
@@ -133,7 +144,8 @@ function kernelLines(k: Kernel, plan: KernelPlan, opts: FormatOptions): string[]
     out.push(`  ${buf(k.out).name} = ${opLabel(plan.program.nodes[k.node]!)}(${k.args.map((a) => buf(a).name).join(", ")})`);
     return out;
   }
-  for (const sc of k.scratch) out.push(`  scratch${sc.id}: f64[${sc.dims.join(",")}] ${sc.fn} of %${sc.node}${sc.shared ? " (shared)" : " (per thread)"}`);
+  for (const sc of k.scratch)
+    out.push(`  scratch${sc.id}: f64[${sc.dims.join(",")}] ${sc.fn} of %${sc.node}${sc.shared ? " (shared)" : " (per thread)"}`);
   stmtLines(k.body, "  ", plan, opts, out);
   if (k.epilogue.length > 0) {
     out.push("  then once:");
@@ -146,10 +158,13 @@ function kernelLines(k: Kernel, plan: KernelPlan, opts: FormatOptions): string[]
 export function formatPlan(plan: KernelPlan, opts: FormatOptions = {}): string {
   const out: string[] = [];
   const loops = plan.kernels.filter((k) => k.kind !== "library").length;
-  out.push(`plan ${plan.program.pipeline}: ${plan.kernels.length} kernel(s) (${loops} fused, ${plan.kernels.length - loops} library)`);
+  out.push(
+    `plan ${plan.program.pipeline}: ${plan.kernels.length} kernel(s) (${loops} fused, ${plan.kernels.length - loops} library)`,
+  );
   out.push("buffers:");
   for (const b of plan.buffers) {
-    const what = b.role === "input" ? "input" : b.role === "output" ? `output ${(b.results ?? []).join(", ")}` : `temp (%${b.node})`;
+    const what =
+      b.role === "input" ? "input" : b.role === "output" ? `output ${(b.results ?? []).join(", ")}` : `temp (%${b.node})`;
     out.push(`  ${b.name.padEnd(14)} ${typeLabel(b).padEnd(14)} ${what}`);
   }
   for (const k of plan.kernels) {

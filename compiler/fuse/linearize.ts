@@ -86,7 +86,11 @@ export function linearize(k: KernelEnv, tree: KernelTree): Linearized {
     return { name: `i_${dim}`, depth: i + 1 };
   };
   const idx = (dim: string, env: Env): Local => env.get(dim) ?? loopVar(dim);
-  const envKey = (dims: readonly string[], env: Env): string => dims.filter((d) => env.has(d)).map((d) => `${d}=${env.get(d)!.name}`).join(",");
+  const envKey = (dims: readonly string[], env: Env): string =>
+    dims
+      .filter((d) => env.has(d))
+      .map((d) => `${d}=${env.get(d)!.name}`)
+      .join(",");
   const max = (...ls: Local[]): number => Math.max(0, ...ls.map((l) => l.depth));
 
   const offset = (dims: readonly string[], env: Env): Local => {
@@ -98,14 +102,28 @@ export function linearize(k: KernelEnv, tree: KernelTree): Linearized {
     const i = idx(dim, env);
     const ek = envKey(dims, env);
     const key = `off|${dims.join(",")}|${ek}`;
-    return lookup(key) ?? emitLet(key, ek === "" ? `o_${dims.join("_")}` : `o${++counter}`, { e: "offset", prev: prev.name, dim, index: i.name }, max(prev, i));
+    return (
+      lookup(key) ??
+      emitLet(
+        key,
+        ek === "" ? `o_${dims.join("_")}` : `o${++counter}`,
+        { e: "offset", prev: prev.name, dim, index: i.name },
+        max(prev, i),
+      )
+    );
   };
 
   const load = (node: IRNode, buffer: number, env: Env, key: string): Local => {
     reads.add(buffer);
     const off = offset(node.type.dims, env);
     const ek = envKey(node.type.dims, env);
-    return emitLet(key, ek === "" ? `v${node.id}` : `v${node.id}_${++counter}`, { e: "load", buffer, offset: off.name }, off.depth, node.id);
+    return emitLet(
+      key,
+      ek === "" ? `v${node.id}` : `v${node.id}_${++counter}`,
+      { e: "load", buffer, offset: off.name },
+      off.depth,
+      node.id,
+    );
   };
 
   const resolve = (id: number, env: Env): Local => {
@@ -137,7 +155,8 @@ export function linearize(k: KernelEnv, tree: KernelTree): Linearized {
       case "detach":
         return resolve(n.args[0]!, env);
       case "cast":
-        if (nodes[n.args[0]!]!.type.dtype === op.to || (op.to === "f32" && nodes[n.args[0]!]!.type.dtype === "i32")) return resolve(n.args[0]!, env);
+        if (nodes[n.args[0]!]!.type.dtype === op.to || (op.to === "f32" && nodes[n.args[0]!]!.type.dtype === "i32"))
+          return resolve(n.args[0]!, env);
         break;
       case "select": {
         if (!nodes[n.args[0]!]!.type.dims.includes(op.dim)) return resolve(n.args[0]!, env);
@@ -158,14 +177,21 @@ export function linearize(k: KernelEnv, tree: KernelTree): Linearized {
         let pos: Local;
         if (op.op === "shift") {
           const cur = idx(along, env);
-          const j = lookup(`sub|${cur.name}|${op.by}`) ?? emitLet(`sub|${cur.name}|${op.by}`, `j${++counter}`, { e: "sub", a: cur.name, by: op.by }, cur.depth);
-          ok = lookup(`in|${j.name}`) ?? emitLet(`in|${j.name}`, `ok${++counter}`, { e: "inrange", a: j.name, dim: along }, j.depth);
+          const j =
+            lookup(`sub|${cur.name}|${op.by}`) ??
+            emitLet(`sub|${cur.name}|${op.by}`, `j${++counter}`, { e: "sub", a: cur.name, by: op.by }, cur.depth);
+          ok =
+            lookup(`in|${j.name}`) ?? emitLet(`in|${j.name}`, `ok${++counter}`, { e: "inrange", a: j.name, dim: along }, j.depth);
           pos = j;
         } else {
           pos = resolve(n.args[1]!, env);
-          ok = lookup(`in|${pos.name}`) ?? emitLet(`in|${pos.name}`, `ok${++counter}`, { e: "inrange", a: pos.name, dim: along }, pos.depth);
+          ok =
+            lookup(`in|${pos.name}`) ??
+            emitLet(`in|${pos.name}`, `ok${++counter}`, { e: "inrange", a: pos.name, dim: along }, pos.depth);
         }
-        const c = lookup(`clamp|${pos.name}`) ?? emitLet(`clamp|${pos.name}`, `at${++counter}`, { e: "pick", cond: ok.name, a: pos.name, b: "0" }, max(ok, pos));
+        const c =
+          lookup(`clamp|${pos.name}`) ??
+          emitLet(`clamp|${pos.name}`, `at${++counter}`, { e: "pick", cond: ok.name, a: pos.name, b: "0" }, max(ok, pos));
         const e2 = new Map(env);
         e2.set(along, c);
         const x = resolve(n.args[0]!, e2);
@@ -236,7 +262,9 @@ export function linearize(k: KernelEnv, tree: KernelTree): Linearized {
           return storeValue(it.stage, v);
         }
         const here = stack.length - 1;
-        const v = rounds(n) ? emitLet(`${n.id}|`, `v${n.id}`, { e: "round", a: acc }, here) : remember(`${n.id}|`, { name: acc, depth: here });
+        const v = rounds(n)
+          ? emitLet(`${n.id}|`, `v${n.id}`, { e: "round", a: acc }, here)
+          : remember(`${n.id}|`, { name: acc, depth: here });
         return storeValue(it.stage, v);
       }
       const x = resolve(n.args[0]!, ident);
@@ -260,7 +288,9 @@ export function linearize(k: KernelEnv, tree: KernelTree): Linearized {
       const fn = op.op === "scan" ? op.fn : "linrec";
       if (it.t === "scan_init") {
         const init = op.op === "linrec" && op.hasInit ? resolve(n.args[2]!, ident).name : undefined;
-        return push(init === undefined ? { s: "scan_init", name, fn, node: n.id } : { s: "scan_init", name, fn, init, node: n.id });
+        return push(
+          init === undefined ? { s: "scan_init", name, fn, node: n.id } : { s: "scan_init", name, fn, init, node: n.id },
+        );
       }
       const stmt: Stmt = { s: "scan_step", name, fn, node: n.id };
       if (op.op === "scan") stmt.x = resolve(n.args[0]!, ident).name;
@@ -270,7 +300,9 @@ export function linearize(k: KernelEnv, tree: KernelTree): Linearized {
       }
       push(stmt);
       const here = stack.length - 1;
-      const v = rounds(n) ? emitLet(`${n.id}|`, `v${n.id}`, { e: "round", a: name }, here) : remember(`${n.id}|`, { name, depth: here });
+      const v = rounds(n)
+        ? emitLet(`${n.id}|`, `v${n.id}`, { e: "round", a: name }, here)
+        : remember(`${n.id}|`, { name, depth: here });
       return storeValue(it.stage, v);
     }
     // a store of an inline value
@@ -295,8 +327,15 @@ export function linearize(k: KernelEnv, tree: KernelTree): Linearized {
 /** The accumulator of a reduction the fused kernels run; mean and logsumexp are rewritten by compiler/lower first. */
 function accFn(fn: ReduceOpName): AccFn {
   switch (fn) {
-    case "sum": case "count": case "max": case "min": return fn;
-    case "mean": case "logsumexp": throw new Error(`fuse: ${fn} must be lowered (compiler/lower) before fusion`);
-    default: return unreachable(fn, "fuse: reduce function");
+    case "sum":
+    case "count":
+    case "max":
+    case "min":
+      return fn;
+    case "mean":
+    case "logsumexp":
+      throw new Error(`fuse: ${fn} must be lowered (compiler/lower) before fusion`);
+    default:
+      return unreachable(fn, "fuse: reduce function");
   }
 }

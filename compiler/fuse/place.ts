@@ -36,7 +36,10 @@ export function placeKernel(g: StageGraph, members: number[], nestLength: number
   const inKernel = new Set(members);
   const stage = (i: number): Stage => g.stages[i]!;
   const depth = (i: number): number => stage(i).space.length;
-  const deps = (i: number): number[] => stage(i).deps.filter((d) => inKernel.has(d.stage)).map((d) => d.stage);
+  const deps = (i: number): number[] =>
+    stage(i)
+      .deps.filter((d) => inKernel.has(d.stage))
+      .map((d) => d.stage);
   const readers = new Map<number, number[]>(members.map((m) => [m, []]));
   for (const m of members) for (const d of deps(m)) readers.get(d)!.push(m);
   const spill = new Set<string>();
@@ -94,7 +97,10 @@ export function placeKernel(g: StageGraph, members: number[], nestLength: number
           continue;
         }
         const vs = site.get(s)!;
-        const target = stage(d).kind === "scan" ? [...vs] : [...vs.slice(0, stage(d).result.length), ...new Array<number>(depth(d) + 1 - stage(d).result.length).fill(0)];
+        const target =
+          stage(d).kind === "scan"
+            ? [...vs]
+            : [...vs.slice(0, stage(d).result.length), ...new Array<number>(depth(d) + 1 - stage(d).result.length).fill(0)];
         floor.set(d, lexMax(floor.get(d) ?? base(depth(d)), target));
         moved = true;
       }
@@ -107,9 +113,16 @@ export function placeKernel(g: StageGraph, members: number[], nestLength: number
 
 /** Moves each stage (last first) to the latest existing site that keeps every constraint. */
 function sink(
-  members: number[], depth: (i: number) => number, deps: (i: number) => number[], readers: Map<number, number[]>,
-  site: Map<number, number[]>, spill: Set<string>, lower: (d: number, s: number, vd: number[]) => number[],
-  sees: (d: number, vd: number[], vs: number[]) => boolean, nestLength: number, stage: (i: number) => Stage,
+  members: number[],
+  depth: (i: number) => number,
+  deps: (i: number) => number[],
+  readers: Map<number, number[]>,
+  site: Map<number, number[]>,
+  spill: Set<string>,
+  lower: (d: number, s: number, vd: number[]) => number[],
+  sees: (d: number, vd: number[], vs: number[]) => boolean,
+  nestLength: number,
+  stage: (i: number) => Stage,
 ): void {
   for (let idx = members.length - 1; idx >= 0; idx--) {
     const s = members[idx]!;
@@ -145,7 +158,13 @@ function sink(
 }
 
 /** Every existing site of depth k: an existing loop path, then each position among the next depth's loops. */
-function candidates(members: number[], depth: (i: number) => number, site: Map<number, number[]>, k: number, nestLength: number): number[][] {
+function candidates(
+  members: number[],
+  depth: (i: number) => number,
+  site: Map<number, number[]>,
+  k: number,
+  nestLength: number,
+): number[][] {
   const paths = new Map<string, number[]>();
   for (const m of members) {
     if (depth(m) < k) continue;

@@ -18,7 +18,8 @@ export function planLowered(program: IRProgram): KernelPlan {
   const g = buildStages(program);
   const sched = schedule(g);
   const placements: (Placement | undefined)[] = sched.groups.map((grp) =>
-    grp.library ? undefined : placeKernel(g, grp.members, grp.nest.length));
+    grp.library ? undefined : placeKernel(g, grp.members, grp.nest.length),
+  );
   const spilled = new Set<number>();
   for (const p of placements) for (const pair of p?.spill ?? []) spilled.add(Number(pair.split(">")[0]));
 
@@ -35,20 +36,30 @@ export function planLowered(program: IRProgram): KernelPlan {
   const inputs: Record<string, number> = {};
   const bufOfNode = new Map<number, number>();
   for (const inp of program.inputs) {
-    const id = addBuffer({ dtype: inp.type.dtype, dims: inp.type.dims, role: "input", node: inp.node, input: inp.name }, inp.name);
+    const id = addBuffer(
+      { dtype: inp.type.dtype, dims: inp.type.dims, role: "input", node: inp.node, input: inp.name },
+      inp.name,
+    );
     inputs[inp.name] = id;
     bufOfNode.set(inp.node, id);
   }
   const resultNames = new Map<number, string[]>();
   for (const r of program.results) resultNames.set(r.node, [...(resultNames.get(r.node) ?? []), r.name]);
-  const required = new Set<number>([...program.requires.map((q) => q.cond), ...program.results.flatMap((r) => (r.key === undefined ? [] : [r.key]))]);
+  const required = new Set<number>([
+    ...program.requires.map((q) => q.cond),
+    ...program.results.flatMap((r) => (r.key === undefined ? [] : [r.key])),
+  ]);
   for (const s of g.stages) {
     const crosses = g.consumers[s.id]!.some((c) => sched.groupOf[c] !== sched.groupOf[s.id]);
     const nonPrefix = s.kind === "reduce" && !s.prefix;
     const rn = resultNames.get(s.node);
-    if (!(s.kind === "store" || s.kind === "library" || rn || required.has(s.node) || crosses || nonPrefix || spilled.has(s.id))) continue;
+    if (!(s.kind === "store" || s.kind === "library" || rn || required.has(s.node) || crosses || nonPrefix || spilled.has(s.id)))
+      continue;
     const n = program.nodes[s.node]!;
-    const id = addBuffer({ dtype: n.type.dtype, dims: n.type.dims, role: rn ? "output" : "temp", node: s.node, ...(rn ? { results: rn } : {}) }, rn ? rn[0]! : `t${s.node}`);
+    const id = addBuffer(
+      { dtype: n.type.dtype, dims: n.type.dims, role: rn ? "output" : "temp", node: s.node, ...(rn ? { results: rn } : {}) },
+      rn ? rn[0]! : `t${s.node}`,
+    );
     bufOfNode.set(s.node, id);
   }
   const results: Record<string, number> = {};
@@ -71,7 +82,18 @@ export function planLowered(program: IRProgram): KernelPlan {
       const n = program.nodes[s.node]!;
       const args = n.args.map((a) => bufOfNode.get(a)!);
       const out = bufOfNode.get(s.node)!;
-      kernels.push({ kind: "library", name: `k${gi}_${n.op.op}`, index: gi, node: s.node, args, out, reads: [...new Set(args)], writes: [out], nodes: [s.node], notes });
+      kernels.push({
+        kind: "library",
+        name: `k${gi}_${n.op.op}`,
+        index: gi,
+        node: s.node,
+        args,
+        out,
+        reads: [...new Set(args)],
+        writes: [out],
+        nodes: [s.node],
+        notes,
+      });
       return;
     }
     const placement = placements[gi]!;
@@ -88,23 +110,50 @@ export function planLowered(program: IRProgram): KernelPlan {
       if (op.op !== "reduce") continue;
       const fn = op.fn as AccSlot["fn"];
       if (s.prefix && s.result.length === 0) slots.push({ node: s.node, fn, offset: slots.length });
-      else if (!s.prefix) scratch.push({ id: scratchId++, node: s.node, fn, dims: s.result, shared: nest.length > 0 && s.result.includes(nest[0]!) });
+      else if (!s.prefix)
+        scratch.push({
+          id: scratchId++,
+          node: s.node,
+          fn,
+          dims: s.result,
+          shared: nest.length > 0 && s.result.includes(nest[0]!),
+        });
     }
     const spillOf = (stage: number): boolean => [...placement.spill].some((p) => Number(p.split(">")[0]) === stage);
     const tree = buildTree(g.stages, grp.members, nest, placement);
-    const lin = linearize({
-      program, stages: g.stages, stageOf: g.stageOf, nest, members, slots, scratch,
-      bufferOf: (node) => {
-        const s = g.stageOf.get(node);
-        if (s !== undefined && members.has(s) && g.stages[s]!.kind !== "store" && !spillOf(s)) return undefined;
-        return bufOfNode.get(node);
+    const lin = linearize(
+      {
+        program,
+        stages: g.stages,
+        stageOf: g.stageOf,
+        nest,
+        members,
+        slots,
+        scratch,
+        bufferOf: (node) => {
+          const s = g.stageOf.get(node);
+          if (s !== undefined && members.has(s) && g.stages[s]!.kind !== "store" && !spillOf(s)) return undefined;
+          return bufOfNode.get(node);
+        },
+        storeTo: (stage) => bufOfNode.get(g.stages[stage]!.node),
       },
-      storeTo: (stage) => bufOfNode.get(g.stages[stage]!.node),
-    }, tree);
+      tree,
+    );
     const kind = grp.members.some((m) => g.stages[m]!.kind === "scan") ? "scan" : "loop";
     kernels.push({
-      kind, name: `k${gi}_${kind}`, index: gi, nest, splittable, body: lin.body, epilogue: lin.epilogue, slots, scratch,
-      reads: [...lin.reads].sort((a, b) => a - b), writes: [...lin.writes].sort((a, b) => a - b), nodes: lin.nodes, notes,
+      kind,
+      name: `k${gi}_${kind}`,
+      index: gi,
+      nest,
+      splittable,
+      body: lin.body,
+      epilogue: lin.epilogue,
+      slots,
+      scratch,
+      reads: [...lin.reads].sort((a, b) => a - b),
+      writes: [...lin.writes].sort((a, b) => a - b),
+      nodes: lin.nodes,
+      notes,
     });
   });
   const requires = program.requires.map((q) => ({ buffer: bufOfNode.get(q.cond)!, message: q.message }));
@@ -120,8 +169,18 @@ function kernelNotes(g: StageGraph, members: number[], groupOf: number[], gi: nu
       const k = groupOf[d.stage]!;
       if (k === gi) continue;
       const ds = g.stages[d.stage]!;
-      const what = ds.kind === "reduce" ? (ds.prefix ? (ds.result.length === 0 ? "a total over the whole loop nest" : "a reduction over another loop nest") : "a reduction into a buffer")
-        : ds.kind === "scan" ? "a scan (needs all positions)" : ds.kind === "library" ? "a library kernel's output" : "a stored value";
+      const what =
+        ds.kind === "reduce"
+          ? ds.prefix
+            ? ds.result.length === 0
+              ? "a total over the whole loop nest"
+              : "a reduction over another loop nest"
+            : "a reduction into a buffer"
+          : ds.kind === "scan"
+            ? "a scan (needs all positions)"
+            : ds.kind === "library"
+              ? "a library kernel's output"
+              : "a stored value";
       // a library kernel reads every operand from a buffer: "shifted" would only be noise there
       out.add(`needs ${what} from k${k}${d.env && s.kind !== "library" ? " at shifted/selected positions" : ""}`);
     }

@@ -25,7 +25,8 @@ function levels(g: StageGraph): { asap: number[]; alap: number[] } {
   const n = g.stages.length;
   const asap = new Array<number>(n).fill(0);
   for (const s of g.stages) {
-    for (const d of s.deps) asap[s.id] = Math.max(asap[s.id]!, asap[d.stage]! + (isBarrier(g.stages[d.stage]!, s, d.env) ? 1 : 0));
+    for (const d of s.deps)
+      asap[s.id] = Math.max(asap[s.id]!, asap[d.stage]! + (isBarrier(g.stages[d.stage]!, s, d.env) ? 1 : 0));
   }
   const top = Math.max(0, ...asap);
   const alap = new Array<number>(n).fill(top);
@@ -68,7 +69,8 @@ export function schedule(g: StageGraph): Schedule {
       if (grp.level !== level || !joins(grp, s)) continue;
       // every dep read inside must be in this kernel or an earlier one
       if ([...own.keys()].some((o) => o > k)) continue;
-      if (best < 0 || (own.get(k) ?? 0) > (own.get(best) ?? 0) || ((own.get(k) ?? 0) === (own.get(best) ?? 0) && k < best)) best = k;
+      if (best < 0 || (own.get(k) ?? 0) > (own.get(best) ?? 0) || ((own.get(k) ?? 0) === (own.get(best) ?? 0) && k < best))
+        best = k;
     }
     if (best < 0) {
       best = groups.length;

@@ -7,7 +7,8 @@
 //   scan     every scan function (cumsum, cumprod, cummax, cummin) and linrec: sequential along a dim (the innermost loop)
 //   library  segment, topk_mask, put, argfirst, scan_grad, tables, custom TS nodes (custom, custom_vjp): a kernel of
 //            their own over buffers
-//   store    (not an op trait) an inline value that must be written to a buffer: a result, a `require` condition, a library operand
+//   store    (not an op trait) an inline value that must be written to a buffer: a result, a `require` condition,
+//            a library operand
 import type { IRNode, IRProgram } from "../ir/ir.ts";
 import { OPS } from "../ir/ops.ts";
 

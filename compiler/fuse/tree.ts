@@ -39,7 +39,10 @@ export function buildTree(stages: readonly Stage[], members: number[], nest: str
       const v = site(s);
       if (depth(s) < i || !samePath(v, path)) continue;
       if (depth(s) === i) {
-        entries.push({ key: [v[i]!, 0, s], item: { t: stages[s]!.kind === "reduce" ? "accum" : stages[s]!.kind === "scan" ? "scan_step" : "store", stage: s } });
+        entries.push({
+          key: [v[i]!, 0, s],
+          item: { t: stages[s]!.kind === "reduce" ? "accum" : stages[s]!.kind === "scan" ? "scan_step" : "store", stage: s },
+        });
       } else {
         const j = v[i]!;
         if (!loops.has(j)) loops.set(j, []);
@@ -63,8 +66,10 @@ export function buildTree(stages: readonly Stage[], members: number[], nest: str
 
   const tree: KernelTree = { body: [], epilogue: [] };
   for (const item of block(0, [])) {
-    if (item.t === "loop" || item.t === "init" || item.t === "final" || item.t === "scan_init" || depth(item.stage) > 0) tree.body.push(item);
-    if (item.t === "final" || (item.t !== "loop" && item.t !== "init" && item.t !== "scan_init" && depth(item.stage) === 0)) tree.epilogue.push(item);
+    if (item.t === "loop" || item.t === "init" || item.t === "final" || item.t === "scan_init" || depth(item.stage) > 0)
+      tree.body.push(item);
+    if (item.t === "final" || (item.t !== "loop" && item.t !== "init" && item.t !== "scan_init" && depth(item.stage) === 0))
+      tree.epilogue.push(item);
   }
   return tree;
 }

@@ -64,9 +64,7 @@ export type Expr =
   /** a rounded to float32: a reduction's or scan's value, exactly as a later kernel reads it back from its buffer */
   | { e: "round"; a: Operand };
 
-export type AccTarget =
-  | { t: "local"; name: string }
-  | { t: "scratch"; scratch: number; index: Operand };
+export type AccTarget = { t: "local"; name: string } | { t: "scratch"; scratch: number; index: Operand };
 
 export type Stmt =
   | { s: "loop"; dim: string; reverse: boolean; split: boolean; body: Stmt[] }

@@ -48,7 +48,10 @@ export class NodeBuilder {
   private readonly unshared: (op: Op) => boolean;
   private readonly origin: () => Origin | undefined;
 
-  constructor(readonly env: RuleEnv, options: NodeBuilderOptions = {}) {
+  constructor(
+    readonly env: RuleEnv,
+    options: NodeBuilderOptions = {},
+  ) {
     this.share = options.share ?? true;
     this.unshared = options.unshared ?? (() => false);
     this.origin = options.origin ?? (() => undefined);
@@ -68,7 +71,12 @@ export class NodeBuilder {
 
   /** Appends op(args) with the type its rule gives; returns the id of an equal node instead where there is one. */
   emit(op: Op, args: readonly number[], options: EmitOptions = {}): number {
-    const type = inferType(this.env, op, args.map((a) => this.type(a)), options.declared);
+    const type = inferType(
+      this.env,
+      op,
+      args.map((a) => this.type(a)),
+      options.declared,
+    );
     if (typeof type === "string") throw new BuildError(`cannot build ${op.op}: ${type}`);
     return this.append(op, [...args], type, options.origin, options.marks);
   }
@@ -95,7 +103,13 @@ export class NodeBuilder {
     const site = origin?.site ?? fallback?.site;
     if (span) node.span = span;
     if (site) node.site = site;
-    node.grad = marks ? [...marks] : expectedMarks(this.env, node, args.map((a) => this.nodes[a]!));
+    node.grad = marks
+      ? [...marks]
+      : expectedMarks(
+          this.env,
+          node,
+          args.map((a) => this.nodes[a]!),
+        );
     this.nodes.push(node);
     if (key !== undefined) this.memo.set(key, node.id);
     return node.id;

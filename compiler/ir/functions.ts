@@ -13,15 +13,24 @@ export interface UnaryFnInfo {
 }
 
 export const UNARY_FNS = {
-  neg: { operand: "number", keepsFinite: true }, exp: { operand: "float", keepsFinite: false },
-  log: { operand: "float", keepsFinite: false }, log1p: { operand: "float", keepsFinite: false },
-  expm1: { operand: "float", keepsFinite: false }, sqrt: { operand: "float", keepsFinite: false },
-  abs: { operand: "number", keepsFinite: true }, sign: { operand: "number", keepsFinite: true },
-  tanh: { operand: "float", keepsFinite: true }, sigmoid: { operand: "float", keepsFinite: true },
-  softplus: { operand: "float", keepsFinite: false }, sin: { operand: "float", keepsFinite: true },
-  cos: { operand: "float", keepsFinite: true }, floor: { operand: "float", keepsFinite: true },
-  ceil: { operand: "float", keepsFinite: true }, round: { operand: "float", keepsFinite: true },
-  lgamma: { operand: "float", keepsFinite: false }, not: { operand: "bool", keepsFinite: true },
+  neg: { operand: "number", keepsFinite: true },
+  exp: { operand: "float", keepsFinite: false },
+  log: { operand: "float", keepsFinite: false },
+  log1p: { operand: "float", keepsFinite: false },
+  expm1: { operand: "float", keepsFinite: false },
+  sqrt: { operand: "float", keepsFinite: false },
+  abs: { operand: "number", keepsFinite: true },
+  sign: { operand: "number", keepsFinite: true },
+  tanh: { operand: "float", keepsFinite: true },
+  sigmoid: { operand: "float", keepsFinite: true },
+  softplus: { operand: "float", keepsFinite: false },
+  sin: { operand: "float", keepsFinite: true },
+  cos: { operand: "float", keepsFinite: true },
+  floor: { operand: "float", keepsFinite: true },
+  ceil: { operand: "float", keepsFinite: true },
+  round: { operand: "float", keepsFinite: true },
+  lgamma: { operand: "float", keepsFinite: false },
+  not: { operand: "bool", keepsFinite: true },
 } as const satisfies Record<string, UnaryFnInfo>;
 export type UnaryOpName = keyof typeof UNARY_FNS;
 
@@ -90,8 +99,18 @@ export interface ScanFnInfo {
 }
 
 export const SCAN_FNS = {
-  cumsum: { identity: 0, identityText: "0", selects: false, doc: "cumsum(x, along=T, reverse=false): running sum (reverse: from the end)" },
-  cumprod: { identity: 1, identityText: "1", selects: false, doc: "cumprod(x, along=T, reverse=false): running product (reverse: from the end)" },
+  cumsum: {
+    identity: 0,
+    identityText: "0",
+    selects: false,
+    doc: "cumsum(x, along=T, reverse=false): running sum (reverse: from the end)",
+  },
+  cumprod: {
+    identity: 1,
+    identityText: "1",
+    selects: false,
+    doc: "cumprod(x, along=T, reverse=false): running product (reverse: from the end)",
+  },
   cummax: { identity: -Infinity, identityText: "-inf", selects: true, doc: "cummax(x, along=T, reverse=false): running maximum" },
   cummin: { identity: Infinity, identityText: "+inf", selects: true, doc: "cummin(x, along=T, reverse=false): running minimum" },
 } as const satisfies Record<string, ScanFnInfo>;
@@ -105,7 +124,12 @@ export interface SegmentFnInfo {
 }
 
 export const SEGMENT_FNS = {
-  sum: { counts: false }, mean: { counts: false }, max: { counts: false }, min: { counts: false }, count: { counts: true }, first: { counts: false },
+  sum: { counts: false },
+  mean: { counts: false },
+  max: { counts: false },
+  min: { counts: false },
+  count: { counts: true },
+  first: { counts: false },
 } as const satisfies Record<string, SegmentFnInfo>;
 export type SegmentOpName = keyof typeof SEGMENT_FNS;
 

@@ -128,7 +128,8 @@ export interface IRInput {
   span?: Span;
 }
 
-export type ResultKind = "rollout" | "reward" | "advantage" | "loss" | "metric" | "output" | "update" | "grad" | "filter" | "once";
+export type ResultKind =
+  "rollout" | "reward" | "advantage" | "loss" | "metric" | "output" | "update" | "grad" | "filter" | "once";
 
 export interface IRResult {
   name: string;

@@ -46,7 +46,9 @@ export interface OpInfo<K extends OpName> {
 
 /** The tensor arguments of a custom node's call, in IR arg order. */
 export function tensorArgs(call: CustomCall): Extract<CustomArg, { kind: "tensor" }>[] {
-  return call.argv.filter((a): a is Extract<CustomArg, { kind: "tensor" }> => a.kind === "tensor").sort((x, y) => x.index - y.index);
+  return call.argv
+    .filter((a): a is Extract<CustomArg, { kind: "tensor" }> => a.kind === "tensor")
+    .sort((x, y) => x.index - y.index);
 }
 
 const baseName = (path: string): string => path.slice(path.lastIndexOf("/") + 1);
@@ -64,17 +66,32 @@ export const OPS: { [K in OpName]: OpInfo<K> } = {
   index: { ...base, arity: fixed(0), carriesGradient: false, label: named },
   size: { ...base, arity: fixed(0), carriesGradient: false, label: named },
   unary: { ...base, arity: fixed(1), elementwise: true, label: (op) => op.fn },
-  binary: { ...base, arity: fixed(2), elementwise: true, label: (op) => (binaryInfo(op.fn).infix ? binaryInfo(op.fn).symbol ?? op.fn : op.fn) },
+  binary: {
+    ...base,
+    arity: fixed(2),
+    elementwise: true,
+    label: (op) => (binaryInfo(op.fn).infix ? (binaryInfo(op.fn).symbol ?? op.fn) : op.fn),
+  },
   cast: { ...base, arity: fixed(1), elementwise: true, label: (op) => `cast to ${op.to}` },
   where: { ...base, arity: fixed(3), elementwise: true, label: named },
   clamp: { ...base, arity: fixed(3), elementwise: true, label: named },
   safe_div: { ...base, arity: fixed(4), elementwise: true, label: named },
   detach: { ...base, arity: fixed(1), carriesGradient: false, label: named },
-  reduce: { ...base, arity: (op) => 1 + Number(op.hasWhere), stage: "reduce", label: (op) => `${op.fn} over [${op.over.join(", ")}]${op.hasWhere ? " where" : ""}` },
+  reduce: {
+    ...base,
+    arity: (op) => 1 + Number(op.hasWhere),
+    stage: "reduce",
+    label: (op) => `${op.fn} over [${op.over.join(", ")}]${op.hasWhere ? " where" : ""}`,
+  },
   scan: { ...base, arity: fixed(1), stage: "scan", label: (op) => `${op.fn} ${along(op)}` },
   linrec: { ...base, arity: (op) => 2 + Number(op.hasInit), stage: "scan", label: (op) => `linrec ${along(op)}` },
   shift: { ...base, arity: fixed(2), stage: "env", label: (op) => `shift along ${op.along} by ${op.by}` },
-  segment: { ...base, arity: (op) => 2 + Number(op.hasWhere), stage: "library", label: (op) => `segment_${op.fn} over [${op.over.join(", ")}]` },
+  segment: {
+    ...base,
+    arity: (op) => 2 + Number(op.hasWhere),
+    stage: "library",
+    label: (op) => `segment_${op.fn} over [${op.over.join(", ")}]`,
+  },
   topk_mask: { ...base, arity: (op) => 2 + Number(op.hasWhere), carriesGradient: false, stage: "library", label: named },
   uniform: { ...base, arity: fixed(1), carriesGradient: false, label: named },
   take: { ...base, arity: fixed(3), stage: "env", label: (op) => `take along ${op.along}` },
@@ -90,17 +107,29 @@ export const OPS: { [K in OpName]: OpInfo<K> } = {
     label: named,
   },
   rename: { ...base, arity: fixed(1), stage: "env", label: (op) => `rename ${op.from}->${op.to}` },
-  argfirst: { ...base, arity: (op) => 2 + Number(op.hasKey) + Number(op.hasWhere), carriesGradient: false, stage: "library", label: named },
+  argfirst: {
+    ...base,
+    arity: (op) => 2 + Number(op.hasKey) + Number(op.hasWhere),
+    carriesGradient: false,
+    stage: "library",
+    label: named,
+  },
   // linear in g; the symbolic autodiff refuses a second order through it with a clear error (compiler/autodiff/rules/scan.ts)
   scan_grad: { ...base, arity: fixed(2), stage: "library", label: named },
   embed: { ...base, arity: fixed(1), label: named },
   custom: {
-    ...base, arity: (op) => tensorArgs(op.call).length, stage: "library",
-    label: (op) => `custom ${op.call.node}${op.call.results.length > 1 ? ` result ${op.output + 1}` : ""} (${baseName(op.call.plugin)})`,
+    ...base,
+    arity: (op) => tensorArgs(op.call).length,
+    stage: "library",
+    label: (op) =>
+      `custom ${op.call.node}${op.call.results.length > 1 ? ` result ${op.output + 1}` : ""} (${baseName(op.call.plugin)})`,
   },
   // a custom node's gradient is not differentiated again
   custom_vjp: {
-    ...base, arity: (op) => tensorArgs(op.call).length + 1, carriesGradient: false, stage: "library",
+    ...base,
+    arity: (op) => tensorArgs(op.call).length + 1,
+    carriesGradient: false,
+    stage: "library",
     label: (op) => {
       const arg = op.call.argv.find((a) => a.kind === "tensor" && a.index === op.wrt);
       return `custom_vjp ${op.call.node} d/d${arg?.name ?? op.wrt}${op.call.results.length > 1 ? ` of result ${op.output + 1}` : ""} (${baseName(op.call.plugin)})`;

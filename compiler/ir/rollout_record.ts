@@ -39,14 +39,46 @@ export const ROLLOUT_SOURCES: Record<RolloutSource, SourceSpec> = {
       { name: "temperature", required: false, integer: false, min: 0, default: 1.0 },
     ],
     fields: {
-      tokens: { dtype: "i32", dims: ["prompts", "group", "tokens"], indexOf: "vocab", doc: "the sampled response tokens (end-of-sequence included; padding after it)" },
-      mask: { dtype: "bool", dims: ["prompts", "group", "tokens"], doc: "true at the response's tokens, the end-of-sequence token included; false at padding" },
-      logp: { dtype: "f32", dims: ["prompts", "group", "tokens"], grad: true, doc: "log-prob of each sampled token under the model being trained, recomputed at each update (differentiable)" },
-      old_logp: { dtype: "f32", dims: ["prompts", "group", "tokens"], doc: "log-prob of each sampled token under the model that sampled it (before this batch's updates)" },
-      ref_logp: { dtype: "f32", dims: ["prompts", "group", "tokens"], doc: "log-prob of each sampled token under the frozen reference model (the starting policy)" },
+      tokens: {
+        dtype: "i32",
+        dims: ["prompts", "group", "tokens"],
+        indexOf: "vocab",
+        doc: "the sampled response tokens (end-of-sequence included; padding after it)",
+      },
+      mask: {
+        dtype: "bool",
+        dims: ["prompts", "group", "tokens"],
+        doc: "true at the response's tokens, the end-of-sequence token included; false at padding",
+      },
+      logp: {
+        dtype: "f32",
+        dims: ["prompts", "group", "tokens"],
+        grad: true,
+        doc: "log-prob of each sampled token under the model being trained, recomputed at each update (differentiable)",
+      },
+      old_logp: {
+        dtype: "f32",
+        dims: ["prompts", "group", "tokens"],
+        doc: "log-prob of each sampled token under the model that sampled it (before this batch's updates)",
+      },
+      ref_logp: {
+        dtype: "f32",
+        dims: ["prompts", "group", "tokens"],
+        doc: "log-prob of each sampled token under the frozen reference model (the starting policy)",
+      },
       prompt_id: { dtype: "id", dims: ["prompts"], doc: "a stable key of each prompt (for state tables)" },
-      values: { dtype: "f32", dims: ["prompts", "group", "tokens"], grad: true, mark: "critic", doc: "the critic's value of each response position (the state before the token), recomputed at each update (differentiable, @critic)" },
-      old_values: { dtype: "f32", dims: ["prompts", "group", "tokens"], doc: "the critic's values when the batch was sampled (before this batch's updates)" },
+      values: {
+        dtype: "f32",
+        dims: ["prompts", "group", "tokens"],
+        grad: true,
+        mark: "critic",
+        doc: "the critic's value of each response position (the state before the token), recomputed at each update (differentiable, @critic)",
+      },
+      old_values: {
+        dtype: "f32",
+        dims: ["prompts", "group", "tokens"],
+        doc: "the critic's values when the batch was sampled (before this batch's updates)",
+      },
     },
     methods: {
       score: { dtype: "f32", dims: ["prompts", "group"], doc: "the task's verifier: the reward of each response" },
@@ -59,10 +91,25 @@ export const ROLLOUT_SOURCES: Record<RolloutSource, SourceSpec> = {
       { name: "max_tokens", required: false, integer: true, min: 1, default: 16 },
     ],
     fields: {
-      tokens: { dtype: "i32", dims: ["batch", "tokens"], indexOf: "vocab", doc: "the task's reference answers (end-of-sequence included; padding after it)" },
+      tokens: {
+        dtype: "i32",
+        dims: ["batch", "tokens"],
+        indexOf: "vocab",
+        doc: "the task's reference answers (end-of-sequence included; padding after it)",
+      },
       mask: { dtype: "bool", dims: ["batch", "tokens"], doc: "true at the answer's tokens, the end-of-sequence token included" },
-      logits: { dtype: "f32", dims: ["batch", "tokens", "vocab"], grad: true, doc: "the model's logits for each answer position (differentiable)" },
-      logp: { dtype: "f32", dims: ["batch", "tokens"], grad: true, doc: "log-prob of each answer token under the model (differentiable)" },
+      logits: {
+        dtype: "f32",
+        dims: ["batch", "tokens", "vocab"],
+        grad: true,
+        doc: "the model's logits for each answer position (differentiable)",
+      },
+      logp: {
+        dtype: "f32",
+        dims: ["batch", "tokens"],
+        grad: true,
+        doc: "log-prob of each answer token under the model (differentiable)",
+      },
       prompt_id: { dtype: "id", dims: ["batch"], doc: "a stable key of each prompt" },
     },
     methods: {},
@@ -71,7 +118,11 @@ export const ROLLOUT_SOURCES: Record<RolloutSource, SourceSpec> = {
 
 /** The field `logp@M` of a sample rollout: M's log-probs of the sampled tokens, const. */
 export function modelLogpSpec(model: string): FieldSpec {
-  return { dtype: "f32", dims: ["prompts", "group", "tokens"], doc: `log-prob of each sampled token under the derived model '${model}' when the batch was sampled (const)` };
+  return {
+    dtype: "f32",
+    dims: ["prompts", "group", "tokens"],
+    doc: `log-prob of each sampled token under the derived model '${model}' when the batch was sampled (const)`,
+  };
 }
 
 /** The model a `logp@M` field reads, or undefined for any other field name. */

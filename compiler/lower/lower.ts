@@ -58,7 +58,11 @@ class Lowerer {
     if (over.length === 0) return this.elementwiseReduce(fn, args, empty);
     const x = args[0]!;
     const numbers = args.length === 1 && this.b.type(x).dtype !== "bool";
-    if (fn === "count" && numbers) return this.countAll(over, this.dims(x).filter((d) => !over.includes(d)));
+    if (fn === "count" && numbers)
+      return this.countAll(
+        over,
+        this.dims(x).filter((d) => !over.includes(d)),
+      );
     return this.emit({ op: "reduce", fn, over, hasWhere: args.length > 1, empty }, args);
   }
   /** count of an unmasked number: the product of the sizes of `over` (no accumulation, no barrier), broadcast to dims. */

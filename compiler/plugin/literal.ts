@@ -3,7 +3,10 @@ import type { Node, NumericLiteral } from "ts-morph";
 import { morph } from "./morph.ts";
 
 export class NotLiteral extends Error {
-  constructor(readonly node: Node, what: string) {
+  constructor(
+    readonly node: Node,
+    what: string,
+  ) {
     super(`${what} is not a literal`);
   }
 }
@@ -11,7 +14,8 @@ export class NotLiteral extends Error {
 /** Objects, arrays, strings, numbers (with a sign), true, false and null; anything else throws NotLiteral. */
 export function literalValue(n: Node): unknown {
   const { Node } = morph();
-  if (Node.isParenthesizedExpression(n) || Node.isAsExpression(n) || Node.isSatisfiesExpression(n)) return literalValue(n.getExpression());
+  if (Node.isParenthesizedExpression(n) || Node.isAsExpression(n) || Node.isSatisfiesExpression(n))
+    return literalValue(n.getExpression());
   if (Node.isStringLiteral(n) || Node.isNoSubstitutionTemplateLiteral(n)) return n.getLiteralText();
   if (Node.isNumericLiteral(n)) return n.getLiteralValue();
   if (Node.isTrueLiteral(n)) return true;
@@ -29,7 +33,10 @@ export function literalValue(n: Node): unknown {
     for (const p of n.getProperties()) {
       if (!Node.isPropertyAssignment(p)) throw new NotLiteral(p, `'${p.getText()}'`);
       const nameNode = p.getNameNode();
-      const key = Node.isStringLiteral(nameNode) || Node.isNumericLiteral(nameNode) ? String(nameNode.getLiteralValue()) : nameNode.getText();
+      const key =
+        Node.isStringLiteral(nameNode) || Node.isNumericLiteral(nameNode)
+          ? String(nameNode.getLiteralValue())
+          : nameNode.getText();
       out[key] = literalValue(p.getInitializerOrThrow());
     }
     return out;

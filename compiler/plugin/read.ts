@@ -2,7 +2,16 @@
 // module, and each `export const NAME = defineNode({...})` becomes a signature taken from the TypeScript types of its
 // `forward` function (runtime/library/plugin/api.ts says what they may be). Whatever cannot be read is a diagnostic that names
 // the file and the node (RLP120-RLP122); the compiler never sees a half-read signature.
-import type { ArrowFunction, FunctionExpression, MethodDeclaration, Node, ObjectLiteralExpression, Project, SourceFile, TypeNode } from "ts-morph";
+import type {
+  ArrowFunction,
+  FunctionExpression,
+  MethodDeclaration,
+  Node,
+  ObjectLiteralExpression,
+  Project,
+  SourceFile,
+  TypeNode,
+} from "ts-morph";
 import type { DTypeName, DimEntry, Span, TypeExpr } from "../../grammar/ast.ts";
 import { diag, type Diagnostic } from "../../grammar/diagnostic.ts";
 import { literalValue, NotLiteral } from "./literal.ts";
@@ -51,7 +60,15 @@ export function readPlugin(path: string, text: string): { nodes: PluginNode[]; d
   for (const d of syntax.slice(0, 1)) {
     const start = d.start ?? 0;
     const { line, column } = sf.getLineAndColumnAtPos(start);
-    diagnostics.push(diag("RLP120", `plugin ${displayPath(path)} does not parse: ${ts.flattenDiagnosticMessageText(d.messageText, " ")}`, { file: path, start, end: start + (d.length ?? 0), line, col: column }));
+    diagnostics.push(
+      diag("RLP120", `plugin ${displayPath(path)} does not parse: ${ts.flattenDiagnosticMessageText(d.messageText, " ")}`, {
+        file: path,
+        start,
+        end: start + (d.length ?? 0),
+        line,
+        col: column,
+      }),
+    );
   }
   if (diagnostics.length > 0) return { nodes, diagnostics, unreadable: definedNames(sf) };
 
@@ -74,11 +91,22 @@ export function readPlugin(path: string, text: string): { nodes: PluginNode[]; d
         continue;
       }
       const node = readNode(path, name, obj, span, fail);
-      if (node) nodes.push({ ...node, span: span(decl.getNameNode()), doc: node.doc ?? docComment(stmt.getJsDocs().map((j) => j.getDescription())) });
+      if (node)
+        nodes.push({
+          ...node,
+          span: span(decl.getNameNode()),
+          doc: node.doc ?? docComment(stmt.getJsDocs().map((j) => j.getDescription())),
+        });
     }
   }
   if (nodes.length === 0 && diagnostics.length === 0) {
-    diagnostics.push(diag("RLP122", `plugin ${displayPath(path)} exports no nodes: define them with 'export const NAME = defineNode({ forward(...) {...}, ... })' (import { defineNode } from "rlpc/plugin")`, { file: path, start: 0, end: 0, line: 1, col: 1 }));
+    diagnostics.push(
+      diag(
+        "RLP122",
+        `plugin ${displayPath(path)} exports no nodes: define them with 'export const NAME = defineNode({ forward(...) {...}, ... })' (import { defineNode } from "rlpc/plugin")`,
+        { file: path, start: 0, end: 0, line: 1, col: 1 },
+      ),
+    );
   }
   return { nodes, diagnostics, unreadable };
 }
@@ -89,25 +117,40 @@ function definedNames(sf: SourceFile): string[] {
   return sf.getVariableStatements().flatMap((stmt) =>
     stmt.getDeclarations().flatMap((decl) => {
       const init = decl.getInitializer();
-      return init && Node.isCallExpression(init) && /(^|\.)defineNode$/.test(init.getExpression().getText()) ? [decl.getName()] : [];
+      return init && Node.isCallExpression(init) && /(^|\.)defineNode$/.test(init.getExpression().getText())
+        ? [decl.getName()]
+        : [];
     }),
   );
 }
 
-function readNode(path: string, name: string, obj: ObjectLiteralExpression, span: (n: Node) => Span, fail: (m: string, at?: Node) => void): Omit<PluginNode, "span"> | undefined {
+function readNode(
+  path: string,
+  name: string,
+  obj: ObjectLiteralExpression,
+  span: (n: Node) => Span,
+  fail: (m: string, at?: Node) => void,
+): Omit<PluginNode, "span"> | undefined {
   const { Node, SyntaxKind } = morph();
   const forward = functionProperty(obj, "forward");
   if (!forward) {
-    fail("it has no forward function (forward(x: Tensor<\"f32\", [\"...\"]>, ...): Result<\"f32\", [\"...\"]> { ... })", obj);
+    fail('it has no forward function (forward(x: Tensor<"f32", ["..."]>, ...): Result<"f32", ["..."]> { ... })', obj);
     return undefined;
   }
   const gradient = functionProperty(obj, "gradient");
   const diffProp = obj.getProperty("differentiable");
-  const declaredNonDiff = diffProp !== undefined && Node.isPropertyAssignment(diffProp) && diffProp.getInitializer()?.getKind() === SyntaxKind.FalseKeyword;
+  const declaredNonDiff =
+    diffProp !== undefined &&
+    Node.isPropertyAssignment(diffProp) &&
+    diffProp.getInitializer()?.getKind() === SyntaxKind.FalseKeyword;
   if (diffProp && !declaredNonDiff) return void fail("'differentiable' may only be written as 'differentiable: false'", diffProp);
-  if (gradient && declaredNonDiff) return void fail("it declares 'differentiable: false' and also a gradient; keep one", diffProp);
+  if (gradient && declaredNonDiff)
+    return void fail("it declares 'differentiable: false' and also a gradient; keep one", diffProp);
   const overrideProp = obj.getProperty("override");
-  const override = overrideProp !== undefined && Node.isPropertyAssignment(overrideProp) && overrideProp.getInitializer()?.getKind() === SyntaxKind.TrueKeyword;
+  const override =
+    overrideProp !== undefined &&
+    Node.isPropertyAssignment(overrideProp) &&
+    overrideProp.getInitializer()?.getKind() === SyntaxKind.TrueKeyword;
   if (overrideProp && !override) return void fail("'override' may only be written as 'override: true'", overrideProp);
 
   let doc: string | undefined;
@@ -123,12 +166,24 @@ function readNode(path: string, name: string, obj: ObjectLiteralExpression, span
     const init = Node.isPropertyAssignment(paramsProp) ? paramsProp.getInitializer() : undefined;
     try {
       const v = init ? literalValue(init) : undefined;
-      if (v === null || typeof v !== "object" || Array.isArray(v) || Object.values(v).some((s) => s === null || typeof s !== "object" || Array.isArray(s))) {
-        return void fail("'params' must be an object with a JSON Schema object per parameter ({ eps: { type: \"number\", default: 1e-6 } })", paramsProp);
+      if (
+        v === null ||
+        typeof v !== "object" ||
+        Array.isArray(v) ||
+        Object.values(v).some((s) => s === null || typeof s !== "object" || Array.isArray(s))
+      ) {
+        return void fail(
+          "'params' must be an object with a JSON Schema object per parameter ({ eps: { type: \"number\", default: 1e-6 } })",
+          paramsProp,
+        );
       }
       schemas = v as Record<string, Record<string, unknown>>;
     } catch (e) {
-      if (e instanceof NotLiteral) return void fail(`'params' must be written as a literal (the compiler reads it without running the plugin): ${e.message}`, e.node);
+      if (e instanceof NotLiteral)
+        return void fail(
+          `'params' must be written as a literal (the compiler reads it without running the plugin): ${e.message}`,
+          e.node,
+        );
       throw e;
     }
   }
@@ -137,18 +192,25 @@ function readNode(path: string, name: string, obj: ObjectLiteralExpression, span
   for (const p of forward.getParameters()) {
     const pname = p.getName();
     const tn = p.getTypeNode();
-    if (!tn) return void fail(`forward's parameter '${pname}' has no type; write Tensor<"f32", [...]>, Dim, number, boolean or a union of string literals`, p);
-    if (p.isRestParameter() || p.hasQuestionToken() || p.hasInitializer()) return void fail(`forward's parameter '${pname}' must be a plain parameter (defaults go in 'params')`, p);
+    if (!tn)
+      return void fail(
+        `forward's parameter '${pname}' has no type; write Tensor<"f32", [...]>, Dim, number, boolean or a union of string literals`,
+        p,
+      );
+    if (p.isRestParameter() || p.hasQuestionToken() || p.hasInitializer())
+      return void fail(`forward's parameter '${pname}' must be a plain parameter (defaults go in 'params')`, p);
     const param = readParam(pname, tn, span);
     if (typeof param === "string") return void fail(`forward's parameter '${pname}': ${param}`, tn);
     params.push(param);
   }
   for (const key of Object.keys(schemas)) {
     const p = params.find((q) => q.name === key);
-    if (!p || p.kind !== "static") return void fail(`'params' describes '${key}', which is not a number, boolean or string parameter of forward`, paramsProp);
+    if (!p || p.kind !== "static")
+      return void fail(`'params' describes '${key}', which is not a number, boolean or string parameter of forward`, paramsProp);
   }
   const rt = forward.getReturnTypeNode();
-  if (!rt) return void fail("forward has no declared result type; write ': Result<\"f32\", [...]>' (or a tuple of them)", forward);
+  if (!rt)
+    return void fail("forward has no declared result type; write ': Result<\"f32\", [...]>' (or a tuple of them)", forward);
   const resultNodes = Node.isTupleTypeNode(rt) ? rt.getElements() : [rt];
   const results: Extract<TypeExpr, { kind: "tensor" }>[] = [];
   for (const r of resultNodes) {
@@ -157,7 +219,10 @@ function readNode(path: string, name: string, obj: ObjectLiteralExpression, span
     results.push(t.type);
   }
   if (!gradient && !declaredNonDiff) {
-    return void fail("it has no gradient; write gradient(dy, ...same parameters as forward) returning { x: ... } per f32 argument, or declare 'differentiable: false'", obj);
+    return void fail(
+      "it has no gradient; write gradient(dy, ...same parameters as forward) returning { x: ... } per f32 argument, or declare 'differentiable: false'",
+      obj,
+    );
   }
   return { plugin: path, name, doc, params, results, differentiable: !declaredNonDiff, override, schemas };
 }
@@ -187,13 +252,19 @@ function readParam(name: string, tn: TypeNode, span: (n: Node) => Span): PluginP
 }
 
 /** `Tensor<"f32", ["...", "over"], "const"?>` or `Result<"f32", [...]>`. */
-function readTensorType(tn: TypeNode, want: "Tensor" | "Result", span: (n: Node) => Span): { type: Extract<TypeExpr, { kind: "tensor" }>; grad: boolean } | string {
+function readTensorType(
+  tn: TypeNode,
+  want: "Tensor" | "Result",
+  span: (n: Node) => Span,
+): { type: Extract<TypeExpr, { kind: "tensor" }>; grad: boolean } | string {
   const { Node } = morph();
   const usage = `${want}<"f32", ["...", "G"]> (a dtype and a tuple of dim names)`;
-  if (!Node.isTypeReference(tn) || refName(tn) !== want) return `the type must be ${usage}${want === "Tensor" ? ", Dim, number, boolean or a union of string literals" : ""}, not ${tn.getText()}`;
+  if (!Node.isTypeReference(tn) || refName(tn) !== want)
+    return `the type must be ${usage}${want === "Tensor" ? ", Dim, number, boolean or a union of string literals" : ""}, not ${tn.getText()}`;
   const [dt, dims, gradKind, ...rest] = tn.getTypeArguments();
   const dtype = dt ? stringLiterals(dt)?.[0] : undefined;
-  if (!dtype || !DTYPES.includes(dtype as DTypeName)) return `the dtype must be one of ${DTYPES.map((d) => `"${d}"`).join(", ")} (${usage})`;
+  if (!dtype || !DTYPES.includes(dtype as DTypeName))
+    return `the dtype must be one of ${DTYPES.map((d) => `"${d}"`).join(", ")} (${usage})`;
   if (!dims || !Node.isTupleTypeNode(dims)) return `the dims must be a tuple of string literals (${usage})`;
   const entries: DimEntry[] = [];
   for (const el of dims.getElements()) {
@@ -208,7 +279,8 @@ function readTensorType(tn: TypeNode, want: "Tensor" | "Result", span: (n: Node)
   let grad = dtype === "f32";
   if (gradKind) {
     const g = stringLiterals(gradKind)?.[0];
-    if (want === "Result" || (g !== "const" && g !== "grad")) return `the third type argument may only be "const" or "grad" (on a Tensor parameter)`;
+    if (want === "Result" || (g !== "const" && g !== "grad"))
+      return `the third type argument may only be "const" or "grad" (on a Tensor parameter)`;
     grad = grad && g === "grad";
   }
   if (rest.length > 0) return `too many type arguments (${usage})`;

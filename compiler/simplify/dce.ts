@@ -22,7 +22,13 @@ export function eliminateDeadCode(program: IRProgram): IRProgram {
   for (const n of program.nodes) {
     if (!live.has(n.id)) continue;
     map.set(n.id, nodes.length);
-    nodes.push({ ...n, id: nodes.length, args: n.args.map((a) => map.get(a)!), type: { ...n.type, dims: [...n.type.dims] }, grad: [...n.grad] });
+    nodes.push({
+      ...n,
+      id: nodes.length,
+      args: n.args.map((a) => map.get(a)!),
+      type: { ...n.type, dims: [...n.type.dims] },
+      grad: [...n.grad],
+    });
   }
   return remapProgram(program, nodes, (id) => map.get(id)!);
 }

@@ -18,7 +18,11 @@ export function finiteByConstruction(nodes: readonly IRNode[]): (id: number) => 
       case "param":
         r = Number.isFinite(op.value);
         break;
-      case "index": case "size": case "uniform": case "topk_mask": case "argfirst":
+      case "index":
+      case "size":
+      case "uniform":
+      case "topk_mask":
+      case "argfirst":
         r = true;
         break;
       case "reduce":
@@ -27,7 +31,7 @@ export function finiteByConstruction(nodes: readonly IRNode[]): (id: number) => 
         break;
       case "cast":
         // bool as 0/1 is finite; i32 data may hold anything its source held (a cast of inf stays inf)
-        r = nodes[node.args[0]!]!.type.dtype === "bool" || (op.to === "bool");
+        r = nodes[node.args[0]!]!.type.dtype === "bool" || op.to === "bool";
         break;
       case "unary":
         // bounded functions of a finite value, and sign/abs/neg/not of one
@@ -37,12 +41,27 @@ export function finiteByConstruction(nodes: readonly IRNode[]): (id: number) => 
         // comparisons and logic give 0/1; maximum/minimum pick a finite operand
         r = isBoolBinary(op.fn) || ((op.fn === "maximum" || op.fn === "minimum") && all(...node.args));
         break;
-      case "where": r = all(node.args[1]!, node.args[2]!); break;
-      case "clamp": r = all(...node.args); break;
-      case "select": case "rename": case "embed": case "stack": case "detach": r = all(...node.args); break;
-      case "shift": r = all(...node.args); break;
-      case "take": r = all(node.args[0]!, node.args[2]!); break;
-      default: r = false;
+      case "where":
+        r = all(node.args[1]!, node.args[2]!);
+        break;
+      case "clamp":
+        r = all(...node.args);
+        break;
+      case "select":
+      case "rename":
+      case "embed":
+      case "stack":
+      case "detach":
+        r = all(...node.args);
+        break;
+      case "shift":
+        r = all(...node.args);
+        break;
+      case "take":
+        r = all(node.args[0]!, node.args[2]!);
+        break;
+      default:
+        r = false;
     }
     memo.set(id, r);
     return r;

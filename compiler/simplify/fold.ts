@@ -1,7 +1,7 @@
 // Constant folding: an elementwise op whose args are all consts becomes a const of its type (a const is one value
 // filled over its dims), computed with the scalar functions of compiler/ir/scalar.ts that the reference evaluator
-// also uses, so a folded value is bit-for-bit what evaluation would give. Also: size(D) of a static dim; reductions whose value does not depend
-// on the data (sum/mean of 0, max/min of a const over non-empty static dims, count over static dims).
+// also uses, so a folded value is bit-for-bit what evaluation would give. Also: size(D) of a static dim; reductions
+// whose value does not depend on the data (sum/mean of 0, max/min of a const over non-empty static dims, count over static dims).
 import type { IRNode, IRProgram } from "../ir/ir.ts";
 import { BINARY, cast, clamp, UNARY } from "../ir/scalar.ts";
 import { rebuild, type RebuildCtx, type Rewrite } from "./rebuild.ts";
@@ -15,14 +15,22 @@ export function constValue(ctx: RebuildCtx, id: number): number | undefined {
 function foldElementwise(node: IRNode, v: number[]): number | undefined {
   const op = node.op;
   switch (op.op) {
-    case "unary": return UNARY[op.fn](v[0]!);
-    case "binary": return BINARY[op.fn](v[0]!, v[1]!);
-    case "cast": return cast(op.to, v[0]!);
-    case "where": return v[0] !== 0 ? v[1]! : v[2]!;
-    case "clamp": return clamp(v[0]!, v[1]!, v[2]!);
-    case "safe_div": return v[2] !== 0 ? v[0]! / v[1]! : v[3]!;
-    case "detach": return v[0]!;
-    default: return undefined;
+    case "unary":
+      return UNARY[op.fn](v[0]!);
+    case "binary":
+      return BINARY[op.fn](v[0]!, v[1]!);
+    case "cast":
+      return cast(op.to, v[0]!);
+    case "where":
+      return v[0] !== 0 ? v[1]! : v[2]!;
+    case "clamp":
+      return clamp(v[0]!, v[1]!, v[2]!);
+    case "safe_div":
+      return v[2] !== 0 ? v[0]! / v[1]! : v[3]!;
+    case "detach":
+      return v[0]!;
+    default:
+      return undefined;
   }
 }
 

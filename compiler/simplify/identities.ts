@@ -75,21 +75,27 @@ function whereIdentity(h: Helpers, c: number, a: number, b: number): number | un
 export function identityRewriteWith(finite: (ctx: RebuildCtx) => (id: number) => boolean): Rewrite {
   return (ctx, node) => {
     const h: Helpers = {
-      ctx, node, finite: finite(ctx),
+      ctx,
+      node,
+      finite: finite(ctx),
       same: (x) => (sameType(ctx.node(x).type, node.type) ? x : undefined),
       is: (id, value) => constValue(ctx, id) === value,
     };
     const op = node.op;
     const [a, b, c] = node.args as [number, number, number];
     switch (op.op) {
-      case "binary": return binaryIdentity(h, op.fn, a, b);
-      case "where": return whereIdentity(h, a, b, c);
+      case "binary":
+        return binaryIdentity(h, op.fn, a, b);
+      case "where":
+        return whereIdentity(h, a, b, c);
       case "unary": {
         const x = ctx.node(a);
         return op.fn === "neg" && x.op.op === "unary" && x.op.fn === "neg" ? h.same(x.args[0]!) : undefined;
       }
-      case "cast": return h.same(a); // a cast to the type it already has
-      case "detach": return ctx.node(a).grad.length === 0 ? h.same(a) : undefined;
+      case "cast":
+        return h.same(a); // a cast to the type it already has
+      case "detach":
+        return ctx.node(a).grad.length === 0 ? h.same(a) : undefined;
       case "reduce":
         // over no dims, without a mask: each result is its one element (sum 0 + x, mean x / 1, max, min)
         return op.over.length === 0 && !op.hasWhere && op.fn !== "count" && op.fn !== "logsumexp" ? h.same(a) : undefined;

@@ -37,10 +37,21 @@ export const rank_advantage = defineNode({
  */
 export const soft_clip_pg = defineNode({
   params: { limit: { type: "number", default: 0.2, exclusiveMinimum: 0 } },
-  forward(logp: Tensor<"f32", ["..."]>, old_logp: Tensor<"f32", ["..."], "const">, adv: Tensor<"f32", ["..."], "const">, limit: number): Result<"f32", ["..."]> {
+  forward(
+    logp: Tensor<"f32", ["..."]>,
+    old_logp: Tensor<"f32", ["..."], "const">,
+    adv: Tensor<"f32", ["..."], "const">,
+    limit: number,
+  ): Result<"f32", ["..."]> {
     return logp.data.map((lp, i) => -adv.data[i]! * (1 + limit * Math.tanh((Math.exp(lp - old_logp.data[i]!) - 1) / limit)));
   },
-  gradient(dy: Tensor<"f32", ["..."]>, logp: Tensor<"f32", ["..."]>, old_logp: Tensor<"f32", ["..."], "const">, adv: Tensor<"f32", ["..."], "const">, limit: number) {
+  gradient(
+    dy: Tensor<"f32", ["..."]>,
+    logp: Tensor<"f32", ["..."]>,
+    old_logp: Tensor<"f32", ["..."], "const">,
+    adv: Tensor<"f32", ["..."], "const">,
+    limit: number,
+  ) {
     const logpGrad = logp.data.map((lp, i) => {
       const ratio = Math.exp(lp - old_logp.data[i]!);
       const t = Math.tanh((ratio - 1) / limit);

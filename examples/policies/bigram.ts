@@ -13,7 +13,14 @@ class BigramPolicy extends AutoregressivePolicy {
   readonly maxLength: number;
   private readonly params: NamedParameter[];
 
-  constructor(readonly tf: TF, vocabSize: number, maxLength: number, private readonly seed: number, from?: BigramPolicy, trainable = true) {
+  constructor(
+    readonly tf: TF,
+    vocabSize: number,
+    maxLength: number,
+    private readonly seed: number,
+    from?: BigramPolicy,
+    trainable = true,
+  ) {
     super();
     this.vocabSize = vocabSize;
     this.maxLength = maxLength;

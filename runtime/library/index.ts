@@ -7,7 +7,14 @@
 //   InputValidationError bad inputs or params (codes RLP501-RLP509, as `rlp eval`); EvalError: run-time failures
 //   bindInputs, allocateArray, library, runKernels, KernelPool: the kernel runtime (runtime/backends/js)
 export type { DimInfo, DType } from "../../compiler/ir/ir.ts";
-export type { AccFnName, BufferMeta, KernelMeta, LibraryKernelMeta, LoopKernelMeta, PlanMeta } from "../../compiler/ir/kernel_meta.ts";
+export type {
+  AccFnName,
+  BufferMeta,
+  KernelMeta,
+  LibraryKernelMeta,
+  LoopKernelMeta,
+  PlanMeta,
+} from "../../compiler/ir/kernel_meta.ts";
 export { scalar, tensor, type Tensor } from "./tensor.ts";
 export { EvalError } from "./ops/common.ts";
 export type { StateValue } from "./ops/state.ts";

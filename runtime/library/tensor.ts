@@ -123,7 +123,11 @@ export class Walker {
 }
 
 /** For each flat index of the output (dims/shape), the flat index into `input` (whose dims are a subset), by name. */
-export function broadcastIndex(outDims: readonly string[], outShape: readonly number[], input: { dims: string[]; shape: number[] }): Int32Array {
+export function broadcastIndex(
+  outDims: readonly string[],
+  outShape: readonly number[],
+  input: { dims: string[]; shape: number[] },
+): Int32Array {
   const n = shapeSize(outShape);
   const map = new Int32Array(n);
   const w = new Walker(outShape, [broadcastStrides(outDims, input.dims, input.shape)]);
@@ -142,7 +146,12 @@ export function broadcastData(t: Tensor, dims: readonly string[], shape: readonl
 }
 
 /** The same dims in the same order with the same sizes (element i is element i: no index walk needed). */
-function sameLayout(aDims: readonly string[], aShape: readonly number[], bDims: readonly string[], bShape: readonly number[]): boolean {
+function sameLayout(
+  aDims: readonly string[],
+  aShape: readonly number[],
+  bDims: readonly string[],
+  bShape: readonly number[],
+): boolean {
   if (aDims.length !== bDims.length) return false;
   for (let i = 0; i < aDims.length; i++) if (aDims[i] !== bDims[i] || aShape[i] !== bShape[i]) return false;
   return true;
@@ -158,14 +167,25 @@ export function transpose(t: Tensor, dims: readonly string[]): Tensor {
   if (dims.length !== t.dims.length || dims.some((d) => !t.dims.includes(d))) {
     throw new Error(`transpose: [${dims.join(", ")}] is not a permutation of [${t.dims.join(", ")}]`);
   }
-  return broadcastTo(t, dims, dims.map((d) => dimSize(t, d)));
+  return broadcastTo(
+    t,
+    dims,
+    dims.map((d) => dimSize(t, d)),
+  );
 }
 
 /**
  * The reverse of broadcasting: sums `src` (laid out as outDims/outShape) into `acc`, laid out as a tensor whose dims
  * are a subset of outDims (positions that broadcast to several output positions receive the sum).
  */
-export function sumInto(acc: Float64Array, accDims: readonly string[], accShape: readonly number[], src: Float64Array, outDims: readonly string[], outShape: readonly number[]): void {
+export function sumInto(
+  acc: Float64Array,
+  accDims: readonly string[],
+  accShape: readonly number[],
+  src: Float64Array,
+  outDims: readonly string[],
+  outShape: readonly number[],
+): void {
   const n = shapeSize(outShape);
   if (sameLayout(accDims, accShape, outDims, outShape)) {
     for (let i = 0; i < n; i++) {
@@ -189,7 +209,11 @@ export function canonicalDims(dims: Iterable<string>, order: readonly string[]):
 }
 
 /** For a line-wise pass along axis `ax` of `shape`: calls fn(base, stride, n, lineIndex) once per line. */
-export function forEachLine(shape: readonly number[], ax: number, fn: (base: number, stride: number, n: number, line: number) => void): void {
+export function forEachLine(
+  shape: readonly number[],
+  ax: number,
+  fn: (base: number, stride: number, n: number, line: number) => void,
+): void {
   let outer = 1;
   for (let i = 0; i < ax; i++) outer *= shape[i]!;
   let inner = 1;

@@ -14,7 +14,16 @@ import type { Tensor } from "../../runtime/library/tensor.ts";
 import type { TF } from "../../runtime/backends/tfjs/types.ts";
 import { userProject } from "../emit/helpers.ts";
 import { compileOne, inputsFile, repoPath } from "../stdlib/harness.ts";
-import { checkFiniteDifferences, checkFusedThreads, checkTfjsAutograd, checkThreeWay, cpuTf, referenceRun, subject, type Subject } from "./harness.ts";
+import {
+  checkFiniteDifferences,
+  checkFusedThreads,
+  checkTfjsAutograd,
+  checkThreeWay,
+  cpuTf,
+  referenceRun,
+  subject,
+  type Subject,
+} from "./harness.ts";
 import { MAIN_SIZES, roundF32, seededInputs, TINY_SIZES } from "../kit/index.ts";
 
 const PLUGIN = `import { defineNode, type Dim, type Result, type Tensor } from "rlpc/plugin";
@@ -113,7 +122,12 @@ describe("three-way agreement with custom TypeScript nodes", () => {
 
   it("rank_pg: the symbolic gradient (the node's own gradient function) matches central differences", async () => {
     const s = await make(repoPath("examples/custom/rank_pg.rlp"), "rank_pg");
-    const r = checkFiniteDifferences(s, roundF32(inputsFile(s.program, repoPath("examples/custom/rank_pg.inputs.json"))), "inputs file", 0);
+    const r = checkFiniteDifferences(
+      s,
+      roundF32(inputsFile(s.program, repoPath("examples/custom/rank_pg.inputs.json"))),
+      "inputs file",
+      0,
+    );
     expect(r.compared).toBeGreaterThan(0);
   });
 
@@ -129,8 +143,14 @@ describe("three-way agreement with custom TypeScript nodes", () => {
       const ref = referenceRun(s, inputs);
       if ("error" in ref) throw ref.error;
       // b reaches the loss only through the node's "const" parameter: no gradient
-      expect(ref.results["dL/db"]!.data.every((v) => v === 0), `${label}: dL/db is zero`).toBe(true);
-      expect(ref.results["dL/dw"]!.data.some((v) => v !== 0), `${label}: dL/dw flows through the node`).toBe(true);
+      expect(
+        ref.results["dL/db"]!.data.every((v) => v === 0),
+        `${label}: dL/db is zero`,
+      ).toBe(true);
+      expect(
+        ref.results["dL/dw"]!.data.some((v) => v !== 0),
+        `${label}: dL/dw flows through the node`,
+      ).toBe(true);
     }
     // (no central differences here: a "const" parameter is a stop-gradient, which differences do not see)
   });

@@ -9,7 +9,9 @@ import { tensor, type Tensor } from "../../runtime/library/tensor.ts";
 import { runTfjs, selectBackend } from "../../runtime/backends/tfjs/index.ts";
 import { mulberry32 } from "../kit/index.ts";
 
-const P = 2, G = 4, T = 16;
+const P = 2,
+  G = 4,
+  T = 16;
 // Wide covariance bounds make every valid token a candidate, so a quarter of them are drawn.
 const SET = { clip_cov_ratio: "0.25", clip_cov_lb: "-100", clip_cov_ub: "100" };
 

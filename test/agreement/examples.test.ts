@@ -10,15 +10,28 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileOne, inputsFile, repoPath } from "../stdlib/harness.ts";
 import type { Tensor } from "../../runtime/library/tensor.ts";
 import type { TF } from "../../runtime/backends/tfjs/types.ts";
-import { checkFiniteDifferences, checkFusedThreads, checkTfjsAutograd, checkThreeWay, cpuTf, subject, type Outcome, type Subject } from "./harness.ts";
+import {
+  checkFiniteDifferences,
+  checkFusedThreads,
+  checkTfjsAutograd,
+  checkThreeWay,
+  cpuTf,
+  subject,
+  type Outcome,
+  type Subject,
+} from "./harness.ts";
 import { MAIN_SIZES, roundF32, seededInputs, tieFree, TINY_SIZES, type InputOptions } from "../kit/index.ts";
 
-const EXAMPLES = readdirSync(repoPath("examples")).filter((f) => f.endsWith(".rlp")).map((f) => f.slice(0, -4)).sort();
+const EXAMPLES = readdirSync(repoPath("examples"))
+  .filter((f) => f.endsWith(".rlp"))
+  .map((f) => f.slice(0, -4))
+  .sort();
 
 /** Why an example is not compared (shown in the skipped test's name). */
 function skipReason(name: string): string | undefined {
   const text = readFileSync(repoPath(`examples/${name}.rlp`), "utf8");
-  if (/^\s*rollout\s+\w+\s*=/m.test(text)) return "training-only pipeline (declares a rollout, run by `rlp train`): out of scope here";
+  if (/^\s*rollout\s+\w+\s*=/m.test(text))
+    return "training-only pipeline (declares a rollout, run by `rlp train`): out of scope here";
   return undefined;
 }
 
@@ -37,7 +50,10 @@ function inputSets(name: string, s: Subject): [string, Record<string, Tensor>][]
   sets.push(["seed 2", seededInputs(s.program, { ...g, profile: "realistic", seed: 2, sizes: MAIN_SIZES })]);
   sets.push(["tiny sizes", seededInputs(s.program, { ...g, profile: "realistic", seed: 6, sizes: TINY_SIZES })]);
   // every mask all false: empty means (0 by safe_div) or a failed require, alike on all three
-  sets.push(["every mask empty", seededInputs(s.program, { ...g, profile: "realistic", seed: 5, sizes: MAIN_SIZES, masks: "empty" })]);
+  sets.push([
+    "every mask empty",
+    seededInputs(s.program, { ...g, profile: "realistic", seed: 5, sizes: MAIN_SIZES, masks: "empty" }),
+  ]);
   return sets;
 }
 
@@ -82,7 +98,12 @@ describe("three-way agreement on every example (reference f64 + symbolic gradien
       const s = get(name);
       const g = GEN[name] ?? {};
       checkTfjsAutograd(tf, s, seededInputs(s.program, { ...g, profile: "realistic", seed: 1, sizes: MAIN_SIZES }), "seed 1");
-      checkTfjsAutograd(tf, s, tieFree(s.program, seededInputs(s.program, { ...g, profile: "realistic", seed: 4, sizes: MAIN_SIZES }), 4), "tie-free seed 4");
+      checkTfjsAutograd(
+        tf,
+        s,
+        tieFree(s.program, seededInputs(s.program, { ...g, profile: "realistic", seed: 4, sizes: MAIN_SIZES }), 4),
+        "tie-free seed 4",
+      );
     });
   }
 });

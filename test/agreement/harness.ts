@@ -61,9 +61,11 @@ function gradNames(gradProgram: IRProgram): string[] {
 /** Mismatches of `actual` against the float64 `expected` (|a − e| <= atol + rtol·|e|; NaN, ±inf exactly). */
 export function mismatches(actual: Tensor | undefined, expected: Tensor, what: string, rtol = RTOL, atol = ATOL): string[] {
   if (actual === undefined) return [`${what}: missing`];
-  if ([...actual.dims].sort().join() !== [...expected.dims].sort().join()) return [`${what}: dims [${actual.dims.join(", ")}], expected [${expected.dims.join(", ")}]`];
+  if ([...actual.dims].sort().join() !== [...expected.dims].sort().join())
+    return [`${what}: dims [${actual.dims.join(", ")}], expected [${expected.dims.join(", ")}]`];
   const a = transpose(actual, expected.dims);
-  if (a.shape.join() !== expected.shape.join()) return [`${what}: shape [${a.shape.join(", ")}], expected [${expected.shape.join(", ")}]`];
+  if (a.shape.join() !== expected.shape.join())
+    return [`${what}: shape [${a.shape.join(", ")}], expected [${expected.shape.join(", ")}]`];
   const out: string[] = [];
   for (let i = 0; i < expected.data.length; i++) {
     const x = a.data[i]!;
@@ -92,7 +94,10 @@ function expectNoMismatch(list: string[], what: string): void {
 }
 
 /** The reference: forward results and symbolic gradients (both float64), or the EvalError it raises. */
-export function referenceRun(s: Subject, inputs: Record<string, Tensor>): { results: Record<string, Tensor> } | { error: EvalError } {
+export function referenceRun(
+  s: Subject,
+  inputs: Record<string, Tensor>,
+): { results: Record<string, Tensor> } | { error: EvalError } {
   let forward;
   try {
     forward = evaluate(s.program, inputs);
@@ -122,7 +127,9 @@ export function tfjsCustomGradResults(tf: TF, s: Subject, inputs: Record<string,
       for (const [k, v] of Object.entries(inputs)) if (!f.wrt.includes(k)) others[k] = v;
       tf.tidy(() => {
         const xs = f.wrt.map((name) => feeds.tensors[name]!);
-        const { value, grads } = tf.valueAndGrads((...ts: TfTensor[]) => f(Object.fromEntries(f.wrt.map((n, i) => [n, ts[i]!])), others))(xs);
+        const { value, grads } = tf.valueAndGrads((...ts: TfTensor[]) =>
+          f(Object.fromEntries(f.wrt.map((n, i) => [n, ts[i]!])), others),
+        )(xs);
         out[loss] = readBack(value, "f32", [], feeds.ids);
         f.wrt.forEach((name, i) => {
           const decl = s.program.inputs.find((x) => x.name === name)!;
@@ -148,7 +155,9 @@ export async function checkThreeWay(tf: TF, s: Subject, inputs: Record<string, T
   const live = tf.memory().numTensors;
   if ("error" in ref) {
     const code = ref.error.code;
-    await expect(s.kernels.evaluateWithGrad(inputs), `${what}: fused kernels fail like the reference`).rejects.toMatchObject({ code });
+    await expect(s.kernels.evaluateWithGrad(inputs), `${what}: fused kernels fail like the reference`).rejects.toMatchObject({
+      code,
+    });
     let tfErr: unknown;
     try {
       runTfjs(tf, s.program, inputs);
@@ -185,7 +194,8 @@ export async function checkThreeWay(tf: TF, s: Subject, inputs: Record<string, T
 export async function checkFusedThreads(s: Subject, inputs: Record<string, Tensor>, label: string, threads = 3): Promise<void> {
   const what = `${s.what} (${label}, ${threads} threads)`;
   const ref = referenceRun(s, inputs);
-  if ("error" in ref) throw new Error(`${what}: the reference fails (${ref.error.code}: ${ref.error.message}); pick other inputs`);
+  if ("error" in ref)
+    throw new Error(`${what}: the reference fails (${ref.error.code}: ${ref.error.message}); pick other inputs`);
   const ck = compileKernels(s.program, { threads, minParallelWork: 1 });
   try {
     const got = await ck.evaluateWithGrad(inputs);
@@ -202,10 +212,17 @@ export async function checkFusedThreads(s: Subject, inputs: Record<string, Tenso
  * tfjs gives NaN and the reference a finite value is tfjs' 0·inf convention (runtime/backends/tfjs/grad.ts, "strong zeros":
  * the std of a zero-variance group of a differentiable value) and is not a mismatch; returns how many there were.
  */
-export function checkTfjsAutograd(tf: TF, s: Subject, inputs: Record<string, Tensor>, label: string, options: { nanAtSingular?: boolean } = {}): number {
+export function checkTfjsAutograd(
+  tf: TF,
+  s: Subject,
+  inputs: Record<string, Tensor>,
+  label: string,
+  options: { nanAtSingular?: boolean } = {},
+): number {
   const what = `${s.what} (${label})`;
   const ref = referenceRun(s, inputs);
-  if ("error" in ref) throw new Error(`${what}: the reference fails (${ref.error.code}: ${ref.error.message}); pick other inputs`);
+  if ("error" in ref)
+    throw new Error(`${what}: the reference fails (${ref.error.code}: ${ref.error.message}); pick other inputs`);
   const live = tf.memory().numTensors;
   const got = tfjsAutogradGradients(tf, s.program, inputs);
   expect(tf.memory().numTensors, `${what}: tfjs leaves no tensors behind`).toBe(live);
@@ -255,10 +272,16 @@ function lossAt(program: IRProgram, inputs: Record<string, Tensor>, node: number
  * differences at h and h/10 that disagree (a non-smooth point or a selection that flips); at most `maxKinkShare`
  * of the entries may. Returns the number of entries compared and of kinks.
  */
-export function checkFiniteDifferences(s: Subject, inputs: Record<string, Tensor>, label: string, maxKinkShare = 0.5): { compared: number; kinks: number } {
+export function checkFiniteDifferences(
+  s: Subject,
+  inputs: Record<string, Tensor>,
+  label: string,
+  maxKinkShare = 0.5,
+): { compared: number; kinks: number } {
   const what = `${s.what} (${label})`;
   const ref = referenceRun(s, inputs);
-  if ("error" in ref) throw new Error(`${what}: the reference fails (${ref.error.code}: ${ref.error.message}); pick other inputs`);
+  if ("error" in ref)
+    throw new Error(`${what}: the reference fails (${ref.error.code}: ${ref.error.message}); pick other inputs`);
   const frozen = frozenAt(s.program, inputs);
   let compared = 0;
   let kinks = 0;
@@ -296,7 +319,9 @@ export function checkFiniteDifferences(s: Subject, inputs: Record<string, Tensor
       bad.push(`${r.name}[${position(central, i)}]: symbolic ${a}, central difference ${c}`);
     }
     kinks += entryKinks;
-    expect(entryKinks, `${what}: ${r.name}: ${entryKinks} of ${central.data.length} entries sit at kinks`).toBeLessThanOrEqual(Math.ceil(maxKinkShare * central.data.length));
+    expect(entryKinks, `${what}: ${r.name}: ${entryKinks} of ${central.data.length} entries sit at kinks`).toBeLessThanOrEqual(
+      Math.ceil(maxKinkShare * central.data.length),
+    );
   }
   expectNoMismatch(bad, `${what}: symbolic gradient vs central differences`);
   return { compared, kinks };

@@ -25,7 +25,8 @@ function stdNodes(): string[] {
  * Cases whose edge-case inputs reach a point where tfjs autograd's convention differs from the reference's
  * (runtime/backends/tfjs/grad.ts; pinned in test/tfjs/conventions.test.ts): why, as shown in the test name.
  */
-const ZERO_VAR = "tfjs autograd takes 0·inf = NaN at the std of the zero-variance group of the differentiable r (the reference's strong zero gives 0)";
+const ZERO_VAR =
+  "tfjs autograd takes 0·inf = NaN at the std of the zero-variance group of the differentiable r (the reference's strong zero gives 0)";
 const AUTOGRAD_NAN: Record<string, string> = {
   "group_norm, group_center, batch_norm": ZERO_VAR,
   grpo_advantage: ZERO_VAR,
@@ -67,8 +68,11 @@ describe("three-way agreement on every std node (reference f64 + symbolic gradie
     const singular = AUTOGRAD_NAN[c.name];
     it(`${c.name}: tfjs autograd matches the symbolic gradients (edge-case inputs${singular ? `, except NaN where ${singular}` : ""}; tie-free inputs)`, () => {
       const s = get(c);
-      const nans = checkTfjsAutograd(tf, s, roundF32(stdInputs(s.program, MAIN, c.mask ?? "edge")), "main sizes", { nanAtSingular: singular !== undefined });
-      if (singular !== undefined) expect(nans, `${c.name}: tfjs autograd's NaN entries (the convention the test name states)`).toBeGreaterThan(0);
+      const nans = checkTfjsAutograd(tf, s, roundF32(stdInputs(s.program, MAIN, c.mask ?? "edge")), "main sizes", {
+        nanAtSingular: singular !== undefined,
+      });
+      if (singular !== undefined)
+        expect(nans, `${c.name}: tfjs autograd's NaN entries (the convention the test name states)`).toBeGreaterThan(0);
       checkTfjsAutograd(tf, s, tieFree(s.program, roundF32(stdInputs(s.program, MAIN, c.mask ?? "edge", 2)), 2), "tie-free");
     });
   }

@@ -11,7 +11,10 @@ export class Case {
   private seed = 1;
   private weights = 0;
 
-  constructor(readonly sizes: Record<string, number>, dims = Object.keys(sizes)) {
+  constructor(
+    readonly sizes: Record<string, number>,
+    dims = Object.keys(sizes),
+  ) {
     this.b = new IRBuilder(dims);
   }
 
@@ -20,7 +23,12 @@ export class Case {
   }
 
   /** An input with given values (canonical order) or seeded uniform values in [lo, hi). */
-  input(name: string, dtype: DType, dims: string[], opts: { mark?: string; values?: number[]; lo?: number; hi?: number } = {}): number {
+  input(
+    name: string,
+    dtype: DType,
+    dims: string[],
+    opts: { mark?: string; values?: number[]; lo?: number; hi?: number } = {},
+  ): number {
     const id = this.b.input(name, dtype, dims, opts.mark ? { mark: opts.mark } : {});
     const shape = this.shape(dims);
     const n = shape.reduce((a, s) => a * s, 1);
@@ -50,7 +58,11 @@ export class Case {
   /** Declares `loss L` = the sum of the weighted terms. */
   loss(...terms: number[]): number {
     const parts = terms.map((t) => this.weighted(t));
-    return this.b.result("L", "loss", parts.reduce((a, p) => this.b.add(a, p)));
+    return this.b.result(
+      "L",
+      "loss",
+      parts.reduce((a, p) => this.b.add(a, p)),
+    );
   }
 
   check(what: string, options: GradCheckOptions = {}): GradCheck {

@@ -86,7 +86,10 @@ describe("no NaN at unselected positions (strong zero and true selects)", () => 
     const x = b.input("x", "f32", ["B", "T"], { mark: "policy" });
     const m = b.input("m", "bool", ["B", "T"]);
     total(b, b.reduce("mean", b.unary("log", x), ["T"], { where: m }));
-    const g = grads(b.build(), { x: f32(["B", "T"], [2, 2], [0, -1, 2, 0]), m: { ...f32(["B", "T"], [2, 2], [0, 0, 1, 0]), dtype: "bool" } });
+    const g = grads(b.build(), {
+      x: f32(["B", "T"], [2, 2], [0, -1, 2, 0]),
+      m: { ...f32(["B", "T"], [2, 2], [0, 0, 1, 0]), dtype: "bool" },
+    });
     expect(g["x"]).toEqual([0, 0, 0.5, 0]);
   });
 
@@ -100,13 +103,34 @@ pipeline t {
 
   it("std in group_norm of a singleton group: finite, and x / (1 + eps) there", () => {
     const p = compileText(groupNorm, "gn1");
-    const g = grads(p, inputsFrom(p, { x: { dims: ["P", "G"], data: [[0.3], [-2]] }, w: { dims: ["P", "G"], data: [[1], [2]] } }))["x"]!;
+    const g = grads(
+      p,
+      inputsFrom(p, { x: { dims: ["P", "G"], data: [[0.3], [-2]] }, w: { dims: ["P", "G"], data: [[1], [2]] } }),
+    )["x"]!;
     expect(g).toEqual([1 / (1 + 1e-6), 2 / (1 + 1e-6)]);
   });
 
   it("group_norm of a zero-variance group: finite", () => {
     const p = compileText(groupNorm, "gn0");
-    const g = grads(p, inputsFrom(p, { x: { dims: ["P", "G"], data: [[0.5, 0.5, 0.5], [1, 2, 4]] }, w: { dims: ["P", "G"], data: [[1, 2, 3], [1, -1, 0.5]] } }))["x"]!;
+    const g = grads(
+      p,
+      inputsFrom(p, {
+        x: {
+          dims: ["P", "G"],
+          data: [
+            [0.5, 0.5, 0.5],
+            [1, 2, 4],
+          ],
+        },
+        w: {
+          dims: ["P", "G"],
+          data: [
+            [1, 2, 3],
+            [1, -1, 0.5],
+          ],
+        },
+      }),
+    )["x"]!;
     expect(g.every(Number.isFinite)).toBe(true);
   });
 });

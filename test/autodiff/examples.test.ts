@@ -7,7 +7,10 @@ import { simplify } from "../../compiler/simplify/index.ts";
 import { compileOne, inputsFile, repoPath } from "../stdlib/harness.ts";
 import { checkGradients, dependencies } from "./harness.ts";
 
-const examples = readdirSync(repoPath("examples")).filter((f) => f.endsWith(".rlp")).map((f) => f.slice(0, -4)).sort();
+const examples = readdirSync(repoPath("examples"))
+  .filter((f) => f.endsWith(".rlp"))
+  .map((f) => f.slice(0, -4))
+  .sort();
 
 describe("symbolic gradients of the examples", () => {
   it("finds the examples", () => {
@@ -19,7 +22,9 @@ describe("symbolic gradients of the examples", () => {
       const inputs = inputsFile(program, repoPath(`examples/data/${name}.json`));
       const { grads } = checkGradients(program, inputs, name);
       const losses = program.results.filter((r) => r.kind === "loss").length;
-      expect(Object.keys(grads).length).toBe(losses * program.inputs.filter((i) => i.mark !== undefined && program.marks.includes(i.mark)).length);
+      expect(Object.keys(grads).length).toBe(
+        losses * program.inputs.filter((i) => i.mark !== undefined && program.marks.includes(i.mark)).length,
+      );
     });
   }
 });
@@ -35,7 +40,11 @@ describe("GRPO's simplified gradient (what kernel fusion relies on)", () => {
     for (const id of deps) {
       const n = s.nodes[id]!;
       // only counts of the mask are reduced over T: no reduction of a per-token value over T feeds the gradient
-      if (n.op.op === "reduce") expect(n.op.fn === "count" || !s.nodes[n.args[0]!]!.type.dims.includes("T") || n.op.over.every((d) => d !== "T"), `%${id} reduces a per-token value`).toBe(true);
+      if (n.op.op === "reduce")
+        expect(
+          n.op.fn === "count" || !s.nodes[n.args[0]!]!.type.dims.includes("T") || n.op.over.every((d) => d !== "T"),
+          `%${id} reduces a per-token value`,
+        ).toBe(true);
     }
   });
 
@@ -43,7 +52,10 @@ describe("GRPO's simplified gradient (what kernel fusion relies on)", () => {
     const deps = dependencies(s, node("dL/dlogp"));
     expect(deps.has(node("A"))).toBe(true);
     expect(s.nodes[node("dL/dlogp")]!.type.dims).toEqual(["P", "G", "T"]);
-    const inputsRead = s.inputs.filter((i) => deps.has(i.node)).map((i) => i.name).sort();
+    const inputsRead = s.inputs
+      .filter((i) => deps.has(i.node))
+      .map((i) => i.name)
+      .sort();
     expect(inputsRead).toEqual(["logp", "mask", "old_logp", "ref_logp", "reward"]);
   });
 });

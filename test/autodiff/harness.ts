@@ -34,7 +34,12 @@ export function simplifyVerified(program: IRProgram, what: string): IRProgram {
 
 /** The program without spans (vitest compares them slowly and they never matter here). */
 function strip(p: IRProgram): unknown {
-  return { ...p, nodes: p.nodes.map(({ span: _s, site: _t, ...n }) => n), inputs: p.inputs.map(({ span: _s, ...i }) => i), results: p.results.map(({ span: _s, ...r }) => r) };
+  return {
+    ...p,
+    nodes: p.nodes.map(({ span: _s, site: _t, ...n }) => n),
+    inputs: p.inputs.map(({ span: _s, ...i }) => i),
+    results: p.results.map(({ span: _s, ...r }) => r),
+  };
 }
 
 /** Values equal as numbers (NaN equals NaN, +0 equals −0), within `tol` relative to max(|e|, scale). */
@@ -50,7 +55,9 @@ export function expectSameValues(actual: Tensor, expected: Tensor, tol: number, 
       expect(Object.is(a, x) || (Number.isNaN(a) && Number.isNaN(x)) || a === x, `${what}[${i}]: ${a}, expected ${x}`).toBe(true);
       continue;
     }
-    expect(Math.abs(a - x), `${what}[${i}]: ${a}, expected ${x}`).toBeLessThanOrEqual(tol * Math.max(Math.abs(x), scale) + 1e-300);
+    expect(Math.abs(a - x), `${what}[${i}]: ${a}, expected ${x}`).toBeLessThanOrEqual(
+      tol * Math.max(Math.abs(x), scale) + 1e-300,
+    );
   }
 }
 
@@ -75,7 +82,12 @@ export interface GradCheck {
  * simplify preserves every forward result; each `dL/dx` equals the reference reverse mode (relative 1e-9, NaN where
  * it is NaN) and central differences (relative 1e-6 or absolute 1e-9) wherever the function is smooth.
  */
-export function checkGradients(program: IRProgram, inputs: Record<string, Tensor>, what: string, options: GradCheckOptions = {}): GradCheck {
+export function checkGradients(
+  program: IRProgram,
+  inputs: Record<string, Tensor>,
+  what: string,
+  options: GradCheckOptions = {},
+): GradCheck {
   expectVerified(program, `${what} (forward)`);
   const d = differentiate(program);
   expectVerified(d, `${what} after differentiate`);
@@ -97,7 +109,11 @@ export function checkGradients(program: IRProgram, inputs: Record<string, Tensor
     // where the loss reads detach(a value of x), its gradient w.r.t. x is not its derivative (a stop-gradient,
     // e.g. a straight-through estimator): central differences do not apply
     const wrtNode = program.inputs.find((i) => i.name === r.wrt)!.node;
-    if ((options.numeric ?? true) && !(options.skipNumeric ?? []).includes(r.wrt!) && !readsStopGradient(program, lossNode, wrtNode)) {
+    if (
+      (options.numeric ?? true) &&
+      !(options.skipNumeric ?? []).includes(r.wrt!) &&
+      !readsStopGradient(program, lossNode, wrtNode)
+    ) {
       expectMatchesNumeric(program, inputs, lossNode, r.wrt!, got, `${what}: ${r.name}`, options.maxKinkShare ?? 0.35);
     }
   }
@@ -113,7 +129,15 @@ const H = 1e-6;
  * zero variance next to an eps of 1e-6): there the analytic gradient follows a convention central differences
  * cannot see.
  */
-export function expectMatchesNumeric(program: IRProgram, inputs: Record<string, Tensor>, lossNode: number, wrt: string, analytic: Tensor, what: string, maxKinkShare: number): void {
+export function expectMatchesNumeric(
+  program: IRProgram,
+  inputs: Record<string, Tensor>,
+  lossNode: number,
+  wrt: string,
+  analytic: Tensor,
+  what: string,
+  maxKinkShare: number,
+): void {
   const central = numericGradient(program, inputs, lossNode, wrt, H);
   const fine = numericGradient(program, inputs, lossNode, wrt, H / 10);
   const base = transpose(inputs[wrt]!, central.dims);
@@ -127,13 +151,23 @@ export function expectMatchesNumeric(program: IRProgram, inputs: Record<string, 
     const bwd = 2 * c - fwd;
     const a = analytic.data[i]!;
     const scale = Math.max(1, Math.abs(c));
-    if (!Number.isFinite(c) || !Number.isFinite(a) || Math.abs(fwd - bwd) > 1e-4 * scale || Math.abs(c - fine.data[i]!) > 1e-5 * scale) {
+    if (
+      !Number.isFinite(c) ||
+      !Number.isFinite(a) ||
+      Math.abs(fwd - bwd) > 1e-4 * scale ||
+      Math.abs(c - fine.data[i]!) > 1e-5 * scale
+    ) {
       kinks++;
       continue;
     }
-    expect(Math.abs(a - c) <= 1e-6 * Math.abs(c) || Math.abs(a - c) <= 1e-9, `${what}[${i}]: symbolic ${a}, central difference ${c}`).toBe(true);
+    expect(
+      Math.abs(a - c) <= 1e-6 * Math.abs(c) || Math.abs(a - c) <= 1e-9,
+      `${what}[${i}]: symbolic ${a}, central difference ${c}`,
+    ).toBe(true);
   }
-  expect(kinks, `${what}: ${kinks} of ${central.data.length} entries sit at kinks`).toBeLessThanOrEqual(Math.ceil(maxKinkShare * central.data.length));
+  expect(kinks, `${what}: ${kinks} of ${central.data.length} entries sit at kinks`).toBeLessThanOrEqual(
+    Math.ceil(maxKinkShare * central.data.length),
+  );
 }
 
 function total(t: Tensor): number {

@@ -6,8 +6,18 @@ import { Case } from "./case.ts";
 
 describe("unary ops", () => {
   const smooth: [UnaryOpName, number, number][] = [
-    ["neg", -2, 2], ["exp", -2, 2], ["log", 0.2, 3], ["log1p", -0.5, 2], ["expm1", -2, 2], ["sqrt", 0.1, 3],
-    ["abs", -2, 2], ["tanh", -2, 2], ["sigmoid", -3, 3], ["softplus", -3, 3], ["sin", -3, 3], ["cos", -3, 3],
+    ["neg", -2, 2],
+    ["exp", -2, 2],
+    ["log", 0.2, 3],
+    ["log1p", -0.5, 2],
+    ["expm1", -2, 2],
+    ["sqrt", 0.1, 3],
+    ["abs", -2, 2],
+    ["tanh", -2, 2],
+    ["sigmoid", -3, 3],
+    ["softplus", -3, 3],
+    ["sin", -3, 3],
+    ["cos", -3, 3],
     ["lgamma", 0.05, 9],
   ];
   for (const [fn, lo, hi] of smooth) {
@@ -38,7 +48,14 @@ describe("unary ops", () => {
 
 describe("binary ops", () => {
   const cases: [BinaryOpName, number, number][] = [
-    ["add", -1, 1], ["sub", -1, 1], ["mul", -1, 1], ["div", 0.5, 2], ["mod", 0.3, 3], ["pow", 0.3, 2], ["maximum", -1, 1], ["minimum", -1, 1],
+    ["add", -1, 1],
+    ["sub", -1, 1],
+    ["mul", -1, 1],
+    ["div", 0.5, 2],
+    ["mod", 0.3, 3],
+    ["pow", 0.3, 2],
+    ["maximum", -1, 1],
+    ["minimum", -1, 1],
   ];
   for (const [fn, lo, hi] of cases) {
     it(`${fn}, with a broadcast operand`, () => {
@@ -53,7 +70,12 @@ describe("binary ops", () => {
   it("mul of a value with itself, pow with a const exponent and a const base", () => {
     const c = new Case({ T: 5 });
     const x = c.x("x", ["T"], 0.2, 2);
-    c.loss(c.b.mul(x, x), c.b.binary("pow", x, c.b.const(3)), c.b.binary("pow", c.b.const(1.7), x), c.b.binary("pow", x, c.b.const(0)));
+    c.loss(
+      c.b.mul(x, x),
+      c.b.binary("pow", x, c.b.const(3)),
+      c.b.binary("pow", c.b.const(1.7), x),
+      c.b.binary("pow", x, c.b.const(0)),
+    );
     c.check("squares and powers");
   });
 

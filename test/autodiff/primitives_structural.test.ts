@@ -49,7 +49,11 @@ describe("scans", () => {
       const b = c.x("b", ["B", "T"]);
       const init = c.x("init", ["B"]);
       const gamma = c.input("gamma", "f32", [], { mark: "critic", values: [0.8] });
-      c.loss(c.b.linrec(a, b, "T", reverse, init), c.b.linrec(gamma, b, "T", reverse), c.b.linrec(a, c.b.const(1), "T", reverse, c.b.const(0.5)));
+      c.loss(
+        c.b.linrec(a, b, "T", reverse, init),
+        c.b.linrec(gamma, b, "T", reverse),
+        c.b.linrec(a, c.b.const(1), "T", reverse, c.b.const(0.5)),
+      );
       c.check(`linrec ${reverse}`);
     });
   }

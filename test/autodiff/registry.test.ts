@@ -10,8 +10,18 @@ describe("op registry: carriesGradient", () => {
     const kinds = Object.keys(OPS) as OpName[];
     const disagree = kinds.filter((k) => k !== "input" && OPS[k].carriesGradient !== (GRAD_RULES[k] !== null));
     expect(disagree).toEqual([]);
-    expect(kinds.filter((k) => !OPS[k].carriesGradient).sort()).toEqual(
-      ["argfirst", "const", "custom_vjp", "detach", "index", "param", "size", "table_get", "table_read", "topk_mask", "uniform"],
-    );
+    expect(kinds.filter((k) => !OPS[k].carriesGradient).sort()).toEqual([
+      "argfirst",
+      "const",
+      "custom_vjp",
+      "detach",
+      "index",
+      "param",
+      "size",
+      "table_get",
+      "table_read",
+      "topk_mask",
+      "uniform",
+    ]);
   });
 });

@@ -31,9 +31,15 @@ function outOp(p: IRProgram): string {
 describe("identities and folds", () => {
   it("x + 0, x − 0, x · 1, x / 1, −(−x), where(true, x, y), where(c, x, x), cast to its own type, sum over no dims", () => {
     const builds: ((b: IRBuilder, x: number) => number)[] = [
-      (b, x) => b.add(x, b.const(0)), (b, x) => b.sub(x, b.const(0)), (b, x) => b.mul(b.const(1), x), (b, x) => b.div(x, b.const(1)),
-      (b, x) => b.unary("neg", b.unary("neg", x)), (b, x) => b.where(b.const(1, [], "bool"), x, b.const(3, ["T"])),
-      (b, x) => b.where(b.binary("gt", x, b.const(0)), x, x), (b, x) => b.cast("f32", x), (b, x) => b.reduce("sum", x, []),
+      (b, x) => b.add(x, b.const(0)),
+      (b, x) => b.sub(x, b.const(0)),
+      (b, x) => b.mul(b.const(1), x),
+      (b, x) => b.div(x, b.const(1)),
+      (b, x) => b.unary("neg", b.unary("neg", x)),
+      (b, x) => b.where(b.const(1, [], "bool"), x, b.const(3, ["T"])),
+      (b, x) => b.where(b.binary("gt", x, b.const(0)), x, x),
+      (b, x) => b.cast("f32", x),
+      (b, x) => b.reduce("sum", x, []),
       (b, _x) => b.detach(b.detach(b.const(2, ["T"]))),
     ];
     for (const build of builds) expect(outOp(prog(build))).toMatch(/^(input|const 2)$/);
@@ -85,7 +91,14 @@ describe("identities and folds", () => {
   });
 
   it("never modifies its input", () => {
-    const { program } = buildRandomProgram([[2, 1, 2, 3], [12, 5, 0, 0], [6, 7, 1, 0]], 5);
+    const { program } = buildRandomProgram(
+      [
+        [2, 1, 2, 3],
+        [12, 5, 0, 0],
+        [6, 7, 1, 0],
+      ],
+      5,
+    );
     const before = JSON.stringify(program);
     simplify(program);
     differentiate(program);

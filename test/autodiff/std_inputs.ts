@@ -25,12 +25,17 @@ interface GenCtx {
   mask: MaskMode;
 }
 
-const u = (lo: number, hi: number): Gen["gen"] => (_n, g) => g.uniform(lo, hi);
+const u =
+  (lo: number, hi: number): Gen["gen"] =>
+  (_n, g) =>
+    g.uniform(lo, hi);
 /** `base`'s values (or log-prob-like ones when the pipeline has no `base`) plus noise in ±spread. */
-const near = (base: string, spread: number): Gen["gen"] => (n, g) => {
-  const b = g.before[base] ?? rand(n, 4242, -2, -0.1);
-  return g.uniform(-spread, spread).map((d, i) => b[i]! + d);
-};
+const near =
+  (base: string, spread: number): Gen["gen"] =>
+  (n, g) => {
+    const b = g.before[base] ?? rand(n, 4242, -2, -0.1);
+    return g.uniform(-spread, spread).map((d, i) => b[i]! + d);
+  };
 
 /** Rows = every slice of the leading dims; the last dim is the token dim. */
 function rows(shape: number[]): { rows: number; len: number } {
@@ -40,7 +45,9 @@ function rows(shape: number[]): { rows: number; len: number } {
 
 function maskData(shape: number[], mode: MaskMode, seed: number): number[] {
   const { rows: nr, len } = rows(shape);
-  const lengths = rand(nr, seed, 0, 1).map((v, r) => (mode === "full" ? len : r === 0 ? (mode === "edge" ? 0 : 1) : r === 1 ? 1 : 2 + Math.floor(v * (len - 1))));
+  const lengths = rand(nr, seed, 0, 1).map((v, r) =>
+    mode === "full" ? len : r === 0 ? (mode === "edge" ? 0 : 1) : r === 1 ? 1 : 2 + Math.floor(v * (len - 1)),
+  );
   return Array.from({ length: nr * len }, (_, i) => (i % len < Math.min(lengths[Math.floor(i / len)]!, len) ? 1 : 0));
 }
 
@@ -57,7 +64,13 @@ export const STD_INPUTS: Record<string, Gen> = {
   mask: { decl: "bool[P,G,T]", gen: (_n, g) => maskData(g.shape, g.mask, 11) },
   x: { decl: "f32[P,G,T] @policy", gen: u(-1, 1) },
   s: { decl: "f32[P,G] @policy", gen: u(-1, 1) },
-  r: { decl: "f32[P,G] @policy", gen: (_n, g) => { const d = g.uniform(0.05, 0.95); return perGroup(g.shape, (i) => d[i]!, 0.5); } },
+  r: {
+    decl: "f32[P,G] @policy",
+    gen: (_n, g) => {
+      const d = g.uniform(0.05, 0.95);
+      return perGroup(g.shape, (i) => d[i]!, 0.5);
+    },
+  },
   reward: { decl: "f32[P,G]", gen: (_n, g) => perGroup(g.shape, (i) => (i % 3 === 0 ? 0 : 1), 1) },
   A: { decl: "f32[P,G]", gen: (_n, g) => g.uniform(-1.5, 1.5).map((v, i) => (i === 2 ? 0 : v)) },
   At: { decl: "f32[P,G,T]", gen: u(-1.5, 1.5) },

@@ -28,7 +28,10 @@ describe("std nodes: symbolic gradients", () => {
   for (const c of STD_CASES) {
     it(c.name, () => {
       const program = compileText(caseText(c, inputDecls(c.body)), c.name);
-      for (const [label, sizes] of [["main", MAIN], ["tiny", TINY]] as const) {
+      for (const [label, sizes] of [
+        ["main", MAIN],
+        ["tiny", TINY],
+      ] as const) {
         const inputs = stdInputs(program, sizes, c.mask ?? "edge");
         checkGradients(program, inputs, `${c.name} (${label})`, { maxKinkShare: 0.5 });
       }

@@ -40,17 +40,32 @@ describe("the verifier accepts well-formed programs", () => {
 
 describe("elaborator output the verifier caught", () => {
   it("consts +inf, -inf (and NaN) are distinct nodes: clamp(x, lo=0.0) does not share clamp(x, hi=1.0)'s -inf", () => {
-    const p = compileText("pipeline t {\n  dims T\n  input x: f32[T]\n  output a = clamp(x, hi=1.0)\n  output b = clamp(x, lo=0.0)\n}\n", "inf_consts");
+    const p = compileText(
+      "pipeline t {\n  dims T\n  input x: f32[T]\n  output a = clamp(x, hi=1.0)\n  output b = clamp(x, lo=0.0)\n}\n",
+      "inf_consts",
+    );
     const ev = evaluate(p, inputsFrom(p, { x: { dims: ["T"], data: [-2, 0.5, 3] } }));
     expect(Array.from(ev.results["a"]!.data)).toEqual([-2, 0.5, 1]);
     expect(Array.from(ev.results["b"]!.data)).toEqual([0, 0.5, 3]);
   });
 
   it("take passes the fill's marks (gradient reaches the fill where the index is invalid)", () => {
-    const text = "pipeline t {\n  dims B, V\n  input x: f32[B,V]\n  input tok: i32<V>[B]\n  input f: f32[B] @policy\n  loss L = sum(take(x, tok, along=V, fill=f) * f, over=B)\n}\n";
+    const text =
+      "pipeline t {\n  dims B, V\n  input x: f32[B,V]\n  input tok: i32<V>[B]\n  input f: f32[B] @policy\n  loss L = sum(take(x, tok, along=V, fill=f) * f, over=B)\n}\n";
     const p = compileText(text, "take_fill");
     expect(verifyProgram(p)).toEqual([]);
-    const inputs = inputsFrom(p, { x: { dims: ["B", "V"], data: [[1, 2], [3, 4], [5, 6]] }, tok: { dims: ["B"], data: [1, -1, 5] }, f: { dims: ["B"], data: [0.5, 2, -1] } });
+    const inputs = inputsFrom(p, {
+      x: {
+        dims: ["B", "V"],
+        data: [
+          [1, 2],
+          [3, 4],
+          [5, 6],
+        ],
+      },
+      tok: { dims: ["B"], data: [1, -1, 5] },
+      f: { dims: ["B"], data: [0.5, 2, -1] },
+    });
     const { grads } = checkGradients(p, inputs, "take fill");
     expect(Array.from(grads["dL/df"]!.data)).toEqual([2, 4, -2]);
   });
@@ -91,7 +106,11 @@ describe("the verifier reports broken invariants", () => {
     ["a loss that is not a scalar", (p: IRProgram) => (p.results[0]!.node = 2), /f32 scalar/],
     ["an indexOf on an f32", (p: IRProgram) => (p.nodes[0]!.type.indexOf = "A"), /indexOf/],
     ["a require on a non-bool", (p: IRProgram) => p.requires.push({ cond: 0, message: "m" }), /not bool/],
-    ["a grad result of the wrong type", (p: IRProgram) => p.results.push({ name: "dL/dx", kind: "grad", node: 2, of: "L", wrt: "x" }), /the input is f32\[A, B\]/],
+    [
+      "a grad result of the wrong type",
+      (p: IRProgram) => p.results.push({ name: "dL/dx", kind: "grad", node: 2, of: "L", wrt: "x" }),
+      /the input is f32\[A, B\]/,
+    ],
   ])("%s", (_what, edit, message) => {
     const errors = broken(edit);
     expect(errors.length, errors.join("\n")).toBeGreaterThan(0);

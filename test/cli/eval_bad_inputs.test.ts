@@ -26,11 +26,56 @@ function variant(edit: (d: Record<string, { dims?: string[]; data: unknown }>) =
 
 const cases: { name: string; code: string; doc?: unknown; raw?: string; mentions: string[] }[] = [
   { name: "missing", code: "RLP501", doc: variant((d) => delete d.mask), mentions: ["'mask'"] },
-  { name: "rank", code: "RLP502", doc: variant((d) => { d.reward = { data: [1, 0, 0, 0] }; }), mentions: ["'reward'", "[P,G]"] },
-  { name: "size", code: "RLP503", doc: variant((d) => { d.mask = { dims: ["P", "G", "T"], data: [[[1, 1], [1, 1], [1, 1], [1, 0]]] }; }), mentions: ["'mask'", "T"] },
-  { name: "nonfinite", code: "RLP504", doc: variant((d) => { (d.logp!.data as number[][][])[0]![1]![2] = "NaN" as unknown as number; }), mentions: ["'logp'", "NaN"] },
-  { name: "dtype", code: "RLP505", doc: variant((d) => { (d.mask!.data as number[][][])[0]![0]![1] = 0.5; }), mentions: ["'mask'", "bool"] },
-  { name: "dims", code: "RLP506", doc: variant((d) => { d.logp!.dims = ["P", "G", "X"]; }), mentions: ["'logp'", "X"] },
+  {
+    name: "rank",
+    code: "RLP502",
+    doc: variant((d) => {
+      d.reward = { data: [1, 0, 0, 0] };
+    }),
+    mentions: ["'reward'", "[P,G]"],
+  },
+  {
+    name: "size",
+    code: "RLP503",
+    doc: variant((d) => {
+      d.mask = {
+        dims: ["P", "G", "T"],
+        data: [
+          [
+            [1, 1],
+            [1, 1],
+            [1, 1],
+            [1, 0],
+          ],
+        ],
+      };
+    }),
+    mentions: ["'mask'", "T"],
+  },
+  {
+    name: "nonfinite",
+    code: "RLP504",
+    doc: variant((d) => {
+      (d.logp!.data as number[][][])[0]![1]![2] = "NaN" as unknown as number;
+    }),
+    mentions: ["'logp'", "NaN"],
+  },
+  {
+    name: "dtype",
+    code: "RLP505",
+    doc: variant((d) => {
+      (d.mask!.data as number[][][])[0]![0]![1] = 0.5;
+    }),
+    mentions: ["'mask'", "bool"],
+  },
+  {
+    name: "dims",
+    code: "RLP506",
+    doc: variant((d) => {
+      d.logp!.dims = ["P", "G", "X"];
+    }),
+    mentions: ["'logp'", "X"],
+  },
   { name: "file", code: "RLP507", raw: "{ not json", mentions: ["json"] },
 ];
 

@@ -33,7 +33,10 @@ describe("supplying a stage's value", () => {
     expect(r.code).toBe(0);
     const printed = JSON.parse(r.out) as Record<string, { data: number[] }>;
     expect(printed.A!.data).toEqual([1, 0, 0, -1]);
-    const computed = JSON.parse((await run(["eval", "examples/grpo.rlp", "--inputs", "examples/data/grpo.json"])).out) as Record<string, { data: number[] }>;
+    const computed = JSON.parse((await run(["eval", "examples/grpo.rlp", "--inputs", "examples/data/grpo.json"])).out) as Record<
+      string,
+      { data: number[] }
+    >;
     expect(printed.L!.data[0]).not.toBeCloseTo(computed.L!.data[0]!, 3);
   });
 

@@ -13,8 +13,22 @@ export function input(name: string, dtype: DType, dims: string[], extra: Partial
   return { name, node: 0, type: { dtype, dims }, ...extra };
 }
 
-export function program(inputs: IRInput[], dims: DimInfo[] = ["P", "G", "T"].map((name) => ({ name })), params: IRProgram["params"] = []): IRProgram {
-  return { pipeline: "grpo", dims, inputs: inputs.map((i, k) => ({ ...i, node: k })), params, nodes: [], results: [], states: [], requires: [], marks: [] };
+export function program(
+  inputs: IRInput[],
+  dims: DimInfo[] = ["P", "G", "T"].map((name) => ({ name })),
+  params: IRProgram["params"] = [],
+): IRProgram {
+  return {
+    pipeline: "grpo",
+    dims,
+    inputs: inputs.map((i, k) => ({ ...i, node: k })),
+    params,
+    nodes: [],
+    results: [],
+    states: [],
+    requires: [],
+    marks: [],
+  };
 }
 
 /** logp f32[P,G,T] @policy, mask bool[P,G,T], reward f32[P,G], prompt_id id[P], beta f32 = 0.1. */
@@ -41,8 +55,22 @@ export function writeJson(dir: string, name: string, doc: unknown): string {
 /** A P=1, G=2, T=3 set of valid grpo inputs. */
 export function grpoInputs(): Record<string, unknown> {
   return {
-    logp: { data: [[[-1, -2, -3], [-4, -5, -6]]] },
-    mask: { data: [[[true, true, false], [1, 0, 0]]] },
+    logp: {
+      data: [
+        [
+          [-1, -2, -3],
+          [-4, -5, -6],
+        ],
+      ],
+    },
+    mask: {
+      data: [
+        [
+          [true, true, false],
+          [1, 0, 0],
+        ],
+      ],
+    },
     reward: { data: [[1, 0]] },
     prompt_id: { data: [7] },
   };

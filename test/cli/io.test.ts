@@ -3,7 +3,12 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readInputs } from "../../runtime/library/io/read_inputs.ts";
 import { decodeSafetensors, encodeSafetensors } from "../../runtime/library/io/safetensors.ts";
-import { formatOutputsJson, outputsToSafetensors, writeFileAtomic, writeOutputs } from "../../runtime/library/io/write_outputs.ts";
+import {
+  formatOutputsJson,
+  outputsToSafetensors,
+  writeFileAtomic,
+  writeOutputs,
+} from "../../runtime/library/io/write_outputs.ts";
 import type { Tensor } from "../../runtime/library/tensor.ts";
 import { grpo, input, program, tempDir } from "./helpers.ts";
 
@@ -75,7 +80,9 @@ describe("safetensors", () => {
     writeFileSync(join(dir, "b.safetensors"), bytes);
     const r = readInputs(join(dir, "b.safetensors"), prog);
     expect(r.errors.map((e) => e.code).sort()).toEqual(["RLP501", "RLP505"]);
-    expect(r.errors.find((e) => e.code === "RLP505")!.message).toBe("input 'mask': expected bool (true/false or 0/1), got 2 at [1]");
+    expect(r.errors.find((e) => e.code === "RLP505")!.message).toBe(
+      "input 'mask': expected bool (true/false or 0/1), got 2 at [1]",
+    );
   });
 
   it("transposes when the metadata lists a permutation of the declared dims", () => {

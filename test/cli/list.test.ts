@@ -68,7 +68,9 @@ describe("rlp explain", () => {
     const r = cli(explainCommand, "dcpo_clip_bounds");
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^dcpo_clip_bounds — std node \(stdlib\/ppo\.rlp:\d+\)/);
-    expect(r.out).toContain("dcpo_clip_bounds(old_logp: f32[...], eps_low: f32 = 0.2, eps_high: f32 = 0.28, dual_clip: f32 = 10.0) -> (f32[...], f32[...])");
+    expect(r.out).toContain(
+      "dcpo_clip_bounds(old_logp: f32[...], eps_low: f32 = 0.2, eps_high: f32 = 0.28, dual_clip: f32 = 10.0) -> (f32[...], f32[...])",
+    );
     expect(r.out).toMatch(/eps_high\s+f32\s+default 0\.28/);
     expect(r.out).toMatch(/old_logp\s+f32\[\.\.\.\]\s+required/);
     expect(r.out).toContain("definition:");
@@ -109,6 +111,7 @@ describe("rlp explain", () => {
 
   it("explains every catalog ID, node, enum and builtin without error", () => {
     for (const e of CATALOG) expect(cli(explainCommand, e.id).code, e.id).toBe(0);
-    for (const name of ["token_mean", "gae", "agg_mode", "kl_estimator", "where", "linrec", "take"]) expect(cli(explainCommand, name).code, name).toBe(0);
+    for (const name of ["token_mean", "gae", "agg_mode", "kl_estimator", "where", "linrec", "take"])
+      expect(cli(explainCommand, name).code, name).toBe(0);
   });
 });

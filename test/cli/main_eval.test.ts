@@ -16,8 +16,19 @@ function toy(): IRProgram {
     pipeline: "toy",
     dims: [{ name: "P" }, { name: "T" }],
     inputs: [
-      { name: "logp", node: 0, type: f(["P", "T"]), mark: "policy", span: { file: "toy.rlp", start: 0, end: 0, line: 3, col: 3 } },
-      { name: "mask", node: 1, type: { dtype: "bool", dims: ["P", "T"] }, span: { file: "toy.rlp", start: 0, end: 0, line: 4, col: 3 } },
+      {
+        name: "logp",
+        node: 0,
+        type: f(["P", "T"]),
+        mark: "policy",
+        span: { file: "toy.rlp", start: 0, end: 0, line: 3, col: 3 },
+      },
+      {
+        name: "mask",
+        node: 1,
+        type: { dtype: "bool", dims: ["P", "T"] },
+        span: { file: "toy.rlp", start: 0, end: 0, line: 4, col: 3 },
+      },
     ],
     params: [],
     nodes: [
@@ -25,7 +36,13 @@ function toy(): IRProgram {
       { id: 1, op: { op: "input", name: "mask" }, args: [], type: { dtype: "bool", dims: ["P", "T"] }, grad: [] },
       { id: 2, op: { op: "cast", to: "f32" }, args: [1], type: f(["P", "T"]), grad: [] },
       { id: 3, op: { op: "binary", fn: "mul" }, args: [0, 2], type: f(["P", "T"]), grad: ["policy"] },
-      { id: 4, op: { op: "reduce", fn: "sum", over: ["P", "T"], hasWhere: false, empty: 0 }, args: [3], type: f([]), grad: ["policy"] },
+      {
+        id: 4,
+        op: { op: "reduce", fn: "sum", over: ["P", "T"], hasWhere: false, empty: 0 },
+        args: [3],
+        type: f([]),
+        grad: ["policy"],
+      },
       { id: 5, op: { op: "reduce", fn: "sum", over: ["P", "T"], hasWhere: false, empty: 0 }, args: [2], type: f([]), grad: [] },
       { id: 6, op: { op: "const", value: 0 }, args: [], type: f([]), grad: [] },
       { id: 7, op: { op: "binary", fn: "gt" }, args: [5, 6], type: { dtype: "bool", dims: [] }, grad: [] },

@@ -51,7 +51,17 @@ describe("readInputs: valid files", () => {
   });
 
   it("accepts bools as true/false and as 0/1", () => {
-    const a = read({ ...grpoInputs(), mask: { data: [[[true, false, true], [false, false, true]]] } });
+    const a = read({
+      ...grpoInputs(),
+      mask: {
+        data: [
+          [
+            [true, false, true],
+            [false, false, true],
+          ],
+        ],
+      },
+    });
     const b = read({ ...grpoInputs(), mask: { shape: [1, 2, 3], data: [1, 0, 1, 0, 0, 1] } });
     expect(a.errors).toEqual([]);
     expect(b.errors).toEqual([]);
@@ -81,13 +91,39 @@ describe("readInputs: one test per error class", () => {
   });
 
   it("RLP502 wrong rank", () => {
-    const e = only(read({ ...grpoInputs(), reward: { data: [[[1, 2, 3], [4, 5, 6], [7, 8, 9], [1, 2, 3]]] } }).errors);
+    const e = only(
+      read({
+        ...grpoInputs(),
+        reward: {
+          data: [
+            [
+              [1, 2, 3],
+              [4, 5, 6],
+              [7, 8, 9],
+              [1, 2, 3],
+            ],
+          ],
+        },
+      }).errors,
+    );
     expect(e.code).toBe("RLP502");
     expect(e.message).toBe("input 'reward': expected 2 dims [P,G], got 3 (shape [1,4,3])");
   });
 
   it("RLP502 ragged data and a shape the data does not fill name the input and dim", () => {
-    const e = only(read({ ...grpoInputs(), logp: { data: [[[1, 2, 3], [4, 5]]] } }).errors);
+    const e = only(
+      read({
+        ...grpoInputs(),
+        logp: {
+          data: [
+            [
+              [1, 2, 3],
+              [4, 5],
+            ],
+          ],
+        },
+      }).errors,
+    );
     expect(e.code).toBe("RLP502");
     expect(e.message).toMatch(/^input 'logp': ragged nested data: \[0,1\] has 2 entries along dim T/);
     const f = only(read({ ...grpoInputs(), logp: { shape: [1, 2, 3], data: [1, 2, 3, 4, 5] } }).errors);
@@ -95,7 +131,19 @@ describe("readInputs: one test per error class", () => {
   });
 
   it("RLP503 size conflict across inputs names both inputs and the dim", () => {
-    const e = only(read({ ...grpoInputs(), mask: { data: [[[1, 1, 0, 0], [1, 0, 0, 0]]] } }).errors);
+    const e = only(
+      read({
+        ...grpoInputs(),
+        mask: {
+          data: [
+            [
+              [1, 1, 0, 0],
+              [1, 0, 0, 0],
+            ],
+          ],
+        },
+      }).errors,
+    );
     expect(e.code).toBe("RLP503");
     expect(e.message).toBe("input 'mask': dim T has size 4, but input 'logp' gave T = 3");
   });
@@ -108,7 +156,19 @@ describe("readInputs: one test per error class", () => {
   });
 
   it("RLP504 non-finite values (strings and overflow) with the element index", () => {
-    const e = only(read({ ...grpoInputs(), logp: { data: [[[0, 0, 0], [0, "NaN", 0]]] } }).errors);
+    const e = only(
+      read({
+        ...grpoInputs(),
+        logp: {
+          data: [
+            [
+              [0, 0, 0],
+              [0, "NaN", 0],
+            ],
+          ],
+        },
+      }).errors,
+    );
     expect(e.code).toBe("RLP504");
     expect(e.message).toBe("input 'logp': element [0,1,1] is NaN (inputs must be finite)");
     const f = only(read({ ...grpoInputs(), logp: { shape: [1, 2, 3], data: [0, "-Infinity", 0, 0, "Infinity", 0] } }).errors);
@@ -118,7 +178,19 @@ describe("readInputs: one test per error class", () => {
   });
 
   it("RLP505 wrong dtype: bool and integer inputs", () => {
-    const e = only(read({ ...grpoInputs(), mask: { data: [[[1, 1, 0], [1, 0, 0.5]]] } }).errors);
+    const e = only(
+      read({
+        ...grpoInputs(),
+        mask: {
+          data: [
+            [
+              [1, 1, 0],
+              [1, 0, 0.5],
+            ],
+          ],
+        },
+      }).errors,
+    );
     expect(e.code).toBe("RLP505");
     expect(e.message).toBe("input 'mask': expected bool (true/false or 0/1), got 0.5 at [0,1,2]");
     const prog = program([input("prompt_id", "id", ["P"])], [{ name: "P" }]);
@@ -126,7 +198,7 @@ describe("readInputs: one test per error class", () => {
     expect(f.code).toBe("RLP505");
     expect(f.message).toBe("input 'prompt_id': expected integers (id), got 1.5 at [2]");
     const g = only(read({ ...grpoInputs(), logp: { shape: [1, 2, 3], data: [0, 0, 0, 0, "x", 0] } }).errors);
-    expect(g.message).toBe('input \'logp\': expected numbers (f32), got "x" at [0,1,1]');
+    expect(g.message).toBe("input 'logp': expected numbers (f32), got \"x\" at [0,1,1]");
   });
 
   it("RLP506 bad dims field: not a permutation, unknown dim, malformed", () => {
@@ -145,7 +217,10 @@ describe("readInputs: one test per error class", () => {
   it("RLP507 unreadable files name the file", () => {
     const dir = tempDir();
     const missing = readInputs(join(dir, "nope.json"), grpo());
-    expect(only(missing.errors)).toEqual({ code: "RLP507", message: `cannot read inputs file '${join(dir, "nope.json")}': no such file` });
+    expect(only(missing.errors)).toEqual({
+      code: "RLP507",
+      message: `cannot read inputs file '${join(dir, "nope.json")}': no such file`,
+    });
     const bad = join(dir, "bad.json");
     writeFileSync(bad, '{"logp": [1, 2,, 3]}');
     const e = only(readInputs(bad, grpo()).errors);
@@ -162,7 +237,10 @@ describe("readInputs: one test per error class", () => {
   });
 
   it("RLP508 labelled and sized dims must match their static size", () => {
-    const prog = program([input("pref", "f32", ["P", "Y"]), input("count", "i32", ["M"])], [{ name: "P" }, { name: "Y", labels: ["w", "l"] }, { name: "M", size: 4 }]);
+    const prog = program(
+      [input("pref", "f32", ["P", "Y"]), input("count", "i32", ["M"])],
+      [{ name: "P" }, { name: "Y", labels: ["w", "l"] }, { name: "M", size: 4 }],
+    );
     const e = only(read({ pref: [[1, 2, 3]], count: [1, 2, 3, 4] }, prog).errors);
     expect(e.code).toBe("RLP508");
     expect(e.message).toBe("input 'pref': dim Y has size 3, but Y is labelled {w, l} (size 2)");
@@ -199,7 +277,18 @@ describe("readInputs: one test per error class", () => {
 
   it("reports every problem of a file, one line each", () => {
     const { prompt_id: _p, ...doc } = grpoInputs();
-    const r = read({ ...doc, reward: [[1, 2, 3]], mask: { data: [[[2, 0, 0], [0, 0, 0]]] } });
+    const r = read({
+      ...doc,
+      reward: [[1, 2, 3]],
+      mask: {
+        data: [
+          [
+            [2, 0, 0],
+            [0, 0, 0],
+          ],
+        ],
+      },
+    });
     expect(r.errors.map((e) => e.code).sort()).toEqual(["RLP501", "RLP503", "RLP505"]);
     for (const e of r.errors) expect(e.message).not.toContain("\n");
   });

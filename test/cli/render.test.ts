@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
 import type { Span } from "../../grammar/ast.ts";
 import { diag, type Diagnostic } from "../../grammar/diagnostic.ts";
-import { positionOf, renderDiagnostic, renderDiagnostics, renderJson, renderSummary, shouldColor, toJsonDiagnostics } from "../../cli/render.ts";
+import {
+  positionOf,
+  renderDiagnostic,
+  renderDiagnostics,
+  renderJson,
+  renderSummary,
+  shouldColor,
+  toJsonDiagnostics,
+} from "../../cli/render.ts";
 
 const SRC = [
   "pipeline grpo {", //             1
@@ -83,7 +91,10 @@ describe("render", () => {
         col: 12,
         endLine: 5,
         endCol: 42,
-        notes: [{ message: "logp has dims [P, G, T]", file: "grpo.rlp", line: 3, col: 9 }, { message: "reduce over T too, or use sum" }],
+        notes: [
+          { message: "logp has dims [P, G, T]", file: "grpo.rlp", line: 3, col: 9 },
+          { message: "reduce over T too, or use sum" },
+        ],
       },
     ]);
     expect(JSON.parse(renderJson([example()], sources))).toEqual(j);

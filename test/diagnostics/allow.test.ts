@@ -32,7 +32,10 @@ describe("--allow CODE (CompileOptions.allow)", () => {
     const loud = compileWith(c, index, []);
     expect(findExpected(loud, c, index), listDiagnostics(loud)).toBeDefined();
     const quiet = compileWith(c, index, [code]);
-    expect(quiet.filter((d) => d.code === code), listDiagnostics(quiet)).toEqual([]);
+    expect(
+      quiet.filter((d) => d.code === code),
+      listDiagnostics(quiet),
+    ).toEqual([]);
     expect(shown(quiet)).toEqual(shown(loud.filter((d) => d.code !== code)));
   });
 
@@ -68,7 +71,9 @@ describe("rlp check / rlp compile --allow", () => {
   it("rejects an error code and an unknown code with a usage error", async () => {
     const error = await cli("check", "--allow", "RLP201", file);
     expect(error.code).toBe(64);
-    expect(error.err.split("\n")[0]).toMatch(/^rlp check: --allow RLP201: RLP201 is an error, and errors cannot be allowed; the lints are RLP401, /);
+    expect(error.err.split("\n")[0]).toMatch(
+      /^rlp check: --allow RLP201: RLP201 is an error, and errors cannot be allowed; the lints are RLP401, /,
+    );
     const unknown = await cli("check", "--allow", "RLP999", file);
     expect(unknown.code).toBe(64);
     expect(unknown.err.split("\n")[0]).toMatch(/^rlp check: --allow RLP999: not a diagnostic code; the lints are /);

@@ -40,7 +40,6 @@ export interface DiagnosticCase extends ExpectedDiagnostic {
   silenced?: boolean;
 }
 
-
 export const cases: DiagnosticCase[] = [
   // ------------------------------------------------------------------ RLP0xx: syntax
   {
@@ -77,7 +76,7 @@ export const cases: DiagnosticCase[] = [
     line: 3,
     col: 37,
     message: "unknown escape '\\>' in a string",
-    fix: "Use only the escapes `\\\"`, `\\\\`, `\\n` and `\\t`; write other characters as they are.",
+    fix: 'Use only the escapes `\\"`, `\\\\`, `\\n` and `\\t`; write other characters as they are.',
     fixed: rlp`
       pipeline p {
         param beta: f32 = 0.1
@@ -144,7 +143,7 @@ export const cases: DiagnosticCase[] = [
     line: 3,
     col: 23,
     message: "unterminated string: add a closing '\"' before the end of the line",
-    fix: "Close the string with `\"` on the same line.",
+    fix: 'Close the string with `"` on the same line.',
     fixed: rlp`
       pipeline p {
         param beta: f32 = 0.1
@@ -649,7 +648,8 @@ export const cases: DiagnosticCase[] = [
     `,
     line: 5,
     col: 33,
-    message: "'token_man' is not a label of agg_mode (its labels are token_mean, seq_mean_token_sum, seq_mean_token_mean, seq_mean_token_sum_norm); did you mean 'token_mean'?",
+    message:
+      "'token_man' is not a label of agg_mode (its labels are token_mean, seq_mean_token_sum, seq_mean_token_mean, seq_mean_token_sum_norm); did you mean 'token_mean'?",
     fix: "Use one of the enum's labels, as suggested.",
     fixed: rlp`
       pipeline p {
@@ -772,7 +772,8 @@ export const cases: DiagnosticCase[] = [
     `,
     line: 4,
     col: 62,
-    message: "logprob(critic, r): the critic is a value model: it has no log-probs; logprob reads policy (= r.old_logp) or a model derived from it (model ref = frozen(policy))",
+    message:
+      "logprob(critic, r): the critic is a value model: it has no log-probs; logprob reads policy (= r.old_logp) or a model derived from it (model ref = frozen(policy))",
     fix: "Declare the model to read as one derived from the sampled policy (`model ref = frozen(policy)`, `ema(policy, decay=...)`, `snapshot(policy, every=...)`) and pass its name.",
     fixed: rlp`
       pipeline p {
@@ -986,7 +987,8 @@ export const cases: DiagnosticCase[] = [
     `,
     line: 5,
     col: 14,
-    message: "cannot broadcast f32[B,T] with f32[B,S] in '+': each has a dim the other lacks (T vs S), which would build an outer product [B,T,S]",
+    message:
+      "cannot broadcast f32[B,T] with f32[B,S] in '+': each has a dim the other lacks (T vs S), which would build an outer product [B,T,S]",
     fix: "Reduce one side first (e.g. `mean(y, over=S)`), or, if the outer product is intended, rename one side to an alias dim.",
     fixed: rlp`
       pipeline p {
@@ -1217,7 +1219,8 @@ export const cases: DiagnosticCase[] = [
     `,
     line: 4,
     col: 20,
-    message: "the condition of 'if' is computed from data at run time, but 'if' is decided when the pipeline is compiled; use where(cond, a, b) to choose per element",
+    message:
+      "the condition of 'if' is computed from data at run time, but 'if' is decided when the pipeline is compiled; use where(cond, a, b) to choose per element",
     fix: "Use `where(cond, a, b)` for a data-dependent choice; keep `if`/`match` for params.",
     fixed: rlp`
       pipeline p {
@@ -1241,7 +1244,8 @@ export const cases: DiagnosticCase[] = [
     `,
     line: 6,
     col: 48,
-    message: "the argument 'empty' of max must be known when the pipeline is compiled (a literal or a param), but it is computed from data",
+    message:
+      "the argument 'empty' of max must be known when the pipeline is compiled (a literal or a param), but it is computed from data",
     fix: "Pass a literal or a param; for a data-dependent fallback use `where(any(valid, over=T), max(...), fill)`.",
     fixed: rlp`
       pipeline p {
@@ -1267,7 +1271,8 @@ export const cases: DiagnosticCase[] = [
     `,
     line: 4,
     col: 33,
-    message: "decay= of ema(...) must be a number known when the pipeline is compiled (a literal or a param), but this is computed at run time",
+    message:
+      "decay= of ema(...) must be a number known when the pipeline is compiled (a literal or a param), but this is computed at run time",
     fix: "The trainer updates the model with a fixed rule: pass a literal or a param (`param ema_decay: f32 = 0.99`).",
     fixed: rlp`
       pipeline p {
@@ -1457,7 +1462,8 @@ export const cases: DiagnosticCase[] = [
     `,
     line: 6,
     col: 17,
-    message: "advantage 'A' depends on the differentiable input @policy, so gradient would leak through the baseline; wrap the part that should not be differentiated in detach(...)",
+    message:
+      "advantage 'A' depends on the differentiable input @policy, so gradient would leak through the baseline; wrap the part that should not be differentiated in detach(...)",
     fix: "Wrap the policy-dependent part in `detach(...)`.",
     fixed: rlp`
       pipeline p {
@@ -1537,7 +1543,8 @@ export const cases: DiagnosticCase[] = [
     `,
     line: 6,
     col: 12,
-    message: "loss 'L' does not depend on any differentiable input (@policy, @critic or a model), so its gradient is zero everywhere",
+    message:
+      "loss 'L' does not depend on any differentiable input (@policy, @critic or a model), so its gradient is zero everywhere",
     fix: "Mark the input the loss trains, e.g. `input logp: f32[B,T] @policy`.",
     fixed: rlp`
       pipeline p {
@@ -1863,7 +1870,8 @@ export const cases: DiagnosticCase[] = [
     `,
     line: 8,
     col: 12,
-    message: "loss 'L' is aggregated per sequence then per token (seq_mean_token_mean), which weights tokens of short responses more (Dr. GRPO, Liu et al. 2025)",
+    message:
+      "loss 'L' is aggregated per sequence then per token (seq_mean_token_mean), which weights tokens of short responses more (Dr. GRPO, Liu et al. 2025)",
     fix: "Aggregate with `token_mean` or `seq_mean_token_sum_norm`, or silence the note where the original GRPO aggregation is intended.",
     fixed: rlp`
       pipeline p {

@@ -17,7 +17,12 @@ export function mainPath(index: number): string {
  * Compiles the case's program (or `text` instead, e.g. its fixed version) with the case's other files (or `files`)
  * and options.
  */
-export function compileCase(c: DiagnosticCase, index: number, text: string = c.source, files: Record<string, string> = c.files ?? {}): CompileResult {
+export function compileCase(
+  c: DiagnosticCase,
+  index: number,
+  text: string = c.source,
+  files: Record<string, string> = c.files ?? {},
+): CompileResult {
   const sources = new Map<string, string>([[mainPath(index), text]]);
   for (const [name, body] of Object.entries(files)) sources.set(posix.join(caseDir(index), name), body);
   const options: Parameters<typeof compileFile>[1] = { sources };
@@ -34,7 +39,12 @@ export function messageMatches(message: string, want: string | RegExp): boolean 
 export function findExpected(diags: readonly Diagnostic[], want: ExpectedDiagnostic, index: number): Diagnostic | undefined {
   const file = posix.join(caseDir(index), want.file ?? "main.rlp");
   return diags.find(
-    (d) => d.code === want.code && d.span.file === file && d.span.line === want.line && d.span.col === want.col && messageMatches(d.message, want.message),
+    (d) =>
+      d.code === want.code &&
+      d.span.file === file &&
+      d.span.line === want.line &&
+      d.span.col === want.col &&
+      messageMatches(d.message, want.message),
   );
 }
 

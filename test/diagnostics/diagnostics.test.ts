@@ -80,7 +80,10 @@ describe.each(cases.map((c, i) => [label(c, i), c, i] as const))("%s", (_name, c
     expectWellFormed(r.diagnostics, r.sources);
     const report = `diagnostics:\n${listDiagnostics(r.diagnostics)}`;
     if (c.silenced) {
-      expect(r.diagnostics.filter((d) => d.code === c.code), `${c.code} should be silenced; ${report}`).toEqual([]);
+      expect(
+        r.diagnostics.filter((d) => d.code === c.code),
+        `${c.code} should be silenced; ${report}`,
+      ).toEqual([]);
       // Without the comment, the same line reports it.
       const loud = compileCase(c, i, c.source.replace(/rlp-allow/g, "rlp-allowed"));
       const loudFound = findExpected(loud.diagnostics, c, i);
@@ -89,16 +92,25 @@ describe.each(cases.map((c, i) => [label(c, i), c, i] as const))("%s", (_name, c
       return;
     }
     const found = findExpected(r.diagnostics, c, i);
-    expect(found, `expected ${c.code} at ${c.file ?? "main.rlp"}:${c.line}:${c.col} matching ${String(c.message)}; ${report}`).toBeDefined();
+    expect(
+      found,
+      `expected ${c.code} at ${c.file ?? "main.rlp"}:${c.line}:${c.col} matching ${String(c.message)}; ${report}`,
+    ).toBeDefined();
     expect(found!.severity, `the registered severity of ${c.code}`).toBe(severityOf(c.code));
     for (const more of c.also ?? []) {
-      expect(findExpected(r.diagnostics, more, i), `expected also ${more.code} at ${more.line}:${more.col} matching ${String(more.message)}; ${report}`).toBeDefined();
+      expect(
+        findExpected(r.diagnostics, more, i),
+        `expected also ${more.code} at ${more.line}:${more.col} matching ${String(more.message)}; ${report}`,
+      ).toBeDefined();
     }
     if (found!.severity === "error") {
       expect(r.programs, "a program with errors yields no programs").toEqual([]);
     } else {
       // A lint example is otherwise a valid program: it compiles.
-      expect(r.diagnostics.filter((d) => d.severity === "error"), report).toEqual([]);
+      expect(
+        r.diagnostics.filter((d) => d.severity === "error"),
+        report,
+      ).toEqual([]);
       expect(r.programs.length).toBeGreaterThan(0);
     }
   });
@@ -106,8 +118,14 @@ describe.each(cases.map((c, i) => [label(c, i), c, i] as const))("%s", (_name, c
   it.skipIf(c.fixed === undefined && c.fixedFiles === undefined)("compiles without errors (or warnings) once fixed", () => {
     const r = compileCase(c, i, c.fixed ?? c.source, { ...c.files, ...c.fixedFiles });
     expectWellFormed(r.diagnostics, r.sources);
-    expect(r.diagnostics.filter((d) => d.severity !== "info"), listDiagnostics(r.diagnostics)).toEqual([]);
-    expect(r.diagnostics.filter((d) => d.code === c.code), `the fixed program still reports ${c.code}`).toEqual([]);
+    expect(
+      r.diagnostics.filter((d) => d.severity !== "info"),
+      listDiagnostics(r.diagnostics),
+    ).toEqual([]);
+    expect(
+      r.diagnostics.filter((d) => d.code === c.code),
+      `the fixed program still reports ${c.code}`,
+    ).toEqual([]);
   });
 });
 
@@ -130,13 +148,19 @@ describe("input-file codes (RLP5xx)", () => {
     const meanings = inputCodeMeanings();
     for (const code of Object.values(InputCode)) {
       expect(meanings.get(code), `no doc for ${code} in grammar/diagnostic_codes.ts`).toBeTruthy();
-      expect(inputCases.some((ic) => ic.code === code), `no example for ${code}`).toBe(true);
+      expect(
+        inputCases.some((ic) => ic.code === code),
+        `no example for ${code}`,
+      ).toBe(true);
     }
   });
 
   it.each(inputCases.map((ic) => [ic.code, ic] as const))("%s: the example is rejected with its code", (_code, ic) => {
     const errors = runInputCase(ic);
-    expect(errors.map((e) => e.code), JSON.stringify(errors)).toContain(ic.code);
+    expect(
+      errors.map((e) => e.code),
+      JSON.stringify(errors),
+    ).toContain(ic.code);
   });
 });
 
@@ -144,29 +168,42 @@ describe("custom-node run-time codes (RLP52x)", () => {
   it("documents every code with an example", () => {
     expect(PLUGIN_RUNTIME_CODES).toEqual(["RLP520", "RLP521", "RLP522", "RLP523", "RLP524"]);
     for (const code of PLUGIN_RUNTIME_CODES) {
-      expect(pluginRuntimeCases.some((rc) => rc.code === code), `no example for ${code}`).toBe(true);
+      expect(
+        pluginRuntimeCases.some((rc) => rc.code === code),
+        `no example for ${code}`,
+      ).toBe(true);
     }
   });
 
-  it.each(pluginRuntimeCases.map((rc) => [rc.code, rc] as const))("%s: the example fails with its code, one line naming the plugin and node", async (code, rc) => {
-    const lines = await pluginRuntimeLines(rc);
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(new RegExp(`^rlp eval: error\\[${code}\\]: plugin my_nodes\\.ts[,: ]`));
-    if (code !== "RLP520") expect(lines[0]).toContain("'twice'");
-  });
+  it.each(pluginRuntimeCases.map((rc) => [rc.code, rc] as const))(
+    "%s: the example fails with its code, one line naming the plugin and node",
+    async (code, rc) => {
+      const lines = await pluginRuntimeLines(rc);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(new RegExp(`^rlp eval: error\\[${code}\\]: plugin my_nodes\\.ts[,: ]`));
+      if (code !== "RLP520") expect(lines[0]).toContain("'twice'");
+    },
+  );
 });
 
 describe("command-line codes (RLP6xx)", () => {
   it("documents every code with an example", () => {
-    for (const code of CLI_CODES) expect(cliCases.some((c) => c.code === code), `no example for ${code}`).toBe(true);
+    for (const code of CLI_CODES)
+      expect(
+        cliCases.some((c) => c.code === code),
+        `no example for ${code}`,
+      ).toBe(true);
   });
 
-  it.each(cliCases.map((c) => [c.code, c] as const))("%s: the example fails with its code, one line, exit 64", async (code, c) => {
-    const r = await runCliCase(c);
-    expect(r.code).toBe(64);
-    expect(r.lines).toHaveLength(1);
-    expect(r.lines[0]).toMatch(new RegExp(`^rlp \\w+: error\\[${code}\\]: `));
-  });
+  it.each(cliCases.map((c) => [c.code, c] as const))(
+    "%s: the example fails with its code, one line, exit 64",
+    async (code, c) => {
+      const r = await runCliCase(c);
+      expect(r.code).toBe(64);
+      expect(r.lines).toHaveLength(1);
+      expect(r.lines[0]).toMatch(new RegExp(`^rlp \\w+: error\\[${code}\\]: `));
+    },
+  );
 });
 
 describe("docs/diagnostics.md", () => {

@@ -98,7 +98,7 @@ export const pluginCases: DiagnosticCase[] = [
     file: "my_nodes.ts",
     line: 5,
     col: 14,
-    message: "node 'twice': forward's parameter 'x': the type must be Tensor<\"f32\", [\"...\", \"G\"]>",
+    message: 'node \'twice\': forward\'s parameter \'x\': the type must be Tensor<"f32", ["...", "G"]>',
     fix: "Declare each parameter as `Tensor<dtype, [dims]>`, `Dim`, `number`, `boolean` or a union of string literals, and the result as `Result<dtype, [dims]>` (or a tuple of them): the compiler reads the node's signature from these types.",
     fixedFiles: { "my_nodes.ts": TWICE },
   },
@@ -136,8 +136,9 @@ export const pluginCases: DiagnosticCase[] = [
     file: "my_nodes.ts",
     line: 3,
     col: 14,
-    message: /the params schema of 'scaled' \(plugin \S+my_nodes\.ts\) is not a valid JSON Schema: schema is invalid: data\/properties\/k\/type must be equal to one of the allowed values/,
-    fix: "Write each parameter's schema in JSON Schema (draft-07, as ajv reads it): `{ type: \"number\", default: 1, minimum: 0 }`.",
+    message:
+      /the params schema of 'scaled' \(plugin \S+my_nodes\.ts\) is not a valid JSON Schema: schema is invalid: data\/properties\/k\/type must be equal to one of the allowed values/,
+    fix: 'Write each parameter\'s schema in JSON Schema (draft-07, as ajv reads it): `{ type: "number", default: 1, minimum: 0 }`.',
     fixedFiles: {
       "my_nodes.ts": ts`
         import { defineNode, type Result, type Tensor } from "rlpc/plugin";

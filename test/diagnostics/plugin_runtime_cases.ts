@@ -89,20 +89,27 @@ export const pluginRuntimeCases: PluginRuntimeCase[] = [
   {
     code: "RLP522",
     title: "forward returns too few values",
-    plugin: twice(["const out: number[] = [];", "for (let i = 1; i < x.data.length; i++) out.push(2 * x.data[i]!); // starts at 1: one short", "return out;"]),
+    plugin: twice([
+      "const out: number[] = [];",
+      "for (let i = 1; i < x.data.length; i++) out.push(2 * x.data[i]!); // starts at 1: one short",
+      "return out;",
+    ]),
     fix: "Return `rows × inner` values: one per element of the declared result, row dims first (`x.data.map(...)` keeps the layout).",
   },
   {
     code: "RLP523",
     title: "forward throws",
-    plugin: twice([`if (x.data.some((v) => v > 0)) throw new RangeError("a log-probability must be <= 0");`, "return x.data.map((v) => 2 * v);"]),
+    plugin: twice([
+      `if (x.data.some((v) => v > 0)) throw new RangeError("a log-probability must be <= 0");`,
+      "return x.data.map((v) => 2 * v);",
+    ]),
     fix: "Fix the plugin, or check the inputs before running (a `require` in the pipeline reports bad data with its own message).",
   },
   {
     code: "RLP524",
     title: "gradient names the caller's variable instead of the parameter",
     plugin: twice(["return x.data.map((v) => 2 * v);"], ["return { logp: dy.data.map((g) => 2 * g) };"]),
-    fix: "Key the gradient by forward's parameter names (`{ x: ... }`), one entry per f32 parameter that is not \"const\".",
+    fix: 'Key the gradient by forward\'s parameter names (`{ x: ... }`), one entry per f32 parameter that is not "const".',
   },
 ];
 

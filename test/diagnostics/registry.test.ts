@@ -4,7 +4,13 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ALL_CODES, DIAGNOSTIC_CODES, isDiagnosticCode, isLintCode, type DiagnosticCode } from "../../grammar/diagnostic_codes.ts";
+import {
+  ALL_CODES,
+  DIAGNOSTIC_CODES,
+  isDiagnosticCode,
+  isLintCode,
+  type DiagnosticCode,
+} from "../../grammar/diagnostic_codes.ts";
 import { LINTS } from "../../compiler/elaborate/lints/index.ts";
 import { cases, inputCases } from "./cases.ts";
 import { cliCases } from "./cli_cases.ts";
@@ -40,7 +46,12 @@ function codesUsedInSource(): Map<string, string[]> {
 
 function codesWithCases(): Set<string> {
   const expected = cases.filter((c) => !c.silenced).flatMap((c) => [c, ...(c.also ?? [])]);
-  return new Set([...expected.map((c) => c.code), ...inputCases.map((c) => c.code), ...pluginRuntimeCases.map((c) => c.code), ...cliCases.map((c) => c.code)]);
+  return new Set([
+    ...expected.map((c) => c.code),
+    ...inputCases.map((c) => c.code),
+    ...pluginRuntimeCases.map((c) => c.code),
+    ...cliCases.map((c) => c.code),
+  ]);
 }
 
 /** The codes that have an entry (an anchor and a heading) in docs/diagnostics.md. */
@@ -66,7 +77,8 @@ describe("the diagnostic-code registry", () => {
   });
 
   it("makes the lints exactly the RLP4xx codes (warnings and infos); every other code is an error", () => {
-    for (const code of ALL_CODES) expect(isLintCode(code), `${code} is ${DIAGNOSTIC_CODES[code].severity}`).toBe(code.startsWith("RLP4"));
+    for (const code of ALL_CODES)
+      expect(isLintCode(code), `${code} is ${DIAGNOSTIC_CODES[code].severity}`).toBe(code.startsWith("RLP4"));
   });
 
   it("has a registered check for every lint code, and nothing else (compiler/elaborate/lints)", () => {
@@ -79,9 +91,15 @@ describe("the diagnostic-code registry", () => {
 
   it("registers only codes that the source reports", () => {
     const used = codesUsedInSource();
-    expect(ALL_CODES.filter((c) => !used.has(c)), "registered but never reported: remove them from grammar/diagnostic_codes.ts").toEqual([]);
+    expect(
+      ALL_CODES.filter((c) => !used.has(c)),
+      "registered but never reported: remove them from grammar/diagnostic_codes.ts",
+    ).toEqual([]);
     const unregistered = [...used.keys()].filter((c) => !isDiagnosticCode(c));
-    expect(unregistered.map((c) => `${c} (${used.get(c)!.join(", ")})`), "reported but not registered").toEqual([]);
+    expect(
+      unregistered.map((c) => `${c} (${used.get(c)!.join(", ")})`),
+      "reported but not registered",
+    ).toEqual([]);
   });
 });
 
@@ -90,7 +108,10 @@ describe("docs/diagnostics.md and the cases against the registry", () => {
 
   it("documents every registered code with an entry of its own", () => {
     const documented = documentedCodes(doc);
-    expect(ALL_CODES.filter((c) => !documented.has(c)), `undocumented: regenerate with npx tsx test/diagnostics/render_docs.ts`).toEqual([]);
+    expect(
+      ALL_CODES.filter((c) => !documented.has(c)),
+      `undocumented: regenerate with npx tsx test/diagnostics/render_docs.ts`,
+    ).toEqual([]);
   });
 
   it("names no code that is not registered", () => {
@@ -100,7 +121,10 @@ describe("docs/diagnostics.md and the cases against the registry", () => {
 
   it("has an example case for every registered code, except the few listed with a reason", () => {
     const withCases = codesWithCases();
-    expect(ALL_CODES.filter((c) => !withCases.has(c) && NO_CASE[c] === undefined), "no case in test/diagnostics/cases.ts (or inputCases, pluginRuntimeCases, cliCases)").toEqual([]);
+    expect(
+      ALL_CODES.filter((c) => !withCases.has(c) && NO_CASE[c] === undefined),
+      "no case in test/diagnostics/cases.ts (or inputCases, pluginRuntimeCases, cliCases)",
+    ).toEqual([]);
     for (const [code, why] of Object.entries(NO_CASE)) {
       expect(isDiagnosticCode(code), `${code} in NO_CASE is not registered`).toBe(true);
       expect(withCases.has(code), `${code} has a case now: take it out of NO_CASE`).toBe(false);

@@ -28,11 +28,26 @@ const GROUPS: { prefix: string; title: string; about: string }[] = [
   {
     prefix: "RLP0",
     title: "RLP0xx: syntax",
-    about: "The lexer and the parser. The parser recovers at the next statement and at the next declaration, so one run reports every broken statement.",
+    about:
+      "The lexer and the parser. The parser recovers at the next statement and at the next declaration, so one run reports every broken statement.",
   },
-  { prefix: "RLP1", title: "RLP1xx: names", about: "Imports, declarations and the names they introduce: unknown or duplicate names, calls and their arguments, enums, models, params; custom nodes written in TypeScript (RLP120-RLP123, [docs/custom-nodes.md](custom-nodes.md))." },
-  { prefix: "RLP2", title: "RLP2xx: types", about: "Dtypes, named dims and broadcasting, labels, static (compile-time) values, node signatures." },
-  { prefix: "RLP3", title: "RLP3xx: stages and gradients", about: "What each stage may hold (an advantage and a reward are const, a loss is a scalar that reaches a trained model), state updates and `require`." },
+  {
+    prefix: "RLP1",
+    title: "RLP1xx: names",
+    about:
+      "Imports, declarations and the names they introduce: unknown or duplicate names, calls and their arguments, enums, models, params; custom nodes written in TypeScript (RLP120-RLP123, [docs/custom-nodes.md](custom-nodes.md)).",
+  },
+  {
+    prefix: "RLP2",
+    title: "RLP2xx: types",
+    about: "Dtypes, named dims and broadcasting, labels, static (compile-time) values, node signatures.",
+  },
+  {
+    prefix: "RLP3",
+    title: "RLP3xx: stages and gradients",
+    about:
+      "What each stage may hold (an advantage and a reward are const, a loss is a scalar that reaches a trained model), state updates and `require`.",
+  },
   {
     prefix: "RLP4",
     title: "RLP4xx: lints",
@@ -75,7 +90,11 @@ message here is the compiler's own output.
 
 /** Paths as a reader would see them: the case's own files by name, the std library as stdlib/. */
 function displayPaths(text: string, index: number): string {
-  return text.split(caseDir(index) + "/").join("").split(STD_DIR + "/").join("stdlib/");
+  return text
+    .split(caseDir(index) + "/")
+    .join("")
+    .split(STD_DIR + "/")
+    .join("stdlib/");
 }
 
 interface Shown {
@@ -93,7 +112,10 @@ function compileShown(c: DiagnosticCase, index: number): Shown {
   const shown: Diagnostic[] = [];
   for (const want of [c, ...(c.also ?? [])]) {
     const d = findExpected(r.diagnostics, want, index);
-    if (!d) throw new Error(`case ${index} (${c.code} ${c.title}): the compiler did not report ${want.code} at ${want.line}:${want.col}`);
+    if (!d)
+      throw new Error(
+        `case ${index} (${c.code} ${c.title}): the compiler did not report ${want.code} at ${want.line}:${want.col}`,
+      );
     shown.push(d);
   }
   return { shown, sources: r.sources };
@@ -102,7 +124,10 @@ function compileShown(c: DiagnosticCase, index: number): Shown {
 function renderCase(c: DiagnosticCase, index: number, heading: string): string {
   const { shown, sources } = compileShown(c, index);
   const out: string[] = heading ? [heading, ""] : [];
-  const flags = [...Object.entries(c.set ?? {}).map(([k, v]) => `--set ${k}=${v}`), ...(c.pipeline !== undefined ? [`--pipeline ${c.pipeline}`] : [])];
+  const flags = [
+    ...Object.entries(c.set ?? {}).map(([k, v]) => `--set ${k}=${v}`),
+    ...(c.pipeline !== undefined ? [`--pipeline ${c.pipeline}`] : []),
+  ];
   out.push(codeBlock("rlp", c.source));
   for (const [name, text] of Object.entries(c.files ?? {})) {
     out.push("", `with ${inlineCode(name)}:`, "", codeBlock(langOf(name), text));
@@ -118,7 +143,8 @@ function renderCase(c: DiagnosticCase, index: number, heading: string): string {
   }
   out.push("", `**Fix:** ${c.fix}`);
   if (c.fixed !== undefined) out.push("", "Fixed:", "", codeBlock("rlp", c.fixed));
-  for (const [name, text] of Object.entries(c.fixedFiles ?? {})) out.push("", `Fixed ${inlineCode(name)}:`, "", codeBlock(langOf(name), text));
+  for (const [name, text] of Object.entries(c.fixedFiles ?? {}))
+    out.push("", `Fixed ${inlineCode(name)}:`, "", codeBlock(langOf(name), text));
   return out.join("\n");
 }
 
@@ -127,7 +153,12 @@ function renderCode(code: DiagnosticCode, group: { c: DiagnosticCase; index: num
   const info = DIAGNOSTIC_CODES[code];
   const titles = [...new Set(group.filter((g) => !g.c.silenced).map((g) => g.c.title))];
   const heading = titles.length > 0 ? titles.join("; ") : info.title;
-  const out: string[] = [`<a id="${code.toLowerCase()}"></a>`, `### ${code}: ${heading}`, "", `Severity: ${info.severity}. ${info.doc}`];
+  const out: string[] = [
+    `<a id="${code.toLowerCase()}"></a>`,
+    `### ${code}: ${heading}`,
+    "",
+    `Severity: ${info.severity}. ${info.doc}`,
+  ];
   for (const g of group) {
     const caseHeading = g.c.silenced ? `#### Silencing ${code}` : group.length > 1 ? `#### ${g.c.title}` : "";
     out.push("", renderCase(g.c, g.index, caseHeading));
@@ -145,7 +176,10 @@ export function runInputCase(ic: InputCase): { code: string; message: string }[]
   const path = "/virtual/inputs/main.rlp";
   const compiled = compileFile(path, { sources: new Map([[path, ic.program]]) });
   const program = compiled.programs[0];
-  if (!program) throw new Error(`input example ${ic.code}: its program does not compile: ${compiled.diagnostics.map((d) => d.message).join("; ")}`);
+  if (!program)
+    throw new Error(
+      `input example ${ic.code}: its program does not compile: ${compiled.diagnostics.map((d) => d.message).join("; ")}`,
+    );
   const options = ic.set ? { set: ic.set } : {};
   const r = readJsonInputs(JSON.parse(ic.inputs), program, "inputs.json", options);
   // Messages show source paths relative to the working directory when under it: strip either form.
@@ -164,7 +198,8 @@ function renderInputCodes(inputCases: InputCase[]): string {
   ];
   const programs = [...new Set(inputCases.map((ic) => ic.program))];
   programs.forEach((p, i) => {
-    if (i > 0) out.push("", `and, for ${[...new Set(inputCases.filter((ic) => ic.program === p).map((ic) => ic.code))].join(", ")}:`, "");
+    if (i > 0)
+      out.push("", `and, for ${[...new Set(inputCases.filter((ic) => ic.program === p).map((ic) => ic.code))].join(", ")}:`, "");
     out.push(codeBlock("rlp", p));
   });
   out.push("", "| Code | Meaning |", "|---|---|");
@@ -174,8 +209,18 @@ function renderInputCodes(inputCases: InputCase[]): string {
     out.push("", `<a id="${code.toLowerCase()}"></a>`, `### ${code}`, "", meanings.get(code) ?? "");
     for (const ic of examples) {
       const errs = runInputCase(ic).filter((e) => e.code === code);
-      const flags = Object.entries(ic.set ?? {}).map(([k, v]) => ` --set ${k}=${v}`).join("");
-      out.push("", `Example (${ic.title}), with this \`inputs.json\`:`, "", codeBlock("json", ic.inputs), "", `${inlineCode(`rlp eval main.rlp --inputs inputs.json${flags}`)} reports:`, "");
+      const flags = Object.entries(ic.set ?? {})
+        .map(([k, v]) => ` --set ${k}=${v}`)
+        .join("");
+      out.push(
+        "",
+        `Example (${ic.title}), with this \`inputs.json\`:`,
+        "",
+        codeBlock("json", ic.inputs),
+        "",
+        `${inlineCode(`rlp eval main.rlp --inputs inputs.json${flags}`)} reports:`,
+        "",
+      );
       out.push(codeBlock("text", errs.map((e) => `rlp eval: error[${e.code}]: ${e.message}`).join("\n")));
     }
   }
@@ -185,11 +230,17 @@ function renderInputCodes(inputCases: InputCase[]): string {
 /** The compile-time codes (RLP0xx-RLP4xx): rendered from the catalog, or from the registry alone when no case shows them. */
 const SOURCE_CODES = ALL_CODES.filter((c) => GROUPS.some((g) => c.startsWith(g.prefix)));
 
-export async function renderDiagnosticsDoc(cases: DiagnosticCase[] = allCases, inputCases: InputCase[] = allInputCases): Promise<string> {
+export async function renderDiagnosticsDoc(
+  cases: DiagnosticCase[] = allCases,
+  inputCases: InputCase[] = allInputCases,
+): Promise<string> {
   const byCode = new Map<DiagnosticCode, { c: DiagnosticCase; index: number }[]>(SOURCE_CODES.map((c) => [c, []]));
   cases.forEach((c, index) => {
     const list = byCode.get(c.code);
-    if (!list) throw new Error(`case ${index} (${c.code} ${c.title}): ${c.code} is not a compile-time code of grammar/diagnostic_codes.ts`);
+    if (!list)
+      throw new Error(
+        `case ${index} (${c.code} ${c.title}): ${c.code} is not a compile-time code of grammar/diagnostic_codes.ts`,
+      );
     list.push({ c, index });
   });
   const codes = [...byCode.keys()].sort();
@@ -198,11 +249,13 @@ export async function renderDiagnosticsDoc(cases: DiagnosticCase[] = allCases, i
   const index: string[] = ["## Index", "", "| Code | Severity | Problem |", "|---|---|---|"];
   for (const code of codes) {
     const group = byCode.get(code)!;
-    const titles = [...new Set(group.filter((g) => !g.c.silenced).map((g) => g.c.title))].join("; ") || DIAGNOSTIC_CODES[code].title;
+    const titles =
+      [...new Set(group.filter((g) => !g.c.silenced).map((g) => g.c.title))].join("; ") || DIAGNOSTIC_CODES[code].title;
     index.push(`| [${code}](#${code.toLowerCase()}) | ${DIAGNOSTIC_CODES[code].severity} | ${titles} |`);
   }
   const runTimeCodes = [...Object.values(InputCode), ...PLUGIN_RUNTIME_CODES, ...CLI_CODES];
-  for (const code of runTimeCodes) index.push(`| [${code}](#${code.toLowerCase()}) | ${DIAGNOSTIC_CODES[code].severity} | ${DIAGNOSTIC_CODES[code].doc} |`);
+  for (const code of runTimeCodes)
+    index.push(`| [${code}](#${code.toLowerCase()}) | ${DIAGNOSTIC_CODES[code].severity} | ${DIAGNOSTIC_CODES[code].doc} |`);
   parts.push(index.join("\n"));
 
   for (const g of GROUPS) {

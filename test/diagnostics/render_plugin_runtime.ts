@@ -43,7 +43,13 @@ export async function renderPluginRuntimeCodes(cases: PluginRuntimeCase[] = plug
     for (const rc of cases.filter((c) => c.code === code)) {
       const lines = await pluginRuntimeLines(rc);
       out.push("", `Example (${rc.title}), with this \`my_nodes.ts\`:`, "", codeBlock("ts", rc.plugin), "");
-      out.push(`${inlineCode("rlp eval main.rlp --inputs inputs.json --grad")} reports:`, "", codeBlock("text", lines.join("\n")), "", `**Fix:** ${rc.fix}`);
+      out.push(
+        `${inlineCode("rlp eval main.rlp --inputs inputs.json --grad")} reports:`,
+        "",
+        codeBlock("text", lines.join("\n")),
+        "",
+        `**Fix:** ${rc.fix}`,
+      );
     }
   }
   return out.join("\n");

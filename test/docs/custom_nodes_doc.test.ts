@@ -16,17 +16,27 @@ function blocks(lang: string): string[] {
 
 /** `npx rlp check examples/custom/rank_pg.rlp` -> ["check", ...] with examples/custom moved to `dir`. */
 function argv(line: string, dir: string): string[] {
-  return line.replace(/^npx rlp /, "").split(/\s+/).filter((w) => w !== "").map((w) => w.replace(/^examples\/custom/, join(dir, "examples/custom")));
+  return line
+    .replace(/^npx rlp /, "")
+    .split(/\s+/)
+    .filter((w) => w !== "")
+    .map((w) => w.replace(/^examples\/custom/, join(dir, "examples/custom")));
 }
 
 describe("docs/custom-nodes.md", () => {
-  const commands = blocks("sh").flatMap((b) => b.split("\n")).map((l) => l.trim()).filter((l) => l.startsWith("npx rlp "))
+  const commands = blocks("sh")
+    .flatMap((b) => b.split("\n"))
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith("npx rlp "))
     // training is test/plugin/train_custom.test.ts's (a run here would need the warm start and write runs/)
     .filter((l) => !l.startsWith("npx rlp train "));
 
   it("walks through check, eval --grad, test --update, test, --gradcheck and compile", () => {
     for (const c of ["rlp check", "rlp eval", "--grad", "--update", "rlp test examples/custom", "--gradcheck", "rlp compile"]) {
-      expect(commands.some((l) => l.includes(c)), c).toBe(true);
+      expect(
+        commands.some((l) => l.includes(c)),
+        c,
+      ).toBe(true);
     }
   });
 

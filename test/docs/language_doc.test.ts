@@ -38,7 +38,8 @@ function rlpBlocks(doc: string, markdown: string): Block[] {
       if (mode === undefined) expectation = { kind: "ok" };
       else if ((mode === "fails" || mode === "warns") && codes.length > 0 && codes.every((c) => /^RLP\d{3}$/.test(c))) {
         expectation = { kind: mode, codes };
-      } else throw new Error(`${doc}:${i + 1}: unknown fence '${lines[i]!.trim()}' (write rlp, rlp fails RLPnnn or rlp warns RLPnnn)`);
+      } else
+        throw new Error(`${doc}:${i + 1}: unknown fence '${lines[i]!.trim()}' (write rlp, rlp fails RLPnnn or rlp warns RLPnnn)`);
       blocks.push({ doc, line: i + 1, expect: expectation, text: lines.slice(i + 1, j).join("\n") + "\n" });
     }
     i = j;
@@ -74,13 +75,19 @@ describe("rlp code blocks in the docs", () => {
           break;
         case "fails":
           for (const code of b.expect.codes) {
-            expect(errors.some((d) => d.code === code), `expected error ${code} from the block at ${where}`).toBe(true);
+            expect(
+              errors.some((d) => d.code === code),
+              `expected error ${code} from the block at ${where}`,
+            ).toBe(true);
           }
           break;
         case "warns":
           expect(errors, `errors in the block at ${where}`).toEqual([]);
           for (const code of b.expect.codes) {
-            expect(warnings.some((d) => d.code === code), `expected warning ${code} from the block at ${where}`).toBe(true);
+            expect(
+              warnings.some((d) => d.code === code),
+              `expected warning ${code} from the block at ${where}`,
+            ).toBe(true);
           }
           break;
       }

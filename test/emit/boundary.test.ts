@@ -19,7 +19,10 @@ interface GrpoModule {
 }
 
 const dir = userProject("boundary");
-const good = JSON.parse(readFileSync(join(REPO, "examples/data/grpo.json"), "utf8")) as Record<string, { dims?: string[]; data: unknown }>;
+const good = JSON.parse(readFileSync(join(REPO, "examples/data/grpo.json"), "utf8")) as Record<
+  string,
+  { dims?: string[]; data: unknown }
+>;
 let mod: GrpoModule;
 
 beforeAll(async () => {
@@ -28,7 +31,9 @@ beforeAll(async () => {
   mod = await importModule<GrpoModule>(dir, "grpo");
 }, 60_000);
 
-function variant(edit: (d: Record<string, { dims?: string[]; shape?: number[]; data: unknown }>) => void): Record<string, unknown> {
+function variant(
+  edit: (d: Record<string, { dims?: string[]; shape?: number[]; data: unknown }>) => void,
+): Record<string, unknown> {
   const d = structuredClone(good);
   edit(d);
   return d;
@@ -42,7 +47,10 @@ async function evalErrors(doc: unknown, name: string): Promise<string[]> {
   const io: CliIO = { stdout: { write: () => true }, stderr: { write: (s: string) => (err += s) }, env: {} };
   const code = await main(["eval", "examples/grpo.rlp", "--inputs", path], io);
   expect(code).toBe(2);
-  return err.trim().split("\n").map((l) => l.replace(/^rlp eval: /, ""));
+  return err
+    .trim()
+    .split("\n")
+    .map((l) => l.replace(/^rlp eval: /, ""));
 }
 
 async function thrown(p: Promise<unknown>): Promise<InputValidationError> {
@@ -57,13 +65,66 @@ async function thrown(p: Promise<unknown>): Promise<InputValidationError> {
 
 const BAD: { name: string; code: string; doc: Record<string, unknown> }[] = [
   { name: "missing", code: "RLP501", doc: variant((d) => delete d.mask) },
-  { name: "rank", code: "RLP502", doc: variant((d) => { d.reward = { data: [1, 0, 0, 0] }; }) },
-  { name: "ragged", code: "RLP502", doc: variant((d) => { d.reward = { data: [[1, 0], [0]] }; }) },
-  { name: "size", code: "RLP503", doc: variant((d) => { d.mask = { dims: ["P", "G", "T"], data: [[[1, 1], [1, 1], [1, 1], [1, 0]]] }; }) },
-  { name: "nonfinite", code: "RLP504", doc: variant((d) => { (d.logp!.data as unknown[][][])[0]![1]![2] = "NaN"; }) },
-  { name: "dtype", code: "RLP505", doc: variant((d) => { (d.mask!.data as number[][][])[0]![0]![1] = 0.5; }) },
-  { name: "dims", code: "RLP506", doc: variant((d) => { d.logp!.dims = ["P", "G", "X"]; }) },
-  { name: "two", code: "RLP501", doc: variant((d) => { delete d.reward; (d.mask!.data as number[][][])[0]![0]![1] = 2; }) },
+  {
+    name: "rank",
+    code: "RLP502",
+    doc: variant((d) => {
+      d.reward = { data: [1, 0, 0, 0] };
+    }),
+  },
+  {
+    name: "ragged",
+    code: "RLP502",
+    doc: variant((d) => {
+      d.reward = { data: [[1, 0], [0]] };
+    }),
+  },
+  {
+    name: "size",
+    code: "RLP503",
+    doc: variant((d) => {
+      d.mask = {
+        dims: ["P", "G", "T"],
+        data: [
+          [
+            [1, 1],
+            [1, 1],
+            [1, 1],
+            [1, 0],
+          ],
+        ],
+      };
+    }),
+  },
+  {
+    name: "nonfinite",
+    code: "RLP504",
+    doc: variant((d) => {
+      (d.logp!.data as unknown[][][])[0]![1]![2] = "NaN";
+    }),
+  },
+  {
+    name: "dtype",
+    code: "RLP505",
+    doc: variant((d) => {
+      (d.mask!.data as number[][][])[0]![0]![1] = 0.5;
+    }),
+  },
+  {
+    name: "dims",
+    code: "RLP506",
+    doc: variant((d) => {
+      d.logp!.dims = ["P", "G", "X"];
+    }),
+  },
+  {
+    name: "two",
+    code: "RLP501",
+    doc: variant((d) => {
+      delete d.reward;
+      (d.mask!.data as number[][][])[0]![0]![1] = 2;
+    }),
+  },
 ];
 
 describe("bad inputs: InputValidationError with rlp eval's codes and messages", () => {
@@ -78,13 +139,25 @@ describe("bad inputs: InputValidationError with rlp eval's codes and messages", 
   }
 
   it("not an object; a typed array without a shape; a NaN in a typed array (RLP504, as in JSON)", async () => {
-    expect((await thrown(mod.evaluate([1, 2]))).errors).toEqual([{ code: "RLP507", message: "inputs: expected a JSON object mapping input names to values, got an array" }]);
+    expect((await thrown(mod.evaluate([1, 2]))).errors).toEqual([
+      { code: "RLP507", message: "inputs: expected a JSON object mapping input names to values, got an array" },
+    ]);
     const noShape = (await thrown(mod.evaluate({ ...good, logp: { data: new Float32Array(12) } }))).errors;
-    expect(noShape).toEqual([{ code: "RLP502", message: "input 'logp': typed-array data needs a 'shape' (the declaration has 3 dims)" }]);
+    expect(noShape).toEqual([
+      { code: "RLP502", message: "input 'logp': typed-array data needs a 'shape' (the declaration has 3 dims)" },
+    ]);
     const data = Float32Array.from((good.logp!.data as number[][][]).flat(2));
     data[5] = NaN;
     const typed = (await thrown(mod.evaluate({ ...good, logp: { dims: ["P", "G", "T"], shape: [1, 4, 3], data } }))).errors;
-    const json = (await thrown(mod.evaluate(variant((d) => { (d.logp!.data as unknown[][][])[0]![1]![2] = "NaN"; })))).errors;
+    const json = (
+      await thrown(
+        mod.evaluate(
+          variant((d) => {
+            (d.logp!.data as unknown[][][])[0]![1]![2] = "NaN";
+          }),
+        ),
+      )
+    ).errors;
     expect(typed).toEqual(json);
   });
 
@@ -104,7 +177,8 @@ describe("typed arrays, params and threads", () => {
     const logp = tensors.logp!;
     const [P, G, T] = logp.shape as [number, number, number];
     const transposed = new Float64Array(logp.data.length);
-    for (let p = 0; p < P; p++) for (let g = 0; g < G; g++) for (let t = 0; t < T; t++) transposed[(t * P + p) * G + g] = logp.data[(p * G + g) * T + t]!;
+    for (let p = 0; p < P; p++)
+      for (let g = 0; g < G; g++) for (let t = 0; t < T; t++) transposed[(t * P + p) * G + g] = logp.data[(p * G + g) * T + t]!;
     const typed = await mod.evaluateWithGrad({
       logp: { dims: ["T", "P", "G"], shape: [T, P, G], data: Float32Array.from(transposed) },
       old_logp: { ...tensors.old_logp!, data: Float32Array.from(tensors.old_logp!.data) },
@@ -123,8 +197,12 @@ describe("typed arrays, params and threads", () => {
     const wantClip = reference(exampleProgram("grpo", { clip_eps: "0.3" }).program, tensors).values;
     const gotClip = await mod.evaluateWithGrad(good, { clip_eps: 0.3 });
     for (const [k, t] of Object.entries(wantClip)) expectClose(gotClip[k], t, `clip_eps=0.3: ${k}`);
-    expect((await thrown(mod.evaluate(good, { bta: 0.3 }))).errors).toEqual([{ code: "RLP509", message: "param 'bta': pipeline 'grpo' has no param named 'bta'; did you mean 'beta'?" }]);
-    expect((await thrown(mod.evaluate(good, { beta: "0.3" }))).errors).toEqual([{ code: "RLP509", message: "param 'beta': expected a finite number, got \"0.3\"" }]);
+    expect((await thrown(mod.evaluate(good, { bta: 0.3 }))).errors).toEqual([
+      { code: "RLP509", message: "param 'bta': pipeline 'grpo' has no param named 'bta'; did you mean 'beta'?" },
+    ]);
+    expect((await thrown(mod.evaluate(good, { beta: "0.3" }))).errors).toEqual([
+      { code: "RLP509", message: "param 'beta': expected a finite number, got \"0.3\"" },
+    ]);
   });
 
   it("2 threads give the same results as 1 (a kernel split over a worker from the module's own source text)", async () => {

@@ -28,10 +28,16 @@ export function expectSameState(actual: Record<string, unknown>, expected: Recor
       expect(got, `${what}: ${name} is a table`).toBeInstanceOf(Map);
       const table = got as Map<number, number>;
       expect([...table.keys()].sort(), `${what}: ${name} keys`).toEqual([...want.keys()].sort());
-      for (const [k, v] of want) expect(Math.abs(table.get(k)! - v) <= 1e-5 + 1e-4 * Math.abs(v), `${what}: ${name}[${k}] = ${table.get(k)} vs ${v}`).toBe(true);
+      for (const [k, v] of want)
+        expect(Math.abs(table.get(k)! - v) <= 1e-5 + 1e-4 * Math.abs(v), `${what}: ${name}[${k}] = ${table.get(k)} vs ${v}`).toBe(
+          true,
+        );
     } else {
       expect(typeof got, `${what}: ${name} is a number`).toBe("number");
-      expect(Math.abs((got as number) - want) <= 1e-5 + 1e-4 * Math.abs(want), `${what}: ${name} = ${String(got)} vs ${want}`).toBe(true);
+      expect(
+        Math.abs((got as number) - want) <= 1e-5 + 1e-4 * Math.abs(want),
+        `${what}: ${name} = ${String(got)} vs ${want}`,
+      ).toBe(true);
     }
   }
 }

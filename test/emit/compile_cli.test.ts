@@ -24,7 +24,12 @@ interface JsonTensor {
 }
 
 function fromJson(t: JsonTensor): Tensor {
-  return tensor("f32", t.dims, t.shape, t.data.map((x) => (typeof x === "boolean" ? Number(x) : Number(x))));
+  return tensor(
+    "f32",
+    t.dims,
+    t.shape,
+    t.data.map((x) => (typeof x === "boolean" ? Number(x) : Number(x))),
+  );
 }
 
 interface GrpoModule {
@@ -58,7 +63,9 @@ describe("acceptance: rlp compile examples/grpo.rlp -o DIR", () => {
     expect(schema).toEqual(inputsSchema(exampleProgram("grpo").program));
     const text = readFileSync(join(dir, "grpo.ts"), "utf8");
     expect(text).not.toMatch(/from "(\.\.?\/)+(compiler|runtime)\//); // only rlpc/runtime
-    expect([...text.matchAll(/^import .* from "([^"]+)";$|^} from "([^"]+)";$/gm)].map((m) => m[1] ?? m[2])).toEqual(["rlpc/runtime"]);
+    expect([...text.matchAll(/^import .* from "([^"]+)";$|^} from "([^"]+)";$/gm)].map((m) => m[1] ?? m[2])).toEqual([
+      "rlpc/runtime",
+    ]);
   });
 
   it("tsc --noEmit in DIR passes (the module and a user script that uses its types)", () => {
@@ -82,7 +89,10 @@ describe("acceptance: rlp compile examples/grpo.rlp -o DIR", () => {
   it("runs in its own process with tsx, resolving rlpc/runtime through DIR/node_modules", async () => {
     const ev = await rlp("eval", "examples/grpo.rlp", "--inputs", "examples/data/grpo.json", "--grad");
     const want = JSON.parse(ev.out) as Record<string, JsonTensor>;
-    const out = execFileSync(join(REPO, "node_modules/.bin/tsx"), ["use_grpo.ts", join(REPO, "examples/data/grpo.json")], { cwd: dir, encoding: "utf8" });
+    const out = execFileSync(join(REPO, "node_modules/.bin/tsx"), ["use_grpo.ts", join(REPO, "examples/data/grpo.json")], {
+      cwd: dir,
+      encoding: "utf8",
+    });
     const got = JSON.parse(out) as { L: number; A: number[]; grad: number[]; dims: string[] };
     expect(got.dims).toEqual(["P", "G", "T"]);
     expectClose(got.L, fromJson(want.L!), "L");
@@ -95,10 +105,24 @@ describe("rlp compile -o: pipelines and params", () => {
   it("writes one module per pipeline of FILE (or the one --pipeline names); --set fixes a param's value", async () => {
     const dir = userProject("two");
     const file = join(dir, "two.rlp");
-    writeFileSync(file, [
-      "pipeline first {", "  dims B", "  param scale: f32 = 2.0", "  input x: f32[B] @policy", "  loss L = mean(scale * x * x, over=B)", "}",
-      "pipeline second_one {", "  dims B", "  param scale: f32 = 1.0", "  input y: f32[B] @policy", "  loss M = sum(scale * y, over=B)", "}", "",
-    ].join("\n"));
+    writeFileSync(
+      file,
+      [
+        "pipeline first {",
+        "  dims B",
+        "  param scale: f32 = 2.0",
+        "  input x: f32[B] @policy",
+        "  loss L = mean(scale * x * x, over=B)",
+        "}",
+        "pipeline second_one {",
+        "  dims B",
+        "  param scale: f32 = 1.0",
+        "  input y: f32[B] @policy",
+        "  loss M = sum(scale * y, over=B)",
+        "}",
+        "",
+      ].join("\n"),
+    );
     const out = join(dir, "out");
     const r = await rlp("compile", file, "-o", out, "--set", "scale=3");
     expect(r.err).toBe("");
@@ -109,12 +133,18 @@ describe("rlp compile -o: pipelines and params", () => {
     expect(readFileSync(join(out, "second_one.ts"), "utf8")).toContain('params: [{ name: "scale", value: 3, runtime: true }]');
     // arithmetic on a param stays a run-time value (`1.0 - beta` is not folded), so it can be overridden...
     const mix = join(dir, "mix.rlp");
-    writeFileSync(mix, "pipeline mix {\n  dims B\n  param beta: f32 = 0.25\n  input x: f32[B] @policy\n  loss L = sum((1.0 - beta) * x + beta * x * x, over=B)\n}\n");
+    writeFileSync(
+      mix,
+      "pipeline mix {\n  dims B\n  param beta: f32 = 0.25\n  input x: f32[B] @policy\n  loss L = sum((1.0 - beta) * x + beta * x * x, over=B)\n}\n",
+    );
     expect((await rlp("compile", mix, "-o", out)).code).toBe(0);
     expect(readFileSync(join(out, "mix.ts"), "utf8")).toContain('params: [{ name: "beta", value: 0.25, runtime: true }]');
     // ...but a param that decides something when compiling (an `if`) is compiled in
     const decided = join(dir, "decided.rlp");
-    writeFileSync(decided, "pipeline decided {\n  dims B\n  param beta: f32 = 0.25\n  input x: f32[B] @policy\n  loss L = if beta > 0.5 then sum(x, over=B) else sum(x * x, over=B)\n}\n");
+    writeFileSync(
+      decided,
+      "pipeline decided {\n  dims B\n  param beta: f32 = 0.25\n  input x: f32[B] @policy\n  loss L = if beta > 0.5 then sum(x, over=B) else sum(x * x, over=B)\n}\n",
+    );
     expect((await rlp("compile", decided, "-o", out)).code).toBe(0);
     expect(readFileSync(join(out, "decided.ts"), "utf8")).toContain('params: [{ name: "beta", value: 0.25, runtime: false }]');
     const only = join(dir, "only");
@@ -180,7 +210,12 @@ describe("rlp compile -o: errors", () => {
   });
 
   it("usage errors: exit 64 with the usage line", async () => {
-    for (const argv of [["compile", "examples/grpo.rlp"], ["compile", "examples/grpo.rlp", "-o", base, "--dump", "js"], ["compile", "examples/grpo.rlp", "-o", base, "--no-grad"], ["compile", "-o", base]]) {
+    for (const argv of [
+      ["compile", "examples/grpo.rlp"],
+      ["compile", "examples/grpo.rlp", "-o", base, "--dump", "js"],
+      ["compile", "examples/grpo.rlp", "-o", base, "--no-grad"],
+      ["compile", "-o", base],
+    ]) {
       const r = await rlp(...argv);
       expect(r.code, argv.join(" ")).toBe(64);
       expect(r.err.split("\n")[1]).toMatch(/^usage: rlp compile FILE/);

@@ -16,7 +16,10 @@ interface AnyModule {
   close(): Promise<void>;
 }
 
-const EXAMPLES = readdirSync(join(REPO, "examples")).filter((f) => f.endsWith(".rlp")).map((f) => f.slice(0, -4)).sort();
+const EXAMPLES = readdirSync(join(REPO, "examples"))
+  .filter((f) => f.endsWith(".rlp"))
+  .map((f) => f.slice(0, -4))
+  .sort();
 const dir = userProject("examples");
 
 beforeAll(() => {
@@ -43,7 +46,8 @@ describe("every example's emitted module", () => {
       const got = await mod.evaluateWithGrad(doc);
       for (const [k, t] of Object.entries(want.values)) expectClose(got[k] as never, t, `${name} ${k}`);
       const fwd = await mod.evaluate(doc);
-      for (const [k, t] of Object.entries(want.values)) if (!k.includes("/")) expectClose(fwd[k] as never, t, `${name} forward ${k}`);
+      for (const [k, t] of Object.entries(want.values))
+        if (!k.includes("/")) expectClose(fwd[k] as never, t, `${name} forward ${k}`);
       // the same kernels split over a worker thread, which evaluates the module's functions from their source text
       const threaded = await mod.evaluateWithGrad(doc, {}, { threads: 2, minParallelWork: 1 });
       await mod.close();
@@ -64,7 +68,10 @@ describe("every example's emitted module", () => {
       } catch (e) {
         // a failed `require` (DisCO: a response without valid tokens): the module fails the same way
         expect(e).toBeInstanceOf(EvalError);
-        await expect(mod.evaluateWithGrad(inputs)).rejects.toMatchObject({ code: (e as EvalError).code, message: (e as EvalError).message });
+        await expect(mod.evaluateWithGrad(inputs)).rejects.toMatchObject({
+          code: (e as EvalError).code,
+          message: (e as EvalError).message,
+        });
         return;
       }
       try {

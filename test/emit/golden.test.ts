@@ -17,7 +17,9 @@ describe("golden emitted modules", () => {
         const a = text.split("\n");
         const b = golden.split("\n");
         const i = a.findIndex((l, k) => l !== b[k]);
-        expect.fail(`test/golden/emitted/${name}.ts is stale (first difference at line ${i + 1}:\n  now:    ${a[i]}\n  golden: ${b[i]}).\nRegenerate with \`${REGENERATE}\` and review the diff.`);
+        expect.fail(
+          `test/golden/emitted/${name}.ts is stale (first difference at line ${i + 1}:\n  now:    ${a[i]}\n  golden: ${b[i]}).\nRegenerate with \`${REGENERATE}\` and review the diff.`,
+        );
       }
     });
   }

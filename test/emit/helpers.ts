@@ -47,7 +47,10 @@ export const STRICT_TSCONFIG = {
  */
 export function userProject(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), `rlp-emit-${prefix}-`));
-  writeFileSync(join(dir, "package.json"), `${JSON.stringify({ name: "user-project", private: true, type: "module" }, null, 2)}\n`);
+  writeFileSync(
+    join(dir, "package.json"),
+    `${JSON.stringify({ name: "user-project", private: true, type: "module" }, null, 2)}\n`,
+  );
   writeFileSync(join(dir, "tsconfig.json"), `${JSON.stringify(STRICT_TSCONFIG, null, 2)}\n`);
   mkdirSync(join(dir, "node_modules"));
   symlinkSync(REPO, join(dir, "node_modules/rlpc"), "dir");
@@ -57,7 +60,10 @@ export function userProject(prefix: string): string {
 /** `tsc --noEmit -p DIR` with the repo's TypeScript: exit status and output. */
 export function tsc(dir: string): { status: number; output: string } {
   try {
-    const out = execFileSync(process.execPath, [join(REPO, "node_modules/typescript/bin/tsc"), "--noEmit", "-p", dir], { encoding: "utf8", stdio: "pipe" });
+    const out = execFileSync(process.execPath, [join(REPO, "node_modules/typescript/bin/tsc"), "--noEmit", "-p", dir], {
+      encoding: "utf8",
+      stdio: "pipe",
+    });
     return { status: 0, output: out };
   } catch (e) {
     const err = e as { status?: number; stdout?: string; stderr?: string };
@@ -71,7 +77,10 @@ export async function importModule<M>(dir: string, pipeline: string): Promise<M>
 }
 
 /** The one program of an example. */
-export function exampleProgram(name: string, set: Record<string, string> = {}): { program: IRProgram; sources: ReadonlyMap<string, string> } {
+export function exampleProgram(
+  name: string,
+  set: Record<string, string> = {},
+): { program: IRProgram; sources: ReadonlyMap<string, string> } {
   const r = compileFile(join(REPO, "examples", `${name}.rlp`), { set });
   const errors = r.diagnostics.filter((d) => d.severity === "error");
   if (errors.length > 0) throw new Error(`${name}: ${errors.map((d) => d.message).join("; ")}`);
@@ -85,7 +94,10 @@ export function emitExample(name: string, set: Record<string, string> = {}): Emi
 }
 
 /** What `rlp compile` passes as EmitOptions.recompile for an example. */
-export function recompileExample(name: string, set: Record<string, string> = {}): (extra: Record<string, string>) => IRProgram | undefined {
+export function recompileExample(
+  name: string,
+  set: Record<string, string> = {},
+): (extra: Record<string, string>) => IRProgram | undefined {
   return (extra) => {
     const r = compileFile(join(REPO, "examples", `${name}.rlp`), { set: { ...set, ...extra } });
     return r.diagnostics.some((d) => d.severity === "error") ? undefined : r.programs[0];
@@ -93,7 +105,10 @@ export function recompileExample(name: string, set: Record<string, string> = {})
 }
 
 /** An example's inputs file, as parsed JSON (what a user hands to the emitted module) and as checked tensors. */
-export function exampleInputs(name: string, program: IRProgram): { doc: Record<string, unknown>; tensors: Record<string, Tensor> } {
+export function exampleInputs(
+  name: string,
+  program: IRProgram,
+): { doc: Record<string, unknown>; tensors: Record<string, Tensor> } {
   const path = join(REPO, "examples/data", `${name}.json`);
   const read = readInputs(path, program);
   if (read.errors.length > 0) throw new Error(`${name}: ${read.errors.map((e) => e.message).join("; ")}`);
@@ -103,14 +118,26 @@ export function exampleInputs(name: string, program: IRProgram): { doc: Record<s
 const RESULT_KINDS = new Set(["loss", "output", "metric", "advantage"]);
 
 /** What `rlp eval --grad` computes (float64 reference): results, gradients, and the state after the step. */
-export function reference(program: IRProgram, inputs: Record<string, Tensor>, state: Record<string, StateValue> = {}): { values: Record<string, Tensor>; state: Record<string, StateValue> } {
+export function reference(
+  program: IRProgram,
+  inputs: Record<string, Tensor>,
+  state: Record<string, StateValue> = {},
+): { values: Record<string, Tensor>; state: Record<string, StateValue> } {
   const ev = evaluate(program, inputs, { state });
   const values: Record<string, Tensor> = {};
   for (const r of program.results) if (RESULT_KINDS.has(r.kind)) values[r.name] = ev.results[r.name] ?? ev.values[r.node]!;
   const marked = program.inputs.filter((i) => isDifferentiable(program, i));
   for (const loss of program.results.filter((r) => r.kind === "loss")) {
     const g = marked.length > 0 ? gradients(program, ev, loss.node) : {};
-    for (const x of marked) values[`d${loss.name}/d${x.name}`] = g[x.name] ?? filled("f32", x.type.dims, x.type.dims.map((d) => ev.dimSizes[d]!), 0);
+    for (const x of marked)
+      values[`d${loss.name}/d${x.name}`] =
+        g[x.name] ??
+        filled(
+          "f32",
+          x.type.dims,
+          x.type.dims.map((d) => ev.dimSizes[d]!),
+          0,
+        );
   }
   return { values, state: { ...state, ...ev.stateUpdates } };
 }

@@ -15,7 +15,10 @@ function valueImports(text: string): string[] {
     if (m[1]) continue;
     const braces = /^\{([\s\S]*)\}$/.exec(m[2]!.trim());
     if (braces) {
-      const names = braces[1]!.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+      const names = braces[1]!
+        .split(",")
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0);
       if (names.length > 0 && names.every((n) => n.startsWith("type "))) continue;
     }
     out.push(m[3]!);
@@ -55,7 +58,22 @@ describe("rlpc/runtime", () => {
   });
 
   it("exports what emitted modules use", () => {
-    for (const name of ["createPipeline", "InputValidationError", "EvalError", "pipelineInputsSchema", "validateInputs", "validateParams", "bindInputs", "allocateArray", "library", "runKernels", "KernelPool", "tensor", "scalar", "InputCode"]) {
+    for (const name of [
+      "createPipeline",
+      "InputValidationError",
+      "EvalError",
+      "pipelineInputsSchema",
+      "validateInputs",
+      "validateParams",
+      "bindInputs",
+      "allocateArray",
+      "library",
+      "runKernels",
+      "KernelPool",
+      "tensor",
+      "scalar",
+      "InputCode",
+    ]) {
       expect(runtime, name).toHaveProperty(name);
     }
   });

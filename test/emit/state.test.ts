@@ -71,8 +71,10 @@ describe("DCPO (state tables keyed by prompt id)", () => {
     const r1 = await mod.evaluateWithGrad(step1.doc);
     const before = mod.saveState(r1.state);
     const text = mod.saveState(r1.state);
-    // eslint-disable-next-line no-regex-spaces -- the file's own two-space indentation, as written
-    expect(text).toMatch(/^\{\n  "format": "rlp-state",\n  "version": 1,\n  "pipeline": "dcpo",\n  "states": \{\n    "times": \{"keyed":true,"entries":\[\[7,1\]\]\},\n/);
+    expect(text).toMatch(
+      // eslint-disable-next-line no-regex-spaces -- the file's own two-space indentation, as written
+      /^\{\n  "format": "rlp-state",\n  "version": 1,\n  "pipeline": "dcpo",\n  "states": \{\n    "times": \{"keyed":true,"entries":\[\[7,1\]\]\},\n/,
+    );
     const loaded = mod.loadState(text);
     expect(loaded).toEqual(r1.state);
     const a = await mod.evaluateWithGrad(doc2, {}, { state: r1.state });
@@ -85,10 +87,33 @@ describe("DCPO (state tables keyed by prompt id)", () => {
     const mod = await importModule<StatefulModule>(dir, "dcpo");
     const cases: [() => unknown, RegExp][] = [
       [() => mod.loadState("{ nope"), /^state: not valid JSON/],
-      [() => mod.loadState(JSON.stringify({ format: "rlp-state", version: 1, pipeline: "grpo", states: {} })), /the state of pipeline 'grpo', not 'dcpo'/],
-      [() => mod.loadState(JSON.stringify({ format: "rlp-state", version: 1, pipeline: "dcpo", states: { nope: { keyed: true, entries: [] } } })), /has no state 'nope'/],
-      [() => mod.loadState(JSON.stringify({ format: "rlp-state", version: 1, pipeline: "dcpo", states: { times: { keyed: true, entries: [[1.5, 2]] } } })), /entry 0 must be \[id, value\]/],
-      [() => mod.loadState(JSON.stringify({ format: "rlp-state", version: 2, pipeline: "dcpo", states: {} })), /unsupported version 2/],
+      [
+        () => mod.loadState(JSON.stringify({ format: "rlp-state", version: 1, pipeline: "grpo", states: {} })),
+        /the state of pipeline 'grpo', not 'dcpo'/,
+      ],
+      [
+        () =>
+          mod.loadState(
+            JSON.stringify({ format: "rlp-state", version: 1, pipeline: "dcpo", states: { nope: { keyed: true, entries: [] } } }),
+          ),
+        /has no state 'nope'/,
+      ],
+      [
+        () =>
+          mod.loadState(
+            JSON.stringify({
+              format: "rlp-state",
+              version: 1,
+              pipeline: "dcpo",
+              states: { times: { keyed: true, entries: [[1.5, 2]] } },
+            }),
+          ),
+        /entry 0 must be \[id, value\]/,
+      ],
+      [
+        () => mod.loadState(JSON.stringify({ format: "rlp-state", version: 2, pipeline: "dcpo", states: {} })),
+        /unsupported version 2/,
+      ],
     ];
     for (const [f, message] of cases) {
       let err: unknown;
@@ -102,7 +127,10 @@ describe("DCPO (state tables keyed by prompt id)", () => {
       expect((err as EvalError).message).toMatch(message);
       expect((err as EvalError).message).not.toContain("\n");
     }
-    await expect(mod.evaluate(step1.doc, {}, { state: { times: 3 } })).rejects.toMatchObject({ code: "state", message: "state times is a table (a Map from id to value), got number" });
+    await expect(mod.evaluate(step1.doc, {}, { state: { times: 3 } })).rejects.toMatchObject({
+      code: "state",
+      message: "state times is a table (a Map from id to value), got number",
+    });
     await expect(mod.evaluate(step1.doc, {}, { state: { nope: 1 } as State })).rejects.toMatchObject({ code: "state" });
   });
 });

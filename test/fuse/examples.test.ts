@@ -6,7 +6,9 @@ import { compileOne, inputsFile, repoPath } from "../stdlib/harness.ts";
 import { checkFused } from "./helpers.ts";
 import { seededInputs } from "../kit/index.ts";
 
-const examples = readdirSync(repoPath("examples")).filter((f) => f.endsWith(".rlp")).sort();
+const examples = readdirSync(repoPath("examples"))
+  .filter((f) => f.endsWith(".rlp"))
+  .sort();
 
 describe("fused kernels agree with the reference evaluator on every example", () => {
   it("finds the examples", () => {

@@ -24,7 +24,8 @@ describe("custom nodes are library kernels", () => {
   it("each call and each gradient call is a kernel of its own; everything else stays fused", () => {
     const fwd = kernelPlan(program);
     const grad = kernelPlan(gradientProgram(program));
-    const lib = (p: typeof fwd): string[] => p.kernels.flatMap((k) => (k.kind === "library" ? [p.program.nodes[k.node]!.op.op] : []));
+    const lib = (p: typeof fwd): string[] =>
+      p.kernels.flatMap((k) => (k.kind === "library" ? [p.program.nodes[k.node]!.op.op] : []));
     expect(lib(fwd)).toEqual(["custom", "custom"]);
     expect(lib(grad)).toEqual(["custom", "custom", "custom_vjp"]);
     expect(grad.kernels.filter((k) => k.kind !== "library").length).toBeLessThanOrEqual(3);
@@ -35,7 +36,9 @@ describe("custom nodes are library kernels", () => {
     const io = { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => out.push(s) }, env: {} };
     expect(await compileCommand([RANK_PG, "--dump", "kernels"], io)).toBe(0);
     const text = out.join("");
-    expect(text).toMatch(/^kernel k\d+_custom: library \(generic implementation, not fused\): %\d+ custom rank_advantage \(my_nodes\.ts\)/m);
+    expect(text).toMatch(
+      /^kernel k\d+_custom: library \(generic implementation, not fused\): %\d+ custom rank_advantage \(my_nodes\.ts\)/m,
+    );
     expect(text).toMatch(/^kernel k\d+_custom: library .* custom soft_clip_pg \(my_nodes\.ts\)/m);
     expect(text).toMatch(/^kernel k\d+_custom_vjp: library .* custom_vjp soft_clip_pg d\/dlogp \(my_nodes\.ts\)/m);
     expect(text).toMatch(/^ {2}dL_dlogp = custom_vjp soft_clip_pg d\/dlogp \(my_nodes\.ts\)\(logp, old_logp, A, t\d+\)$/m);
@@ -63,14 +66,20 @@ describe("custom nodes are library kernels", () => {
     const { sizes, arrays } = bindInputs(mod.plan, inputs, (dt, n) => allocateArray(dt, n, false));
     const out = mod.run(arrays, sizes, {}, library);
     const want = reference(program, inputs, false);
-    expectClose({ dtype: "f32", dims: ["P", "G"], shape: [sizes.P!, sizes.G!], data: Float64Array.from(out.A!) }, want.results.A!, "A");
+    expectClose(
+      { dtype: "f32", dims: ["P", "G"], shape: [sizes.P!, sizes.G!], data: Float64Array.from(out.A!) },
+      want.results.A!,
+      "A",
+    );
     expectClose({ dtype: "f32", dims: [], shape: [], data: Float64Array.from(out.L!) }, want.results.L!, "L");
   });
 });
 
 describe("plugin errors on the fused kernels", () => {
   const dir = userProject("fuse-custom");
-  writeFileSync(join(dir, "nodes.ts"), `import { defineNode, type Result, type Tensor } from "rlpc/plugin";
+  writeFileSync(
+    join(dir, "nodes.ts"),
+    `import { defineNode, type Result, type Tensor } from "rlpc/plugin";
 export const bad = defineNode({
   forward(x: Tensor<"f32", ["..."]>): Result<"f32", ["..."]> {
     if (x.data.some((v) => v > 100)) throw new Error("x is too large");
@@ -80,14 +89,18 @@ export const bad = defineNode({
     return { x: dy.data.map((g, i) => g * x.data[i]!) };
   },
 });
-`);
-  writeFileSync(join(dir, "p.rlp"), `import "./nodes.ts"
+`,
+  );
+  writeFileSync(
+    join(dir, "p.rlp"),
+    `import "./nodes.ts"
 pipeline p {
   dims B, T
   input x: f32[B,T] @policy
   loss L = mean(bad(x), over=[B,T])
 }
-`);
+`,
+  );
   const program = compileOne(join(dir, "p.rlp"));
   const x = (v: number) => ({ x: { dtype: "f32" as const, dims: ["B", "T"], shape: [2, 2], data: Float64Array.of(1, 2, 3, v) } });
 
@@ -95,10 +108,18 @@ pipeline p {
     it(`a wrong result length and a throwing forward are one-line RLP522 / RLP523 errors naming the node (${threads} thread(s))`, async () => {
       const ck = compileKernels(program, { threads, minParallelWork: 1 });
       try {
-        const short = await ck.evaluate(x(4)).then(() => undefined, (e: unknown) => e);
+        const short = await ck.evaluate(x(4)).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         expect(short).toMatchObject({ code: "RLP522" });
-        expect((short as Error).message).toMatch(/^plugin .*nodes\.ts, node 'bad': forward's result has 3 values, but f32\[B,T\] needs 4/);
-        const thrown = await ck.evaluateWithGrad(x(1000)).then(() => undefined, (e: unknown) => e);
+        expect((short as Error).message).toMatch(
+          /^plugin .*nodes\.ts, node 'bad': forward's result has 3 values, but f32\[B,T\] needs 4/,
+        );
+        const thrown = await ck.evaluateWithGrad(x(1000)).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         expect(thrown).toMatchObject({ code: "RLP523" });
         expect((thrown as Error).message).toMatch(/^plugin .*nodes\.ts, node 'bad': forward threw: x is too large/);
         for (const e of [short, thrown]) expect((e as Error).message).not.toContain("\n");
@@ -110,9 +131,17 @@ pipeline p {
 
   it("a plugin that cannot be imported at run time is RLP520, naming the file", async () => {
     writeFileSync(join(dir, "broken.ts"), "export const = ;\n");
-    const broken = { ...program, nodes: program.nodes.map((n) => (n.op.op === "custom" ? { ...n, op: { ...n.op, call: { ...n.op.call, plugin: join(dir, "broken.ts") } } } : n)) };
+    const broken = {
+      ...program,
+      nodes: program.nodes.map((n) =>
+        n.op.op === "custom" ? { ...n, op: { ...n.op, call: { ...n.op.call, plugin: join(dir, "broken.ts") } } } : n,
+      ),
+    };
     const ck = compileKernels(broken, { threads: 1 });
-    const e = await ck.evaluate(x(4)).then(() => undefined, (err: unknown) => err);
+    const e = await ck.evaluate(x(4)).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     expect(e).toMatchObject({ code: "RLP520" });
     expect((e as Error).message).toMatch(/^plugin .*broken\.ts cannot be loaded: /);
     expect((e as Error).message).not.toContain("\n");

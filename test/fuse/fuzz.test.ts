@@ -12,7 +12,10 @@ function randomProgram(seed: number, withLoss = false): IRProgram {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const b = new IRBuilder(["P", "G", "T", { name: "Y", labels: ["w", "l"] }, { name: "G2", aliasOf: "G" }]);
   const vals: number[] = [
-    b.input("x", "f32", ["P", "G", "T"], withLoss ? { mark: "policy" } : {}), b.input("y", "f32", ["P", "G"]), b.input("z", "f32", ["T"]), b.input("w", "f32", ["P", "T"]),
+    b.input("x", "f32", ["P", "G", "T"], withLoss ? { mark: "policy" } : {}),
+    b.input("y", "f32", ["P", "G"]),
+    b.input("z", "f32", ["T"]),
+    b.input("w", "f32", ["P", "T"]),
   ];
   vals.push(b.input("u", "f32", ["P", "Y", "T"]));
   const masks = [b.input("m", "bool", ["P", "G", "T"]), b.input("k", "bool", ["P", "T"])];
@@ -32,11 +35,19 @@ function randomProgram(seed: number, withLoss = false): IRProgram {
       if (over.length === 0) over.push(pick(dims));
       const fn = pick(["sum", "max", "min", "mean", "count", "logsumexp"] as ReduceOpName[]);
       const masked = r() < 0.5;
-      const red = b.reduce(fn, a, over, masked ? { where: pick(masks), empty: 0 } : { empty: fn === "min" ? Infinity : -Infinity });
+      const red = b.reduce(
+        fn,
+        a,
+        over,
+        masked ? { where: pick(masks), empty: 0 } : { empty: fn === "min" ? Infinity : -Infinity },
+      );
       v = b.unary("tanh", red);
     } else if (kind < 0.9 && dims.length > 0) {
       const along = pick(dims);
-      v = r() < 0.3 ? b.linrec(b.const(0.5), a, along, r() < 0.5) : b.scan(pick(["cumsum", "cummax", "cummin"] as const), a, along, r() < 0.5);
+      v =
+        r() < 0.3
+          ? b.linrec(b.const(0.5), a, along, r() < 0.5)
+          : b.scan(pick(["cumsum", "cummax", "cummin"] as const), a, along, r() < 0.5);
     } else if (kind < 0.93 && dims.length > 0) v = b.shift(a, b.const(0), pick(dims), pick([1, -1, 2]));
     else if (kind < 0.95 && dims.includes("Y")) v = b.select(a, "Y", pick([0, 1]));
     else if (kind < 0.96 && !dims.includes("Y")) v = b.stack("Y", [a, pick(vals.filter((x) => !b.dimsOf(x).includes("Y")))]);
@@ -49,8 +60,15 @@ function randomProgram(seed: number, withLoss = false): IRProgram {
   b.result("pick", "output", vals[4 + Math.floor(r() * 6)]!);
   if (withLoss) {
     // a loss over every value that depends on x
-    const terms = vals.filter((v) => b.nodes[v]!.grad.length > 0 && b.dtypeOf(v) === "f32").map((v) => b.reduce("sum", v, b.dimsOf(v)));
-    if (terms.length > 0) b.result("L", "loss", terms.reduce((a, t) => b.add(a, t)));
+    const terms = vals
+      .filter((v) => b.nodes[v]!.grad.length > 0 && b.dtypeOf(v) === "f32")
+      .map((v) => b.reduce("sum", v, b.dimsOf(v)));
+    if (terms.length > 0)
+      b.result(
+        "L",
+        "loss",
+        terms.reduce((a, t) => b.add(a, t)),
+      );
   }
   return b.build();
 }

@@ -45,14 +45,20 @@ export function expectClose(actual: Tensor, expected: Tensor, what: string, rel 
 }
 
 /** Runs the fused kernels (with gradients when `grad`) and compares every result with the reference. */
-export async function checkFused(program: IRProgram, inputs: Record<string, Tensor>, opts: { grad?: boolean; kernel?: KernelOptions; what?: string } = {}): Promise<KernelResult | undefined> {
+export async function checkFused(
+  program: IRProgram,
+  inputs: Record<string, Tensor>,
+  opts: { grad?: boolean; kernel?: KernelOptions; what?: string } = {},
+): Promise<KernelResult | undefined> {
   const grad = opts.grad ?? program.results.some((r) => r.kind === "loss");
   const want = reference(program, inputs, grad);
   const ck = compileKernels(program, { threads: 1, ...opts.kernel });
   try {
     const run = grad ? ck.evaluateWithGrad(inputs) : ck.evaluate(inputs);
     if (want.error !== undefined) {
-      await expect(run, `${opts.what ?? program.pipeline}: the reference fails with ${want.error}`).rejects.toMatchObject({ code: want.error });
+      await expect(run, `${opts.what ?? program.pipeline}: the reference fails with ${want.error}`).rejects.toMatchObject({
+        code: want.error,
+      });
       return undefined;
     }
     const got = await run;

@@ -86,7 +86,11 @@ describe("rlp compile --dump", () => {
   const io = () => {
     const out: string[] = [];
     const err: string[] = [];
-    return { out, err, io: { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) }, env: {} } };
+    return {
+      out,
+      err,
+      io: { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) }, env: {} },
+    };
   };
   it("kernels: prints the forward + backward plan", async () => {
     const c = io();

@@ -16,7 +16,9 @@ describe("fused kernels agree with the reference on every primitive", () => {
         const r = await checkFused(program, seededInputs(program, { seed }), { what: `${name} seed ${seed}` });
         if (r) expect(Object.keys(r.results).length).toBeGreaterThan(0);
       }
-      await checkFused(program, seededInputs(program, { seed: 5, sizes: { P: 2, G: 1, T: 1, V: 2, B: 1 } }), { what: `${name} size 1` });
+      await checkFused(program, seededInputs(program, { seed: 5, sizes: { P: 2, G: 1, T: 1, V: 2, B: 1 } }), {
+        what: `${name} size 1`,
+      });
     });
   }
 });

@@ -21,7 +21,10 @@ describe("threads", () => {
   it("scatter reductions (shared and per-thread areas) and depth-0 totals combine across threads", async () => {
     for (const name of ["reductions", "scans", "selection"]) {
       const program = compileText(PIPELINES[name]!, name);
-      await checkFused(program, seededInputs(program, { seed: 12, sizes: { P: 5 } }), { kernel: { threads: 3, minParallelWork: 1 }, what: `${name} (3 threads)` });
+      await checkFused(program, seededInputs(program, { seed: 12, sizes: { P: 5 } }), {
+        kernel: { threads: 3, minParallelWork: 1 },
+        what: `${name} (3 threads)`,
+      });
     }
   });
 });
@@ -52,19 +55,23 @@ describe("binding inputs fails like the reference evaluator", () => {
     const t = good.logp!;
     const data = new Float64Array(t.data.length);
     const [P, G, T] = t.shape as [number, number, number];
-    for (let p = 0; p < P; p++) for (let g = 0; g < G; g++) for (let k = 0; k < T; k++) data[(k * P + p) * G + g] = t.data[(p * G + g) * T + k]!;
+    for (let p = 0; p < P; p++)
+      for (let g = 0; g < G; g++) for (let k = 0; k < T; k++) data[(k * P + p) * G + g] = t.data[(p * G + g) * T + k]!;
     await checkFused(program, { ...good, logp: { dtype: "f32", dims: ["T", "P", "G"], shape: [T, P, G], data } });
   });
 });
 
 describe("requires and state", () => {
   it("a failing require is an EvalError 'require' with the reference's message", async () => {
-    const program = compileText(`pipeline req {
+    const program = compileText(
+      `pipeline req {
   dims B
   input x: f32[B]
   input m: bool[B]
   output w = masked_whiten(x, m)
-}`, "req");
+}`,
+      "req",
+    );
     const inputs = seededInputs(program, { seed: 1, sizes: { B: 4 } });
     inputs.m = { ...inputs.m!, data: new Float64Array(4) };
     await checkFused(program, inputs);
@@ -75,7 +82,13 @@ describe("requires and state", () => {
   it("state reads and the step's updates match the reference", async () => {
     const program = compileText(PIPELINES.state!, "state");
     const inputs = seededInputs(program, { seed: 2, sizes: { P: 4 } });
-    const state = { vhat: new Map([[0, 0.25], [2, 0.75]]), seen: 3 };
+    const state = {
+      vhat: new Map([
+        [0, 0.25],
+        [2, 0.75],
+      ]),
+      seen: 3,
+    };
     const want = evaluate(program, inputs, { state });
     const ck = compileKernels(program, { threads: 1 });
     const got = await ck.evaluate(inputs, {}, { state });
@@ -93,7 +106,15 @@ describe("requires and state", () => {
     const ck = compileKernels(program, { threads: 1 });
     const a = await ck.evaluate(inputs);
     const b = await ck.evaluate(inputs, { beta: 0.5 });
-    const ref = evaluate({ ...program, nodes: program.nodes.map((n) => (n.op.op === "param" && n.op.name === "beta" ? { ...n, op: { ...n.op, value: 0.5 } } : n)) }, inputs);
+    const ref = evaluate(
+      {
+        ...program,
+        nodes: program.nodes.map((n) =>
+          n.op.op === "param" && n.op.name === "beta" ? { ...n, op: { ...n.op, value: 0.5 } } : n,
+        ),
+      },
+      inputs,
+    );
     expect(b.results.L!.data[0]).not.toBe(a.results.L!.data[0]);
     expectClose(b.results.L!, ref.results.L!, "L with beta=0.5");
   });

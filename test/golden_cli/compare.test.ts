@@ -38,15 +38,31 @@ describe("compareOutputs", () => {
 
   it("reports different dims and sizes", () => {
     const e = { x: tensor("f32", ["P"], [2], [1, 2]) };
-    expect(compareOutputs(e, { x: tensor("f32", ["T"], [2], [1, 2]) }, tol).problems[0]).toEqual({ kind: "dims", name: "x", expected: ["P"], actual: ["T"] });
-    expect(compareOutputs(e, { x: tensor("f32", ["P"], [3], [1, 2, 3]) }, tol).problems[0]).toEqual({ kind: "shape", name: "x", dim: "P", expected: 2, actual: 3 });
+    expect(compareOutputs(e, { x: tensor("f32", ["T"], [2], [1, 2]) }, tol).problems[0]).toEqual({
+      kind: "dims",
+      name: "x",
+      expected: ["P"],
+      actual: ["T"],
+    });
+    expect(compareOutputs(e, { x: tensor("f32", ["P"], [3], [1, 2, 3]) }, tol).problems[0]).toEqual({
+      kind: "shape",
+      name: "x",
+      dim: "P",
+      expected: 2,
+      actual: 3,
+    });
   });
 
   it("formats a diff table with the index by dim name", () => {
     const e = { y: tensor("f32", ["P", "G"], [1, 2], [0.5, 0]) };
     const a = { y: tensor("f32", ["P", "G"], [1, 2], [0.5, 1e-3]) };
     const text = formatComparison(compareOutputs(e, a, tol), tol).join("\n");
-    expect(text).toContain("y: values differ at 1 of 2 elements (rtol 0.000001, atol 1e-9; largest abs error 0.001, rel inf)".replace("0.000001", String(1e-6)));
+    expect(text).toContain(
+      "y: values differ at 1 of 2 elements (rtol 0.000001, atol 1e-9; largest abs error 0.001, rel inf)".replace(
+        "0.000001",
+        String(1e-6),
+      ),
+    );
     expect(text).toMatch(/y\[P=0, G=1\]\s+0\s+0\.001\s+0\.001\s+inf/);
     expect(formatIndex([], [])).toBe("[]");
     expect(formatError(1.234567e-7)).toBe("1.23e-7");

@@ -52,7 +52,8 @@ describe("the js and tfjs golden backends", () => {
     perturb(join(dir, "rank_pg.expected.json"), "dL/dlogp", 0, 0.01);
     const bad = await rlpTest(dir, "--backend", "js,tfjs");
     expect(bad.code).toBe(1);
-    for (const b of ["js", "tfjs"]) expect(bad.out).toMatch(new RegExp(`^FAIL {2}rank_pg \\[${b}\\]: 1 output differs from .*rank_pg\\.expected\\.json$`, "m"));
+    for (const b of ["js", "tfjs"])
+      expect(bad.out).toMatch(new RegExp(`^FAIL {2}rank_pg \\[${b}\\]: 1 output differs from .*rank_pg\\.expected\\.json$`, "m"));
     expect(bad.out).toContain("dL/dlogp: values differ at 1 of 24 elements (rtol 0.0001, atol 0.00001");
     expect(bad.out.split("\n")).toContain("0 passed, 2 failed");
   });

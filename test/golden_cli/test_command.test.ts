@@ -196,7 +196,10 @@ describe("rlp test: cases by file name, arguments, backends", () => {
     const st = mkdtempSync(join(tmpdir(), "rlp-test-st-"));
     cpSync(join(dir, "mine.rlp"), join(st, "m.rlp"));
     cpSync(join(dir, "mine.inputs.json"), join(st, "m.inputs.json"));
-    writeFileSync(join(st, "rlp-test.json"), JSON.stringify({ cases: [{ name: "m", pipeline: "m.rlp", inputs: "m.inputs.json", expected: "m.expected.safetensors" }] }));
+    writeFileSync(
+      join(st, "rlp-test.json"),
+      JSON.stringify({ cases: [{ name: "m", pipeline: "m.rlp", inputs: "m.inputs.json", expected: "m.expected.safetensors" }] }),
+    );
     expect((await rlpTest(st, "--update")).code).toBe(0);
     expect(readFileSync(join(st, "m.expected.safetensors")).subarray(8, 9).toString()).toBe("{");
     const s = await rlpTest(join(st, "rlp-test.json"));
@@ -215,10 +218,15 @@ describe("rlp test: cases by file name, arguments, backends", () => {
 
   it("an invalid manifest is reported as a failure naming the manifest", async () => {
     const dir = mkdtempSync(join(tmpdir(), "rlp-test-badmanifest-"));
-    writeFileSync(join(dir, "rlp-test.json"), JSON.stringify({ cases: [{ name: "x", pipeline: "x.rlp", inputs: "x.json", tolerance: 1 }] }));
+    writeFileSync(
+      join(dir, "rlp-test.json"),
+      JSON.stringify({ cases: [{ name: "x", pipeline: "x.rlp", inputs: "x.json", tolerance: 1 }] }),
+    );
     const r = await rlpTest(dir);
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/^ERROR .*rlp-test\.json: invalid manifest at \/cases\/0: must NOT have additional properties \('tolerance'\)$/m);
+    expect(r.out).toMatch(
+      /^ERROR .*rlp-test\.json: invalid manifest at \/cases\/0: must NOT have additional properties \('tolerance'\)$/m,
+    );
     expect(lines(r.out)).toContain("0 passed, 1 failed");
   });
 
@@ -232,11 +240,18 @@ describe("rlp test: cases by file name, arguments, backends", () => {
   });
 
   it("--backend js / tfjs: a clear 'not available yet' until the backend module exists", async () => {
-    for (const [name, module] of [["js", "../../runtime/tools/golden/js_backend.ts"], ["tfjs", "../../runtime/tools/golden/tfjs_backend.ts"]] as const) {
+    for (const [name, module] of [
+      ["js", "../../runtime/tools/golden/js_backend.ts"],
+      ["tfjs", "../../runtime/tools/golden/tfjs_backend.ts"],
+    ] as const) {
       const r = await rlpTest(FIXTURE, "--backend", name);
       if (existsSync(new URL(module, import.meta.url))) continue; // provided: checked by the backend's own tests
       expect(r.code).toBe(2);
-      expect(r.err).toMatch(new RegExp(`^rlp test: backend '${name}' is not available yet: .* does not provide ${module.replace("../../", "").replace(".", "\\.")}\\n$`));
+      expect(r.err).toMatch(
+        new RegExp(
+          `^rlp test: backend '${name}' is not available yet: .* does not provide ${module.replace("../../", "").replace(".", "\\.")}\\n$`,
+        ),
+      );
     }
     const u = await rlpTest(FIXTURE, "--backend", "cuda");
     expect(u.code).toBe(2);

@@ -50,21 +50,46 @@ describe("the example program", () => {
     const ast = parseOk(EXAMPLE, "grpo.rlp");
     expect(ast.file).toBe("grpo.rlp");
     expect(ast.decls.map((d) => `${d.kind}:${"name" in d ? d.name.name : ""}`)).toEqual([
-      "pipeline:grpo", "enum:agg_mode", "dimdecl:Y", "node:group_norm", "node:agg", "node:pair", "pipeline:spo",
+      "pipeline:grpo",
+      "enum:agg_mode",
+      "dimdecl:Y",
+      "node:group_norm",
+      "node:agg",
+      "node:pair",
+      "pipeline:spo",
     ]);
     const grpo = ast.decls[0]!;
     expect(grpo.kind === "pipeline" && grpo.items.length).toBe(14);
     expect(grpo).toMatchObject({ doc: "GRPO with a k3 KL penalty", span: { line: 2, col: 1 } });
     const spo = ast.decls[6]!;
     expect(spo.kind === "pipeline" && spo.items.map((i) => i.kind)).toEqual([
-      "dimdecl", "dimdecl", "dimdecl", "dimdecl", "input", "input", "state", "model", "let", "update", "require", "stage", "optimize",
+      "dimdecl",
+      "dimdecl",
+      "dimdecl",
+      "dimdecl",
+      "input",
+      "input",
+      "state",
+      "model",
+      "let",
+      "update",
+      "require",
+      "stage",
+      "optimize",
     ]);
     expect(spo).not.toHaveProperty("doc");
     // spans of a few nodes
     expect(ast.decls[3]).toMatchObject({ span: { line: 18, col: 1 }, name: { span: { line: 18, col: 6 } } });
     const agg = ast.decls[4]!;
-    expect(agg.kind === "node" && agg.body[0]).toMatchObject({ kind: "return", span: { line: 25, col: 3 }, values: [{ kind: "match", span: { line: 25, col: 10 } }] });
-    expect(spo.kind === "pipeline" && spo.items[11]).toMatchObject({ span: { line: 39, col: 3 }, value: { kind: "if", span: { line: 39, col: 23 } } });
+    expect(agg.kind === "node" && agg.body[0]).toMatchObject({
+      kind: "return",
+      span: { line: 25, col: 3 },
+      values: [{ kind: "match", span: { line: 25, col: 10 } }],
+    });
+    expect(spo.kind === "pipeline" && spo.items[11]).toMatchObject({
+      span: { line: 39, col: 3 },
+      value: { kind: "if", span: { line: 39, col: 23 } },
+    });
     // the `;` is not part of the statement
     const loss = spo.kind === "pipeline" ? spo.items[11]! : undefined;
     expect(EXAMPLE.slice(loss!.span.start, loss!.span.end)).toBe("loss L for policy = if beta > 0 then 1.0 else 0.0");

@@ -12,13 +12,20 @@ function node(text: string): NodeDecl {
 function ty(t: TypeExpr): string {
   switch (t.kind) {
     case "tensor": {
-      const dims = t.dims?.map((d) => (d.kind === "dim" ? d.name.name : d.kind === "splice" ? `*${d.name.name}` : `...${d.name?.name ?? ""}`));
+      const dims = t.dims?.map((d) =>
+        d.kind === "dim" ? d.name.name : d.kind === "splice" ? `*${d.name.name}` : `...${d.name?.name ?? ""}`,
+      );
       return `${t.dtype}${t.index ? `<${t.index.name}>` : ""}${dims ? `[${dims.join(",")}]` : ""}`;
     }
-    case "table": return `table ${ty(t.value)}`;
-    case "dim": case "dims": return t.kind;
-    case "named": return `named ${t.name.name}`;
-    case "enum": return `enum{${t.labels.map((l) => l.name).join(",")}}`;
+    case "table":
+      return `table ${ty(t.value)}`;
+    case "dim":
+    case "dims":
+      return t.kind;
+    case "named":
+      return `named ${t.name.name}`;
+    case "enum":
+      return `enum{${t.labels.map((l) => l.name).join(",")}}`;
   }
 }
 
@@ -27,7 +34,10 @@ describe("top-level declarations", () => {
     const ast = parseOk('import "std/kl.rlp"\nenum agg_mode { token_mean, seq_mean_token_sum, }');
     expect(ast.decls[0]).toMatchObject({ kind: "import", path: "std/kl.rlp", span: { line: 1, col: 1, start: 0, end: 19 } });
     expect(ast.decls[1]).toMatchObject({ kind: "enum", name: { name: "agg_mode" }, span: { line: 2, col: 1 } });
-    expect(ast.decls[1]!.kind === "enum" && ast.decls[1]!.labels.map((l) => l.name)).toEqual(["token_mean", "seq_mean_token_sum"]);
+    expect(ast.decls[1]!.kind === "enum" && ast.decls[1]!.labels.map((l) => l.name)).toEqual([
+      "token_mean",
+      "seq_mean_token_sum",
+    ]);
   });
 
   it("parses dim and dims: plain, labelled, alias, static size", () => {
@@ -62,13 +72,18 @@ describe("top-level declarations", () => {
     ]);
     expect(n.results.map(ty)).toEqual(["f32[...,over]"]);
     expect(n.body).toMatchObject([{ kind: "return", values: [{ kind: "name", name: "x" }] }]);
-    expect(n.params[1]!.type).toMatchObject({ kind: "tensor", dims: [{ kind: "row", name: { name: "R" }, span: { line: 1, col: 35 } }, { kind: "dim" }] });
+    expect(n.params[1]!.type).toMatchObject({
+      kind: "tensor",
+      dims: [{ kind: "row", name: { name: "R" }, span: { line: 1, col: 35 } }, { kind: "dim" }],
+    });
     expect(n.params[0]!.type).toMatchObject({ dims: [{ kind: "row", span: { col: 15 } }, { kind: "dim" }] });
     expect(n.params[0]!.type.kind === "tensor" && n.params[0]!.type.dims![0]).not.toHaveProperty("name");
   });
 
   it("parses a results tuple, multiple return values and override", () => {
-    const n = node("override node pair(u: f32[..., Y]) -> (f32[...], f32[..., Y]) {\n  return u[Y=w] - u[Y=l], Y{w: u[Y=l], l: u[Y=w]}\n}");
+    const n = node(
+      "override node pair(u: f32[..., Y]) -> (f32[...], f32[..., Y]) {\n  return u[Y=w] - u[Y=l], Y{w: u[Y=l], l: u[Y=w]}\n}",
+    );
     expect(n.override).toBe(true);
     expect(n.span).toMatchObject({ line: 1, col: 1, start: 0 });
     expect(n.results.map(ty)).toEqual(["f32[...]", "f32[...,Y]"]);
@@ -99,15 +114,37 @@ describe("pipeline items", () => {
   model ref = frozen(policy)
   model rm
 }`);
-    expect(its.map((i) => i.kind)).toEqual(["dimdecl", "dimdecl", "dimdecl", "param", "param", "input", "input", "input", "input", "state", "model", "model"]);
-    expect(its[3]).toMatchObject({ kind: "param", name: { name: "clip_eps" }, default: { value: 0.2 }, span: { line: 3, col: 3 } });
+    expect(its.map((i) => i.kind)).toEqual([
+      "dimdecl",
+      "dimdecl",
+      "dimdecl",
+      "param",
+      "param",
+      "input",
+      "input",
+      "input",
+      "input",
+      "state",
+      "model",
+      "model",
+    ]);
+    expect(its[3]).toMatchObject({
+      kind: "param",
+      name: { name: "clip_eps" },
+      default: { value: 0.2 },
+      span: { line: 3, col: 3 },
+    });
     expect(its[4]).not.toHaveProperty("default");
     expect(its[5]).toMatchObject({ kind: "input", mark: { name: "policy" } });
     expect(its[5]).not.toHaveProperty("masks");
     expect(its[6]).toMatchObject({ masks: [{ name: "T" }] });
     expect(its[7]).toMatchObject({ masks: [{ name: "G" }, { name: "T" }], default: { kind: "bool", value: true } });
     expect(its[8]).toMatchObject({ mark: { name: "critic" }, masks: [{ name: "P" }], default: { value: 0 } });
-    expect(its[9]).toMatchObject({ kind: "state", type: { kind: "table", value: { kind: "tensor", dtype: "f32" } }, init: { value: 0.5 } });
+    expect(its[9]).toMatchObject({
+      kind: "state",
+      type: { kind: "table", value: { kind: "tensor", dtype: "f32" } },
+      init: { value: 0.5 },
+    });
     expect(its[10]).toMatchObject({ kind: "model", name: { name: "ref" }, value: { kind: "call" } });
     expect(its[11]).toMatchObject({ kind: "model", name: { name: "rm" } });
     expect(its[11]).not.toHaveProperty("value");
@@ -124,7 +161,16 @@ describe("pipeline items", () => {
   metric clip_frac = 2
   output o = 3
 }`);
-    expect(its.map((i) => (i.kind === "stage" ? i.stage : i.kind))).toEqual(["rollout", "reward", "advantage", "let", "loss", "loss", "metric", "output"]);
+    expect(its.map((i) => (i.kind === "stage" ? i.stage : i.kind))).toEqual([
+      "rollout",
+      "reward",
+      "advantage",
+      "let",
+      "loss",
+      "loss",
+      "metric",
+      "output",
+    ]);
     expect(its[3]).toMatchObject({ kind: "let", names: [{ name: "pg" }, { name: "clipped" }], span: { line: 5, col: 3 } });
     expect(its[4]).toMatchObject({ kind: "stage", names: [{ name: "L" }], forModel: { name: "policy" }, value: { kind: "if" } });
     expect(its[5]).toMatchObject({ names: [{ name: "Lv" }, { name: "Lx" }], forModel: { name: "critic" } });
@@ -161,16 +207,27 @@ describe("pipeline items", () => {
   let letter = inputs + dims2 + notable
 }`);
     expect(its[2]).toMatchObject({ kind: "input", name: { name: "reward" } });
-    expect(its[5]).toMatchObject({ kind: "stage", stage: "advantage", value: { kind: "binary", left: { kind: "name", name: "reward" } } });
+    expect(its[5]).toMatchObject({
+      kind: "stage",
+      stage: "advantage",
+      value: { kind: "binary", left: { kind: "name", name: "reward" } },
+    });
     expect(its[6]).toMatchObject({ kind: "let", names: [{ name: "dim" }, { name: "input" }] });
-    expect(its[7]!.kind === "stage" && [its[7]!.names[0]!.name, show(its[7]!.value)]).toEqual(["for", "(+ (+ (+ (+ (+ dim input) masks) with) as) model)"]);
+    expect(its[7]!.kind === "stage" && [its[7]!.names[0]!.name, show(its[7]!.value)]).toEqual([
+      "for",
+      "(+ (+ (+ (+ (+ dim input) masks) with) as) model)",
+    ]);
     expect(its[8]!.kind === "let" && show(its[8]!.value)).toBe("(+ (+ inputs dims2) notable)");
   });
 
   it("parses the pipeline-level spans", () => {
     const ast = parseOk("\n\n  pipeline grpo {\n  let a = 1\n}\n");
     const p = ast.decls[0]!;
-    expect(p).toMatchObject({ kind: "pipeline", name: { name: "grpo", span: { line: 3, col: 12 } }, span: { line: 3, col: 3, start: 4 } });
+    expect(p).toMatchObject({
+      kind: "pipeline",
+      name: { name: "grpo", span: { line: 3, col: 12 } },
+      span: { line: 3, col: 3, start: 4 },
+    });
     expect(p.span.end).toBe(ast.decls.length && "\n\n  pipeline grpo {\n  let a = 1\n}".length);
     expect(at((p as { items: { span: { line: number; col: number } }[] }).items[0]!)).toBe("4:3");
   });

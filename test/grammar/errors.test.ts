@@ -35,7 +35,13 @@ describe("syntax errors are reported in plain words", () => {
   });
 
   it("never shows chevrotain's token class names", () => {
-    const texts = ["pipeline p { input x f32 }", "node f(x: ) -> f32 {}", "pipeline { }", "pipeline p { optimize policy adam() }", "enum e {}"];
+    const texts = [
+      "pipeline p { input x f32 }",
+      "node f(x: ) -> f32 {}",
+      "pipeline { }",
+      "pipeline p { optimize policy adam() }",
+      "enum e {}",
+    ];
     for (const t of texts) {
       for (const d of diags(t)) expect(d.message).not.toMatch(/Identifier|Kw_|Ctx_|LParen|RBrace|-->|<--|EOF/);
     }
@@ -90,7 +96,9 @@ describe("error recovery", () => {
     const r = parse("pipeline p {\n  let a = \n  let b = f(x)\n  loss L = x +* a\n  metric m = b\n}", "f.rlp");
     expect(where(r.diagnostics)).toEqual(["3:3 RLP002", "4:15 RLP002"]);
     const p = r.ast.decls[0]!;
-    expect(p.kind === "pipeline" && p.items.map((i) => (i.kind === "let" || i.kind === "stage" ? i.names[0]!.name : i.kind))).toEqual(["b", "m"]);
+    expect(
+      p.kind === "pipeline" && p.items.map((i) => (i.kind === "let" || i.kind === "stage" ? i.names[0]!.name : i.kind)),
+    ).toEqual(["b", "m"]);
   });
 
   it("finds three separate mistakes across a node and two pipelines", () => {
@@ -121,10 +129,33 @@ describe("error recovery", () => {
 
 describe("parse never throws", () => {
   const garbage = [
-    "", " ", "}", "{", "(((((", "]]]]", "pipeline", "node f(", "override", "import", "\"", "/*", "1e", "@@@",
-    "pipeline p { let x = -(-(-", "node f() -> (f32, { }", "pipeline p {;;;}", "\u0000\uffff\ud800", "let x = 1",
-    "pipeline p { let x = match { } }", "dim Y = {", "enum", "pipeline p { input x: f32[...R, *] }", "\\", "`~$^?'",
-    "pipeline p { loss L for = 1 } } } pipeline q { x[ }", "node n() -> f32 { return if if then else }",
+    "",
+    " ",
+    "}",
+    "{",
+    "(((((",
+    "]]]]",
+    "pipeline",
+    "node f(",
+    "override",
+    "import",
+    '"',
+    "/*",
+    "1e",
+    "@@@",
+    "pipeline p { let x = -(-(-",
+    "node f() -> (f32, { }",
+    "pipeline p {;;;}",
+    "\u0000\uffff\ud800",
+    "let x = 1",
+    "pipeline p { let x = match { } }",
+    "dim Y = {",
+    "enum",
+    "pipeline p { input x: f32[...R, *] }",
+    "\\",
+    "`~$^?'",
+    "pipeline p { loss L for = 1 } } } pipeline q { x[ }",
+    "node n() -> f32 { return if if then else }",
   ];
   it("returns diagnostics for garbage", () => {
     for (const g of garbage) {
@@ -139,7 +170,11 @@ describe("parse never throws", () => {
   });
 
   it("turns an internal failure into an RLP009 diagnostic", () => {
-    const hostile = { toString: (): string => { throw new Error("boom"); } };
+    const hostile = {
+      toString: (): string => {
+        throw new Error("boom");
+      },
+    };
     const r = parse(hostile as unknown as string, "u.rlp");
     expect(r.ast).toMatchObject({ file: "u.rlp", decls: [] });
     expect(r.diagnostics).toMatchObject([{ code: "RLP009", severity: "error", span: { file: "u.rlp", line: 1, col: 1 } }]);
@@ -151,13 +186,57 @@ describe("parse never throws", () => {
     const r = parse(deep, "deep.rlp");
     expect(where(r.diagnostics)).toEqual(["1:85 RLP002"]);
     expect(r.ast.decls.map((d) => d.kind)).toEqual(["node"]);
-    const pow = parse("pipeline p { let x = " + Array(3000).fill("2").join(" ** ") + " }\nnode f() -> f32 { return 1 }", "pow.rlp");
+    const pow = parse(
+      "pipeline p { let x = " + Array(3000).fill("2").join(" ** ") + " }\nnode f() -> f32 { return 1 }",
+      "pow.rlp",
+    );
     expect(pow.ast.decls.map((d) => d.kind)).toContain("node");
   });
 
   it("never throws on random token soup", () => {
-    const words = ["pipeline", "node", "let", "loss", "input", "dims", "x", "f32", "1", "1e-6", '"s"', "(", ")", "[", "]", "{", "}", ",", ":",
-      "=", "==", "<", "+", "-", "*", "**", "->", "=>", "@", ".", "...", "if", "then", "else", "match", "masks", "for", "as", "table", "//c\n", "#"];
+    const words = [
+      "pipeline",
+      "node",
+      "let",
+      "loss",
+      "input",
+      "dims",
+      "x",
+      "f32",
+      "1",
+      "1e-6",
+      '"s"',
+      "(",
+      ")",
+      "[",
+      "]",
+      "{",
+      "}",
+      ",",
+      ":",
+      "=",
+      "==",
+      "<",
+      "+",
+      "-",
+      "*",
+      "**",
+      "->",
+      "=>",
+      "@",
+      ".",
+      "...",
+      "if",
+      "then",
+      "else",
+      "match",
+      "masks",
+      "for",
+      "as",
+      "table",
+      "//c\n",
+      "#",
+    ];
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...words), { maxLength: 60 }), fc.constantFrom(" ", "\n"), (ws, sep) => {
         const text = ws.join(sep);

@@ -28,22 +28,38 @@ export function expr(src: string): Expr {
 /** A compact, fully parenthesised rendering: `(+ a (* b c))`, `f(x, over=G)`, `x[Y=w]`. */
 export function show(e: Expr): string {
   switch (e.kind) {
-    case "number": return e.text;
-    case "string": return JSON.stringify(e.value);
-    case "bool": return String(e.value);
-    case "name": return e.name;
-    case "ellipsis": return "...";
-    case "list": return `[${e.items.map(show).join(", ")}]`;
-    case "binary": return `(${e.op} ${show(e.left)} ${show(e.right)})`;
-    case "unary": return `(${e.op} ${show(e.operand)})`;
-    case "call": return `${show(e.callee)}(${e.args.map((a) => (a.name ? `${a.name.name}=` : "") + show(a.value)).join(", ")})`;
-    case "field": return `${show(e.target)}.${e.field.name}`;
-    case "index": return `${show(e.target)}[${show(e.index)}]`;
-    case "select": return `${show(e.target)}[${e.dim.name}=${show(e.label)}]`;
-    case "rename": return `${show(e.target)}[${e.from.name} as ${e.to.name}]`;
-    case "labelled": return `${e.dim.name}{${e.entries.map((x) => `${x.label.name}: ${show(x.value)}`).join(", ")}}`;
-    case "if": return `(if ${show(e.cond)} ${show(e.then)} ${show(e.else)})`;
-    case "match": return `(match ${show(e.scrutinee)} ${e.arms.map((a) => `${a.label.name}=>${show(a.value)}`).join(" ")})`;
+    case "number":
+      return e.text;
+    case "string":
+      return JSON.stringify(e.value);
+    case "bool":
+      return String(e.value);
+    case "name":
+      return e.name;
+    case "ellipsis":
+      return "...";
+    case "list":
+      return `[${e.items.map(show).join(", ")}]`;
+    case "binary":
+      return `(${e.op} ${show(e.left)} ${show(e.right)})`;
+    case "unary":
+      return `(${e.op} ${show(e.operand)})`;
+    case "call":
+      return `${show(e.callee)}(${e.args.map((a) => (a.name ? `${a.name.name}=` : "") + show(a.value)).join(", ")})`;
+    case "field":
+      return `${show(e.target)}.${e.field.name}`;
+    case "index":
+      return `${show(e.target)}[${show(e.index)}]`;
+    case "select":
+      return `${show(e.target)}[${e.dim.name}=${show(e.label)}]`;
+    case "rename":
+      return `${show(e.target)}[${e.from.name} as ${e.to.name}]`;
+    case "labelled":
+      return `${e.dim.name}{${e.entries.map((x) => `${x.label.name}: ${show(x.value)}`).join(", ")}}`;
+    case "if":
+      return `(if ${show(e.cond)} ${show(e.then)} ${show(e.else)})`;
+    case "match":
+      return `(match ${show(e.scrutinee)} ${e.arms.map((a) => `${a.label.name}=>${show(a.value)}`).join(" ")})`;
   }
 }
 

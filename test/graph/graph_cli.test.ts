@@ -107,7 +107,12 @@ describe("rlp graph examples/grpo.rlp -o g.svg", () => {
       expect(childText(g, "text", "detail")).toBeTruthy();
     }
     // details say which statement a box computes
-    const detail = (title: string) => childText(boxes.find((g) => childText(g, "text", "title") === title)!, "text", "detail");
+    const detail = (title: string) =>
+      childText(
+        boxes.find((g) => childText(g, "text", "title") === title)!,
+        "text",
+        "detail",
+      );
     expect(detail("group_norm")).toBe("advantage A");
     expect(detail("ppo_clip")).toBe("let pg, clipped");
     expect(detail("logp")).toBe("f32[P,G,T] @policy");
@@ -116,7 +121,8 @@ describe("rlp graph examples/grpo.rlp -o g.svg", () => {
   it("labels every edge with its type (dtype, dims, grad marks), with an arrow head", () => {
     const doc = parseXml(svgText, "image/svg+xml");
     const titleOf = new Map<string, string>();
-    for (const g of elements(doc, "g").filter((x) => classOf(x).includes("node"))) titleOf.set(g.getAttribute("id")!.replace(/^node-/, ""), childText(g, "text", "title")!);
+    for (const g of elements(doc, "g").filter((x) => classOf(x).includes("node")))
+      titleOf.set(g.getAttribute("id")!.replace(/^node-/, ""), childText(g, "text", "title")!);
     const edges = elements(doc, "g").filter((g) => classOf(g).includes("edge"));
     const drawn = edges.map((g) => {
       const path = elements(g, "path")[0]!;
@@ -142,7 +148,11 @@ describe("rlp graph examples/grpo.rlp -o g.svg", () => {
     };
     const clusterRect = new Map(clusters.map((c) => [c.getAttribute("data-stage")!, rectOf(c)]));
     const boxes = elements(doc, "g").filter((g) => classOf(g).includes("node"));
-    const rects = boxes.map((g) => ({ title: childText(g, "text", "title")!, stage: g.getAttribute("data-stage"), ...rectOf(g) }));
+    const rects = boxes.map((g) => ({
+      title: childText(g, "text", "title")!,
+      stage: g.getAttribute("data-stage"),
+      ...rectOf(g),
+    }));
     for (const b of rects) {
       expect(b.stage ?? undefined).toBe(STAGE_OF[b.title]);
       if (!b.stage) continue;
@@ -175,7 +185,12 @@ function dotContents(ast: DotASTNode): { nodes: Map<string, string>; edges: [str
   const nodes = new Map<string, string>();
   const edges: [string, string, string][] = [];
   const clusters: string[] = [];
-  const visit = (n: { type: string; children: readonly unknown[]; id?: { value: string }; targets?: readonly { id: { value: string } }[] }) => {
+  const visit = (n: {
+    type: string;
+    children: readonly unknown[];
+    id?: { value: string };
+    targets?: readonly { id: { value: string } }[];
+  }) => {
     if (n.type === "Node") nodes.set(n.id!.value, dotAttr(n, "label")!.replace(/\\n/g, "\n"));
     else if (n.type === "Edge") edges.push([n.targets![0]!.id.value, n.targets![1]!.id.value, dotAttr(n, "label")!]);
     else if (n.type === "Subgraph" && n.id) clusters.push(n.id.value);

@@ -15,7 +15,9 @@ function grpo() {
 function plan(nodes: { id: number; op: { op: string }; site?: { node: string } }[]): KernelPlanLike {
   const computing = nodes.filter((n) => !["input", "param", "const"].includes(n.op.op));
   const inGroupNorm = computing.filter((n) => n.site?.node === "group_norm").map((n) => n.id);
-  const reductions = computing.filter((n) => n.site?.node === "token_mean" || n.site?.node === "seq_mean_token_mean").map((n) => n.id);
+  const reductions = computing
+    .filter((n) => n.site?.node === "token_mean" || n.site?.node === "seq_mean_token_mean")
+    .map((n) => n.id);
   const rest = computing.map((n) => n.id).filter((id) => !inGroupNorm.includes(id) && !reductions.includes(id));
   return {
     kernels: [

@@ -4,8 +4,21 @@
 import { expect } from "vitest";
 import { tensor, type Tensor } from "../../runtime/library/tensor.ts";
 import type {
-  BinaryOpName, DimInfo, DType, IRInput, IRNode, IRProgram, IRResult, IRState, IRType, Op, ReduceOpName, ResultKind, ScanOpName,
-  SegmentOpName, UnaryOpName,
+  BinaryOpName,
+  DimInfo,
+  DType,
+  IRInput,
+  IRNode,
+  IRProgram,
+  IRResult,
+  IRState,
+  IRType,
+  Op,
+  ReduceOpName,
+  ResultKind,
+  ScanOpName,
+  SegmentOpName,
+  UnaryOpName,
 } from "../../compiler/ir/ir.ts";
 import { NodeBuilder } from "../../compiler/ir/builder.ts";
 import { canonical } from "../../compiler/ir/rules.ts";
@@ -18,7 +31,10 @@ export class IRBuilder {
   private readonly b: NodeBuilder;
 
   /** dims: names or full DimInfo, in canonical order. */
-  constructor(dims: (string | DimInfo)[], readonly pipeline = "test") {
+  constructor(
+    dims: (string | DimInfo)[],
+    readonly pipeline = "test",
+  ) {
     this.dims = dims.map((d) => (typeof d === "string" ? { name: d } : d));
     this.b = new NodeBuilder({ dims: this.dims, inputs: this.inputs, marks: [] }, { share: false });
   }
@@ -29,7 +45,10 @@ export class IRBuilder {
 
   /** Sorts dim names into canonical order (deduplicated). */
   canon(...lists: string[][]): string[] {
-    return canonical(this.dims.map((d) => d.name), ...lists);
+    return canonical(
+      this.dims.map((d) => d.name),
+      ...lists,
+    );
   }
 
   dimsOf(id: number): string[] {
@@ -85,10 +104,18 @@ export class IRBuilder {
   binary(fn: BinaryOpName, a: number, b: number): number {
     return this.node({ op: "binary", fn }, [a, b]);
   }
-  add(a: number, b: number): number { return this.binary("add", a, b); }
-  sub(a: number, b: number): number { return this.binary("sub", a, b); }
-  mul(a: number, b: number): number { return this.binary("mul", a, b); }
-  div(a: number, b: number): number { return this.binary("div", a, b); }
+  add(a: number, b: number): number {
+    return this.binary("add", a, b);
+  }
+  sub(a: number, b: number): number {
+    return this.binary("sub", a, b);
+  }
+  mul(a: number, b: number): number {
+    return this.binary("mul", a, b);
+  }
+  div(a: number, b: number): number {
+    return this.binary("div", a, b);
+  }
   cast(to: DType, x: number): number {
     return this.node({ op: "cast", to }, [x]);
   }
@@ -164,8 +191,15 @@ export class IRBuilder {
   build(): IRProgram {
     const marks = [...new Set(this.inputs.flatMap((i) => (i.mark ? [i.mark] : [])))];
     return {
-      pipeline: this.pipeline, dims: this.dims, inputs: this.inputs, params: [], nodes: this.nodes, results: this.results,
-      states: this.states, requires: [], marks,
+      pipeline: this.pipeline,
+      dims: this.dims,
+      inputs: this.inputs,
+      params: [],
+      nodes: this.nodes,
+      results: this.results,
+      states: this.states,
+      requires: [],
+      marks,
     };
   }
 }

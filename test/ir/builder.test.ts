@@ -101,7 +101,13 @@ describe("NodeBuilder", () => {
 
   it("places a dim the order does not have yet last (a program being built meets it first)", () => {
     const dims: DimInfo[] = [{ name: "B" }];
-    const b = new NodeBuilder({ get dims() { return dims; }, inputs: [], marks: [] });
+    const b = new NodeBuilder({
+      get dims() {
+        return dims;
+      },
+      inputs: [],
+      marks: [],
+    });
     const t = b.emit({ op: "const", value: 0 }, [], { declared: { dtype: "f32", dims: ["T", "B"] } });
     expect(b.dims(t)).toEqual(["B", "T"]);
     dims.unshift({ name: "T" });

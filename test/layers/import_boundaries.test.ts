@@ -19,11 +19,14 @@ const CLEAN: Record<string, string> = {
   "compiler/elaborate/expr.ts": 'import type { Node } from "../ir/ir.ts";\nexport const build = (n: Node): Node => n;\n',
   "compiler/autodiff/index.ts": 'import { build } from "../elaborate/expr.ts";\nexport const grad = build;\n',
   "runtime/library/tensor.ts": 'import type { Node } from "../../compiler/ir/ir.ts";\nexport type T = Node;\n',
-  "runtime/backends/reference/evaluate.ts": 'import { grad } from "../../../compiler/autodiff/index.ts";\nexport const run = grad;\n',
+  "runtime/backends/reference/evaluate.ts":
+    'import { grad } from "../../../compiler/autodiff/index.ts";\nexport const run = grad;\n',
   "runtime/tools/train/trainer.ts": 'import { run } from "../../backends/reference/evaluate.ts";\nexport const train = run;\n',
   "cli/main.ts": 'import { train } from "../runtime/tools/train/trainer.ts";\nexport const main = train;\n',
   "test/kit.ts": 'import { main } from "../cli/main.ts";\nexport const kit = main;\n',
-  "tsconfig.json": JSON.stringify({ compilerOptions: { module: "NodeNext", moduleResolution: "NodeNext", allowImportingTsExtensions: true, noEmit: true } }),
+  "tsconfig.json": JSON.stringify({
+    compilerOptions: { module: "NodeNext", moduleResolution: "NodeNext", allowImportingTsExtensions: true, noEmit: true },
+  }),
 };
 
 /** One wrong import per rule: file -> an extra import line. */
@@ -33,7 +36,10 @@ const WRONG: Record<string, { file: string; line: string }> = {
   "compiler-does-not-run": { file: "compiler/elaborate/expr.ts", line: 'import "../../runtime/library/tensor.ts";\n' },
   "runtime-library-imports-only-ir": { file: "runtime/library/tensor.ts", line: 'import "../../compiler/autodiff/index.ts";\n' },
   "backends-below-tools": { file: "runtime/backends/reference/evaluate.ts", line: 'import "../../tools/train/trainer.ts";\n' },
-  "compiler-through-its-entry-points": { file: "runtime/tools/train/trainer.ts", line: 'import "../../../compiler/elaborate/expr.ts";\n' },
+  "compiler-through-its-entry-points": {
+    file: "runtime/tools/train/trainer.ts",
+    line: 'import "../../../compiler/elaborate/expr.ts";\n',
+  },
   "nothing-imports-tests": { file: "cli/main.ts", line: 'import "../test/kit.ts";\n' },
 };
 

@@ -39,7 +39,9 @@ export function gradients(program: IRProgram, ev: EvalResult, lossNode: number):
   for (const node of program.nodes) {
     needs[node.id] =
       node.type.dtype === "f32" &&
-      (node.op.op === "input" ? marked.has(node.id) : OPS[node.op.op].carriesGradient && node.args.some((a) => needs[a] === true));
+      (node.op.op === "input"
+        ? marked.has(node.id)
+        : OPS[node.op.op].carriesGradient && node.args.some((a) => needs[a] === true));
   }
   const cot: (Float64Array | undefined)[] = [];
   const loss = ev.values[lossNode];
@@ -57,8 +59,15 @@ export function gradients(program: IRProgram, ev: EvalResult, lossNode: number):
       return (cot[id] ??= new Float64Array(ev.values[id]!.data.length));
     };
     const ctx: BackCtx = {
-      program, node, args, dimSizes: ev.dimSizes, dims: node.type.dims, shape: shapeFor(node.type.dims, ev.dimSizes),
-      out: ev.values[node.id]!, g, buf,
+      program,
+      node,
+      args,
+      dimSizes: ev.dimSizes,
+      dims: node.type.dims,
+      shape: shapeFor(node.type.dims, ev.dimSizes),
+      out: ev.values[node.id]!,
+      g,
+      buf,
       add: (i, data, dims, shape) => {
         const b = buf(i);
         if (b !== undefined) sumInto(b, args[i]!.dims, args[i]!.shape, data, dims, shape);
@@ -79,36 +88,73 @@ export function gradients(program: IRProgram, ev: EvalResult, lossNode: number):
 
 function unaryDeriv(fn: UnaryOpName): ((x: number, y: number) => number) | undefined {
   switch (fn) {
-    case "neg": return () => -1;
-    case "exp": return (_x, y) => y;
-    case "log": return (x) => 1 / x;
-    case "log1p": return (x) => 1 / (1 + x);
-    case "expm1": return (_x, y) => y + 1;
-    case "sqrt": return (_x, y) => 1 / (2 * y); // inf at 0
-    case "abs": return (x) => (x > 0 ? 1 : x < 0 ? -1 : x === 0 ? 0 : NaN); // abs'(0) = 0
-    case "tanh": return (_x, y) => 1 - y * y;
-    case "sigmoid": return (_x, y) => y * (1 - y);
-    case "softplus": return (x) => sigmoid(x);
-    case "sin": return (x) => Math.cos(x);
-    case "cos": return (x) => -Math.sin(x);
-    case "lgamma": return (x) => digamma(x);
-    case "sign": case "floor": case "ceil": case "round": case "not": return undefined; // zero
-    default: return unreachable(fn, "reference gradient: unary function");
+    case "neg":
+      return () => -1;
+    case "exp":
+      return (_x, y) => y;
+    case "log":
+      return (x) => 1 / x;
+    case "log1p":
+      return (x) => 1 / (1 + x);
+    case "expm1":
+      return (_x, y) => y + 1;
+    case "sqrt":
+      return (_x, y) => 1 / (2 * y); // inf at 0
+    case "abs":
+      return (x) => (x > 0 ? 1 : x < 0 ? -1 : x === 0 ? 0 : NaN); // abs'(0) = 0
+    case "tanh":
+      return (_x, y) => 1 - y * y;
+    case "sigmoid":
+      return (_x, y) => y * (1 - y);
+    case "softplus":
+      return (x) => sigmoid(x);
+    case "sin":
+      return (x) => Math.cos(x);
+    case "cos":
+      return (x) => -Math.sin(x);
+    case "lgamma":
+      return (x) => digamma(x);
+    case "sign":
+    case "floor":
+    case "ceil":
+    case "round":
+    case "not":
+      return undefined; // zero
+    default:
+      return unreachable(fn, "reference gradient: unary function");
   }
 }
 
 /** Local derivatives (d/da, d/db) of a binary op; undefined for ops without gradient. */
 function binaryDeriv(fn: BinaryOpName): ((a: number, b: number, y: number) => [number, number]) | undefined {
   switch (fn) {
-    case "add": return () => [1, 1];
-    case "sub": return () => [1, -1];
-    case "mul": return (a, b) => [b, a];
-    case "div": return (a, b) => [1 / b, -a / (b * b)];
-    case "mod": return (a, b) => [1, -Math.floor(a / b)];
-    case "pow": return (a, b, y) => [b === 0 ? 0 : b * Math.pow(a, b - 1), a === 0 ? 0 : y * Math.log(a)];
-    case "maximum": case "minimum": return undefined; // a select (backElementwise)
-    case "idiv": case "eq": case "ne": case "lt": case "le": case "gt": case "ge": case "and": case "or": return undefined; // no gradient
-    default: return unreachable(fn, "reference gradient: binary function");
+    case "add":
+      return () => [1, 1];
+    case "sub":
+      return () => [1, -1];
+    case "mul":
+      return (a, b) => [b, a];
+    case "div":
+      return (a, b) => [1 / b, -a / (b * b)];
+    case "mod":
+      return (a, b) => [1, -Math.floor(a / b)];
+    case "pow":
+      return (a, b, y) => [b === 0 ? 0 : b * Math.pow(a, b - 1), a === 0 ? 0 : y * Math.log(a)];
+    case "maximum":
+    case "minimum":
+      return undefined; // a select (backElementwise)
+    case "idiv":
+    case "eq":
+    case "ne":
+    case "lt":
+    case "le":
+    case "gt":
+    case "ge":
+    case "and":
+    case "or":
+      return undefined; // no gradient
+    default:
+      return unreachable(fn, "reference gradient: binary function");
   }
 }
 
@@ -177,8 +223,10 @@ function backElementwise(c: BackCtx): boolean {
       const [x, lo, hi] = [bd(0), bd(1), bd(2)];
       const [gx, gl, gh] = [new Float64Array(n), new Float64Array(n), new Float64Array(n)];
       for (let i = 0; i < n; i++) {
-        if (Math.max(x[i]!, lo[i]!) >= hi[i]!) gh[i] = g[i]!; // the result is hi (x == hi: hi)
-        else if (x[i]! > lo[i]!) gx[i] = g[i]!; // strictly inside
+        if (Math.max(x[i]!, lo[i]!) >= hi[i]!)
+          gh[i] = g[i]!; // the result is hi (x == hi: hi)
+        else if (x[i]! > lo[i]!)
+          gx[i] = g[i]!; // strictly inside
         else gl[i] = g[i]!; // the result is lo (x == lo: lo)
       }
       c.add(0, gx, dims, shape);

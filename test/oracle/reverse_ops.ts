@@ -98,7 +98,8 @@ export function backStructural(c: BackCtx): void {
         const xv = x.data[w.off[0]!]!;
         if (op.fn === "sum") gx[w.off[0]!]! += g[o]!;
         else if (op.fn === "mean") gx[w.off[0]!]! += g[o]! / cnt[o]!;
-        else if (op.fn === "logsumexp") gx[w.off[0]!]! += sz(g[o]!, xv === -Infinity ? 0 : Math.exp(xv - y[o]!)); // softmax weight
+        else if (op.fn === "logsumexp")
+          gx[w.off[0]!]! += sz(g[o]!, xv === -Infinity ? 0 : Math.exp(xv - y[o]!)); // softmax weight
         else unreachable(op.fn, "reference gradient: reduce function");
       }
       return;
@@ -282,11 +283,26 @@ export function backStructural(c: BackCtx): void {
       return;
     }
     // no gradient (see the table in grad.ts); custom_vjp is gradient-side only
-    case "input": case "param": case "const": case "index": case "size": case "topk_mask": case "uniform": case "argfirst":
-    case "custom_vjp": case "table_get": case "table_read":
+    case "input":
+    case "param":
+    case "const":
+    case "index":
+    case "size":
+    case "topk_mask":
+    case "uniform":
+    case "argfirst":
+    case "custom_vjp":
+    case "table_get":
+    case "table_read":
       return;
     // elementwise: backElementwise (grad.ts)
-    case "unary": case "binary": case "cast": case "where": case "clamp": case "safe_div": case "detach":
+    case "unary":
+    case "binary":
+    case "cast":
+    case "where":
+    case "clamp":
+    case "safe_div":
+    case "detach":
       return;
     default:
       unreachable(op, "reference gradient: op");

@@ -8,7 +8,10 @@ import { doubleNode, HEADER, INPUTS, pipelineUsing, project, REPO } from "./help
 describe("bin/rlp.mjs", () => {
   it.each(["commonjs", "module"] as const)("runs a plugin in a %s package", (type) => {
     const dir = project({ "nodes.ts": HEADER + doubleNode(), "main.rlp": pipelineUsing("double(x)"), "in.json": INPUTS }, type);
-    const r = spawnSync(process.execPath, [join(REPO, "bin/rlp.mjs"), "eval", "main.rlp", "--inputs", "in.json", "--grad"], { cwd: dir, encoding: "utf8" });
+    const r = spawnSync(process.execPath, [join(REPO, "bin/rlp.mjs"), "eval", "main.rlp", "--inputs", "in.json", "--grad"], {
+      cwd: dir,
+      encoding: "utf8",
+    });
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout) as Record<string, { data: number[] }>;

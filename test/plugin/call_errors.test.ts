@@ -62,16 +62,70 @@ interface CallCase {
 }
 
 const CASES: CallCase[] = [
-  { what: "an argument of the wrong dtype", call: "pool(mask, over=T)", code: "RLP202", node: "pool", message: /the argument 'x' of pool must be f32, but it is bool\[B,T\]/ },
-  { what: "an argument that lacks a declared dim", call: "pool(r, over=T)", code: "RLP209", node: "pool", message: /the argument 'x' of pool must have the dim T, but it is f32\[B\]/ },
-  { what: "a signature that names an unknown dim", call: "odd(x)", code: "RLP102", node: "odd", message: /unknown dim 'Q' in the signature of odd/ },
-  { what: "a static argument the JSON Schema rejects", call: "pool(x, over=T, k=-1)", code: "RLP123", node: "pool", message: /the argument 'k' of pool must be >= 0 \(the schema of 'pool' \(plugin / },
-  { what: "a static argument that is not static", call: "pool(x, over=T, k=sum(x, over=[B,T], where=mask))", code: "RLP207", node: "pool", message: /the argument 'k' of pool must be a number known when the pipeline is compiled/ },
-  { what: "an enum argument given as a string", call: 'pool(x, over=T, mode="mean")', code: "RLP207", node: "pool", message: /must be one of sum, mean, but it is a string; write mode=mean \(a label, without quotes\)/ },
-  { what: "an enum argument that is not one of its labels", call: "pool(x, over=T, mode=max)", code: "RLP110", node: "pool", message: /'max' is not a label of pool\.mode \(its labels are sum, mean\)/ },
-  { what: "a dim argument that is not a dim", call: "pool(x, over=kk)", code: "RLP206", node: "pool", message: /the argument 'over' of pool must be a dim/ },
+  {
+    what: "an argument of the wrong dtype",
+    call: "pool(mask, over=T)",
+    code: "RLP202",
+    node: "pool",
+    message: /the argument 'x' of pool must be f32, but it is bool\[B,T\]/,
+  },
+  {
+    what: "an argument that lacks a declared dim",
+    call: "pool(r, over=T)",
+    code: "RLP209",
+    node: "pool",
+    message: /the argument 'x' of pool must have the dim T, but it is f32\[B\]/,
+  },
+  {
+    what: "a signature that names an unknown dim",
+    call: "odd(x)",
+    code: "RLP102",
+    node: "odd",
+    message: /unknown dim 'Q' in the signature of odd/,
+  },
+  {
+    what: "a static argument the JSON Schema rejects",
+    call: "pool(x, over=T, k=-1)",
+    code: "RLP123",
+    node: "pool",
+    message: /the argument 'k' of pool must be >= 0 \(the schema of 'pool' \(plugin /,
+  },
+  {
+    what: "a static argument that is not static",
+    call: "pool(x, over=T, k=sum(x, over=[B,T], where=mask))",
+    code: "RLP207",
+    node: "pool",
+    message: /the argument 'k' of pool must be a number known when the pipeline is compiled/,
+  },
+  {
+    what: "an enum argument given as a string",
+    call: 'pool(x, over=T, mode="mean")',
+    code: "RLP207",
+    node: "pool",
+    message: /must be one of sum, mean, but it is a string; write mode=mean \(a label, without quotes\)/,
+  },
+  {
+    what: "an enum argument that is not one of its labels",
+    call: "pool(x, over=T, mode=max)",
+    code: "RLP110",
+    node: "pool",
+    message: /'max' is not a label of pool\.mode \(its labels are sum, mean\)/,
+  },
+  {
+    what: "a dim argument that is not a dim",
+    call: "pool(x, over=kk)",
+    code: "RLP206",
+    node: "pool",
+    message: /the argument 'over' of pool must be a dim/,
+  },
   { what: "a missing argument", call: "pool(x)", code: "RLP108", node: "pool", message: /over/ },
-  { what: "a params schema that is not valid JSON Schema", call: "badschema(x, k=1)", code: "RLP121", node: "badschema", message: /the params schema of 'badschema' \(plugin .*\) is not a valid JSON Schema/ },
+  {
+    what: "a params schema that is not valid JSON Schema",
+    call: "badschema(x, k=1)",
+    code: "RLP121",
+    node: "badschema",
+    message: /the params schema of 'badschema' \(plugin .*\) is not a valid JSON Schema/,
+  },
 ];
 
 describe("checking calls of a custom node", () => {
@@ -91,7 +145,12 @@ describe("checking calls of a custom node", () => {
   });
 
   it("accepts labels, negative and param statics, and fills in schema defaults", async () => {
-    for (const call of ["pool(x, over=T)", "pool(x, over=T, mode=mean)", "pool(x, over=T, k=kk)", "pool(x, over=T, k=0.5 * kk)"]) {
+    for (const call of [
+      "pool(x, over=T)",
+      "pool(x, over=T, mode=mean)",
+      "pool(x, over=T, k=kk)",
+      "pool(x, over=T, k=0.5 * kk)",
+    ]) {
       const dir = project({ "nodes.ts": PLUGIN, "main.rlp": program(call) });
       const r = await cli("check", join(dir, "main.rlp"));
       expect(r.err, call).toContain("0 errors");

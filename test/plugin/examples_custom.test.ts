@@ -23,7 +23,9 @@ describe("examples/custom", () => {
     const out = JSON.parse(r.out) as Record<string, { dims: string[]; data: number[] }>;
     expect(Object.keys(out)).toEqual(["A", "L", "ratio_mean", "dL/dlogp"]);
     // Group 1 rewards [1, 0, 0.5, 0]: ranks 3, 0.5, 2, 0.5 (ties share) of 0..3, scaled to [-1, 1].
-    expect(out["A"]!.data.slice(0, 4).map((v) => Number(v.toFixed(12)))).toEqual([1, -0.666666666667, 0.333333333333, -0.666666666667]);
+    expect(out["A"]!.data.slice(0, 4).map((v) => Number(v.toFixed(12)))).toEqual([
+      1, -0.666666666667, 0.333333333333, -0.666666666667,
+    ]);
     expect(out["dL/dlogp"]!.dims).toEqual(["P", "G", "T"]);
     const golden = JSON.parse(readFileSync("examples/custom/rank_pg.expected.json", "utf8")) as typeof out;
     expect(out["L"]!.data[0]).toBeCloseTo(golden["L"]!.data[0]!, 12);

@@ -65,8 +65,20 @@ ${extra}  loss L = token_mean(${call}, mask)
 
 /** B=2, T=3 inputs for pipelineUsing. */
 export const INPUTS = JSON.stringify({
-  x: { dims: ["B", "T"], data: [[0.5, -1.0, 2.0], [0.1, 0.3, -0.7]] },
-  mask: { dims: ["B", "T"], data: [[1, 1, 0], [1, 1, 1]] },
+  x: {
+    dims: ["B", "T"],
+    data: [
+      [0.5, -1.0, 2.0],
+      [0.1, 0.3, -0.7],
+    ],
+  },
+  mask: {
+    dims: ["B", "T"],
+    data: [
+      [1, 1, 0],
+      [1, 1, 1],
+    ],
+  },
 });
 
 /** An elementwise node `NAME(x) = 2x` with a correct gradient. */

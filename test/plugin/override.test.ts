@@ -38,7 +38,9 @@ describe("a TypeScript node named like a std node", () => {
     const r = await cli("check", join(dir, "main.rlp"));
     expect(r.code).toBe(1);
     const line = expectUserError(r, "RLP106", join(dir, "nodes.ts"));
-    expect(line).toContain("node 'kl_k3' has the same name as a std node; rename it, or add 'override: true' to its defineNode({...}) to replace the std one on purpose");
+    expect(line).toContain(
+      "node 'kl_k3' has the same name as a std node; rename it, or add 'override: true' to its defineNode({...}) to replace the std one on purpose",
+    );
     expect(line).not.toContain("override node");
     expect(r.err).toMatch(/note: the std 'kl_k3' is declared here/);
   });

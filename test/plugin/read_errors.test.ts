@@ -124,7 +124,10 @@ describe("reading a plugin: every kind of unreadable node", () => {
     const path = "/virtual/nodes.ts";
     const read = readPlugin(path, text);
     const found = read.diagnostics.filter((d) => d.code === c.code);
-    expect(found.map((d) => d.message), JSON.stringify(read.diagnostics.map((d) => d.message))).toHaveLength(1);
+    expect(
+      found.map((d) => d.message),
+      JSON.stringify(read.diagnostics.map((d) => d.message)),
+    ).toHaveLength(1);
     const d = found[0]!;
     expect(d.message).toMatch(c.message);
     expect(d.message).toContain(`plugin ${path}`);
@@ -137,7 +140,9 @@ describe("reading a plugin: every kind of unreadable node", () => {
     const r = await cli("check", join(dir, "main.rlp"));
     expect(r.code).toBe(1);
     const line = expectUserError(r, c.code, join(dir, "nodes.ts"), c.node);
-    expect(line).toMatch(new RegExp(`^${join(dir, "nodes.ts").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:\\d+:\\d+: error\\[${c.code}\\]: `));
+    expect(line).toMatch(
+      new RegExp(`^${join(dir, "nodes.ts").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:\\d+:\\d+: error\\[${c.code}\\]: `),
+    );
     expect(line).toMatch(c.message);
     // A node that is defined but unreadable is not reported again at its call as an unknown node.
     if (c.code !== "RLP122") expect(r.err).not.toContain("error[RLP101]");
@@ -158,7 +163,14 @@ export const two = defineNode({
     expect(read.diagnostics).toEqual([]);
     const [n] = read.nodes;
     expect(n).toMatchObject({ name: "two", doc: "Two results from three arguments.", differentiable: true, override: false });
-    expect(n!.params.map((p) => `${p.name}:${p.kind}`)).toEqual(["x:tensor", "w:tensor", "over:dim", "k:static", "flag:static", "mode:static"]);
+    expect(n!.params.map((p) => `${p.name}:${p.kind}`)).toEqual([
+      "x:tensor",
+      "w:tensor",
+      "over:dim",
+      "k:static",
+      "flag:static",
+      "mode:static",
+    ]);
     expect(n!.params.filter((p) => p.kind === "tensor").map((p) => (p as { grad: boolean }).grad)).toEqual([true, false]);
     expect(n!.params.find((p) => p.name === "mode")).toMatchObject({ type: { labels: ["a", "b"] } });
     expect(n!.results.map((r) => r.dtype)).toEqual(["f32", "bool"]);

@@ -81,7 +81,8 @@ const CASES: RunCase[] = [
     plugin: node("return x.data;", "return [dy.data] as unknown as { x: Float64Array };"),
     code: "RLP524",
     node: "bad",
-    message: /gradient must return an object with one array per differentiable argument \(\{ x: \.\.\. \}\), but it returned an array/,
+    message:
+      /gradient must return an object with one array per differentiable argument \(\{ x: \.\.\. \}\), but it returned an array/,
   },
   {
     what: "gradient returns the wrong number of values",

@@ -49,9 +49,15 @@ pipeline p {
 }
 `;
 
-const X = [[0.5, -1.0, 2.0], [0.1, 0.3, -0.7]];
+const X = [
+  [0.5, -1.0, 2.0],
+  [0.1, 0.3, -0.7],
+];
 const S = [1.5, -2.0];
-const MASK = [[1, 1, 0], [1, 1, 1]];
+const MASK = [
+  [1, 1, 0],
+  [1, 1, 1],
+];
 const INPUTS = { x: { dims: ["B", "T"], data: X }, s: { dims: ["B"], data: S }, mask: { dims: ["B", "T"], data: MASK } };
 
 type Out = Record<string, { dims: string[]; shape: number[]; data: number[] }>;
@@ -72,7 +78,12 @@ describe("custom nodes in rlp eval --grad", () => {
     expect(out["Y"]!.dims).toEqual(["B", "T"]);
     expect(out["Y"]!.data).toEqual(y.flat());
     expect(out["TOT"]!.dims).toEqual(["B"]);
-    out["TOT"]!.data.forEach((v, b) => expect(v).toBeCloseTo(y[b]!.reduce((a, c) => a + c, 0), 12));
+    out["TOT"]!.data.forEach((v, b) =>
+      expect(v).toBeCloseTo(
+        y[b]!.reduce((a, c) => a + c, 0),
+        12,
+      ),
+    );
     const count = MASK.flat().reduce((a, c) => a + c, 0);
     const meanTot = y.map((r) => r.reduce((a, c) => a + c, 0)).reduce((a, c) => a + c, 0) / 2;
     const L = meanTot + y.flat().reduce((a, v, i) => a + (MASK.flat()[i]! * v * v) / count, 0);
@@ -88,7 +99,12 @@ describe("custom nodes in rlp eval --grad", () => {
     out["dL/dx"]!.data.forEach((g, i) => expect(g).toBeCloseTo(dy.flat()[i]! * S[Math.floor(i / 3)]!, 12));
     expect(out["dL/ds"]!.dims).toEqual(["B"]);
     expect(out["dL/ds"]!.shape).toEqual([2]);
-    out["dL/ds"]!.data.forEach((g, b) => expect(g).toBeCloseTo(dy[b]!.reduce((a, d, t) => a + d * X[b]![t]!, 0), 12));
+    out["dL/ds"]!.data.forEach((g, b) =>
+      expect(g).toBeCloseTo(
+        dy[b]!.reduce((a, d, t) => a + d * X[b]![t]!, 0),
+        12,
+      ),
+    );
   });
 
   it("matches central finite differences of the reference evaluator", async () => {
@@ -102,7 +118,9 @@ describe("custom nodes in rlp eval --grad", () => {
       const numeric = numericGradient(program, inputs, loss.node, x, 1e-6);
       const analytic = out[`dL/d${x}`]!;
       expect(analytic.dims).toEqual(numeric.dims);
-      analytic.data.forEach((g, i) => expect(Math.abs(g - numeric.data[i]!), `dL/d${x}[${i}]`).toBeLessThan(1e-6 + 1e-4 * Math.abs(numeric.data[i]!)));
+      analytic.data.forEach((g, i) =>
+        expect(Math.abs(g - numeric.data[i]!), `dL/d${x}[${i}]`).toBeLessThan(1e-6 + 1e-4 * Math.abs(numeric.data[i]!)),
+      );
     }
   });
 });

@@ -17,7 +17,10 @@ describe("rlp train with custom nodes", () => {
     const policy = freshPolicy(tf, task, "tiny", 5);
     const before = policy.parameters().map((p) => Float32Array.from(p.variable.dataSync() as Float32Array));
     const result = await train({
-      tf, program: compiled.programs[0]!, task, policy,
+      tf,
+      program: compiled.programs[0]!,
+      task,
+      policy,
       options: { ...TRAINER_DEFAULTS, steps: 2, seed: 5, prompts: 4, heldOut: 0, checkpointEvery: 0 },
     });
     expect(result.status).toBe("done");

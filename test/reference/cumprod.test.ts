@@ -75,7 +75,11 @@ describe("every scan function of the registry on every backend", () => {
     });
   }
 
-  for (const x of [[3, 0, 2, 0.5, -1.5], [0, 2, 0, 1.5, 3], [0, 0, 0, 0, 0]]) {
+  for (const x of [
+    [3, 0, 2, 0.5, -1.5],
+    [0, 2, 0, 1.5, 3],
+    [0, 0, 0, 0, 0],
+  ]) {
     it(`cumprod gradients on [${x.join(", ")}]: fused kernels and tfjs autograd agree with the reference`, async () => {
       const program = compileText(scanSource("cumprod"), "scan_cumprod");
       await checkFused(program, inputsOf(x), { grad: true, what: `cumprod [${x.join(", ")}]` });

@@ -33,7 +33,8 @@ describe("dims and broadcasting", () => {
     b.input("logp", "f32", ["B", "T"]);
     b.input("mask", "bool", ["B", "T"]);
     const p = b.build();
-    const run = (): unknown => evaluate(p, { logp: f32(["B", "T"], [1, 3], [0, 0, 0]), mask: bool(["B", "T"], [1, 4], [1, 1, 1, 1]) });
+    const run = (): unknown =>
+      evaluate(p, { logp: f32(["B", "T"], [1, 3], [0, 0, 0]), mask: bool(["B", "T"], [1, 4], [1, 1, 1, 1]) });
     expect(run).toThrow(EvalError);
     try {
       run();
@@ -115,7 +116,11 @@ describe("elementwise semantics", () => {
   });
 
   it("lgamma by Lanczos", () => {
-    expectClose([lgamma(1), lgamma(2), lgamma(5), lgamma(0.5), lgamma(10.3)], [0, 0, Math.log(24), 0.5 * Math.log(Math.PI), 13.48203678613836], 1e-12);
+    expectClose(
+      [lgamma(1), lgamma(2), lgamma(5), lgamma(0.5), lgamma(10.3)],
+      [0, 0, Math.log(24), 0.5 * Math.log(Math.PI), 13.48203678613836],
+      1e-12,
+    );
     expectClose([lgamma(-2.7), lgamma(1e-8), lgamma(150.5)], [-0.07140708531564521, 18.42068073818021, 602.5139548705855], 1e-11);
     expectClose([lgamma(-0.5)], [Math.log(2 * Math.sqrt(Math.PI))], 1e-12);
     expect(lgamma(0)).toBe(Infinity);
@@ -156,7 +161,9 @@ describe("elementwise semantics", () => {
     expect(vals(ev.values[sz])).toEqual([3]);
     // a dim no input binds is an error when a value needs it
     b.node({ op: "index", dim: "B" }, [], "i32", ["B"]);
-    expect(() => evaluate(b.build(), { x: f32(["T"], [3], [0, 0, 0]) })).toThrow(expect.objectContaining({ code: "unbound-dim" }));
+    expect(() => evaluate(b.build(), { x: f32(["T"], [3], [0, 0, 0]) })).toThrow(
+      expect.objectContaining({ code: "unbound-dim" }),
+    );
   });
 
   it("index broadcast over other dims", () => {

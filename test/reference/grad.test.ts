@@ -19,7 +19,9 @@ function checkGrad(p: IRProgram, inputs: Record<string, Tensor>, loss: number, t
       const a = ana.data[i]!;
       const n = num.data[i]!;
       expect(Number.isFinite(a), `${inp.name}[${i}] = ${a}`).toBe(true);
-      expect(Math.abs(a - n), `${inp.name}[${i}]: analytic ${a} vs numeric ${n}`).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(n)));
+      expect(Math.abs(a - n), `${inp.name}[${i}]: analytic ${a} vs numeric ${n}`).toBeLessThanOrEqual(
+        tol * Math.max(1, Math.abs(n)),
+      );
     }
   }
 }
@@ -45,7 +47,10 @@ describe("gradients match central differences", () => {
       b.binary("minimum", b.mul(x, y), y),
       b.sub(x, b.cast("f32", b.binary("gt", x, y))),
     ];
-    const L = total(b, terms.reduce((a, t) => b.add(a, t)));
+    const L = total(
+      b,
+      terms.reduce((a, t) => b.add(a, t)),
+    );
     checkGrad(b.build(), { x: f32(["T"], [6], rand(6, 1)), y: f32(["T"], [6], rand(6, 2)) }, L);
   });
 
@@ -57,11 +62,19 @@ describe("gradients match central differences", () => {
     const tok = b.reduce("mean", b.mul(a, b.unary("exp", lp)), ["P", "G", "T"], { where: m });
     const seq = b.reduce("mean", b.reduce("sum", lp, ["T"], { where: m }), ["G"]);
     const L = total(b, b.add(tok, b.reduce("sum", b.mul(seq, seq), ["P"])));
-    checkGrad(b.build(), {
-      A: f32(["P", "G"], [2, 3], rand(6, 3)),
-      logp: f32(["P", "G", "T"], [2, 3, 4], rand(24, 4)),
-      mask: bool(["P", "G", "T"], [2, 3, 4], rand(24, 5).map((v) => (v > -0.3 ? 1 : 0))),
-    }, L);
+    checkGrad(
+      b.build(),
+      {
+        A: f32(["P", "G"], [2, 3], rand(6, 3)),
+        logp: f32(["P", "G", "T"], [2, 3, 4], rand(24, 4)),
+        mask: bool(
+          ["P", "G", "T"],
+          [2, 3, 4],
+          rand(24, 5).map((v) => (v > -0.3 ? 1 : 0)),
+        ),
+      },
+      L,
+    );
   });
 
   it("3: max / min / logsumexp / count reductions with where", () => {
@@ -74,8 +87,15 @@ describe("gradients match central differences", () => {
       b.reduce("logsumexp", b.mul(x, b.const(3)), ["T"], { where: m, empty: 0 }),
       b.mul(b.reduce("count", x, ["T"], { where: m }), b.reduce("mean", x, ["B", "T"])),
     ];
-    const L = total(b, parts.reduce((a, p) => b.add(a, p)));
-    checkGrad(b.build(), { x: f32(["B", "T"], [3, 4], rand(12, 6)), m: bool(["B", "T"], [3, 4], [1, 0, 1, 1, 0, 0, 0, 0, 1, 1, 1, 0]) }, L);
+    const L = total(
+      b,
+      parts.reduce((a, p) => b.add(a, p)),
+    );
+    checkGrad(
+      b.build(),
+      { x: f32(["B", "T"], [3, 4], rand(12, 6)), m: bool(["B", "T"], [3, 4], [1, 0, 1, 1, 0, 0, 0, 0, 1, 1, 1, 0]) },
+      L,
+    );
   });
 
   it("4: group normalisation with where and safe_div (unbiased std)", () => {
@@ -98,7 +118,10 @@ describe("gradients match central differences", () => {
     const x = b.input("x", "f32", ["B", "T"], { mark: "policy" });
     const w = b.input("w", "f32", ["B", "T"]);
     const s = [
-      b.scan("cumsum", x, "T"), b.scan("cumsum", x, "T", true), b.scan("cummax", x, "T"), b.scan("cummin", x, "T", true),
+      b.scan("cumsum", x, "T"),
+      b.scan("cumsum", x, "T", true),
+      b.scan("cummax", x, "T"),
+      b.scan("cummin", x, "T", true),
     ].reduce((a, t) => b.add(a, t));
     const L = total(b, b.mul(s, w));
     checkGrad(b.build(), { x: f32(["B", "T"], [2, 5], rand(10, 9)), w: f32(["B", "T"], [2, 5], rand(10, 10)) }, L);
@@ -112,10 +135,16 @@ describe("gradients match central differences", () => {
     const w = b.input("w", "f32", ["B", "T"]);
     const y = b.add(b.linrec(a, x, "T", false, init), b.linrec(b.mul(a, a), b.mul(x, init), "T", true, init));
     const L = total(b, b.mul(y, w));
-    checkGrad(b.build(), {
-      a: f32(["B", "T"], [2, 5], rand(10, 11)), x: f32(["T"], [5], rand(5, 12)), init: f32(["B"], [2], rand(2, 13)),
-      w: f32(["B", "T"], [2, 5], rand(10, 14)),
-    }, L);
+    checkGrad(
+      b.build(),
+      {
+        a: f32(["B", "T"], [2, 5], rand(10, 11)),
+        x: f32(["T"], [5], rand(5, 12)),
+        init: f32(["B"], [2], rand(2, 13)),
+        w: f32(["B", "T"], [2, 5], rand(10, 14)),
+      },
+      L,
+    );
   });
 
   it("7: GAE with a differentiable value and bootstrap (shift + linrec)", () => {
@@ -128,10 +157,16 @@ describe("gradients match central differences", () => {
     const delta = b.sub(b.add(r, b.mul(b.mul(b.const(0.9), nd), b.shift(value, vLast, "T", -1))), value);
     const A = b.linrec(b.mul(b.const(0.72), nd), delta, "T", true);
     const L = total(b, b.mul(A, A));
-    checkGrad(b.build(), {
-      reward: f32(["B", "T"], [2, 5], rand(10, 15)), value: f32(["B", "T"], [2, 5], rand(10, 16)), v_last: f32(["B"], [2], [0.8, -0.2]),
-      done: bool(["B", "T"], [2, 5], [0, 0, 1, 0, 0, 0, 1, 0, 0, 0]),
-    }, L);
+    checkGrad(
+      b.build(),
+      {
+        reward: f32(["B", "T"], [2, 5], rand(10, 15)),
+        value: f32(["B", "T"], [2, 5], rand(10, 16)),
+        v_last: f32(["B"], [2], [0.8, -0.2]),
+        done: bool(["B", "T"], [2, 5], [0, 0, 1, 0, 0, 0, 1, 0, 0, 0]),
+      },
+      L,
+    );
   });
 
   it("8: shift with a tensor fill, both directions", () => {
@@ -140,7 +175,11 @@ describe("gradients match central differences", () => {
     const f = b.input("f", "f32", ["B"], { mark: "policy" });
     const w = b.input("w", "f32", ["B", "T"]);
     const L = total(b, b.mul(w, b.add(b.shift(x, f, "T", 2), b.shift(b.mul(x, x), f, "T", -1))));
-    checkGrad(b.build(), { x: f32(["B", "T"], [2, 4], rand(8, 17)), f: f32(["B"], [2], rand(2, 18)), w: f32(["B", "T"], [2, 4], rand(8, 19)) }, L);
+    checkGrad(
+      b.build(),
+      { x: f32(["B", "T"], [2, 4], rand(8, 17)), f: f32(["B"], [2], rand(2, 18)), w: f32(["B", "T"], [2, 4], rand(8, 19)) },
+      L,
+    );
   });
 
   it("9: segment sum / mean / max / first", () => {
@@ -149,12 +188,20 @@ describe("gradients match central differences", () => {
     const key = b.input("key", "id", ["P", "G"]);
     const m = b.input("m", "bool", ["P", "G"]);
     const w = b.input("w", "f32", ["P", "G"]);
-    const s = ["sum", "mean", "max", "first", "min"].map((fn) => b.segment(fn as "sum", x, key, ["G"], m)).reduce((a, t) => b.add(a, t));
+    const s = ["sum", "mean", "max", "first", "min"]
+      .map((fn) => b.segment(fn as "sum", x, key, ["G"], m))
+      .reduce((a, t) => b.add(a, t));
     const L = total(b, b.mul(b.mul(s, s), w));
-    checkGrad(b.build(), {
-      x: f32(["P", "G"], [2, 5], rand(10, 20)), key: ints("id", ["P", "G"], [2, 5], [1, 2, 1, 1, 2, 3, 3, 3, 4, 4]),
-      m: bool(["P", "G"], [2, 5], [1, 1, 1, 0, 1, 1, 0, 1, 1, 1]), w: f32(["P", "G"], [2, 5], rand(10, 21)),
-    }, L);
+    checkGrad(
+      b.build(),
+      {
+        x: f32(["P", "G"], [2, 5], rand(10, 20)),
+        key: ints("id", ["P", "G"], [2, 5], [1, 2, 1, 1, 2, 3, 3, 3, 4, 4]),
+        m: bool(["P", "G"], [2, 5], [1, 1, 1, 0, 1, 1, 0, 1, 1, 1]),
+        w: f32(["P", "G"], [2, 5], rand(10, 21)),
+      },
+      L,
+    );
   });
 
   it("10: take / put / log_softmax (cross-entropy of chosen tokens)", () => {
@@ -165,9 +212,15 @@ describe("gradients match central differences", () => {
     const lp = b.take(b.logSoftmax(logits, "V"), tok, fill, "V");
     const put = b.put(b.mul(lp, lp), tok, "V", "T"); // [B, V]
     const L = total(b, b.add(b.reduce("sum", lp, ["B", "T"]), b.reduce("sum", b.mul(put, b.const(0.3)), ["B", "V"])));
-    checkGrad(b.build(), {
-      logits: f32(["B", "T", "V"], [2, 3, 4], rand(24, 22, -2, 2)), tok: ints("i32", ["B", "T"], [2, 3], [0, 3, -1, 2, 2, 7]), fill: scalar(0.4),
-    }, L);
+    checkGrad(
+      b.build(),
+      {
+        logits: f32(["B", "T", "V"], [2, 3, 4], rand(24, 22, -2, 2)),
+        tok: ints("i32", ["B", "T"], [2, 3], [0, 3, -1, 2, 2, 7]),
+        fill: scalar(0.4),
+      },
+      L,
+    );
   });
 
   it("11: pairwise preference with select / stack / rename", () => {
@@ -194,10 +247,16 @@ describe("gradients match central differences", () => {
     const obj = b.binary("minimum", b.mul(ratio, adv), b.mul(clipped, adv));
     const kl = b.mul(ratio, lp); // (no detach here: central differences cannot see it)
     const L = b.result("L", "loss", b.reduce("mean", b.sub(kl, obj), ["B", "T"], { where: m }));
-    checkGrad(b.build(), {
-      logp: f32(["B", "T"], [2, 5], rand(10, 25, -0.5, 0.5)), old: f32(["B", "T"], [2, 5], rand(10, 26, -0.5, 0.5)),
-      adv: f32(["B"], [2], [1.3, -0.7]), mask: bool(["B", "T"], [2, 5], [1, 1, 1, 0, 0, 1, 1, 1, 1, 1]),
-    }, L);
+    checkGrad(
+      b.build(),
+      {
+        logp: f32(["B", "T"], [2, 5], rand(10, 25, -0.5, 0.5)),
+        old: f32(["B", "T"], [2, 5], rand(10, 26, -0.5, 0.5)),
+        adv: f32(["B"], [2], [1.3, -0.7]),
+        mask: bool(["B", "T"], [2, 5], [1, 1, 1, 0, 0, 1, 1, 1, 1, 1]),
+      },
+      L,
+    );
   });
 
   it("13: property: random data on the group-normalisation program", () => {

@@ -103,7 +103,11 @@ describe("gradient conventions (exact)", () => {
     const u = b.input("u", "f32", ["T"], { mark: "policy" });
     const L = total(b, b.add(b.binary("pow", a, e), b.detach(u)));
     const p = b.build();
-    const g = gradients(p, evaluate(p, { a: f32(["T"], [2], [0, 2]), e: f32(["T"], [2], [2, 3]), u: f32(["T"], [2], [1, 1]) }), L);
+    const g = gradients(
+      p,
+      evaluate(p, { a: f32(["T"], [2], [0, 2]), e: f32(["T"], [2], [2, 3]), u: f32(["T"], [2], [1, 1]) }),
+      L,
+    );
     expect(vals(g["a"])).toEqual([0, 12]);
     expect(g["e"]!.data[0]).toBe(0);
     expect(g["e"]!.data[1]).toBeCloseTo(8 * Math.log(2), 12);
@@ -127,8 +131,22 @@ describe("gradient conventions (exact)", () => {
           const shapeOf = (ds: string[]): number[] => b.canon(ds).map((d) => sizes[dimNames.indexOf(d)]!);
           const xs = shapeOf(xd);
           const ys = shapeOf(yd);
-          const yT = f32(b.canon(yd), ys, rand(ys.reduce((a, c) => a * c, 1), seed));
-          const xT = f32(b.canon(xd), xs, rand(xs.reduce((a, c) => a * c, 1), seed + 1));
+          const yT = f32(
+            b.canon(yd),
+            ys,
+            rand(
+              ys.reduce((a, c) => a * c, 1),
+              seed,
+            ),
+          );
+          const xT = f32(
+            b.canon(xd),
+            xs,
+            rand(
+              xs.reduce((a, c) => a * c, 1),
+              seed + 1,
+            ),
+          );
           const g = gradients(p, evaluate(p, { x: xT, y: yT }), L)["x"]!;
           // expected: for every position of the union, add y there to x's position
           const ud = b.canon(xd, yd);

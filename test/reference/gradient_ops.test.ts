@@ -26,7 +26,10 @@ describe("argfirst", () => {
     const key = b.input("key", "id", ["T"]);
     const y = b.segment("max", x, key, ["T"]);
     const a = b.node({ op: "argfirst", over: ["T"], hasKey: true, hasWhere: false }, [x, y, key], "bool", ["T"]);
-    const ev = evaluate(b.build(), { x: f32(["T"], [6], [2, NaN, 2, 1, NaN, 0]), key: ints("id", ["T"], [6], [1, 2, 1, 3, 2, 3]) });
+    const ev = evaluate(b.build(), {
+      x: f32(["T"], [6], [2, NaN, 2, 1, NaN, 0]),
+      key: ints("id", ["T"], [6], [1, 2, 1, 3, 2, 3]),
+    });
     expect(vals(ev.values[a])).toEqual([1, 1, 0, 1, 0, 0]);
   });
 });
@@ -38,7 +41,9 @@ describe("scan_grad", () => {
     const g = b.input("g", "f32", ["T"]);
     const fwd = b.node({ op: "scan_grad", fn: "cummax", along: "T", reverse: false }, [x, g], "f32", ["T"]);
     const rev = b.node({ op: "scan_grad", fn: "cummin", along: "T", reverse: true }, [x, g], "f32", ["T"]);
-    const nan = b.node({ op: "scan_grad", fn: "cummax", along: "T", reverse: false }, [b.input("z", "f32", ["T"]), g], "f32", ["T"]);
+    const nan = b.node({ op: "scan_grad", fn: "cummax", along: "T", reverse: false }, [b.input("z", "f32", ["T"]), g], "f32", [
+      "T",
+    ]);
     const ev = evaluate(b.build(), {
       x: f32(["T"], [5], [1, 3, 3, 2, 4]),
       g: f32(["T"], [5], [1, 10, 100, 1000, 10000]),
@@ -55,10 +60,18 @@ describe("scan_grad", () => {
     const w = b.input("w", "f32", ["B", "T"]);
     total(b, b.mul(b.scan("cummin", x, "T", true), w));
     const p = b.build();
-    const inputs = { x: f32(["B", "T"], [2, 4], [3, 1, 2, 0.5, -1, 2, -3, 4]), w: f32(["B", "T"], [2, 4], [1, 2, 3, 4, 5, 6, 7, 8]) };
+    const inputs = {
+      x: f32(["B", "T"], [2, 4], [3, 1, 2, 0.5, -1, 2, -3, 4]),
+      w: f32(["B", "T"], [2, 4], [1, 2, 3, 4, 5, 6, 7, 8]),
+    };
     const sg = new IRBuilder(["B", "T"]);
     const sx = sg.input("x", "f32", ["B", "T"]);
-    const node = sg.node({ op: "scan_grad", fn: "cummin", along: "T", reverse: true }, [sx, sg.input("w", "f32", ["B", "T"])], "f32", ["B", "T"]);
+    const node = sg.node(
+      { op: "scan_grad", fn: "cummin", along: "T", reverse: true },
+      [sx, sg.input("w", "f32", ["B", "T"])],
+      "f32",
+      ["B", "T"],
+    );
     const viaOp = evaluate(sg.build(), inputs).values[node]!;
     expect(vals(viaOp)).toEqual(vals(gradients(p, evaluate(p, inputs), p.results[0]!.node)["x"]));
   });

@@ -67,7 +67,12 @@ function lit(v: number): string {
 }
 
 function sourceOf(c: EdgeCase, a: string, b: string): string {
-  const op = "unary" in c.inner ? `${c.inner.unary}(${a})` : SOURCE_FN[c.inner.binary] ? `(${a} ${SOURCE_FN[c.inner.binary]} ${b})` : `${c.inner.binary}(${a}, ${b})`;
+  const op =
+    "unary" in c.inner
+      ? `${c.inner.unary}(${a})`
+      : SOURCE_FN[c.inner.binary]
+        ? `(${a} ${SOURCE_FN[c.inner.binary]} ${b})`
+        : `${c.inner.binary}(${a}, ${b})`;
   return c.reciprocal ? `1.0 / ${op}` : op;
 }
 
@@ -122,7 +127,21 @@ function runtimeProgram(): { program: IRProgram; inputs: Record<string, Tensor> 
   const outputs = CASES.map((c, i) => `  output y${i} = ${sourceOf(c, "a", "b")}`).join("\n");
   const program = compileText(`pipeline edges {\n  dims B\n  input a: f32[B]\n  input b: f32[B]\n${outputs}\n}\n`, "edges");
   const n = CASES.length;
-  return { program, inputs: { a: f32(["B"], [n], CASES.map((c) => c.a)), b: f32(["B"], [n], CASES.map((c) => c.b)) } };
+  return {
+    program,
+    inputs: {
+      a: f32(
+        ["B"],
+        [n],
+        CASES.map((c) => c.a),
+      ),
+      b: f32(
+        ["B"],
+        [n],
+        CASES.map((c) => c.b),
+      ),
+    },
+  };
 }
 
 /** Cases whose result at their own position differs from the decided value. */

@@ -9,22 +9,86 @@ import type { BinaryOpName, DType, IRProgram, UnaryOpName } from "../../compiler
 import { BINARY, cast, UNARY } from "../../compiler/ir/scalar.ts";
 
 const EDGES = [
-  0, -0, Infinity, -Infinity, NaN, 0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 1, -1, 2, -2, 3, -3, 7, -7, 10, 0.1, -0.3, 0.9, -1.1,
-  1e308, -1e308, 3e38, -3e38, 5e-324, -5e-324, 1e-45, -1e-45, 4503599627370495.5, 2 ** 31, -(2 ** 31) - 1, 709.8, -745.2,
+  0,
+  -0,
+  Infinity,
+  -Infinity,
+  NaN,
+  0.5,
+  -0.5,
+  1.5,
+  -1.5,
+  2.5,
+  -2.5,
+  1,
+  -1,
+  2,
+  -2,
+  3,
+  -3,
+  7,
+  -7,
+  10,
+  0.1,
+  -0.3,
+  0.9,
+  -1.1,
+  1e308,
+  -1e308,
+  3e38,
+  -3e38,
+  5e-324,
+  -5e-324,
+  1e-45,
+  -1e-45,
+  4503599627370495.5,
+  2 ** 31,
+  -(2 ** 31) - 1,
+  709.8,
+  -745.2,
 ];
 const BOOLS = [0, 1];
 
 /** Which operands a function takes in a kernel: numbers, or JS booleans (bool tensors load as `b[i] !== 0`). */
 type Domain = "number" | "bool";
 const UNARY_DOMAIN: Record<UnaryOpName, Domain> = {
-  neg: "number", exp: "number", log: "number", log1p: "number", expm1: "number", sqrt: "number", abs: "number",
-  sign: "number", tanh: "number", sigmoid: "number", softplus: "number", sin: "number", cos: "number",
-  floor: "number", ceil: "number", round: "number", lgamma: "number", not: "bool",
+  neg: "number",
+  exp: "number",
+  log: "number",
+  log1p: "number",
+  expm1: "number",
+  sqrt: "number",
+  abs: "number",
+  sign: "number",
+  tanh: "number",
+  sigmoid: "number",
+  softplus: "number",
+  sin: "number",
+  cos: "number",
+  floor: "number",
+  ceil: "number",
+  round: "number",
+  lgamma: "number",
+  not: "bool",
 };
 const BINARY_DOMAIN: Record<BinaryOpName, Domain> = {
-  add: "number", sub: "number", mul: "number", div: "number", idiv: "number", mod: "number", pow: "number",
-  maximum: "number", minimum: "number", eq: "number", ne: "number", lt: "number", le: "number", gt: "number",
-  ge: "number", and: "bool", or: "bool",
+  add: "number",
+  sub: "number",
+  mul: "number",
+  div: "number",
+  idiv: "number",
+  mod: "number",
+  pow: "number",
+  maximum: "number",
+  minimum: "number",
+  eq: "number",
+  ne: "number",
+  lt: "number",
+  le: "number",
+  gt: "number",
+  ge: "number",
+  and: "bool",
+  or: "bool",
 };
 
 /** A JS function of `params` returning `expr`, with the helpers the expression uses defined in front of it. */
@@ -75,7 +139,12 @@ describe("JS kernel expressions and helpers agree with compiler/ir/scalar.ts", (
     expect(neg()).toBe(3);
   });
 
-  const CASTS: Record<DType, readonly DType[]> = { f32: ["i32", "bool", "f32"], i32: ["f32", "bool", "id"], bool: ["f32", "i32"], id: [] };
+  const CASTS: Record<DType, readonly DType[]> = {
+    f32: ["i32", "bool", "f32"],
+    i32: ["f32", "bool", "id"],
+    bool: ["f32", "i32"],
+    id: [],
+  };
   it.each(Object.entries(CASTS).flatMap(([from, tos]) => tos.map((to) => [from as DType, to])))("cast %s -> %s", (from, to) => {
     const program = {
       nodes: [
@@ -83,8 +152,20 @@ describe("JS kernel expressions and helpers agree with compiler/ir/scalar.ts", (
         { id: 1, op: { op: "cast", to }, args: [0], type: { dtype: to, dims: [] }, grad: [] },
       ],
     } as unknown as IRProgram;
-    const js = compile(["x"], (use) => exprJs({ e: "op", node: 1, args: ["x"] }, { program, buffer: () => { throw new Error("no buffers"); }, use }));
-    const domain = from === "bool" ? BOOLS : from === "i32" ? EDGES.filter((v) => Number.isInteger(v) && !Object.is(v, -0)) : EDGES;
+    const js = compile(["x"], (use) =>
+      exprJs(
+        { e: "op", node: 1, args: ["x"] },
+        {
+          program,
+          buffer: () => {
+            throw new Error("no buffers");
+          },
+          use,
+        },
+      ),
+    );
+    const domain =
+      from === "bool" ? BOOLS : from === "i32" ? EDGES.filter((v) => Number.isInteger(v) && !Object.is(v, -0)) : EDGES;
     const bad = domain.flatMap((x) => {
       const [got, want] = [num(js(from === "bool" ? x !== 0 : x)), cast(to, x)];
       return Object.is(got, want) ? [] : [`${to}(${show(x)} as ${from}): js ${show(got)}, scalar.ts ${show(want)}`];

@@ -45,7 +45,11 @@ describe("topk_mask", () => {
     const ki = b.input("k", "i32", []);
     const mi = mask ? b.input("m", "bool", ["T"]) : undefined;
     const t = b.topk(xi, ki, ["T"], largest, mi);
-    const inputs = { x: f32(["T"], [x.length], x), k: scalar(k, "i32"), ...(mask ? { m: bool(["T"], [mask.length], mask) } : {}) };
+    const inputs = {
+      x: f32(["T"], [x.length], x),
+      k: scalar(k, "i32"),
+      ...(mask ? { m: bool(["T"], [mask.length], mask) } : {}),
+    };
     return vals(evaluate(b.build(), inputs).values[t]);
   }
   it("ties go to the smaller canonical index; k is clamped to the selected count", () => {
@@ -130,7 +134,10 @@ describe("take / put / log_softmax", () => {
     const tok = b.input("tok", "i32", ["T"]);
     const ls = b.logSoftmax(logits, "V");
     const lp = b.take(ls, tok, b.const(0), "V");
-    const ev = evaluate(b.build(), { logits: f32(["T", "V"], [2, 3], [1, 2, 3, 1000, 1000, 0]), tok: ints("i32", ["T"], [2], [2, 0]) });
+    const ev = evaluate(b.build(), {
+      logits: f32(["T", "V"], [2, 3], [1, 2, 3, 1000, 1000, 0]),
+      tok: ints("i32", ["T"], [2], [2, 0]),
+    });
     const l3 = Math.log(Math.exp(1) + Math.exp(2) + Math.exp(3));
     expectClose(vals(ev.values[ls]), [1 - l3, 2 - l3, 3 - l3, -Math.log(2), -Math.log(2), -1000 - Math.log(2)]);
     expectClose(vals(ev.values[lp]), [3 - l3, -Math.log(2)]);

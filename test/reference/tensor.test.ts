@@ -32,25 +32,29 @@ describe("tensor helpers", () => {
 
   it("walker offsets match an explicit computation (property)", () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 0, maxLength: 4 }), fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }), (shape, keep) => {
-        const dims = shape.map((_, i) => `D${i}`);
-        const inDims = dims.filter((_, i) => keep[i]).reverse(); // a subset, in another order
-        const inShape = inDims.map((d) => shape[dims.indexOf(d)]!);
-        const n = shape.reduce((a, b) => a * b, 1);
-        const map = broadcastIndex(dims, shape, { dims: inDims, shape: inShape });
-        const inStr = stridesOf(inShape);
-        for (let i = 0; i < n; i++) {
-          let rem = i;
-          let expected = 0;
-          for (let ax = shape.length - 1; ax >= 0; ax--) {
-            const k = rem % shape[ax]!;
-            rem = Math.floor(rem / shape[ax]!);
-            const j = inDims.indexOf(dims[ax]!);
-            if (j >= 0) expected += k * inStr[j]!;
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 0, maxLength: 4 }),
+        fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+        (shape, keep) => {
+          const dims = shape.map((_, i) => `D${i}`);
+          const inDims = dims.filter((_, i) => keep[i]).reverse(); // a subset, in another order
+          const inShape = inDims.map((d) => shape[dims.indexOf(d)]!);
+          const n = shape.reduce((a, b) => a * b, 1);
+          const map = broadcastIndex(dims, shape, { dims: inDims, shape: inShape });
+          const inStr = stridesOf(inShape);
+          for (let i = 0; i < n; i++) {
+            let rem = i;
+            let expected = 0;
+            for (let ax = shape.length - 1; ax >= 0; ax--) {
+              const k = rem % shape[ax]!;
+              rem = Math.floor(rem / shape[ax]!);
+              const j = inDims.indexOf(dims[ax]!);
+              if (j >= 0) expected += k * inStr[j]!;
+            }
+            expect(map[i]).toBe(expected);
           }
-          expect(map[i]).toBe(expected);
-        }
-      }),
+        },
+      ),
     );
   });
 

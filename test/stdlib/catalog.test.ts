@@ -11,8 +11,25 @@ import { REGENERATE_STDLIB_DOC, renderStdlibDoc, STDLIB_DOC_PATH } from "./rende
 
 /** Every method of shared/methods/G1-policy-gradient.md (its table of contents). */
 const G1_IDS = [
-  "PG.REINFORCE", "PG.GRPO", "PG.DR_GRPO", "PG.DAPO", "PG.RLOO", "PG.REINFORCE_PP", "PG.REMAX", "PG.PPO", "PG.GPPO", "PG.DCPO",
-  "PG.CLIP_COV", "PG.KL_COV", "PG.GTPO", "PG.BNPO", "PG.DISCO", "PG.COPO", "PG.SPO_STREAM", "PG.TPPO", "PG.ENTROPY",
+  "PG.REINFORCE",
+  "PG.GRPO",
+  "PG.DR_GRPO",
+  "PG.DAPO",
+  "PG.RLOO",
+  "PG.REINFORCE_PP",
+  "PG.REMAX",
+  "PG.PPO",
+  "PG.GPPO",
+  "PG.DCPO",
+  "PG.CLIP_COV",
+  "PG.KL_COV",
+  "PG.GTPO",
+  "PG.BNPO",
+  "PG.DISCO",
+  "PG.COPO",
+  "PG.SPO_STREAM",
+  "PG.TPPO",
+  "PG.ENTROPY",
 ];
 
 /** The std nodes a text calls, and the std nodes those call, transitively. */
@@ -62,9 +79,15 @@ describe("the catalog", () => {
     it("names std nodes (or std enums) that exist and that its example uses", () => {
       const lib = stdLibrary();
       expect(e.nodes.length).toBeGreaterThan(0);
-      expect(e.nodes.filter((n) => !lib.nodes.has(n) && !lib.enums.has(n)), "unknown std names").toEqual([]);
+      expect(
+        e.nodes.filter((n) => !lib.nodes.has(n) && !lib.enums.has(n)),
+        "unknown std names",
+      ).toEqual([]);
       const used = reachableNodes(readFileSync(repoPath(e.example), "utf8"));
-      expect(e.nodes.filter((n) => !used.has(n)), `listed but not used by ${e.example}`).toEqual([]);
+      expect(
+        e.nodes.filter((n) => !used.has(n)),
+        `listed but not used by ${e.example}`,
+      ).toEqual([]);
     });
 
     it("has an example that compiles with every static choice (each label of an enum param, both values of a bool param)", () => {
@@ -76,10 +99,13 @@ describe("the catalog", () => {
           if (item.kind !== "param") continue;
           const t = item.type;
           const values =
-            t.kind === "enum" ? t.labels.map((l) => l.name)
-            : t.kind === "named" ? (lib.enums.get(t.name.name)?.labels ?? [])
-            : t.kind === "tensor" && t.dtype === "bool" ? ["true", "false"]
-            : [];
+            t.kind === "enum"
+              ? t.labels.map((l) => l.name)
+              : t.kind === "named"
+                ? (lib.enums.get(t.name.name)?.labels ?? [])
+                : t.kind === "tensor" && t.dtype === "bool"
+                  ? ["true", "false"]
+                  : [];
           for (const v of values) compileOne(path, { pipeline: d.name.name, set: { [item.name.name]: v } });
         }
       }
@@ -97,14 +123,18 @@ describe("the catalog", () => {
 
 describe("the std library", () => {
   it("documents every node (a doc comment above each)", () => {
-    const undocumented = [...stdLibrary().nodes.values()].filter((n) => n.doc.trim() === "").map((n) => `${n.file}:${n.line} ${n.name}`);
+    const undocumented = [...stdLibrary().nodes.values()]
+      .filter((n) => n.doc.trim() === "")
+      .map((n) => `${n.file}:${n.line} ${n.name}`);
     expect(undocumented).toEqual([]);
   });
 
   it("names the catalog ID (or the shared section) in the doc of every policy-gradient node", () => {
     const lib = stdLibrary();
     const files = ["stdlib/reinforce.rlp", "stdlib/grpo.rlp", "stdlib/ppo.rlp"];
-    const missing = [...lib.nodes.values()].filter((n) => files.includes(n.file) && !/(PG\.[A-Z_]+|§0\.\d)/.test(n.doc)).map((n) => n.name);
+    const missing = [...lib.nodes.values()]
+      .filter((n) => files.includes(n.file) && !/(PG\.[A-Z_]+|§0\.\d)/.test(n.doc))
+      .map((n) => n.name);
     expect(missing).toEqual([]);
   });
 

@@ -7,8 +7,20 @@ import { describe, expect, it } from "vitest";
 import type { IRProgram } from "../../compiler/ir/ir.ts";
 import type { Tensor } from "../../runtime/library/tensor.ts";
 import {
-  at, compileOne, expectFinite, expectGradMatchesNumeric, expectPrinted, expectTensorPrinted, forEachNested, gradOf, inputsFile,
-  numGradFrozenDetach, type Precision, repoPath, result, run,
+  at,
+  compileOne,
+  expectFinite,
+  expectGradMatchesNumeric,
+  expectPrinted,
+  expectTensorPrinted,
+  forEachNested,
+  gradOf,
+  inputsFile,
+  numGradFrozenDetach,
+  type Precision,
+  repoPath,
+  result,
+  run,
 } from "./harness.ts";
 
 interface GoldenEntry {
@@ -79,7 +91,10 @@ function lossesOf(program: IRProgram): string[] {
 
 describe("examples with golden files", () => {
   it("include every example pipeline", () => {
-    const examples = readdirSync(repoPath("examples")).filter((f) => f.endsWith(".rlp")).map((f) => f.slice(0, -4)).sort();
+    const examples = readdirSync(repoPath("examples"))
+      .filter((f) => f.endsWith(".rlp"))
+      .map((f) => f.slice(0, -4))
+      .sort();
     expect(EXAMPLES).toEqual(examples);
   });
 });
@@ -90,7 +105,11 @@ describe.each(EXAMPLES)("example %s", (name) => {
 
   const setup = (): { program: IRProgram; inputs: Record<string, Tensor> } => {
     const source = readFileSync(path, "utf8");
-    const program = compileOne(path, { pipeline: golden.pipeline, set: golden.set ?? {}, sources: new Map([[path, withProbes(source, golden.probes)]]) });
+    const program = compileOne(path, {
+      pipeline: golden.pipeline,
+      set: golden.set ?? {},
+      sources: new Map([[path, withProbes(source, golden.probes)]]),
+    });
     const inputs = inputsFile(program, repoPath(golden.inputs));
     return { program, inputs };
   };
@@ -105,7 +124,8 @@ describe.each(EXAMPLES)("example %s", (name) => {
     const { program, inputs } = setup();
     const ev = run(program, inputs);
     for (const [r, e] of Object.entries(golden.results)) expectEntry(result(ev, r), e, golden, `${name}: result ${r}`);
-    for (const [p, e] of Object.entries(golden.probes)) expectEntry(result(ev, `__probe_${p}`), e, golden, `${name}: probe ${p} (${e.expr})`);
+    for (const [p, e] of Object.entries(golden.probes))
+      expectEntry(result(ev, `__probe_${p}`), e, golden, `${name}: probe ${p} (${e.expr})`);
   });
 
   it("reproduces the catalog's gradients at the printed precision", () => {

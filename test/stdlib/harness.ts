@@ -26,14 +26,20 @@ export type InputsDoc = Record<string, { dims: string[]; data: unknown } | numbe
 /** Reads inputs from a document in the examples' JSON format; fails the test on any input error. */
 export function inputsFrom(program: IRProgram, doc: InputsDoc): Record<string, Tensor> {
   const r = readJsonInputs(doc, program, "<inline inputs>");
-  expect(r.errors.map((e) => e.message), "input errors").toEqual([]);
+  expect(
+    r.errors.map((e) => e.message),
+    "input errors",
+  ).toEqual([]);
   return r.tensors;
 }
 
 /** Reads an inputs file; fails the test on any input error. */
 export function inputsFile(program: IRProgram, path: string): Record<string, Tensor> {
   const r = readInputs(path, program);
-  expect(r.errors.map((e) => e.message), `input errors in ${path}`).toEqual([]);
+  expect(
+    r.errors.map((e) => e.message),
+    `input errors in ${path}`,
+  ).toEqual([]);
   expect(r.warnings, `input warnings in ${path}`).toEqual([]);
   return r.tensors;
 }
@@ -44,7 +50,10 @@ export function run(program: IRProgram, inputs: Record<string, Tensor>): EvalRes
 
 export function resultNode(program: IRProgram, name: string): number {
   const r = program.results.find((x) => x.name === name);
-  if (!r) throw new Error(`pipeline ${program.pipeline} has no result '${name}' (it has ${program.results.map((x) => x.name).join(", ")})`);
+  if (!r)
+    throw new Error(
+      `pipeline ${program.pipeline} has no result '${name}' (it has ${program.results.map((x) => x.name).join(", ")})`,
+    );
   return r.node;
 }
 
@@ -112,7 +121,11 @@ export function at(t: Tensor, pos: Record<string, number>): number {
 }
 
 /** Calls fn(value, positionByDimName, path) for every leaf of nested arrays laid out along `dims`. */
-export function forEachNested(dims: readonly string[], data: unknown, fn: (v: number | null, pos: Record<string, number>, path: number[]) => void): void {
+export function forEachNested(
+  dims: readonly string[],
+  data: unknown,
+  fn: (v: number | null, pos: Record<string, number>, path: number[]) => void,
+): void {
   const walk = (x: unknown, depth: number, path: number[]): void => {
     if (depth === dims.length) {
       if (Array.isArray(x)) throw new Error(`nested data is deeper than its dims [${dims.join(", ")}] at [${path.join(", ")}]`);
@@ -157,17 +170,33 @@ export function printedTolerance(v: number, p: Precision = CATALOG_PRECISION): n
 }
 
 /** Expects `actual` to equal the printed number `printed` within its printed precision (or `atol` when given). */
-export function expectPrinted(actual: number, printed: number, what: string, p: Precision = CATALOG_PRECISION, atol?: number): void {
+export function expectPrinted(
+  actual: number,
+  printed: number,
+  what: string,
+  p: Precision = CATALOG_PRECISION,
+  atol?: number,
+): void {
   expect(Number.isFinite(actual), `${what}: ${actual} is not finite`).toBe(true);
   const tol = atol ?? printedTolerance(printed, p);
-  expect(Math.abs(actual - printed), `${what}: got ${actual}, expected ${printed} (tolerance ${tol.toExponential(2)})`).toBeLessThanOrEqual(tol);
+  expect(
+    Math.abs(actual - printed),
+    `${what}: got ${actual}, expected ${printed} (tolerance ${tol.toExponential(2)})`,
+  ).toBeLessThanOrEqual(tol);
 }
 
 /**
  * Expects tensor `t` to match nested printed data laid out along `dims` (compared by dim name, so `t` may hold its
  * dims in another order). `null` entries are not compared.
  */
-export function expectTensorPrinted(t: Tensor, dims: readonly string[], data: unknown, what: string, p: Precision = CATALOG_PRECISION, atol?: number): void {
+export function expectTensorPrinted(
+  t: Tensor,
+  dims: readonly string[],
+  data: unknown,
+  what: string,
+  p: Precision = CATALOG_PRECISION,
+  atol?: number,
+): void {
   expect([...t.dims].sort(), `${what}: dims`).toEqual([...dims].sort());
   const shape = nestedShape(dims, data);
   for (const d of dims) expect(t.shape[t.dims.indexOf(d)], `${what}: size of ${d}`).toBe(shape[d]);

@@ -22,7 +22,20 @@ describe("PG.CLIP_COV worked example", () => {
     expect(chosenTokens(r)).toEqual([flat(0, 0)]);
     expectPrinted(scalarOf(r.ev, "L"), -0.0444444, "L");
     const g = gradOf(r.program, r.ev, "L").logp!;
-    expectTensor(g, DIMS, [[[0, -0.222222, 0], [0.111111, 0.111111, 0], [0.055556, 0.055556, 0.055556], [0.055556, 0, 0]]], 1e-6, "dL/dlogp");
+    expectTensor(
+      g,
+      DIMS,
+      [
+        [
+          [0, -0.222222, 0],
+          [0.111111, 0.111111, 0],
+          [0.055556, 0.055556, 0.055556],
+          [0.055556, 0, 0],
+        ],
+      ],
+      1e-6,
+      "dL/dlogp",
+    );
   });
 
   it("seed 2 detaches (3,0): the catalog's second case (L = -0.322222; (0,0) keeps -0.222222, (3,0) gets 0)", () => {
@@ -90,9 +103,17 @@ describe("PG.CLIP_COV candidates and reductions", () => {
     // (0,2) has cov 2.2321 inside (1, 5) but is PPO-clipped; widen the bounds so every valid token is in range
     const r = example("clip_cov", { clip_cov_lb: "-100.0", clip_cov_ub: "100.0", clip_cov_ratio: "1.0" });
     const c = nested(result(r.ev, "detached"), DIMS);
-    expect(c).toEqual([[[1, 1, 0], [1, 1, 0], [1, 1, 1], [1, 0, 0]]]);
+    expect(c).toEqual([
+      [
+        [1, 1, 0],
+        [1, 1, 0],
+        [1, 1, 1],
+        [1, 0, 0],
+      ],
+    ]);
     // a bound equal to a token's covariance excludes it: (3,0) has cov 1.04321; with lb = that value only (0,0) is left
-    const covRun = setup(`
+    const covRun = setup(
+      `
 pipeline t {
   dims P, G, T
   input logp: f32[P,G,T]
@@ -101,7 +122,10 @@ pipeline t {
   input adv: f32[P,G]
   let A = where(mask, adv, 0.0)
   output cov = (A - masked_mean(A, mask)) * (logp - masked_mean(logp, mask))
-}`, exampleDoc("clip_cov"), "cov");
+}`,
+      exampleDoc("clip_cov"),
+      "cov",
+    );
     const cov30 = at(result(covRun.ev, "cov"), { P: 0, G: 3, T: 0 });
     expectPrinted(cov30, 1.04321, "cov (3,0)");
     const r2 = example("clip_cov", { clip_cov_lb: String(cov30), clip_cov_ratio: "1.0" });
@@ -110,7 +134,8 @@ pipeline t {
 
   it("reduces to PPO-clip without the log-ratio clamp when there is no candidate (lb >= ub)", () => {
     const doc = exampleDoc("clip_cov");
-    const r = setup(`
+    const r = setup(
+      `
 pipeline t {
   dims P, G, T
   input logp: f32[P,G,T] @policy
@@ -124,7 +149,10 @@ pipeline t {
   loss L_ppo = token_mean(p, mask)
   output n_chosen = count(chosen, over=[P,G,T])
   output same_clip = all(clipped == (pc and mask), over=[P,G,T])
-}`, doc, "reduce");
+}`,
+      doc,
+      "reduce",
+    );
     expect(scalarOf(r.ev, "n_chosen")).toBe(0);
     expect(scalarOf(r.ev, "same_clip")).toBe(1);
     expect(scalarOf(r.ev, "L")).toBeCloseTo(scalarOf(r.ev, "L_ppo"), 14);
@@ -134,7 +162,8 @@ pipeline t {
   });
 
   it("has no log-ratio clamp: a log-ratio of 30 still gives ratio e^30", () => {
-    const r = setup(`
+    const r = setup(
+      `
 pipeline t {
   dims B, T
   input logp: f32[B,T] @policy
@@ -143,14 +172,33 @@ pipeline t {
   input mask: bool[B,T]
   let l, _, _ = clip_cov(logp, old_logp, A, mask, batch=[B,T], clip_cov_lb=5.0, clip_cov_ub=1.0)
   output loss_tok = l
-}`, { logp: { dims: ["B", "T"], data: [[0.0]] }, old_logp: { dims: ["B", "T"], data: [[-30.0]] }, A: { dims: ["B", "T"], data: [[-1.0]] }, mask: { dims: ["B", "T"], data: [[1]] } }, "noclamp");
+}`,
+      {
+        logp: { dims: ["B", "T"], data: [[0.0]] },
+        old_logp: { dims: ["B", "T"], data: [[-30.0]] },
+        A: { dims: ["B", "T"], data: [[-1.0]] },
+        mask: { dims: ["B", "T"], data: [[1]] },
+      },
+      "noclamp",
+    );
     expect(at(result(r.ev, "loss_tok"), { B: 0, T: 0 })).toBeCloseTo(Math.exp(30), 0);
   });
 
   it("gives 0 and chooses nothing for an all-masked batch", () => {
     const doc = exampleDoc("clip_cov");
-    doc.mask = { dims: DIMS, data: [[[0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0]]] };
-    const r = setup(`
+    doc.mask = {
+      dims: DIMS,
+      data: [
+        [
+          [0, 0, 0],
+          [0, 0, 0],
+          [0, 0, 0],
+          [0, 0, 0],
+        ],
+      ],
+    };
+    const r = setup(
+      `
 pipeline t {
   dims P, G, T
   input logp: f32[P,G,T] @policy
@@ -160,7 +208,10 @@ pipeline t {
   let l, chosen, _ = clip_cov(logp, old_logp, where(mask, adv, 0.0), mask, batch=[P,G,T])
   loss L = token_mean(l, mask)
   output n = count(chosen, over=[P,G,T])
-}`, doc, "empty");
+}`,
+      doc,
+      "empty",
+    );
     expect(scalarOf(r.ev, "L")).toBe(0);
     expect(scalarOf(r.ev, "n")).toBe(0);
     for (const v of gradOf(r.program, r.ev, "L").logp!.data) expect(v).toBe(0);

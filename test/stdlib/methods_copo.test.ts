@@ -31,7 +31,13 @@ pipeline t {
 /** An off-policy version of the worked example (ratios away from 1, some clipped). */
 function offPolicyDoc() {
   const doc = exampleDoc("copo");
-  doc.logp = { dims: DIMS, data: [[[-0.5], [-1.5], [-0.5], [-1.6]], [[-0.1], [-0.9], [-0.9], [-1.1]]] };
+  doc.logp = {
+    dims: DIMS,
+    data: [
+      [[-0.5], [-1.5], [-0.5], [-1.6]],
+      [[-0.1], [-0.9], [-0.9], [-1.1]],
+    ],
+  };
   return doc;
 }
 
@@ -40,15 +46,45 @@ describe("PG.COPO", () => {
     const r = example("copo");
     expectPrinted(scalarOf(r.ev, "L"), -0.258468, "L");
     expectTensor(result(r.ev, "A_global"), ["P"], [-0.707106, 0.707106], 1e-6, "A^glob");
-    expectTensor(result(r.ev, "local_share"), ["P", "G"], [[0.731059, 0.731059, 0.731059, 0.731059], [0, 0, 0, 0]], 1e-6, "w");
-    expectTensor(gradOf(r.program, r.ev, "L").logp!, DIMS, [[[-0.113302], [0.069462], [0.069462], [0.069462]], [[-0.0883883], [-0.0883883], [-0.0883883], [-0.0883883]]], 1e-6, "dL/dlogp");
+    expectTensor(
+      result(r.ev, "local_share"),
+      ["P", "G"],
+      [
+        [0.731059, 0.731059, 0.731059, 0.731059],
+        [0, 0, 0, 0],
+      ],
+      1e-6,
+      "w",
+    );
+    expectTensor(
+      gradOf(r.program, r.ev, "L").logp!,
+      DIMS,
+      [
+        [[-0.113302], [0.069462], [0.069462], [0.069462]],
+        [[-0.0883883], [-0.0883883], [-0.0883883], [-0.0883883]],
+      ],
+      1e-6,
+      "dL/dlogp",
+    );
   });
 
   it("weights the success rate by 1 − λH: 1/G for G distinct answers, 1 for a single answer", () => {
     const r = setup(PIPE("soft_with_forced"), {
       ...exampleDoc("copo"),
-      reward: { dims: ["P", "G"], data: [[1, 0, 1, 0], [1, 1, 0, 1]] },
-      answer: { dims: ["P", "G"], data: [[1, 2, 3, 4], [5, 5, 5, 5]] },
+      reward: {
+        dims: ["P", "G"],
+        data: [
+          [1, 0, 1, 0],
+          [1, 1, 0, 1],
+        ],
+      },
+      answer: {
+        dims: ["P", "G"],
+        data: [
+          [1, 2, 3, 4],
+          [5, 5, 5, 5],
+        ],
+      },
     });
     const H = result(r.ev, "entropy");
     expect(at(H, { P: 0 })).toBeCloseTo(2, 6); // log2(4) bits (up to the 1e-8 inside the log)
@@ -74,11 +110,26 @@ describe("PG.COPO", () => {
     const doc = offPolicyDoc();
     const soft = [1 / (1 + Math.exp(-(1.5 - 0.5))), 1 / (1 + Math.exp(-(0 - 0.5)))];
     const want: Record<string, number[][]> = {
-      soft_with_forced: [[soft[0]!, soft[0]!, soft[0]!, soft[0]!], [0, 0, 0, 0]],
-      only_soft: [[soft[0]!, soft[0]!, soft[0]!, soft[0]!], [soft[1]!, soft[1]!, soft[1]!, soft[1]!]],
-      only_forced: [[1, 1, 1, 1], [0, 0, 0, 0]],
-      only_global: [[0, 0, 0, 0], [0, 0, 0, 0]],
-      no_global: [[1, 1, 1, 1], [1, 1, 1, 1]],
+      soft_with_forced: [
+        [soft[0]!, soft[0]!, soft[0]!, soft[0]!],
+        [0, 0, 0, 0],
+      ],
+      only_soft: [
+        [soft[0]!, soft[0]!, soft[0]!, soft[0]!],
+        [soft[1]!, soft[1]!, soft[1]!, soft[1]!],
+      ],
+      only_forced: [
+        [1, 1, 1, 1],
+        [0, 0, 0, 0],
+      ],
+      only_global: [
+        [0, 0, 0, 0],
+        [0, 0, 0, 0],
+      ],
+      no_global: [
+        [1, 1, 1, 1],
+        [1, 1, 1, 1],
+      ],
     };
     for (const [mode, w] of Object.entries(want)) {
       const r = setup(PIPE(mode), doc, mode);

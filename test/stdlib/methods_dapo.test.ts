@@ -4,7 +4,16 @@
 import { describe, expect, it } from "vitest";
 import { expectPrinted } from "./harness.ts";
 import {
-  example, exampleDoc, expectAllClose, expectGradCheck, grad, randomBatch, res, runDoc, runText, scalar,
+  example,
+  exampleDoc,
+  expectAllClose,
+  expectGradCheck,
+  grad,
+  randomBatch,
+  res,
+  runDoc,
+  runText,
+  scalar,
 } from "./methods_helpers.ts";
 
 const PGT = ["P", "G", "T"];
@@ -42,7 +51,18 @@ describe("PG.DAPO", () => {
   input acc: f32[P,G]
   output keep = dapo_keep(acc, over=G)
 }`,
-      { acc: { dims: ["P", "G"], data: [[1, 0, 0, 0], [1, 1, 1, 1], [0, 0, 0, 0], [0.1, 0.1, 0.1, 0.1], [0.5, 0.5, 0.5, 0.25]] } },
+      {
+        acc: {
+          dims: ["P", "G"],
+          data: [
+            [1, 0, 0, 0],
+            [1, 1, 1, 1],
+            [0, 0, 0, 0],
+            [0.1, 0.1, 0.1, 0.1],
+            [0.5, 0.5, 0.5, 0.25],
+          ],
+        },
+      },
     );
     expect(res(run.ev, "keep", ["P"])).toEqual([1, 0, 0, 0, 1]);
     const single = runText(
@@ -60,17 +80,28 @@ describe("PG.DAPO", () => {
     const doc = exampleDoc("dapo");
     const both = runDoc(example("dapo"), doc);
     const onlyP0: Record<string, { dims: string[]; data: unknown[] }> = {};
-    for (const [k, v] of Object.entries(doc)) onlyP0[k] = { dims: (v as { dims: string[] }).dims, data: [((v as { data: unknown[] }).data)[0]] };
+    for (const [k, v] of Object.entries(doc))
+      onlyP0[k] = { dims: (v as { dims: string[] }).dims, data: [(v as { data: unknown[] }).data[0]] };
     const alone = runDoc(example("dapo"), onlyP0);
     expect(scalar(both.ev, "L")).toBeCloseTo(scalar(alone.ev, "L"), 15);
     expectPrinted(scalar(alone.ev, "L"), -0.0031396, "L on p0");
     expectAllClose(grad(both, "L", "logp", PGT).slice(0, 12), grad(alone, "L", "logp", PGT), 1e-15, "gradient on p0");
-    expect(grad(both, "L", "logp", PGT).slice(12).every((g) => g === 0)).toBe(true);
+    expect(
+      grad(both, "L", "logp", PGT)
+        .slice(12)
+        .every((g) => g === 0),
+    ).toBe(true);
   });
 
   it("gives 0 and zero gradients (no 0/0) when every group is dropped", () => {
     const doc = exampleDoc("dapo");
-    doc.acc = { dims: ["P", "G"], data: [[0, 0, 0, 0], [1, 1, 1, 1]] };
+    doc.acc = {
+      dims: ["P", "G"],
+      data: [
+        [0, 0, 0, 0],
+        [1, 1, 1, 1],
+      ],
+    };
     const run = runDoc(example("dapo"), doc);
     expect(res(run.ev, "keep", ["P"])).toEqual([0, 0]);
     expect(scalar(run.ev, "L")).toBe(0);
@@ -91,9 +122,27 @@ describe("PG.DAPO", () => {
   it("applies the verl recipe's dual clip (c = 10) only where A < 0 and the ratio exceeds c", () => {
     const doc = randomBatch(12, 2, 4, 3);
     (doc.logp.data as number[][][])[0]![1]![0] = (doc.old_logp.data as number[][][])[0]![1]![0]! + Math.log(12); // ratio 12
-    doc.reward = { dims: ["P", "G"], data: [[1, 0, 1, 1], [0, 1, 0, 0]] }; // response (0,1) has A < 0
-    const off = runDoc(example("dapo"), { logp: doc.logp, old_logp: doc.old_logp, mask: doc.mask, score: doc.reward, acc: doc.reward });
-    const on = runDoc(example("dapo", { clip_c: 10 }), { logp: doc.logp, old_logp: doc.old_logp, mask: doc.mask, score: doc.reward, acc: doc.reward });
+    doc.reward = {
+      dims: ["P", "G"],
+      data: [
+        [1, 0, 1, 1],
+        [0, 1, 0, 0],
+      ],
+    }; // response (0,1) has A < 0
+    const off = runDoc(example("dapo"), {
+      logp: doc.logp,
+      old_logp: doc.old_logp,
+      mask: doc.mask,
+      score: doc.reward,
+      acc: doc.reward,
+    });
+    const on = runDoc(example("dapo", { clip_c: 10 }), {
+      logp: doc.logp,
+      old_logp: doc.old_logp,
+      mask: doc.mask,
+      score: doc.reward,
+      acc: doc.reward,
+    });
     const i = 1 * 3; // (p0, g1, t0)
     expect(grad(off, "L", "logp", PGT)[i]).toBeGreaterThan(0);
     expect(grad(on, "L", "logp", PGT)[i]).toBe(0);

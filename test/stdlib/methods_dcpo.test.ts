@@ -6,7 +6,17 @@ import { describe, expect, it } from "vitest";
 import type { StateValue } from "../../runtime/library/ops/state.ts";
 import { expectPrinted } from "./harness.ts";
 import {
-  example, exampleDoc, expectAllClose, expectGradCheck, grad, nextState, randomBatch, res, runDoc, runText, scalar,
+  example,
+  exampleDoc,
+  expectAllClose,
+  expectGradCheck,
+  grad,
+  nextState,
+  randomBatch,
+  res,
+  runDoc,
+  runText,
+  scalar,
 } from "./methods_helpers.ts";
 
 const PG_ = ["P", "G"];
@@ -46,7 +56,11 @@ describe("PG.DCPO", () => {
     const doc = exampleDoc("dcpo");
     const s1 = runDoc(program, { ...doc, reward: { dims: PG_, data: [[1, 0, 0, 0]] } });
     // a different prompt id on step 2: its first visit, so its advantage is the plain standardised one
-    const two = runDoc(program, { ...doc, reward: { dims: PG_, data: [[1, 1, 1, 0]] }, prompt_id: { dims: ["P"], data: [8] } }, nextState({}, s1.ev));
+    const two = runDoc(
+      program,
+      { ...doc, reward: { dims: PG_, data: [[1, 1, 1, 0]] }, prompt_id: { dims: ["P"], data: [8] } },
+      nextState({}, s1.ev),
+    );
     expectAllClose(res(two.ev, "A", PG_), [0.5, 0.5, 0.5, -1.5], 1e-12, "first visit of prompt 8");
     const state = nextState(nextState({}, s1.ev), two.ev);
     expect(table(state, "times", 7)).toBe(1);
@@ -58,10 +72,32 @@ describe("PG.DCPO", () => {
   it("handles several prompts in one batch, each with its own history", () => {
     const program = example("dcpo");
     const b = randomBatch(50, 2, 4, 3, true);
-    b.reward = { dims: PG_, data: [[1, 0, 0, 0], [0, 1, 1, 0]] };
+    b.reward = {
+      dims: PG_,
+      data: [
+        [1, 0, 0, 0],
+        [0, 1, 1, 0],
+      ],
+    };
     const ids = { dims: ["P"], data: [7, 9] };
     const s1 = runDoc(program, { logp: b.logp, old_logp: b.old_logp, mask: b.mask, reward: b.reward, prompt_id: ids });
-    const s2 = runDoc(program, { logp: b.logp, old_logp: b.old_logp, mask: b.mask, reward: { dims: PG_, data: [[1, 1, 1, 0], [0, 1, 1, 0]] }, prompt_id: ids }, nextState({}, s1.ev));
+    const s2 = runDoc(
+      program,
+      {
+        logp: b.logp,
+        old_logp: b.old_logp,
+        mask: b.mask,
+        reward: {
+          dims: PG_,
+          data: [
+            [1, 1, 1, 0],
+            [0, 1, 1, 0],
+          ],
+        },
+        prompt_id: ids,
+      },
+      nextState({}, s1.ev),
+    );
     // prompt 7 follows the catalog's step 2; prompt 9 sees the same rewards twice: Â_new = Â_tot, so A = Â_new
     const A = res(s2.ev, "A", PG_);
     A.slice(0, 4).forEach((a, g) => expectPrinted(a, [0.697214, 0.697214, 0.697214, -1.19721][g]!, `prompt 7 A[${g}]`));
@@ -102,8 +138,18 @@ describe("PG.DCPO", () => {
       { old_logp: { dims: ["B"], data: [-0.2, -1.0, -30.0, 0.0] } },
     );
     const q = [-0.2, -1.0, -30.0, 0.0].map(Math.exp);
-    expectAllClose(res(run.ev, "l", ["B"]), q.map((x) => 0.5 + 0.5 * Math.sqrt(Math.max(1 - 0.8 / x, 0))), 1e-15, "lo");
-    expectAllClose(res(run.ev, "h", ["B"]), q.map((x) => Math.min(0.5 + 0.5 * Math.sqrt(1 + 1.12 / x), 10)), 1e-15, "hi");
+    expectAllClose(
+      res(run.ev, "l", ["B"]),
+      q.map((x) => 0.5 + 0.5 * Math.sqrt(Math.max(1 - 0.8 / x, 0))),
+      1e-15,
+      "lo",
+    );
+    expectAllClose(
+      res(run.ev, "h", ["B"]),
+      q.map((x) => Math.min(0.5 + 0.5 * Math.sqrt(1 + 1.12 / x), 10)),
+      1e-15,
+      "hi",
+    );
     expect(res(run.ev, "l", ["B"])[2]).toBe(0.5);
     expect(res(run.ev, "h", ["B"])[2]).toBe(10); // the cap max(c, 10)
     expect(res(run.ev, "h3", ["B"])[2]).toBe(30);

@@ -12,23 +12,59 @@ describe("PG.DISCO worked example", () => {
   it("disco, logL, tau = 10 (the example's defaults)", () => {
     const r = example("disco");
     expectPrinted(scalarOf(r.ev, "L"), 11.0333, "L (forward value)");
-    expectTensor(gradOf(r.program, r.ev, "L").logp!, DIMS,
-      [[[-0.333333, -0.333333, -0.333333], [0.163504, 0.163504, 0], [0.114782, 0.114782, 0.114782], [0.328646, 0, 0]]], 1e-6, "dL/dlogp");
+    expectTensor(
+      gradOf(r.program, r.ev, "L").logp!,
+      DIMS,
+      [
+        [
+          [-0.333333, -0.333333, -0.333333],
+          [0.163504, 0.163504, 0],
+          [0.114782, 0.114782, 0.114782],
+          [0.328646, 0, 0],
+        ],
+      ],
+      1e-6,
+      "dL/dlogp",
+    );
     expectGradsMatchNumeric(r, "L");
   });
 
   it("discob, logL", () => {
     const r = example("disco", { variant: "discob" });
     expectPrinted(scalarOf(r.ev, "L"), 0.172222, "L");
-    expectTensor(gradOf(r.program, r.ev, "L").logp!, DIMS,
-      [[[-0.333333, -0.333333, -0.333333], [0.166667, 0.166667, 0], [0.111111, 0.111111, 0.111111], [0.333333, 0, 0]]], 1e-6, "dL/dlogp");
+    expectTensor(
+      gradOf(r.program, r.ev, "L").logp!,
+      DIMS,
+      [
+        [
+          [-0.333333, -0.333333, -0.333333],
+          [0.166667, 0.166667, 0],
+          [0.111111, 0.111111, 0.111111],
+          [0.333333, 0, 0],
+        ],
+      ],
+      1e-6,
+      "dL/dlogp",
+    );
     expectGradsMatchNumeric(r, "L");
   });
 
   it("disco, logL, tau = 1", () => {
     const r = example("disco", { tau: "1.0" });
-    expectTensor(gradOf(r.program, r.ev, "L").logp!, DIMS,
-      [[[-0.333333, -0.333333, -0.333333], [0.134131, 0.134131, 0], [0.149907, 0.149907, 0.149907], [0.282016, 0, 0]]], 1e-6, "dL/dlogp");
+    expectTensor(
+      gradOf(r.program, r.ev, "L").logp!,
+      DIMS,
+      [
+        [
+          [-0.333333, -0.333333, -0.333333],
+          [0.134131, 0.134131, 0],
+          [0.149907, 0.149907, 0.149907],
+          [0.282016, 0, 0],
+        ],
+      ],
+      1e-6,
+      "dL/dlogp",
+    );
   });
 
   it("the active KL constraint (logp = old_logp − 0.01 on valid tokens, tau = 10): coefficient 9.9", () => {
@@ -36,7 +72,8 @@ describe("PG.DISCO worked example", () => {
     const old = (doc.old_logp as { data: number[][][] }).data;
     const mask = (doc.mask as { data: number[][][] }).data;
     doc.logp = { dims: DIMS, data: old.map((p, i) => p.map((g, j) => g.map((v, k) => (mask[i]![j]![k] ? v - 0.01 : v)))) };
-    const ra = setup(`
+    const ra = setup(
+      `
 pipeline t {
   dims P, G, T
   input logp: f32[P,G,T] @policy
@@ -45,19 +82,46 @@ pipeline t {
   input reward: f32[P,G]
   loss L = disco_loss(logp, old_logp, mask, reward)
   metric kl = token_mean(old_logp - logp, mask)
-}`, doc, "active");
+}`,
+      doc,
+      "active",
+    );
     expectPrinted(scalarOf(ra.ev, "kl"), 0.01, "KL");
     expectPrinted(scalarOf(ra.ev, "L"), 11.2757, "L");
-    expectTensor(gradOf(ra.program, ra.ev, "L").logp!, DIMS,
-      [[[-1.43333, -1.43333, -1.43333], [-0.9236, -0.9236, 0], [-0.982987, -0.982987, -0.982987], [-0.80384, 0, 0]]], 1e-5, "dL/dlogp");
+    expectTensor(
+      gradOf(ra.program, ra.ev, "L").logp!,
+      DIMS,
+      [
+        [
+          [-1.43333, -1.43333, -1.43333],
+          [-0.9236, -0.9236, 0],
+          [-0.982987, -0.982987, -0.982987],
+          [-0.80384, 0, 0],
+        ],
+      ],
+      1e-5,
+      "dL/dlogp",
+    );
     expectGradsMatchNumeric(ra, "L");
   });
 
   it("Lratio, tau = 1", () => {
     const r = example("disco", { score: "Lratio" }); // tau defaults to 1 for Lratio
     expectPrinted(scalarOf(r.ev, "L"), -0.151677, "L");
-    expectTensor(gradOf(r.program, r.ev, "L").logp!, DIMS,
-      [[[-0.449953, -0.333333, -0.36839], [0.009142, 0.007485, 0], [0.018097, 0.013406, 0.022103], [4.20136, 0, 0]]], 1e-5, "dL/dlogp");
+    expectTensor(
+      gradOf(r.program, r.ev, "L").logp!,
+      DIMS,
+      [
+        [
+          [-0.449953, -0.333333, -0.36839],
+          [0.009142, 0.007485, 0],
+          [0.018097, 0.013406, 0.022103],
+          [4.20136, 0, 0],
+        ],
+      ],
+      1e-5,
+      "dL/dlogp",
+    );
     expectGradsMatchNumeric(r, "L");
   });
 });
@@ -84,15 +148,64 @@ describe("PG.DISCO properties", () => {
 
   it("DisCO-b with logL has the gradient of REINFORCE with advantages +1/|pos| and −1/|neg| (per-token mean, /Q)", () => {
     const doc = {
-      logp: { dims: DIMS, data: [[[-0.2, -0.9], [-1.1, -0.4], [-0.6, -0.3]], [[-0.5, -0.5], [-2.0, -0.1], [-0.7, -1.3]]] },
-      old_logp: { dims: DIMS, data: [[[-0.2, -0.9], [-1.1, -0.4], [-0.6, -0.3]], [[-0.5, -0.5], [-2.0, -0.1], [-0.7, -1.3]]] },
-      mask: { dims: DIMS, data: [[[1, 1], [1, 0], [1, 1]], [[1, 0], [1, 1], [1, 1]]] },
-      reward: { dims: ["P", "G"], data: [[1, 0, 0], [1, 1, 0]] },
+      logp: {
+        dims: DIMS,
+        data: [
+          [
+            [-0.2, -0.9],
+            [-1.1, -0.4],
+            [-0.6, -0.3],
+          ],
+          [
+            [-0.5, -0.5],
+            [-2.0, -0.1],
+            [-0.7, -1.3],
+          ],
+        ],
+      },
+      old_logp: {
+        dims: DIMS,
+        data: [
+          [
+            [-0.2, -0.9],
+            [-1.1, -0.4],
+            [-0.6, -0.3],
+          ],
+          [
+            [-0.5, -0.5],
+            [-2.0, -0.1],
+            [-0.7, -1.3],
+          ],
+        ],
+      },
+      mask: {
+        dims: DIMS,
+        data: [
+          [
+            [1, 1],
+            [1, 0],
+            [1, 1],
+          ],
+          [
+            [1, 0],
+            [1, 1],
+            [1, 1],
+          ],
+        ],
+      },
+      reward: {
+        dims: ["P", "G"],
+        data: [
+          [1, 0, 0],
+          [1, 1, 0],
+        ],
+      },
     };
     const r = setup(PIPE(", variant=discob"), doc);
     const g = gradOf(r.program, r.ev, "L").logp!;
     // reference: with Q prompts and G responses, mean over [P,G] divides by Q·G: scale by G to get /Q
-    const ref = setup(`
+    const ref = setup(
+      `
 pipeline ref {
   dims P, G, T
   input logp: f32[P,G,T] @policy
@@ -103,7 +216,10 @@ pipeline ref {
   let A = safe_div(pos, sum(pos, over=G), sum(pos, over=G) > 0.0) - safe_div(neg, sum(neg, over=G), sum(neg, over=G) > 0.0)
   let n = count(mask, over=T)
   loss L = -sum(A * safe_div(sum(logp, over=T, where=mask), n, n > 0.0, fill=0.0), over=[P,G]) / f32(size(P))
-}`, { logp: doc.logp, mask: doc.mask, reward: doc.reward }, "ref");
+}`,
+      { logp: doc.logp, mask: doc.mask, reward: doc.reward },
+      "ref",
+    );
     const gr = gradOf(ref.program, ref.ev, "L").logp!;
     for (let i = 0; i < g.data.length; i++) expect(g.data[i]).toBeCloseTo(gr.data[i]!, 14);
   });
@@ -114,7 +230,10 @@ pipeline ref {
     // add a second prompt whose responses are all incorrect: it contributes 0 to J but halves it
     const two = JSON.parse(JSON.stringify(doc));
     for (const k of ["logp", "old_logp", "mask"]) two[k].data = [two[k].data[0], two[k].data[0]];
-    two.reward.data = [[1, 0, 0, 0], [0, 0, 0, 0]];
+    two.reward.data = [
+      [1, 0, 0, 0],
+      [0, 0, 0, 0],
+    ];
     const r2 = setup(PIPE(""), two);
     const g1 = gradOf(one.program, one.ev, "L").logp!;
     const g2 = gradOf(r2.program, r2.ev, "L").logp!;
@@ -131,7 +250,12 @@ pipeline ref {
     const lp = [[-0.7, -0.5, -1.9], [-0.5, -1.6], [-0.4, -0.2, -1.0], [-1.0]];
     const old = [[-1.0, -0.5, -2.0], [-0.3, -1.2], [-0.7, -0.2, -1.5], [-2.5]];
     let s = 0;
-    lp.forEach((row, i) => row.forEach((v, t) => { const d = v - old[i]![t]!; s += Math.exp(d) - 1 - d; }));
+    lp.forEach((row, i) =>
+      row.forEach((v, t) => {
+        const d = v - old[i]![t]!;
+        s += Math.exp(d) - 1 - d;
+      }),
+    );
     const kl = s / 9;
     // L = −J + max(kl, 0)·kl with beta 1 and delta 0; discob's −J = 0.172222
     expectPrinted(scalarOf(r.ev, "L"), 0.17222222222222 + kl * kl, "L with the k3 budget", undefined, 1e-9);

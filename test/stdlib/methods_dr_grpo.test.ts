@@ -3,7 +3,16 @@
 // normaliser's scaling and the all-masked batch.
 import { describe, expect, it } from "vitest";
 import {
-  example, exampleDoc, expectAllClose, expectGradCheck, grad, randomBatch, res, runDoc, runText, scalar,
+  example,
+  exampleDoc,
+  expectAllClose,
+  expectGradCheck,
+  grad,
+  randomBatch,
+  res,
+  runDoc,
+  runText,
+  scalar,
 } from "./methods_helpers.ts";
 import { expectPrinted } from "./harness.ts";
 
@@ -18,11 +27,20 @@ describe("PG.DR_GRPO", () => {
     expectPrinted(scalar(trl.ev, "L"), 0.00382265, "L (TRL)");
     expectPrinted(scalar(verl.ev, "L"), 0.0152906, "L (verl)");
     expect(scalar(verl.ev, "L")).toBeCloseTo(4 * scalar(trl.ev, "L"), 15);
-    expectAllClose(grad(verl, "L", "logp", PGT), grad(trl, "L", "logp", PGT).map((g) => 4 * g), 1e-15, "verl gradient = B × TRL");
+    expectAllClose(
+      grad(verl, "L", "logp", PGT),
+      grad(trl, "L", "logp", PGT).map((g) => 4 * g),
+      1e-15,
+      "verl gradient = B × TRL",
+    );
   });
 
   it("with norm_by_std, seq-mean-token-mean and beta = 0.04 is exactly GRPO (loss and gradient)", () => {
-    for (const [seed, doc] of [[0, exampleDoc("grpo")], [1, randomBatch(31, 2, 4, 5, true)], [2, randomBatch(32, 3, 3, 4)]] as const) {
+    for (const [seed, doc] of [
+      [0, exampleDoc("grpo")],
+      [1, randomBatch(31, 2, 4, 5, true)],
+      [2, randomBatch(32, 3, 3, 4)],
+    ] as const) {
       const grpo = runDoc(example("grpo"), doc);
       const dr = runDoc(example("dr_grpo", { norm_by_std: true, loss_agg: "seq_mean_token_mean", beta: 0.04 }), doc);
       expect(scalar(dr.ev, "L"), `L (case ${seed})`).toBe(scalar(grpo.ev, "L"));
@@ -42,7 +60,12 @@ describe("PG.DR_GRPO", () => {
 }`,
         { reward: doc.reward },
       );
-      expectAllClose(res(run.ev, "loo", PG_), res(run.ev, "dr", PG_).map((a) => (G / (G - 1)) * a), 1e-12, `G = ${G}`);
+      expectAllClose(
+        res(run.ev, "loo", PG_),
+        res(run.ev, "dr", PG_).map((a) => (G / (G - 1)) * a),
+        1e-12,
+        `G = ${G}`,
+      );
     }
   });
 
@@ -61,7 +84,17 @@ describe("PG.DR_GRPO", () => {
 
   it("gives 0 (no 0/0) when every token is masked, with zero gradients", () => {
     const doc = exampleDoc("dr_grpo");
-    doc.mask = { dims: PGT, data: [[[0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0]]] };
+    doc.mask = {
+      dims: PGT,
+      data: [
+        [
+          [0, 0, 0],
+          [0, 0, 0],
+          [0, 0, 0],
+          [0, 0, 0],
+        ],
+      ],
+    };
     for (const divide of [true, false]) {
       const run = runDoc(example("dr_grpo", { divide_by_num_seqs: divide }), doc);
       expect(scalar(run.ev, "L")).toBe(0);

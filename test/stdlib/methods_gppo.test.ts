@@ -3,7 +3,16 @@
 // keep a bounded gradient, and the dual-clip region has none.
 import { describe, expect, it } from "vitest";
 import {
-  example, exampleDoc, expectAllClose, expectGradCheck, grad, randomBatch, res, runDoc, runText, scalar,
+  example,
+  exampleDoc,
+  expectAllClose,
+  expectGradCheck,
+  grad,
+  randomBatch,
+  res,
+  runDoc,
+  runText,
+  scalar,
 } from "./methods_helpers.ts";
 
 const PGT = ["P", "G", "T"];
@@ -37,7 +46,18 @@ function docWith(seed: number) {
   const lp = b.logp.data as number[][][];
   const old = b.old_logp.data as number[][][];
   lp.forEach((x, p) => x.forEach((y, g) => y.forEach((_, t) => (y[t] = old[p]![g]![t]! + [-0.6, -0.1, 0.1, 0.5, 2.5][t]!))));
-  return { logp: b.logp, old_logp: b.old_logp, mask: b.mask, A: { dims: ["P", "G"], data: [[1.2, -0.7, 0.3, -0.8], [-1.5, 0.9, -0.2, 0.6]] } };
+  return {
+    logp: b.logp,
+    old_logp: b.old_logp,
+    mask: b.mask,
+    A: {
+      dims: ["P", "G"],
+      data: [
+        [1.2, -0.7, 0.3, -0.8],
+        [-1.5, 0.9, -0.2, 0.6],
+      ],
+    },
+  };
 }
 
 describe("PG.GPPO", () => {
@@ -69,10 +89,13 @@ describe("PG.GPPO", () => {
       const a = A[Math.floor(i / 5)]!;
       const rho = ratios[i % 5]!;
       const expected =
-        a < 0 && rho > 10 ? 0
-        : a < 0 && rho < 0.8 ? (-0.25 * 0.8 * a) / n
-        : a > 0 && rho > 1.28 ? (-0.5 * 1.28 * a) / n
-        : (-a * rho) / n;
+        a < 0 && rho > 10
+          ? 0
+          : a < 0 && rho < 0.8
+            ? (-0.25 * 0.8 * a) / n
+            : a > 0 && rho > 1.28
+              ? (-0.5 * 1.28 * a) / n
+              : (-a * rho) / n;
       expect(v, `token ${i}`).toBeCloseTo(expected, 14);
     });
     expectGradCheck(run, "L", "logp");

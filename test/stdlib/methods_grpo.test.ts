@@ -3,7 +3,17 @@
 // gradient against an independent float64 implementation of the catalog's definition, and the reductions to DAPO.
 import { describe, expect, it } from "vitest";
 import {
-  example, exampleDoc, expectAllClose, expectGradCheck, grad, pg, randomBatch, res, runDoc, runText, scalar,
+  example,
+  exampleDoc,
+  expectAllClose,
+  expectGradCheck,
+  grad,
+  pg,
+  randomBatch,
+  res,
+  runDoc,
+  runText,
+  scalar,
 } from "./methods_helpers.ts";
 import { mulberry32 } from "../kit/index.ts";
 
@@ -11,7 +21,12 @@ const PG_ = ["P", "G"];
 const PGT = ["P", "G", "T"];
 
 /** The catalog's PG.GRPO definition, computed directly (float64). */
-function grpoReference(doc: ReturnType<typeof randomBatch>, eps = 0.2, beta = 0.04, advEps = 1e-6): { A: number[]; L: number; g: number[] } {
+function grpoReference(
+  doc: ReturnType<typeof randomBatch>,
+  eps = 0.2,
+  beta = 0.04,
+  advEps = 1e-6,
+): { A: number[]; L: number; g: number[] } {
   const logp = doc.logp.data as number[][][];
   const old = doc.old_logp.data as number[][][];
   const ref = doc.ref_logp.data as number[][][];
@@ -78,14 +93,23 @@ pipeline t {
     const run = runText(advText, { r: { dims: PG_, data: rewards } });
     for (const name of ["A", "A_centred"]) {
       const A = res(run.ev, name, PG_);
-      for (let p = 0; p < 5; p++) expect(Math.abs(A.slice(p * 6, p * 6 + 6).reduce((a, b) => a + b, 0)), `${name} group ${p}`).toBeLessThan(1e-12);
+      for (let p = 0; p < 5; p++)
+        expect(Math.abs(A.slice(p * 6, p * 6 + 6).reduce((a, b) => a + b, 0)), `${name} group ${p}`).toBeLessThan(1e-12);
     }
     expect(res(run.ev, "A", PG_)).toEqual(res(run.ev, "N", PG_));
     expect(res(run.ev, "A_centred", PG_)).toEqual(res(run.ev, "C", PG_));
   });
 
   it("gives the catalog's advantages (verl eps 1e-6; TRL eps 1e-4), 0 for a zero-variance group, r/(1+eps) for a singleton", () => {
-    const run = runText(advText, { r: { dims: PG_, data: [[1, 0, 0, 0], [1, 1, 1, 1]] } });
+    const run = runText(advText, {
+      r: {
+        dims: PG_,
+        data: [
+          [1, 0, 0, 0],
+          [1, 1, 1, 1],
+        ],
+      },
+    });
     expectAllClose(res(run.ev, "A", PG_), [1.499997, -0.499999, -0.499999, -0.499999, 0, 0, 0, 0], 1e-6, "A");
     expectAllClose(res(run.ev, "A_trl", PG_), [1.4997, -0.4999, -0.4999, -0.4999, 0, 0, 0, 0], 1e-4, "A (TRL eps)");
     const single = runText(advText, { r: { dims: PG_, data: [[0.7]] } });
@@ -130,7 +154,13 @@ pipeline t {
       { logp: doc.logp, old_logp: doc.old_logp, mask: doc.mask, reward: doc.reward },
     );
     // every group varies, and no response is anywhere near the overlong buffer: DAPO keeps and shapes nothing
-    const dapo = runDoc(example("dapo", { eps_high: 0.2 }), { logp: doc.logp, old_logp: doc.old_logp, mask: doc.mask, score: doc.reward, acc: doc.reward });
+    const dapo = runDoc(example("dapo", { eps_high: 0.2 }), {
+      logp: doc.logp,
+      old_logp: doc.old_logp,
+      mask: doc.mask,
+      score: doc.reward,
+      acc: doc.reward,
+    });
     expect(res(dapo.ev, "keep", ["P"])).toEqual([1, 1]);
     expect(scalar(dapo.ev, "L")).toBeCloseTo(scalar(grpoTokenMean.ev, "L"), 15);
     expectAllClose(grad(dapo, "L", "logp", PGT), grad(grpoTokenMean, "L", "logp", PGT), 1e-15, "gradient");

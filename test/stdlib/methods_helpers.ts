@@ -9,7 +9,16 @@ import { evaluate } from "../../runtime/backends/reference/evaluate.ts";
 import type { StateValue } from "../../runtime/library/ops/state.ts";
 import type { Tensor } from "../../runtime/library/tensor.ts";
 import {
-  at, compileOne, compileText, expectGradMatchesNumeric, gradOf, inputsFrom, type InputsDoc, numGradFrozenDetach, repoPath, result,
+  at,
+  compileOne,
+  compileText,
+  expectGradMatchesNumeric,
+  gradOf,
+  inputsFrom,
+  type InputsDoc,
+  numGradFrozenDetach,
+  repoPath,
+  result,
 } from "./harness.ts";
 import { mulberry32 } from "../kit/index.ts";
 
@@ -100,12 +109,18 @@ export function grad(run: Run, loss: string, input: string, dims: readonly strin
 export function expectGradCheck(run: Run, loss: string, input: string): void {
   const g = gradOf(run.program, run.ev, loss)[input];
   expect(g, `no gradient of ${loss} w.r.t. ${input}`).toBeDefined();
-  expectGradMatchesNumeric(g!, numGradFrozenDetach(run.program, run.inputs, loss, input, { state: run.state }), `d${loss}/d${input}`);
+  expectGradMatchesNumeric(
+    g!,
+    numGradFrozenDetach(run.program, run.inputs, loss, input, { state: run.state }),
+    `d${loss}/d${input}`,
+  );
 }
 
 /** Nested arrays [P][G][T] of values from f(p, g, t). */
 export function pgt(P: number, G: number, T: number, f: (p: number, g: number, t: number) => number): number[][][] {
-  return Array.from({ length: P }, (_, p) => Array.from({ length: G }, (_, g) => Array.from({ length: T }, (_, t) => f(p, g, t))));
+  return Array.from({ length: P }, (_, p) =>
+    Array.from({ length: G }, (_, g) => Array.from({ length: T }, (_, t) => f(p, g, t))),
+  );
 }
 
 /** Nested arrays [P][G] of values from f(p, g). */
@@ -117,7 +132,13 @@ export function pg(P: number, G: number, f: (p: number, g: number) => number): n
  * A random batch in the layout of the shared toy batch: logp, old_logp, ref_logp f32[P,G,T], a right-padded mask
  * (every response has 1..T valid tokens), rewards in {0, 1} or continuous.
  */
-export function randomBatch(seed: number, P: number, G: number, T: number, binary = false): InputsDoc & Record<string, { dims: string[]; data: unknown }> {
+export function randomBatch(
+  seed: number,
+  P: number,
+  G: number,
+  T: number,
+  binary = false,
+): InputsDoc & Record<string, { dims: string[]; data: unknown }> {
   const r = mulberry32(seed);
   const len = pg(P, G, () => 1 + Math.floor(r() * T));
   const lp = () => -0.05 - 2 * r();

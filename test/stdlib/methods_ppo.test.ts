@@ -3,7 +3,16 @@
 // REINFORCE++ (lambda = gamma = 1, V = 0).
 import { describe, expect, it } from "vitest";
 import {
-  example, exampleDoc, expectAllClose, expectGradCheck, grad, nextState, randomBatch, res, runDoc, scalar,
+  example,
+  exampleDoc,
+  expectAllClose,
+  expectGradCheck,
+  grad,
+  nextState,
+  randomBatch,
+  res,
+  runDoc,
+  scalar,
 } from "./methods_helpers.ts";
 
 const PGT = ["P", "G", "T"];
@@ -47,7 +56,14 @@ describe("PG.PPO", () => {
     // old − ref = 0.105 on every valid token: KL ≈ 0.105 (the count epsilon), error 0.05, n = 4 rows
     const shifted = { ...doc, ref_logp: { dims: PGT, data: [old.map((row) => row.map((x) => x - 0.105))] } };
     const s1 = runDoc(example("ppo", { kl_ctrl: "adaptive", kl_horizon: 10 }), shifted);
-    const expected = adaptiveBeta(0.001, old, old.map((row) => row.map((x) => x - 0.105)), mask, 0.1, 10);
+    const expected = adaptiveBeta(
+      0.001,
+      old,
+      old.map((row) => row.map((x) => x - 0.105)),
+      mask,
+      0.1,
+      10,
+    );
     expect(expected).toBeCloseTo(0.001 * (1 + (0.05 * 4) / 10), 9);
     expect(s1.ev.stateUpdates.kl_beta).toBeCloseTo(expected, 15);
   });
@@ -73,8 +89,16 @@ describe("PG.PPO", () => {
     const ppo = runDoc(example("ppo", { lam: 1, gamma: 1, kl_coef: 0.05 }), { ...b, values: zeros, values_old: zeros });
     const rpp = runDoc(example("reinforce_pp", { beta: 0.05 }), b);
     const m = (b.mask.data as number[][][]).flat(2);
-    expectAllClose(res(ppo.ev, "A", PGT).map((a, i) => (m[i] ? a : 0)), res(rpp.ev, "A", PGT), 1e-12, "A");
-    expect(scalar(ppo.ev, "L")).toBeCloseTo(scalar(rpp.ev, "L") /* both token-mean of PPO-clip; dual clip only binds at ratio > 3 */, 12);
+    expectAllClose(
+      res(ppo.ev, "A", PGT).map((a, i) => (m[i] ? a : 0)),
+      res(rpp.ev, "A", PGT),
+      1e-12,
+      "A",
+    );
+    expect(scalar(ppo.ev, "L")).toBeCloseTo(
+      scalar(rpp.ev, "L") /* both token-mean of PPO-clip; dual clip only binds at ratio > 3 */,
+      12,
+    );
     expectGradCheck(ppo, "L", "logp");
     expectGradCheck(ppo, "L_v", "values");
   });

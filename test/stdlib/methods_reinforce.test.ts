@@ -3,7 +3,18 @@
 // computation, all-masked rows, importance weights, and the reduction of GRPO to REINFORCE.
 import { describe, expect, it } from "vitest";
 import {
-  example, exampleDoc, expectAllClose, expectGradCheck, grad, nextState, pg, randomBatch, res, runDoc, runText, scalar,
+  example,
+  exampleDoc,
+  expectAllClose,
+  expectGradCheck,
+  grad,
+  nextState,
+  pg,
+  randomBatch,
+  res,
+  runDoc,
+  runText,
+  scalar,
 } from "./methods_helpers.ts";
 
 const PG_ = ["P", "G"];
@@ -23,7 +34,9 @@ function reinforceReference(logp: number[][][], mask: number[][][], A: number[][
       });
     }),
   );
-  logp.forEach((lp, p) => lp.forEach((row, gi) => row.forEach((_, t) => g.push(mask[p]![gi]![t] === 1 ? (-w * A[p]![gi]!) / rows : 0))));
+  logp.forEach((lp, p) =>
+    lp.forEach((row, gi) => row.forEach((_, t) => g.push(mask[p]![gi]![t] === 1 ? (-w * A[p]![gi]!) / rows : 0))),
+  );
   return { L: rows > 0 ? sum / rows : 0, g };
 }
 
@@ -41,7 +54,11 @@ describe("PG.REINFORCE", () => {
       ema: (p, g) => r[p]![g]! - 0.4,
     };
     for (const [kind, f] of Object.entries(expected)) {
-      const run = runDoc(example("reinforce", { baseline: kind }), { ...doc, given_baseline: { dims: ["P"], data: [0.3, -0.2] } }, { reward_ema: 0.4 });
+      const run = runDoc(
+        example("reinforce", { baseline: kind }),
+        { ...doc, given_baseline: { dims: ["P"], data: [0.3, -0.2] } },
+        { reward_ema: 0.4 },
+      );
       expectAllClose(res(run.ev, "A", PG_), pg(2, 3, f).flat(), 1e-12, `A (${kind})`);
     }
   });
@@ -71,7 +88,11 @@ describe("PG.REINFORCE", () => {
     expectAllClose(res(s2.ev, "A", PG_), [-0.025, 0.975, 0.975, -0.025], 1e-15, "step 2 A");
     expect(s2.ev.stateUpdates.reward_ema).toBeCloseTo(0.0725, 15);
     // a state update never feeds the step that writes it: the loss of step 2 uses the baseline 0.025
-    const fixed = runDoc(example("reinforce", { baseline: "given" }), { ...doc, reward: { dims: PG_, data: [[0, 1, 1, 0]] }, given_baseline: { dims: ["P"], data: [0.025] } });
+    const fixed = runDoc(example("reinforce", { baseline: "given" }), {
+      ...doc,
+      reward: { dims: PG_, data: [[0, 1, 1, 0]] },
+      given_baseline: { dims: ["P"], data: [0.025] },
+    });
     expect(scalar(s2.ev, "L")).toBeCloseTo(scalar(fixed.ev, "L"), 15);
   });
 
@@ -89,7 +110,17 @@ describe("PG.REINFORCE", () => {
 
   it("gives L = 0 with zero, finite gradients when no row has a valid token (B' = 0)", () => {
     const doc = exampleDoc("reinforce");
-    doc.mask = { dims: PGT, data: [[[0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0]]] };
+    doc.mask = {
+      dims: PGT,
+      data: [
+        [
+          [0, 0, 0],
+          [0, 0, 0],
+          [0, 0, 0],
+          [0, 0, 0],
+        ],
+      ],
+    };
     const run = runDoc(example("reinforce"), doc);
     expect(scalar(run.ev, "L")).toBe(0);
     for (const v of grad(run, "L", "logp", PGT)) expect(v).toBe(0);
@@ -98,9 +129,27 @@ describe("PG.REINFORCE", () => {
   it("scales the loss and the gradient by a per-token importance weight", () => {
     const doc = exampleDoc("reinforce");
     const base = runDoc(example("reinforce"), doc);
-    const weighted = runDoc(example("reinforce"), { ...doc, is_weight: { dims: PGT, data: [[[0.5, 0.5, 0.5], [0.5, 0.5, 0.5], [0.5, 0.5, 0.5], [0.5, 0.5, 0.5]]] } });
+    const weighted = runDoc(example("reinforce"), {
+      ...doc,
+      is_weight: {
+        dims: PGT,
+        data: [
+          [
+            [0.5, 0.5, 0.5],
+            [0.5, 0.5, 0.5],
+            [0.5, 0.5, 0.5],
+            [0.5, 0.5, 0.5],
+          ],
+        ],
+      },
+    });
     expect(scalar(weighted.ev, "L")).toBeCloseTo(0.5 * 0.2875, 15);
-    expectAllClose(grad(weighted, "L", "logp", PGT), grad(base, "L", "logp", PGT).map((g) => 0.5 * g), 1e-15, "weighted gradient");
+    expectAllClose(
+      grad(weighted, "L", "logp", PGT),
+      grad(base, "L", "logp", PGT).map((g) => 0.5 * g),
+      1e-15,
+      "weighted gradient",
+    );
   });
 
   it("is what GRPO reduces to: eps → ∞, beta = 0, on-policy (ratio 1), std-normalised group advantage (same gradient)", () => {

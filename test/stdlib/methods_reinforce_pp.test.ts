@@ -4,7 +4,15 @@
 // baseline variant against an independent computation, and the reduction to a token-weighted z-score of rewards.
 import { describe, expect, it } from "vitest";
 import {
-  example, exampleDoc, expectAllClose, expectGradCheck, grad, randomBatch, res, runDoc, runText,
+  example,
+  exampleDoc,
+  expectAllClose,
+  expectGradCheck,
+  grad,
+  randomBatch,
+  res,
+  runDoc,
+  runText,
 } from "./methods_helpers.ts";
 
 const PGT = ["P", "G", "T"];
@@ -65,10 +73,22 @@ describe("PG.REINFORCE_PP", () => {
     const doc = exampleDoc("reinforce_pp");
     const run = runDoc(example("reinforce_pp", { beta: 0.01, variant: "baseline" }), doc);
     // scores = Σ_t token rewards: [1 + 0.001 - 0.002 ... ] computed from the printed token rewards
-    const tr = [[-0.001, -0.001, 1.002], [-0.001, 0.002, 0], [-0.002, -0.001, 0.001], [0.005, 0, 0]];
+    const tr = [
+      [-0.001, -0.001, 1.002],
+      [-0.001, 0.002, 0],
+      [-0.002, -0.001, 0.001],
+      [0.005, 0, 0],
+    ];
     const score = tr.map((row) => row.reduce((a, b) => a + b, 0));
     const mu = score.reduce((a, b) => a + b, 0) / 4;
-    const mask = [[1, 1, 1], [1, 1, 0], [1, 1, 1], [1, 0, 0]].flat().map((m) => m === 1);
+    const mask = [
+      [1, 1, 1],
+      [1, 1, 0],
+      [1, 1, 1],
+      [1, 0, 0],
+    ]
+      .flat()
+      .map((m) => m === 1);
     const perToken = mask.map((_, i) => score[Math.floor(i / 3)]! - mu);
     expectAllClose(res(run.ev, "A", PGT), whiten(perToken, mask), 1e-12, "A (baseline variant)");
     const single = runText(
@@ -81,20 +101,50 @@ describe("PG.REINFORCE_PP", () => {
       { s: { dims: ["P", "G"], data: [[2], [0], [1]] }, mask: { dims: PGT, data: [[[1, 1]], [[1, 0]], [[1, 1]]] } },
     );
     // raw scores 2, 0, 1 (no centring) with token weights 2, 1, 2
-    expectAllClose(res(single.ev, "A", PGT), whiten([2, 2, 0, 0, 1, 1], [true, true, true, false, true, true]), 1e-12, "singletons");
+    expectAllClose(
+      res(single.ev, "A", PGT),
+      whiten([2, 2, 0, 0, 1, 1], [true, true, true, false, true, true]),
+      1e-12,
+      "singletons",
+    );
   });
 
   it("needs at least 2 valid tokens in the batch (a run-time require)", () => {
     const doc = exampleDoc("reinforce_pp");
-    doc.mask = { dims: PGT, data: [[[1, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0]]] };
+    doc.mask = {
+      dims: PGT,
+      data: [
+        [
+          [1, 0, 0],
+          [0, 0, 0],
+          [0, 0, 0],
+          [0, 0, 0],
+        ],
+      ],
+    };
     expect(() => runDoc(example("reinforce_pp"), doc)).toThrow(/at least 2 valid tokens/);
   });
 
   it("puts the k1 KL penalty of the rollout policy on every valid token and the score on the last one", () => {
     const run = runDoc(example("reinforce_pp", { beta: 0.5 }), exampleDoc("reinforce_pp"));
-    const old = [[-1.0, -0.5, -2.0], [-0.3, -1.2, 0.0], [-0.7, -0.2, -1.5], [-2.5, 0.0, 0.0]].flat();
-    const ref = [[-1.1, -0.6, -1.8], [-0.4, -1.0, 0.0], [-0.9, -0.3, -1.4], [-2.0, 0.0, 0.0]].flat();
-    const mask = [[1, 1, 1], [1, 1, 0], [1, 1, 1], [1, 0, 0]].flat();
+    const old = [
+      [-1.0, -0.5, -2.0],
+      [-0.3, -1.2, 0.0],
+      [-0.7, -0.2, -1.5],
+      [-2.5, 0.0, 0.0],
+    ].flat();
+    const ref = [
+      [-1.1, -0.6, -1.8],
+      [-0.4, -1.0, 0.0],
+      [-0.9, -0.3, -1.4],
+      [-2.0, 0.0, 0.0],
+    ].flat();
+    const mask = [
+      [1, 1, 1],
+      [1, 1, 0],
+      [1, 1, 1],
+      [1, 0, 0],
+    ].flat();
     const last = [0, 0, 1, 0, 1, 0, 0, 0, 1, 1, 0, 0];
     const reward = [1, 0, 0, 0];
     const expected = mask.map((m, i) => (m ? (last[i] ? reward[Math.floor(i / 3)]! : 0) - 0.5 * (old[i]! - ref[i]!) : 0));

@@ -2,7 +2,16 @@
 // REINFORCE with a prompt-specific baseline, the KL in the token rewards, and no gradient through the baseline.
 import { describe, expect, it } from "vitest";
 import {
-  example, exampleDoc, expectAllClose, expectGradCheck, grad, randomBatch, res, runDoc, runText, scalar,
+  example,
+  exampleDoc,
+  expectAllClose,
+  expectGradCheck,
+  grad,
+  randomBatch,
+  res,
+  runDoc,
+  runText,
+  scalar,
 } from "./methods_helpers.ts";
 import { gradOf } from "./harness.ts";
 
@@ -13,7 +22,16 @@ describe("PG.REMAX", () => {
     const run = runDoc(example("remax", { beta: 0 }), exampleDoc("remax"));
     expectAllClose(
       res(run.ev, "A", PGT),
-      [[0, 0, 0], [-1, -1, 0], [-1, -1, -1], [-1, 0, 0], [1, 1, 1], [0, 0, 0], [0, 0, 0], [0, 0, 0]].flat(),
+      [
+        [0, 0, 0],
+        [-1, -1, 0],
+        [-1, -1, -1],
+        [-1, 0, 0],
+        [1, 1, 1],
+        [0, 0, 0],
+        [0, 0, 0],
+        [0, 0, 0],
+      ].flat(),
       0,
       "A",
     );
@@ -23,7 +41,12 @@ describe("PG.REMAX", () => {
     const doc = randomBatch(23, 3, 4, 5);
     const greedy = { dims: ["P"], data: [0.2, 0.9, 0.5] };
     const remax = runDoc(example("remax", { beta: 0, loss_agg: "seq_mean_token_sum" }), { ...doc, greedy_reward: greedy });
-    const reinforce = runDoc(example("reinforce", { baseline: "given" }), { logp: doc.logp, mask: doc.mask, reward: doc.reward, given_baseline: greedy });
+    const reinforce = runDoc(example("reinforce", { baseline: "given" }), {
+      logp: doc.logp,
+      mask: doc.mask,
+      reward: doc.reward,
+      given_baseline: greedy,
+    });
     expect(scalar(remax.ev, "L")).toBeCloseTo(scalar(reinforce.ev, "L"), 14);
     expectAllClose(grad(remax, "L", "logp", PGT), grad(reinforce, "L", "logp", PGT), 1e-14, "gradient");
     expectGradCheck(remax, "L", "logp");

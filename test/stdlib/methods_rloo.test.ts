@@ -3,7 +3,16 @@
 // REINFORCE gradient, and unequal group sizes through separate groups.
 import { describe, expect, it } from "vitest";
 import {
-  example, exampleDoc, expectAllClose, expectGradCheck, grad, pg, randomBatch, res, runDoc, runText,
+  example,
+  exampleDoc,
+  expectAllClose,
+  expectGradCheck,
+  grad,
+  pg,
+  randomBatch,
+  res,
+  runDoc,
+  runText,
 } from "./methods_helpers.ts";
 import { mulberry32 } from "../kit/index.ts";
 
@@ -25,7 +34,9 @@ describe("PG.RLOO", () => {
       const rewards = pg(4, G, () => Math.round(r() * 20) / 10 - 1);
       const run = runText(advText, { r: { dims: PG_, data: rewards } });
       const A = res(run.ev, "keep", PG_);
-      const expected = rewards.flatMap((row) => row.map((x, g) => x - row.filter((_, j) => j !== g).reduce((a, b) => a + b, 0) / (G - 1)));
+      const expected = rewards.flatMap((row) =>
+        row.map((x, g) => x - row.filter((_, j) => j !== g).reduce((a, b) => a + b, 0) / (G - 1)),
+      );
       expectAllClose(A, expected, 1e-12, `A (G = ${G})`);
       for (let p = 0; p < 4; p++) expect(Math.abs(A.slice(p * G, p * G + G).reduce((a, b) => a + b, 0))).toBeLessThan(1e-12);
       expect(res(run.ev, "zero", PG_)).toEqual(A);
@@ -42,8 +53,18 @@ describe("PG.RLOO", () => {
     const run = runDoc(example("rloo"), exampleDoc("rloo"));
     expectAllClose(res(run.ev, "baseline", PG_), [0, 1 / 3, 1 / 3, 1 / 3], 1e-15, "baselines");
     const A = [1, -1 / 3, -1 / 3, -1 / 3];
-    const mask = [[1, 1, 1], [1, 1, 0], [1, 1, 1], [1, 0, 0]];
-    expectAllClose(grad(run, "L", "logp", PGT), mask.flatMap((row, g) => row.map((m) => (m ? -A[g]! / 4 : 0))), 1e-15, "dL/dlogp");
+    const mask = [
+      [1, 1, 1],
+      [1, 1, 0],
+      [1, 1, 1],
+      [1, 0, 0],
+    ];
+    expectAllClose(
+      grad(run, "L", "logp", PGT),
+      mask.flatMap((row, g) => row.map((m) => (m ? -A[g]! / 4 : 0))),
+      1e-15,
+      "dL/dlogp",
+    );
   });
 
   it("with verl's PPO-clip loss on-policy (ratio 1) has the same gradient as the REINFORCE loss", () => {

@@ -12,8 +12,16 @@ import { example, exampleDoc, expectGradsMatchNumeric, expectRunFails, expectTen
 const EXAMPLE_TEXT = readFileSync(repoPath("examples/spo_stream.rlp"), "utf8");
 
 /** The catalog's tracker after step 1 (printed to 6 digits): prompt id -> value. */
-const ALPHA1 = new Map([[0, 2.13333], [1, 5.05556], [2, 7.61111]]);
-const BETA1 = new Map([[0, 6.54667], [1, 2.94444], [2, 0.388889]]);
+const ALPHA1 = new Map([
+  [0, 2.13333],
+  [1, 5.05556],
+  [2, 7.61111],
+]);
+const BETA1 = new Map([
+  [0, 6.54667],
+  [1, 2.94444],
+  [2, 0.388889],
+]);
 
 function table(v: StateValue | undefined): Map<number, number> {
   expect(v instanceof Map, "a keyed table").toBe(true);
@@ -38,8 +46,12 @@ describe("PG.SPO_STREAM tracker across steps", () => {
   it("step 2 reads the state written by step 1 (saved and loaded as JSON) and gives the expected second-step values", () => {
     const step1 = example("spo_stream");
     // save / load: the tables as JSON entries
-    const saved = JSON.stringify(Object.fromEntries(Object.entries(step1.ev.stateUpdates).map(([k, v]) => [k, [...table(v).entries()]])));
-    const loaded: Record<string, StateValue> = Object.fromEntries(Object.entries(JSON.parse(saved) as Record<string, [number, number][]>).map(([k, v]) => [k, new Map(v)]));
+    const saved = JSON.stringify(
+      Object.fromEntries(Object.entries(step1.ev.stateUpdates).map(([k, v]) => [k, [...table(v).entries()]])),
+    );
+    const loaded: Record<string, StateValue> = Object.fromEntries(
+      Object.entries(JSON.parse(saved) as Record<string, [number, number][]>).map(([k, v]) => [k, new Map(v)]),
+    );
 
     // step 2: prompts [2, 0, 1, 3] — 3 is new (4 offline successes of 8) — rewards [0, 1, 1, 1], drifts D
     const doc = exampleDoc("spo_stream");
@@ -58,7 +70,13 @@ describe("PG.SPO_STREAM tracker across steps", () => {
     const raw = rew.map((x, i) => x - p[i]!);
     const mu = raw.reduce((s, x) => s + x, 0) / 4;
     const sd = Math.sqrt(raw.reduce((s, x) => s + (x - mu) ** 2, 0) / 3);
-    expectTensor(result(r.ev, "A"), ["B"], raw.map((x) => (x - mu) / (sd + 1e-8)), 2e-5, "A (step 2)");
+    expectTensor(
+      result(r.ev, "A"),
+      ["B"],
+      raw.map((x) => (x - mu) / (sd + 1e-8)),
+      2e-5,
+      "A (step 2)",
+    );
     const rho = [0.06, 0.01, 0, 0].map((d) => Math.min(Math.max(2 ** (-d / 0.06), 0.875), 0.96));
     expectTensor(result(r.ev, "forgetting"), ["B"], rho, 1e-12, "rho (step 2)");
     const a2 = a0.map((a, i) => rho[i]! * a + rew[i]!);
@@ -114,9 +132,30 @@ pipeline t {
     s: { dims: ["B"], data: [2, 6, 8] },
     D: { dims: ["B"], data: [0, 0.03, 1.0] },
     r: { dims: ["B"], data: [1, 0, 1] },
-    lp_then: { dims: ["B", "T"], data: [[-1, -2], [-0.5, 0], [0, 0]] },
-    lp_now: { dims: ["B", "T"], data: [[-1.2, -1.7], [-0.4, 5], [0, 0]] },
-    m: { dims: ["B", "T"], data: [[1, 1], [1, 0], [0, 0]] },
+    lp_then: {
+      dims: ["B", "T"],
+      data: [
+        [-1, -2],
+        [-0.5, 0],
+        [0, 0],
+      ],
+    },
+    lp_now: {
+      dims: ["B", "T"],
+      data: [
+        [-1.2, -1.7],
+        [-0.4, 5],
+        [0, 0],
+      ],
+    },
+    m: {
+      dims: ["B", "T"],
+      data: [
+        [1, 1],
+        [1, 0],
+        [0, 0],
+      ],
+    },
   };
 
   it("initialises unseen prompts from offline samples (0.5 each with offline_n = 0) and keeps seen ones", () => {

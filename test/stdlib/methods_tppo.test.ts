@@ -24,9 +24,27 @@ pipeline t {
   output R_gae = where(mask, gr, 0.0)
 }`;
 const catalogDoc = {
-  tr: { dims: ["B", "T"], data: [[0, 0, 1], [0, 0, 0]] },
-  values: { dims: ["B", "T"], data: [[0.5, 0.6, 0.8], [0.4, 0.45, 0.5]] },
-  mask: { dims: ["B", "T"], data: [[1, 1, 1], [1, 1, 1]] },
+  tr: {
+    dims: ["B", "T"],
+    data: [
+      [0, 0, 1],
+      [0, 0, 0],
+    ],
+  },
+  values: {
+    dims: ["B", "T"],
+    data: [
+      [0.5, 0.6, 0.8],
+      [0.4, 0.45, 0.5],
+    ],
+  },
+  mask: {
+    dims: ["B", "T"],
+    data: [
+      [1, 1, 1],
+      [1, 1, 1],
+    ],
+  },
   finished: { dims: ["B"], data: [1, 0] },
   v_boot: { dims: ["B"], data: [0, 0.55] },
 };
@@ -34,22 +52,78 @@ const catalogDoc = {
 describe("PG.TPPO extended GAE", () => {
   it("reproduces the catalog's worked example at lambda 1 and 0.95", () => {
     const r1 = setup(EGAE, catalogDoc);
-    expectTensor(result(r1.ev, "A"), ["B", "T"], [[0.5, 0.4, 0.2], [0.15, 0.1, 0.05]], 1e-12, "A, lambda 1");
+    expectTensor(
+      result(r1.ev, "A"),
+      ["B", "T"],
+      [
+        [0.5, 0.4, 0.2],
+        [0.15, 0.1, 0.05],
+      ],
+      1e-12,
+      "A, lambda 1",
+    );
     const r2 = setup(EGAE.replace("lam: f32 = 1.0", "lam: f32 = 0.95"), catalogDoc);
-    expectTensor(result(r2.ev, "A"), ["B", "T"], [[0.4705, 0.39, 0.2], [0.142625, 0.0975, 0.05]], 1e-12, "A, lambda 0.95");
-    expectTensor(result(r2.ev, "R"), ["B", "T"], [[0.9705, 0.99, 1.0], [0.542625, 0.5475, 0.55]], 1e-12, "returns = A + V");
+    expectTensor(
+      result(r2.ev, "A"),
+      ["B", "T"],
+      [
+        [0.4705, 0.39, 0.2],
+        [0.142625, 0.0975, 0.05],
+      ],
+      1e-12,
+      "A, lambda 0.95",
+    );
+    expectTensor(
+      result(r2.ev, "R"),
+      ["B", "T"],
+      [
+        [0.9705, 0.99, 1.0],
+        [0.542625, 0.5475, 0.55],
+      ],
+      1e-12,
+      "returns = A + V",
+    );
   });
 
   it("equals gae() (PG.PPO) when every response is finished, whatever v_boot says, with padding skipped", () => {
     const doc = {
-      tr: { dims: ["B", "T"], data: [[0.1, -0.2, 0.0, 1.0], [0.0, 0.3, 0.7, 0.0], [0.2, 0.0, 0.0, 0.0]] },
-      values: { dims: ["B", "T"], data: [[0.5, 0.2, 0.9, 0.4], [0.3, 0.6, 0.1, 0.8], [0.7, 0.2, 0.5, 0.5]] },
-      mask: { dims: ["B", "T"], data: [[1, 1, 0, 1], [1, 1, 1, 0], [1, 0, 0, 0]] },
+      tr: {
+        dims: ["B", "T"],
+        data: [
+          [0.1, -0.2, 0.0, 1.0],
+          [0.0, 0.3, 0.7, 0.0],
+          [0.2, 0.0, 0.0, 0.0],
+        ],
+      },
+      values: {
+        dims: ["B", "T"],
+        data: [
+          [0.5, 0.2, 0.9, 0.4],
+          [0.3, 0.6, 0.1, 0.8],
+          [0.7, 0.2, 0.5, 0.5],
+        ],
+      },
+      mask: {
+        dims: ["B", "T"],
+        data: [
+          [1, 1, 0, 1],
+          [1, 1, 1, 0],
+          [1, 0, 0, 0],
+        ],
+      },
       finished: { dims: ["B"], data: [1, 1, 1] },
       v_boot: { dims: ["B"], data: [3.0, -1.0, 7.0] },
     };
-    for (const [lam, gamma] of [["1.0", "1.0"], ["0.95", "0.99"], ["0.0", "0.9"]]) {
-      const r = setup(EGAE.replace("lam: f32 = 1.0", `lam: f32 = ${lam}`).replace("gamma: f32 = 1.0", `gamma: f32 = ${gamma}`), doc, `gae_${lam}`);
+    for (const [lam, gamma] of [
+      ["1.0", "1.0"],
+      ["0.95", "0.99"],
+      ["0.0", "0.9"],
+    ]) {
+      const r = setup(
+        EGAE.replace("lam: f32 = 1.0", `lam: f32 = ${lam}`).replace("gamma: f32 = 1.0", `gamma: f32 = ${gamma}`),
+        doc,
+        `gae_${lam}`,
+      );
       const a = result(r.ev, "A");
       const g = result(r.ev, "A_gae");
       for (let i = 0; i < a.data.length; i++) expect(a.data[i]).toBeCloseTo(g.data[i]!, 14);
@@ -75,23 +149,54 @@ describe("PG.TPPO extended GAE", () => {
 describe("PG.TPPO example", () => {
   it("trains the critic only on finished responses, towards Monte-Carlo returns", () => {
     const r = example("tppo");
-    expectTensor(result(r.ev, "egae_raw"), ["B", "T"], [[0.4705, 0.39, 0.2], [0.142625, 0.0975, 0.05]], 1e-12, "EGAE");
+    expectTensor(
+      result(r.ev, "egae_raw"),
+      ["B", "T"],
+      [
+        [0.4705, 0.39, 0.2],
+        [0.142625, 0.0975, 0.05],
+      ],
+      1e-12,
+      "EGAE",
+    );
     const gv = gradOf(r.program, r.ev, "L_v").values!;
     for (let t = 0; t < 3; t++) expect(at(gv, { B: 1, T: t }), "no critic gradient from the unfinished row").toBe(0);
-    expectTensor(result(r.ev, "returns"), ["B", "T"], [[1, 1, 1], [0, 0, 0]], 1e-12, "MC returns");
+    expectTensor(
+      result(r.ev, "returns"),
+      ["B", "T"],
+      [
+        [1, 1, 1],
+        [0, 0, 0],
+      ],
+      1e-12,
+      "MC returns",
+    );
     expectGradsMatchNumeric(r, "L");
     expectGradsMatchNumeric(r, "L_v");
   });
 
   it("puts only the current window's tokens in the policy loss (EGAE and whitening still see every generated token)", () => {
     const doc = exampleDoc("tppo");
-    doc.window = { dims: ["B", "T"], data: [[1, 1, 1], [0, 1, 1]] };
+    doc.window = {
+      dims: ["B", "T"],
+      data: [
+        [1, 1, 1],
+        [0, 1, 1],
+      ],
+    };
     const r = setup(readFileSync(repoPath("examples/tppo.rlp"), "utf8"), doc, "window");
     const full = example("tppo");
     expect(Array.from(result(r.ev, "A").data)).toEqual(Array.from(result(full.ev, "A").data));
     const A = result(r.ev, "A");
     const g = gradOf(r.program, r.ev, "L").logp!;
     expect(at(g, { B: 1, T: 0 })).toBe(0);
-    for (const [b, t] of [[0, 0], [0, 1], [0, 2], [1, 1], [1, 2]] as const) expect(at(g, { B: b, T: t })).toBeCloseTo(-at(A, { B: b, T: t }) / 5, 14);
+    for (const [b, t] of [
+      [0, 0],
+      [0, 1],
+      [0, 2],
+      [1, 1],
+      [1, 2],
+    ] as const)
+      expect(at(g, { B: b, T: t })).toBeCloseTo(-at(A, { B: b, T: t }) / 5, 14);
   });
 });

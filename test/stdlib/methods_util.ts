@@ -8,8 +8,17 @@ import { evaluate, type EvalResult } from "../../runtime/backends/reference/eval
 import type { StateValue } from "../../runtime/library/ops/state.ts";
 import type { Tensor } from "../../runtime/library/tensor.ts";
 import {
-  at, compileOne, compileText, expectGradMatchesNumeric, expectTensorPrinted, gradOf, inputsFile, inputsFrom, type InputsDoc,
-  numGradFrozenDetach, repoPath,
+  at,
+  compileOne,
+  compileText,
+  expectGradMatchesNumeric,
+  expectTensorPrinted,
+  gradOf,
+  inputsFile,
+  inputsFrom,
+  type InputsDoc,
+  numGradFrozenDetach,
+  repoPath,
 } from "./harness.ts";
 
 export interface Run {

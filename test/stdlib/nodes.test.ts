@@ -5,8 +5,22 @@ import { describe, expect, it } from "vitest";
 import type { IRProgram } from "../../compiler/ir/ir.ts";
 import type { Tensor } from "../../runtime/library/tensor.ts";
 import {
-  at, compileText, compileTextDiagnostics, errorsOf, expectFinite, expectGradMatchesNumeric, expectPrinted, expectTensorPrinted,
-  formatDiagnostics, gradOf, inputsFrom, type InputsDoc, numGradOf, result, run, scalarOf,
+  at,
+  compileText,
+  compileTextDiagnostics,
+  errorsOf,
+  expectFinite,
+  expectGradMatchesNumeric,
+  expectPrinted,
+  expectTensorPrinted,
+  formatDiagnostics,
+  gradOf,
+  inputsFrom,
+  type InputsDoc,
+  numGradOf,
+  result,
+  run,
+  scalarOf,
 } from "./harness.ts";
 
 const LN2 = Math.log(2);
@@ -14,7 +28,11 @@ const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 const softplus = (x: number) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
 
 /** Compiles `text`, reads `doc` and evaluates. */
-function setup(text: string, doc: InputsDoc, name = "t"): { program: IRProgram; inputs: Record<string, Tensor>; ev: ReturnType<typeof run> } {
+function setup(
+  text: string,
+  doc: InputsDoc,
+  name = "t",
+): { program: IRProgram; inputs: Record<string, Tensor>; ev: ReturnType<typeof run> } {
   const program = compileText(text, name);
   const inputs = inputsFrom(program, doc);
   return { program, inputs, ev: run(program, inputs) };
@@ -29,8 +47,14 @@ function expectTensor(t: Tensor, dims: string[], data: unknown, tol: number, wha
 function expectCompileError(text: string, phrase: string): void {
   const r = compileTextDiagnostics(text);
   const errs = errorsOf(r.diagnostics);
-  expect(errs.length, `expected a compile error mentioning "${phrase}"; diagnostics:\n${formatDiagnostics(r.diagnostics)}`).toBeGreaterThan(0);
-  expect(errs.some((d) => d.message.includes(phrase) || d.notes.some((n) => n.message.includes(phrase))), formatDiagnostics(errs)).toBe(true);
+  expect(
+    errs.length,
+    `expected a compile error mentioning "${phrase}"; diagnostics:\n${formatDiagnostics(r.diagnostics)}`,
+  ).toBeGreaterThan(0);
+  expect(
+    errs.some((d) => d.message.includes(phrase) || d.notes.some((n) => n.message.includes(phrase))),
+    formatDiagnostics(errs),
+  ).toBe(true);
 }
 
 // ---------------------------------------------------------------- group.rlp
@@ -46,10 +70,23 @@ pipeline t {
 }`;
 
   it("matches the catalog's GRPO advantages, sums to 0 within each group, gives 0 for a zero-variance group", () => {
-    const r = [[1, 0, 0, 0], [0.3, 0.9, 0.5, 0.1], [0.5, 0.5, 0.5, 0.5]];
+    const r = [
+      [1, 0, 0, 0],
+      [0.3, 0.9, 0.5, 0.1],
+      [0.5, 0.5, 0.5, 0.5],
+    ];
     const { ev } = setup(text, { r: { dims: ["P", "G"], data: r } });
     const A = result(ev, "A");
-    expectTensorPrinted(A, ["P", "G"], [[1.5, -0.499999, -0.499999, -0.499999], [null, null, null, null], [null, null, null, null]], "A (catalog PG.GRPO)");
+    expectTensorPrinted(
+      A,
+      ["P", "G"],
+      [
+        [1.5, -0.499999, -0.499999, -0.499999],
+        [null, null, null, null],
+        [null, null, null, null],
+      ],
+      "A (catalog PG.GRPO)",
+    );
     for (let p = 0; p < 3; p++) {
       let s = 0;
       for (let g = 0; g < 4; g++) s += at(A, { P: p, G: g });
@@ -64,7 +101,17 @@ pipeline t {
     expect(Array.from(result(ev, "A_default").data)).toEqual(Array.from(A.data));
     // group_center: x − mean
     const C = result(ev, "C");
-    expectTensor(C, ["P", "G"], [[0.75, -0.25, -0.25, -0.25], [-0.15, 0.45, 0.05, -0.35], [0, 0, 0, 0]], 1e-12, "C");
+    expectTensor(
+      C,
+      ["P", "G"],
+      [
+        [0.75, -0.25, -0.25, -0.25],
+        [-0.15, 0.45, 0.05, -0.35],
+        [0, 0, 0, 0],
+      ],
+      1e-12,
+      "C",
+    );
   });
 
   it("treats a singleton group as verl does: mean 0 and std 1, so A = r / (1 + eps) and the centred value is r", () => {
@@ -94,10 +141,21 @@ pipeline t {
 describe("agg and the loss aggregation modes (§0.3, PG.ENTROPY)", () => {
   // PG.ENTROPY worked example: P·G = 2 rows, T = 3, V = 3
   const logits = [
-    [[2, 0, -1], [0.5, 0.5, 0.5], [3, 1, 0]],
-    [[1, 0, 0], [0, 2, 0], [0, 0, 0]], // the last token is masked
+    [
+      [2, 0, -1],
+      [0.5, 0.5, 0.5],
+      [3, 1, 0],
+    ],
+    [
+      [1, 0, 0],
+      [0, 2, 0],
+      [0, 0, 0],
+    ], // the last token is masked
   ];
-  const mask = [[1, 1, 1], [1, 1, 0]];
+  const mask = [
+    [1, 1, 1],
+    [1, 1, 0],
+  ];
   const entText = `
 pipeline ent {
   dims B, T, V
@@ -121,7 +179,10 @@ pipeline ent {
 
   it("computes the catalog's token entropies and the four aggregations", () => {
     const { ev } = setup(entText, entDoc, "ent");
-    const H = [[0.524267, 1.09861, 0.524267], [0.975328, 0.665573, null]];
+    const H = [
+      [0.524267, 1.09861, 0.524267],
+      [0.975328, 0.665573, null],
+    ];
     expectTensorPrinted(result(ev, "H_logits"), ["B", "T"], H, "H from logits");
     expectTensorPrinted(result(ev, "H_logp"), ["B", "T"], H, "H from log-probs");
     const printed: Record<string, number> = { tm: 0.757609, sts: 1.89402, stm: 0.768083, stsn: 1.26268, stsn_T: 1.26268 };
@@ -155,10 +216,20 @@ pipeline ent {
   output stm = agg(H, mask, mode=seq_mean_token_mean)
   output stsn = agg(H, mask, mode=seq_mean_token_sum_norm, norm=3.0)
 }`,
-      { H: { dims: ["B", "T"], data: [[0.524267, 1.09861, 0.524267], [0.975328, 0.665573, 0]] }, mask: { dims: ["B", "T"], data: mask } },
+      {
+        H: {
+          dims: ["B", "T"],
+          data: [
+            [0.524267, 1.09861, 0.524267],
+            [0.975328, 0.665573, 0],
+          ],
+        },
+        mask: { dims: ["B", "T"], data: mask },
+      },
     );
     // the inputs are themselves rounded to 6 digits: allow the propagated rounding (< 1e-5)
-    for (const [k, v] of Object.entries({ tm: 0.757609, sts: 1.89402, stm: 0.768083, stsn: 1.26268 })) expectPrinted(scalarOf(ev, k), v, k, undefined, 1e-5);
+    for (const [k, v] of Object.entries({ tm: 0.757609, sts: 1.89402, stm: 0.768083, stsn: 1.26268 }))
+      expectPrinted(scalarOf(ev, k), v, k, undefined, 1e-5);
   });
 
   const maskedText = `
@@ -174,8 +245,20 @@ pipeline t {
 }`;
 
   it("lets an all-masked row contribute 0 (not counted in B'), with finite gradients that are 0 on it", () => {
-    const x = [[1, 2, 3], [5, 6, 7]];
-    const { program, inputs, ev } = setup(maskedText, { x: { dims: ["B", "T"], data: x }, mask: { dims: ["B", "T"], data: [[1, 1, 0], [0, 0, 0]] } });
+    const x = [
+      [1, 2, 3],
+      [5, 6, 7],
+    ];
+    const { program, inputs, ev } = setup(maskedText, {
+      x: { dims: ["B", "T"], data: x },
+      mask: {
+        dims: ["B", "T"],
+        data: [
+          [1, 1, 0],
+          [0, 0, 0],
+        ],
+      },
+    });
     expect(scalarOf(ev, "tm")).toBeCloseTo(1.5, 14);
     expect(scalarOf(ev, "sts")).toBeCloseTo(3, 14); // B' = 1
     expect(scalarOf(ev, "stm")).toBeCloseTo(3 / (2 + 1e-8), 14);
@@ -185,14 +268,38 @@ pipeline t {
     for (const [loss, w] of Object.entries(expected)) {
       const g = gradOf(program, ev, loss).x!;
       expectFinite(g, `d${loss}/dx`);
-      expectTensor(g, ["B", "T"], [[w, w, 0], [0, 0, 0]], 1e-14, `d${loss}/dx`);
+      expectTensor(
+        g,
+        ["B", "T"],
+        [
+          [w, w, 0],
+          [0, 0, 0],
+        ],
+        1e-14,
+        `d${loss}/dx`,
+      );
       for (let t = 0; t < 3; t++) expect(at(g, { B: 1, T: t }), `d${loss}/dx on the all-masked row`).toBe(0);
       expectGradMatchesNumeric(g, numGradOf(program, inputs, loss, "x"), `d${loss}/dx`);
     }
   });
 
   it("gives 0 and zero gradients, never NaN, when no token is valid", () => {
-    const { program, ev } = setup(maskedText, { x: { dims: ["B", "T"], data: [[1, 2, 3], [5, 6, 7]] }, mask: { dims: ["B", "T"], data: [[0, 0, 0], [0, 0, 0]] } });
+    const { program, ev } = setup(maskedText, {
+      x: {
+        dims: ["B", "T"],
+        data: [
+          [1, 2, 3],
+          [5, 6, 7],
+        ],
+      },
+      mask: {
+        dims: ["B", "T"],
+        data: [
+          [0, 0, 0],
+          [0, 0, 0],
+        ],
+      },
+    });
     for (const loss of ["tm", "sts", "stm", "stsn", "mm"]) {
       expect(scalarOf(ev, loss), loss).toBe(0);
       const g = gradOf(program, ev, loss).x!;
@@ -211,7 +318,17 @@ pipeline t {
   output sts = seq_mean_token_sum(a, mask)
   output stm = seq_mean_token_mean(a, mask)
 }`,
-      { a: { dims: ["B"], data: [2, 5, 7] }, mask: { dims: ["B", "T"], data: [[1, 1, 0], [1, 0, 0], [0, 0, 0]] } },
+      {
+        a: { dims: ["B"], data: [2, 5, 7] },
+        mask: {
+          dims: ["B", "T"],
+          data: [
+            [1, 1, 0],
+            [1, 0, 0],
+            [0, 0, 0],
+          ],
+        },
+      },
     );
     expect(scalarOf(ev, "tm")).toBeCloseTo((2 * 2 + 5) / 3, 14);
     expect(scalarOf(ev, "sts")).toBeCloseTo((2 * 2 + 5) / 2, 14);
@@ -231,8 +348,14 @@ pipeline t {
 }`;
 
   it("whitens over all valid tokens with the count epsilon, the Bessel factor and the variance epsilon", () => {
-    const x = [[1, 2, 3], [4, 100, -50]];
-    const m = [[1, 1, 1], [1, 0, 0]];
+    const x = [
+      [1, 2, 3],
+      [4, 100, -50],
+    ];
+    const m = [
+      [1, 1, 1],
+      [1, 0, 0],
+    ];
     const { ev } = setup(text, { x: { dims: ["B", "T"], data: x }, mask: { dims: ["B", "T"], data: m } });
     const valid = [1, 2, 3, 4];
     const n = 4;
@@ -241,8 +364,26 @@ pipeline t {
     const w = (y: number) => (y - mu) / Math.sqrt(v + 1e-8);
     expect(scalarOf(ev, "mm")).toBeCloseTo(mu, 14);
     // masked positions are whitened too (as verl does); they are not meaningful but must be finite
-    expectTensor(result(ev, "w"), ["B", "T"], [[w(1), w(2), w(3)], [w(4), w(100), w(-50)]], 1e-10, "w");
-    expectTensor(result(ev, "w_keep"), ["B", "T"], [[w(1) + mu, w(2) + mu, w(3) + mu], [w(4) + mu, null, null]], 1e-12, "w_keep");
+    expectTensor(
+      result(ev, "w"),
+      ["B", "T"],
+      [
+        [w(1), w(2), w(3)],
+        [w(4), w(100), w(-50)],
+      ],
+      1e-10,
+      "w",
+    );
+    expectTensor(
+      result(ev, "w_keep"),
+      ["B", "T"],
+      [
+        [w(1) + mu, w(2) + mu, w(3) + mu],
+        [w(4) + mu, null, null],
+      ],
+      1e-12,
+      "w_keep",
+    );
     // the whitened valid tokens have mean ~0 and unbiased variance ~1
     const wv = [w(1), w(2), w(3), w(4)];
     const wm = wv.reduce((a, b) => a + b, 0) / 4;
@@ -252,7 +393,22 @@ pipeline t {
 
   it("requires at least 2 valid tokens (a run-time check)", () => {
     const program = compileText(text);
-    const inputs = inputsFrom(program, { x: { dims: ["B", "T"], data: [[1, 2, 3], [4, 5, 6]] }, mask: { dims: ["B", "T"], data: [[0, 1, 0], [0, 0, 0]] } });
+    const inputs = inputsFrom(program, {
+      x: {
+        dims: ["B", "T"],
+        data: [
+          [1, 2, 3],
+          [4, 5, 6],
+        ],
+      },
+      mask: {
+        dims: ["B", "T"],
+        data: [
+          [0, 1, 0],
+          [0, 0, 0],
+        ],
+      },
+    });
     expect(() => run(program, inputs)).toThrow(/at least 2 valid tokens/);
   });
 });
@@ -284,7 +440,13 @@ pipeline t {
   it("gives k1 = d, k2 = d²/2, k3 = exp(−d) + d − 1 (clamped to [−10, 10]) and matches the catalog's k3", () => {
     const { ev } = setup(text, doc);
     expectTensor(result(ev, "k1"), ["B"], d, 1e-15, "k1");
-    expectTensor(result(ev, "k2"), ["B"], d.map((x) => 0.5 * x * x), 1e-13, "k2");
+    expectTensor(
+      result(ev, "k2"),
+      ["B"],
+      d.map((x) => 0.5 * x * x),
+      1e-13,
+      "k2",
+    );
     const k3 = d.map((x) => Math.min(10, Math.max(-10, Math.exp(-x) + x - 1)));
     expectTensor(result(ev, "k3"), ["B"], k3, 1e-13, "k3");
     // catalog PG.GRPO k3 at d = 0.4, 0.1, −0.1
@@ -295,11 +457,18 @@ pipeline t {
 
   it("has gradients 1, d, 1 − exp(ref − logp) (0 where verl's clamps bind) and sign(d) with abs'(0) = 0", () => {
     const { program, inputs, ev } = setup(text, doc);
-    expectTensor(gradOf(program, ev, "L1").logp!, ["B"], d.map(() => 1), 0, "dk1");
+    expectTensor(
+      gradOf(program, ev, "L1").logp!,
+      ["B"],
+      d.map(() => 1),
+      0,
+      "dk1",
+    );
     expectTensor(gradOf(program, ev, "L2").logp!, ["B"], d, 1e-15, "dk2");
     expectTensor(gradOf(program, ev, "L3").logp!, ["B"], [...d.slice(0, 4).map((x) => 1 - Math.exp(-x)), 0, 0], 1e-14, "dk3");
     expectTensor(gradOf(program, ev, "La").logp!, ["B"], [1, 1, -1, 0, 1, -1], 0, "dabs");
-    for (const L of ["L1", "L3"]) expectGradMatchesNumeric(gradOf(program, ev, L).logp!, numGradOf(program, inputs, L, "logp"), `d${L}`);
+    for (const L of ["L1", "L3"])
+      expectGradMatchesNumeric(gradOf(program, ev, L).logp!, numGradOf(program, inputs, L, "logp"), `d${L}`);
   });
 });
 
@@ -321,13 +490,49 @@ pipeline t {
 
   it("carries next_value and gae through masked tokens, as verl's loop does", () => {
     const { ev } = setup(text, {
-      r: { dims: ["B", "T"], data: [[0, 5, 1], [0, 1, 7]] },
-      v: { dims: ["B", "T"], data: [[0.5, 9.0, 0.2], [0.2, 0.3, 4.0]] },
-      mask: { dims: ["B", "T"], data: [[1, 0, 1], [1, 1, 0]] },
+      r: {
+        dims: ["B", "T"],
+        data: [
+          [0, 5, 1],
+          [0, 1, 7],
+        ],
+      },
+      v: {
+        dims: ["B", "T"],
+        data: [
+          [0.5, 9.0, 0.2],
+          [0.2, 0.3, 4.0],
+        ],
+      },
+      mask: {
+        dims: ["B", "T"],
+        data: [
+          [1, 0, 1],
+          [1, 1, 0],
+        ],
+      },
     });
     // row 0: an interleaved masked token; row 1: right padding (verl writes the carried gae, 0, there)
-    expectTensor(result(ev, "adv_o"), ["B", "T"], [[0.256, 0.8, 0.8], [0.574, 0.7, 0]], 1e-14, "adv");
-    expectTensor(result(ev, "ret_o"), ["B", "T"], [[0.756, 9.8, 1.0], [0.774, 1.0, 4.0]], 1e-14, "returns = adv + values");
+    expectTensor(
+      result(ev, "adv_o"),
+      ["B", "T"],
+      [
+        [0.256, 0.8, 0.8],
+        [0.574, 0.7, 0],
+      ],
+      1e-14,
+      "adv",
+    );
+    expectTensor(
+      result(ev, "ret_o"),
+      ["B", "T"],
+      [
+        [0.756, 9.8, 1.0],
+        [0.774, 1.0, 4.0],
+      ],
+      1e-14,
+      "returns = adv + values",
+    );
   });
 
   it("with gamma = lambda = 1 (the defaults) and V = 0 gives the reward-to-go over valid tokens", () => {
@@ -359,19 +564,62 @@ pipeline t {
 }`;
   // row 0: the catalog's example plus one padded step; row 1: all masked; row 2: no done, no padding
   const doc: InputsDoc = {
-    r: { dims: ["B", "T"], data: [[1, 0, 2, 1, 0.5, 0], [1, 1, 1, 1, 1, 1], [1, 1, 1, 1, 1, 1]] },
-    v: { dims: ["B", "T"], data: [[0.5, 0.4, 1.0, 0.3, 0.6, 0], [1, 1, 1, 1, 1, 1], [0, 0, 0, 0, 0, 0]] },
-    done: { dims: ["B", "T"], data: [[0, 0, 1, 0, 0, 0], [0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0]] },
-    mask: { dims: ["B", "T"], data: [[1, 1, 1, 1, 1, 0], [0, 0, 0, 0, 0, 0], [1, 1, 1, 1, 1, 1]] },
+    r: {
+      dims: ["B", "T"],
+      data: [
+        [1, 0, 2, 1, 0.5, 0],
+        [1, 1, 1, 1, 1, 1],
+        [1, 1, 1, 1, 1, 1],
+      ],
+    },
+    v: {
+      dims: ["B", "T"],
+      data: [
+        [0.5, 0.4, 1.0, 0.3, 0.6, 0],
+        [1, 1, 1, 1, 1, 1],
+        [0, 0, 0, 0, 0, 0],
+      ],
+    },
+    done: {
+      dims: ["B", "T"],
+      data: [
+        [0, 0, 1, 0, 0, 0],
+        [0, 0, 0, 0, 0, 0],
+        [0, 0, 0, 0, 0, 0],
+      ],
+    },
+    mask: {
+      dims: ["B", "T"],
+      data: [
+        [1, 1, 1, 1, 1, 0],
+        [0, 0, 0, 0, 0, 0],
+        [1, 1, 1, 1, 1, 1],
+      ],
+    },
     v_last: { dims: ["B"], data: [0.8, 0.3, 0] },
   };
 
   it("reproduces the catalog's worked examples; padded and all-masked steps give 0", () => {
     const { ev } = setup(text, doc);
     const z = [0, 0, 0, 0, 0, 0];
-    expectTensorPrinted(result(ev, "A_o"), ["B", "T"], [[1.7384, 1.22, 1.0, 1.6864, 0.62, 0], z, [null, null, null, null, null, null]], "A (CB.GAE)");
-    expectTensorPrinted(result(ev, "R_o"), ["B", "T"], [[2.2384, 1.62, 2.0, 1.9864, 1.22, 0], z, [null, null, null, null, null, null]], "R (CB.GAE)");
-    expectTensorPrinted(result(ev, "G"), ["B", "T"], [[2.62, 1.8, 2.0, 2.098, 1.22, 0], z, [null, null, null, null, null, null]], "G (CB.DISCOUNTED_RETURN)");
+    expectTensorPrinted(
+      result(ev, "A_o"),
+      ["B", "T"],
+      [[1.7384, 1.22, 1.0, 1.6864, 0.62, 0], z, [null, null, null, null, null, null]],
+      "A (CB.GAE)",
+    );
+    expectTensorPrinted(
+      result(ev, "R_o"),
+      ["B", "T"],
+      [[2.2384, 1.62, 2.0, 1.9864, 1.22, 0], z, [null, null, null, null, null, null]],
+      "R (CB.GAE)",
+    );
+    expectTensorPrinted(
+      result(ev, "G"),
+      ["B", "T"],
+      [[2.62, 1.8, 2.0, 2.098, 1.22, 0], z, [null, null, null, null, null, null]],
+      "G (CB.DISCOUNTED_RETURN)",
+    );
     // gamma = 1, no bootstrap: the reward-to-go, cut at done
     expectTensor(result(ev, "G1"), ["B", "T"], [[3, 2, 2, 1.5, 0.5, 0], z, [6, 5, 4, 3, 2, 1]], 1e-14, "reward-to-go");
   });
@@ -419,12 +667,43 @@ pipeline t {
 describe("dpo_loss (PO.DPO)", () => {
   // the catalog's pair example E1 on the [P, Y, T] layout (Y = {w, l}); masked positions hold 0
   const E1 = {
-    lp: [[[-0.5, -1.0, -0.2], [-0.8, -1.5, 0]], [[-1.2, -0.3, 0], [-0.4, -0.7, -1.1]]],
-    rlp: [[[-0.6, -1.1, -0.3], [-0.7, -1.2, 0]], [[-1.0, -0.5, 0], [-0.6, -0.6, -1.0]]],
-    m: [[[1, 1, 1], [1, 1, 0]], [[1, 1, 0], [1, 1, 1]]],
+    lp: [
+      [
+        [-0.5, -1.0, -0.2],
+        [-0.8, -1.5, 0],
+      ],
+      [
+        [-1.2, -0.3, 0],
+        [-0.4, -0.7, -1.1],
+      ],
+    ],
+    rlp: [
+      [
+        [-0.6, -1.1, -0.3],
+        [-0.7, -1.2, 0],
+      ],
+      [
+        [-1.0, -0.5, 0],
+        [-0.6, -0.6, -1.0],
+      ],
+    ],
+    m: [
+      [
+        [1, 1, 1],
+        [1, 1, 0],
+      ],
+      [
+        [1, 1, 0],
+        [1, 1, 1],
+      ],
+    ],
   };
   const PYT = ["P", "Y", "T"];
-  const docOf = (lp: unknown, rlp: unknown, m: unknown): InputsDoc => ({ lp: { dims: PYT, data: lp }, rlp: { dims: PYT, data: rlp }, m: { dims: PYT, data: m } });
+  const docOf = (lp: unknown, rlp: unknown, m: unknown): InputsDoc => ({
+    lp: { dims: PYT, data: lp },
+    rlp: { dims: PYT, data: rlp },
+    m: { dims: PYT, data: m },
+  });
   const pipeline = (args: string) => `
 pipeline t {
   dims P, T
@@ -434,14 +713,30 @@ pipeline t {
   loss L = dpo_loss(lp, rlp, m${args})
 }`;
   /** dL/dlp for per-pair contrast gradients g = dℓ/dh (sum form): +g·m_w/P on w, −g·m_l/P on l. */
-  const closedForm = (g: number[], m = E1.m): number[][][] => m.map((pair, p) => pair.map((row, y) => row.map((mk) => (mk ? ((y === 0 ? 1 : -1) * g[p]!) / m.length : 0))));
+  const closedForm = (g: number[], m = E1.m): number[][][] =>
+    m.map((pair, p) => pair.map((row, y) => row.map((mk) => (mk ? ((y === 0 ? 1 : -1) * g[p]!) / m.length : 0))));
 
   it("is log 2 at policy == reference, with dL/dlp = ∓beta/2 per valid token / P", () => {
     const { program, inputs, ev } = setup(pipeline(", beta=0.1"), docOf(E1.rlp, E1.rlp, E1.m));
     expect(scalarOf(ev, "L")).toBeCloseTo(LN2, 14);
     const g = gradOf(program, ev, "L").lp!;
     expectTensor(g, PYT, closedForm([-0.05, -0.05]), 1e-15, "dL/dlp at h = 0");
-    expectTensor(g, PYT, [[[-0.025, -0.025, -0.025], [0.025, 0.025, 0]], [[-0.025, -0.025, 0], [0.025, 0.025, 0.025]]], 1e-15, "dL/dlp at h = 0");
+    expectTensor(
+      g,
+      PYT,
+      [
+        [
+          [-0.025, -0.025, -0.025],
+          [0.025, 0.025, 0],
+        ],
+        [
+          [-0.025, -0.025, 0],
+          [0.025, 0.025, 0.025],
+        ],
+      ],
+      1e-15,
+      "dL/dlp at h = 0",
+    );
     expectGradMatchesNumeric(g, numGradOf(program, inputs, "L", "lp"), "dL/dlp");
   });
 
@@ -451,8 +746,19 @@ pipeline t {
       { args: ", beta=0.1, label_smoothing=0.1, loss_type=robust", L: 0.671578, w0: -0.030375 },
       { args: ", beta=0.1, loss_type=ipo, ipo_length_norm=false", L: 21.745, w0: -4.3 },
       {
-        args: ", beta=0.1, loss_type=ipo", L: 23.545, w0: -1.566667,
-        gradFull: [[[-1.566667, -1.566667, -1.566667], [2.35, 2.35, 0]], [[-2.5, -2.5, 0], [1.666667, 1.666667, 1.666667]]],
+        args: ", beta=0.1, loss_type=ipo",
+        L: 23.545,
+        w0: -1.566667,
+        gradFull: [
+          [
+            [-1.566667, -1.566667, -1.566667],
+            [2.35, 2.35, 0],
+          ],
+          [
+            [-2.5, -2.5, 0],
+            [1.666667, 1.666667, 1.666667],
+          ],
+        ],
       },
     ];
     for (const c of cases) {
@@ -605,7 +911,11 @@ describe("value_clip_loss (PG.PPO step 4)", () => {
   loss L = sum(value_clip_loss(v, old, R, eps=0.5), over=B)
   output lv = value_clip_loss(v, old, R)
 }`,
-      { v: { dims: ["B"], data: [0.9, 0.2, 1.5] }, old: { dims: ["B"], data: [0.3, 0.4, 0.3] }, R: { dims: ["B"], data: [0.95, 0.98, 0.0] } },
+      {
+        v: { dims: ["B"], data: [0.9, 0.2, 1.5] },
+        old: { dims: ["B"], data: [0.3, 0.4, 0.3] },
+        R: { dims: ["B"], data: [0.95, 0.98, 0.0] },
+      },
     );
     // 0: v outside the window, the clipped term dominates ⇒ gradient 0; 1: inside (tie) ⇒ 2(v − R);
     // 2: outside, the unclipped term dominates ⇒ 2(v − R)

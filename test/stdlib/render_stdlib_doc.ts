@@ -40,7 +40,8 @@ function renderNode(lib: StdLibrary, n: StdNode): string {
   const parts: string[] = [`### ${n.name}`, "", "```text", n.signature, "```", ""];
   if (n.params.length > 0) {
     parts.push("| parameter | type | default |", "|---|---|---|");
-    for (const p of n.params) parts.push(`| ${code(p.name)} | ${code(p.type)} | ${p.default !== undefined ? code(p.default) : "required"} |`);
+    for (const p of n.params)
+      parts.push(`| ${code(p.name)} | ${code(p.type)} | ${p.default !== undefined ? code(p.default) : "required"} |`);
     parts.push("");
   }
   parts.push(`Returns ${n.results.map(code).join(", ")}. Defined in [${n.file}](../${n.file}) (line ${n.line}).`, "");
@@ -85,11 +86,21 @@ export function renderStdlibDoc(lib: StdLibrary = stdLibrary()): string {
   }
 
   out.push("## Std nodes", "");
-  out.push("Grouped by file. Every node is inlined at its call; its parameters are typed, and defaults are evaluated at each call.", "");
+  out.push(
+    "Grouped by file. Every node is inlined at its call; its parameters are typed, and defaults are evaluated at each call.",
+    "",
+  );
   for (const f of lib.files) {
     if (f.nodes.length === 0 && f.enums.length === 0 && f.dims.length === 0) continue;
     out.push(`## ${f.file}`, "");
-    if (f.header) out.push(f.header.split("\n").map((l) => l.replace(/^std: /, "")).join("\n"), "");
+    if (f.header)
+      out.push(
+        f.header
+          .split("\n")
+          .map((l) => l.replace(/^std: /, ""))
+          .join("\n"),
+        "",
+      );
     out.push("| node | definition |", "|---|---|");
     for (const n of f.nodes) out.push(`| [${code(n.name)}](#${anchor(n.name)}) | ${cell(firstSentence(n.doc))} |`);
     out.push("");
@@ -105,10 +116,19 @@ export function renderStdlibDoc(lib: StdLibrary = stdLibrary()): string {
   }
 
   out.push("## Builtins", "");
-  out.push("The primitives of the language (`compiler/elaborate/builtins/`); std nodes are built from them. The language reference", "([language.md](language.md)) gives their semantics and gradient rules.", "");
+  out.push(
+    "The primitives of the language (`compiler/elaborate/builtins/`); std nodes are built from them. The language reference",
+    "([language.md](language.md)) gives their semantics and gradient rules.",
+    "",
+  );
   out.push("| builtin | call | definition |", "|---|---|---|");
   for (const b of lib.builtins.values()) out.push(`| ${code(b.name)} | ${code(builtinSignature(b))} | ${cell(b.doc)} |`);
-  return out.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd() + "\n";
+  return (
+    out
+      .join("\n")
+      .replace(/\n{3,}/g, "\n\n")
+      .trimEnd() + "\n"
+  );
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -9,7 +9,11 @@ describe("selectBackend", () => {
     expect(["tfjs-node-gpu", "tfjs-node", "wasm", "cpu"]).toContain(sel.name);
     expect(sel.tf.getBackend()).toBe(sel.engine);
     if (sel.name === "wasm" || sel.name === "cpu") {
-      expect(sel.skipped.map((s) => s.split(":")[0])).toEqual(["tfjs-node-gpu", "tfjs-node", ...(sel.name === "cpu" ? ["wasm"] : [])]);
+      expect(sel.skipped.map((s) => s.split(":")[0])).toEqual([
+        "tfjs-node-gpu",
+        "tfjs-node",
+        ...(sel.name === "cpu" ? ["wasm"] : []),
+      ]);
     }
   });
 
@@ -24,7 +28,10 @@ describe("selectBackend", () => {
   it("fails with one clear line when a forced backend is missing", async () => {
     const sel = await selectBackend();
     if (sel.name === "tfjs-node-gpu") return; // a machine with the GPU package built: nothing to check
-    const err = await selectBackend("tfjs-node-gpu").then(() => undefined, (e: unknown) => e);
+    const err = await selectBackend("tfjs-node-gpu").then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(BackendError);
     const msg = (err as Error).message;
     expect(msg).toMatch(/^tfjs backend 'tfjs-node-gpu' is not available: /);
@@ -33,6 +40,8 @@ describe("selectBackend", () => {
   });
 
   it("rejects an unknown backend name", async () => {
-    await expect(selectBackend("webgpu")).rejects.toThrow(/unknown tfjs backend 'webgpu' \(known: tfjs-node-gpu, tfjs-node, wasm, cpu\)/);
+    await expect(selectBackend("webgpu")).rejects.toThrow(
+      /unknown tfjs backend 'webgpu' \(known: tfjs-node-gpu, tfjs-node, wasm, cpu\)/,
+    );
   });
 });

@@ -14,15 +14,39 @@ const CASES: Case[] = [
   ["a tied max", (b, x) => b.reduce("max", x, ["T"]), [1, 3, 3], [0, 1, 0], [0, 1, 1]],
   ["clamp at constant bounds", (b, x) => b.clamp(x, b.const(0), b.const(1)), [0, 1, 0.5], [0, 0, 1], [1, 1, 1]],
   ["abs at 0", (b, x) => b.unary("abs", x), [0, 1, -1], [0, 1, -1], [-1, 1, -1]],
-  ["log(0) in the unselected branch", (b, x, m) => b.where(m, b.unary("log", x), b.const(0)), [0, 1, 2], [0, 1, 0.5], [NaN, 1, 0.5]],
-  ["x / std(x) of a zero-variance x", (b, x) => {
-    const sd = b.unary("sqrt", b.reduce("mean", b.mul(x, x), ["T"]));
-    return b.safeDiv(x, sd, b.binary("gt", sd, b.const(0)), b.const(0));
-  }, [0, 0, 0], [0, 0, 0], [NaN, NaN, NaN]],
+  [
+    "log(0) in the unselected branch",
+    (b, x, m) => b.where(m, b.unary("log", x), b.const(0)),
+    [0, 1, 2],
+    [0, 1, 0.5],
+    [NaN, 1, 0.5],
+  ],
+  [
+    "x / std(x) of a zero-variance x",
+    (b, x) => {
+      const sd = b.unary("sqrt", b.reduce("mean", b.mul(x, x), ["T"]));
+      return b.safeDiv(x, sd, b.binary("gt", sd, b.const(0)), b.const(0));
+    },
+    [0, 0, 0],
+    [0, 0, 0],
+    [NaN, NaN, NaN],
+  ],
   ["pow(x, 0) at x = 0", (b, x) => b.binary("pow", x, b.const(0)), [0, 1, 2], [0, 0, 0], [NaN, 0, 0]],
   ["maximum with a NaN first operand", (b, x) => b.binary("maximum", x, b.const(0.5)), [NaN, 1, 0], [1, 1, 0], [0, 1, 0]],
-  ["logsumexp of all -inf", (b, x) => b.reduce("logsumexp", x, ["T"]), [-Infinity, -Infinity, -Infinity], [0, 0, 0], [NaN, NaN, NaN]],
-  ["a NaN in a masked logsumexp row", (b, x, m) => b.reduce("logsumexp", x, ["T"], { where: m }), [NaN, 0, 0], [0, 0.5, 0.5], [0, 0.5, 0.5]],
+  [
+    "logsumexp of all -inf",
+    (b, x) => b.reduce("logsumexp", x, ["T"]),
+    [-Infinity, -Infinity, -Infinity],
+    [0, 0, 0],
+    [NaN, NaN, NaN],
+  ],
+  [
+    "a NaN in a masked logsumexp row",
+    (b, x, m) => b.reduce("logsumexp", x, ["T"], { where: m }),
+    [NaN, 0, 0],
+    [0, 0.5, 0.5],
+    [0, 0.5, 0.5],
+  ],
 ];
 
 describe("tfjs autograd conventions at kinks (cpu)", () => {

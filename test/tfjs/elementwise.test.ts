@@ -25,15 +25,41 @@ function elementwiseProgram(): ReturnType<IRBuilder["build"]> {
   const ex = b.unary("exp", x);
   const u = (fn: UnaryOpName, a: number): number => b.unary(fn, a);
   const diff = [
-    u("neg", x), ex, u("log", b.add(ex, c(0.5))), u("log1p", ex), u("expm1", x), u("sqrt", ex), u("abs", x), u("tanh", x),
-    u("sigmoid", x), u("softplus", b.mul(x, c(30))), u("sin", x), u("cos", x), u("lgamma", b.add(x, c(2.5))),
-    u("lgamma", b.sub(b.mul(x, c(0.3)), c(0.5))), b.add(x, y), b.sub(x, y), b.mul(x, y), b.div(x, b.add(y, c(2))),
-    b.binary("mod", b.mul(x, c(3)), b.add(y, c(2))), b.binary("pow", ex, y), b.binary("maximum", x, y), b.binary("minimum", x, y),
-    b.where(m, u("log", x), c(0)), b.clamp(x, c(-0.5), y), b.safeDiv(x, y, m, c(7)), b.mul(b.detach(x), x),
-    b.mul(b.cast("f32", b.size("T")), x), b.mul(b.param("beta", 0.25), x), b.mul(b.cast("f32", m), x),
+    u("neg", x),
+    ex,
+    u("log", b.add(ex, c(0.5))),
+    u("log1p", ex),
+    u("expm1", x),
+    u("sqrt", ex),
+    u("abs", x),
+    u("tanh", x),
+    u("sigmoid", x),
+    u("softplus", b.mul(x, c(30))),
+    u("sin", x),
+    u("cos", x),
+    u("lgamma", b.add(x, c(2.5))),
+    u("lgamma", b.sub(b.mul(x, c(0.3)), c(0.5))),
+    b.add(x, y),
+    b.sub(x, y),
+    b.mul(x, y),
+    b.div(x, b.add(y, c(2))),
+    b.binary("mod", b.mul(x, c(3)), b.add(y, c(2))),
+    b.binary("pow", ex, y),
+    b.binary("maximum", x, y),
+    b.binary("minimum", x, y),
+    b.where(m, u("log", x), c(0)),
+    b.clamp(x, c(-0.5), y),
+    b.safeDiv(x, y, m, c(7)),
+    b.mul(b.detach(x), x),
+    b.mul(b.cast("f32", b.size("T")), x),
+    b.mul(b.param("beta", 0.25), x),
+    b.mul(b.cast("f32", m), x),
   ];
   const flat = [
-    u("sign", x), u("floor", b.mul(x, c(3))), u("ceil", b.mul(x, c(3))), u("round", b.mul(x, c(3))),
+    u("sign", x),
+    u("floor", b.mul(x, c(3))),
+    u("ceil", b.mul(x, c(3))),
+    u("round", b.mul(x, c(3))),
     u("floor", b.div(b.mul(x, c(3)), b.add(y, c(2)))), // idiv's value on floats (idiv itself takes i32)
   ];
   const cmp = (["eq", "ne", "lt", "le", "gt", "ge"] as const).map((fn) => b.binary(fn, x, y));
@@ -75,11 +101,18 @@ function reduceProgram(): ReturnType<IRBuilder["build"]> {
   const reward = b.input("reward", "f32", ["P", "G"]);
   const m = b.input("m", "bool", ["P", "G", "T"]);
   const diff = [
-    b.reduce("sum", x, ["T"], { where: m }), b.reduce("mean", x, ["T"], { where: m }),
-    b.reduce("max", x, ["T"], { where: m, empty: -7 }), b.reduce("min", x, ["T"], { where: m, empty: 5 }),
-    b.reduce("logsumexp", x, ["T"], { where: m, empty: -3 }), b.reduce("sum", x, ["G", "T"]), b.reduce("mean", x, ["P"]),
-    b.reduce("max", x, ["P", "T"]), b.reduce("logsumexp", x, ["T"]), b.reduce("sum", r, ["T"], { where: m }),
-    b.reduce("mean", r, ["G", "T"], { where: m }), b.reduce("min", x, ["G"]),
+    b.reduce("sum", x, ["T"], { where: m }),
+    b.reduce("mean", x, ["T"], { where: m }),
+    b.reduce("max", x, ["T"], { where: m, empty: -7 }),
+    b.reduce("min", x, ["T"], { where: m, empty: 5 }),
+    b.reduce("logsumexp", x, ["T"], { where: m, empty: -3 }),
+    b.reduce("sum", x, ["G", "T"]),
+    b.reduce("mean", x, ["P"]),
+    b.reduce("max", x, ["P", "T"]),
+    b.reduce("logsumexp", x, ["T"]),
+    b.reduce("sum", r, ["T"], { where: m }),
+    b.reduce("mean", r, ["G", "T"], { where: m }),
+    b.reduce("min", x, ["G"]),
   ];
   b.reduce("count", x, ["T"], { where: m });
   b.reduce("count", m, ["G", "T"]);

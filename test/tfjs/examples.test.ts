@@ -21,7 +21,10 @@ function load(name: string): { program: IRProgram; inputs: Record<string, Tensor
   expect(errors, `${name} compiles`).toEqual([]);
   const program = c.programs[0]!;
   const read = readInputs(`examples/data/${name}.json`, program);
-  expect(read.errors.map((e) => e.message), `${name} inputs`).toEqual([]);
+  expect(
+    read.errors.map((e) => e.message),
+    `${name} inputs`,
+  ).toEqual([]);
   return { program, inputs: read.tensors };
 }
 

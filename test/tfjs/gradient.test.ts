@@ -24,9 +24,19 @@ function gradOpsProgram(): IRProgram {
   const mx = b.reduce("max", x, ["T"]);
   const dims = ["P", "T"];
   b.node({ op: "argfirst", over: ["T"], hasKey: false, hasWhere: false }, [x, mx], "bool", dims);
-  b.node({ op: "argfirst", over: ["T"], hasKey: false, hasWhere: true }, [x, b.reduce("min", x, ["T"], { where: m }), m], "bool", dims);
+  b.node(
+    { op: "argfirst", over: ["T"], hasKey: false, hasWhere: true },
+    [x, b.reduce("min", x, ["T"], { where: m }), m],
+    "bool",
+    dims,
+  );
   b.node({ op: "argfirst", over: ["P", "T"], hasKey: false, hasWhere: false }, [x, b.reduce("max", x, ["P", "T"])], "bool", dims);
-  b.node({ op: "argfirst", over: ["T"], hasKey: true, hasWhere: true }, [x, b.segment("max", x, key, ["T"], m), key, m], "bool", dims);
+  b.node(
+    { op: "argfirst", over: ["T"], hasKey: true, hasWhere: true },
+    [x, b.segment("max", x, key, ["T"], m), key, m],
+    "bool",
+    dims,
+  );
   for (const reverse of [false, true]) {
     for (const fn of ["cummax", "cummin"] as const) b.node({ op: "scan_grad", fn, along: "T", reverse }, [x, g], "f32", dims);
   }
@@ -50,7 +60,10 @@ function handGradPrograms(): { program: IRProgram; grad: IRProgram } {
   const x = b.input("x", "f32", ["B", "T"], { mark: "policy" });
   const w = b.input("w", "f32", ["B", "T"]);
   const c = b.input("c", "f32", ["B"]);
-  const loss = b.add(b.reduce("sum", b.mul(w, b.mul(x, x)), ["B", "T"]), b.reduce("sum", b.mul(b.reduce("sum", x, ["T"]), c), ["B"]));
+  const loss = b.add(
+    b.reduce("sum", b.mul(w, b.mul(x, x)), ["B", "T"]),
+    b.reduce("sum", b.mul(b.reduce("sum", x, ["T"]), c), ["B"]),
+  );
   b.result("L", "loss", loss);
   const program = b.build();
   const dx = b.add(b.mul(b.mul(b.const(2), w), x), c);

@@ -20,7 +20,13 @@ export const RTOL = 1e-4;
 export const ATOL = 1e-5;
 
 /** f32 device results against f64 reference values: |a - e| <= atol + rtol·|e|; NaN and ±inf must match exactly. */
-export function expectAgree(actual: Tensor | undefined, expected: Tensor | undefined, what: string, rtol = RTOL, atol = ATOL): void {
+export function expectAgree(
+  actual: Tensor | undefined,
+  expected: Tensor | undefined,
+  what: string,
+  rtol = RTOL,
+  atol = ATOL,
+): void {
   if (expected === undefined) throw new Error(`${what}: no reference value`);
   expect(actual, `${what}: missing`).toBeDefined();
   const a = actual!;
@@ -45,14 +51,23 @@ export function everyNodeOutput(program: IRProgram, kinds: ResultKind[] = ["outp
 }
 
 /** Forward results of tfjs and the reference agree. Returns the reference evaluation. */
-export function expectForwardAgrees(tf: TF, program: IRProgram, inputs: Record<string, Tensor>, options: EvaluateOptions = {}): ReturnType<typeof evaluate> {
+export function expectForwardAgrees(
+  tf: TF,
+  program: IRProgram,
+  inputs: Record<string, Tensor>,
+  options: EvaluateOptions = {},
+): ReturnType<typeof evaluate> {
   const ev = evaluate(program, inputs, options);
   const live = tf.memory().numTensors;
   const tr = runTfjs(tf, program, inputs, options.state ? { state: options.state } : {});
   expect(tf.memory().numTensors, `${program.pipeline}: runTfjs leaves no tensors behind`).toBe(live);
   for (const r of program.results) {
     const node = program.nodes[r.node]!;
-    expectAgree(tr.results[r.name], ev.results[r.name], `${program.pipeline}: ${r.name} (%${r.node} ${node.op.op}${"fn" in node.op ? ` ${node.op.fn}` : ""})`);
+    expectAgree(
+      tr.results[r.name],
+      ev.results[r.name],
+      `${program.pipeline}: ${r.name} (%${r.node} ${node.op.op}${"fn" in node.op ? ` ${node.op.fn}` : ""})`,
+    );
   }
   return ev;
 }
@@ -65,6 +80,7 @@ export function expectAutogradAgrees(tf: TF, program: IRProgram, inputs: Record<
   expect(tf.memory().numTensors, `${program.pipeline}: tfjsAutogradGradients leaves no tensors behind`).toBe(live);
   for (const loss of program.results.filter((r) => r.kind === "loss")) {
     const ref = gradients(program, ev, loss.node);
-    for (const [x, g] of Object.entries(ref)) expectAgree(got[`d${loss.name}/d${x}`], g, `${program.pipeline}: d${loss.name}/d${x}`, rtol, atol);
+    for (const [x, g] of Object.entries(ref))
+      expectAgree(got[`d${loss.name}/d${x}`], g, `${program.pipeline}: d${loss.name}/d${x}`, rtol, atol);
   }
 }

@@ -23,7 +23,11 @@ function scanProgram(): ReturnType<IRBuilder["build"]> {
   const parts: number[] = [];
   for (const reverse of [false, true]) {
     for (const fn of ["cumsum", "cummax", "cummin"] as const) parts.push(b.scan(fn, x, "T", reverse));
-    parts.push(b.linrec(a, x, "T", reverse), b.linrec(a, x, "T", reverse, init), b.linrec(b.mul(a, b.cast("f32", m)), x, "T", reverse));
+    parts.push(
+      b.linrec(a, x, "T", reverse),
+      b.linrec(a, x, "T", reverse, init),
+      b.linrec(b.mul(a, b.cast("f32", m)), x, "T", reverse),
+    );
   }
   for (const by of [1, -2, 7]) parts.push(b.shift(x, b.const(0.5), "T", by), b.shift(x, init, "T", by));
   b.shift(m, b.const(0, [], "bool"), "T", -1);
@@ -36,7 +40,11 @@ function scanInputs(T: number, seed: number): Record<string, Tensor> {
     x: f32(["B", "T"], [3, T], rand(3 * T, seed, -2, 2)),
     a: f32(["B", "T"], [3, T], rand(3 * T, seed + 1, 0.2, 1)),
     init: f32(["B"], [3], rand(3, seed + 2)),
-    m: bool(["B", "T"], [3, T], rand(3 * T, seed + 3).map((v) => (v > -0.3 ? 1 : 0))),
+    m: bool(
+      ["B", "T"],
+      [3, T],
+      rand(3 * T, seed + 3).map((v) => (v > -0.3 ? 1 : 0)),
+    ),
   };
 }
 
@@ -78,8 +86,14 @@ function selectProgram(): ReturnType<IRBuilder["build"]> {
   const step = b.input("step", "i32", []);
   const lsm = b.logSoftmax(logits, "V");
   const parts = [
-    lsm, b.take(lsm, idx, b.const(-0.25), "V"), b.take(x, idx, x, "T"), b.put(x, idx, "V", "T"), b.select(xy, "Y", 0),
-    b.select(xy, "Y", 1), b.stack("Y", [x, b.mul(x, x)]), b.mul(b.rename(r, "G", "G2"), r),
+    lsm,
+    b.take(lsm, idx, b.const(-0.25), "V"),
+    b.take(x, idx, x, "T"),
+    b.put(x, idx, "V", "T"),
+    b.select(xy, "Y", 0),
+    b.select(xy, "Y", 1),
+    b.stack("Y", [x, b.mul(x, x)]),
+    b.mul(b.rename(r, "G", "G2"), r),
   ];
   for (const largest of [true, false]) {
     b.topk(tk, k, ["T"], largest, m);
@@ -136,7 +150,13 @@ for (const backend of ["cpu", "wasm"] as const) {
     });
 
     it("reproduces the reference's uniform bit for bit", () => {
-      const b = new IRBuilder([{ name: "P", size: 3 }, { name: "T", size: 1000 }], "uniform");
+      const b = new IRBuilder(
+        [
+          { name: "P", size: 3 },
+          { name: "T", size: 1000 },
+        ],
+        "uniform",
+      );
       const step = b.input("step", "i32", []);
       b.result("u", "output", b.uniform(42, step, ["P", "T"]));
       const inputs = { step: ints("i32", [], [], [3]) };
@@ -165,7 +185,9 @@ for (const backend of ["cpu", "wasm"] as const) {
       expect(code(() => runTfjs(tf, q, { x: x23 }))).toBe("missing-input");
       expect(code(() => runTfjs(tf, q, { x: x23, m: bool(["B", "T"], [2, 2], [1, 1, 1, 1]) }))).toBe("dim-conflict");
       expect(code(() => runTfjs(tf, q, { x: x23, m: bool(["T", "B"], [3, 2], [1, 1, 1, 1, 1, 1]) }))).toBe("require");
-      expect(code(() => runTfjs(tf, q, { x: x23, m: bool(["T", "B"], [3, 2], [1, 1, 1, 1, 1, 1]) }, { checkRequires: false }))).toBeUndefined();
+      expect(
+        code(() => runTfjs(tf, q, { x: x23, m: bool(["T", "B"], [3, 2], [1, 1, 1, 1, 1, 1]) }, { checkRequires: false })),
+      ).toBeUndefined();
     });
 
     it("tables: keyed reads and updates (ids above int32 too), unkeyed state", () => {
@@ -179,7 +201,13 @@ for (const backend of ["cpu", "wasm"] as const) {
       b.result("t", "update", b.add(got, v), key);
       b.result("n", "update", b.add(b.tableRead("n", 0), b.const(1)));
       const p = b.build();
-      const state = { t: new Map([[2 ** 40, 3], [7, -1]]), n: 4 };
+      const state = {
+        t: new Map([
+          [2 ** 40, 3],
+          [7, -1],
+        ]),
+        n: 4,
+      };
       const inputs = { key: ints("id", ["P"], [4], [7, 2 ** 40, 9, 7]), v: f32(["P"], [4], [1, 2, 3, 4]) };
       const ref = evaluate(p, inputs, { state });
       const tr = runTfjs(tf, p, inputs, { state });

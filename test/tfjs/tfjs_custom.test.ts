@@ -44,7 +44,10 @@ export const fails = defineNode({
 const dir = userProject("tfjs-custom");
 writeFileSync(join(dir, "nodes.ts"), PLUGIN);
 const pipeline = (name: string, body: string): string => {
-  writeFileSync(join(dir, `${name}.rlp`), `import "./nodes.ts"\npipeline ${name} {\n  dims B, T\n  input x: f32[B,T] @policy\n${body}\n}\n`);
+  writeFileSync(
+    join(dir, `${name}.rlp`),
+    `import "./nodes.ts"\npipeline ${name} {\n  dims B, T\n  input x: f32[B,T] @policy\n${body}\n}\n`,
+  );
   return join(dir, `${name}.rlp`);
 };
 const X = { x: { dtype: "f32" as const, dims: ["B", "T"], shape: [2, 3], data: Float64Array.of(0.5, -1, 2, 0.25, 1.5, -0.75) } };
@@ -103,8 +106,13 @@ describe("custom nodes on tfjs (cpu)", () => {
 
   it("a program whose plugin was not loaded fails with RLP520, telling to call loadPlugins", () => {
     writeFileSync(join(dir, "other.ts"), PLUGIN);
-    writeFileSync(join(dir, "other.rlp"), `import "./other.ts"\npipeline other {\n  dims B, T\n  input x: f32[B,T] @policy\n  loss L = sum(square(x), over=[B,T])\n}\n`);
+    writeFileSync(
+      join(dir, "other.rlp"),
+      `import "./other.ts"\npipeline other {\n  dims B, T\n  input x: f32[B,T] @policy\n  loss L = sum(square(x), over=[B,T])\n}\n`,
+    );
     const program = compileOne(join(dir, "other.rlp"));
-    expect(() => runTfjs(tf, program, X)).toThrow(expect.objectContaining({ code: "RLP520", message: expect.stringContaining("loadPlugins") }));
+    expect(() => runTfjs(tf, program, X)).toThrow(
+      expect.objectContaining({ code: "RLP520", message: expect.stringContaining("loadPlugins") }),
+    );
   });
 });

@@ -27,8 +27,16 @@ ${losses}
 }
 `;
 
-
-const OPTIONS: TrainerOptions = { ...TRAINER_DEFAULTS, steps: 4, seed: 3, prompts: 2, checkpointEvery: 2, heldOut: 8, updatesPerBatch: 2, minibatches: 2 };
+const OPTIONS: TrainerOptions = {
+  ...TRAINER_DEFAULTS,
+  steps: 4,
+  seed: 3,
+  prompts: 2,
+  checkpointEvery: 2,
+  heldOut: 8,
+  updatesPerBatch: 2,
+  minibatches: 2,
+};
 const task = builtinTask("arith")!;
 let tf: TF;
 let dir: string;
@@ -38,7 +46,6 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "rlp-critic-"));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
 
 const bytes = (out: string, f: string): Buffer => readFileSync(join(latestCheckpoint(out)!, f));
 
@@ -50,7 +57,11 @@ describe("rlp train with a critic (tiny PPO)", () => {
     const policy = freshPolicy(tf, task, "tiny", 3);
     const result = await train({ tf, program: compiledProgram("split", split), task, policy, options: OPTIONS, outDir: out });
     expect(result.status).toBe("done");
-    const steps = readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l["event"] === undefined);
+    const steps = readFileSync(join(out, "metrics.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l["event"] === undefined);
     expect(steps).toHaveLength(4);
     expect(steps.some((l) => (l["critic_grad_norm"] as number) > 0)).toBe(true);
     for (const l of steps) {
@@ -62,11 +73,16 @@ describe("rlp train with a critic (tiny PPO)", () => {
       expect(t["model"]!).toBeGreaterThan(0);
     }
     const ck = latestCheckpoint(out)!;
-    const meta = JSON.parse(readFileSync(join(ck, "checkpoint.json"), "utf8")) as { criticOptimizer: { t: number }; options: Record<string, unknown> };
+    const meta = JSON.parse(readFileSync(join(ck, "checkpoint.json"), "utf8")) as {
+      criticOptimizer: { t: number };
+      options: Record<string, unknown>;
+    };
     expect(meta.criticOptimizer.t).toBe(4 * 2 * 2); // steps x updates x minibatches
     expect(meta.options["critic_lr"]).toBe(2e-3);
     // the value head starts at zero: after training it is not
-    const critic = JSON.parse(readFileSync(join(ck, "critic.json"), "utf8")) as { params: { name: string; offset: number; length: number }[] };
+    const critic = JSON.parse(readFileSync(join(ck, "critic.json"), "utf8")) as {
+      params: { name: string; offset: number; length: number }[];
+    };
     const head = critic.params.find((p) => p.name === "value.w")!;
     const w = new Float32Array(new Uint8Array(bytes(out, "critic.bin")).buffer).subarray(head.offset, head.offset + head.length);
     expect(w.some((x) => x !== 0)).toBe(true);
@@ -77,13 +93,27 @@ describe("rlp train with a critic (tiny PPO)", () => {
     const out = join(dir, "b");
     const control = { stop: false };
     const p1 = freshPolicy(tf, task, "tiny", 3);
-    const first = await train({ tf, program: compiledProgram("split", split), task, policy: p1, options: OPTIONS, outDir: out, control, events: { step: (m) => { if (m.step === 1) control.stop = true; } } });
+    const first = await train({
+      tf,
+      program: compiledProgram("split", split),
+      task,
+      policy: p1,
+      options: OPTIONS,
+      outDir: out,
+      control,
+      events: {
+        step: (m) => {
+          if (m.step === 1) control.stop = true;
+        },
+      },
+    });
     expect(first.steps).toBe(1);
     p1.dispose();
     const p2 = freshPolicy(tf, task, "tiny", 99);
     await train({ tf, program: compiledProgram("split", split), task, policy: p2, options: OPTIONS, outDir: out, resume: true });
     expect(metricsOf(out)).toEqual(metricsOf(join(dir, "a")));
-    for (const f of ["policy.bin", "critic.bin", "optimizer.bin", "critic_optimizer.bin"]) expect(bytes(out, f).equals(bytes(join(dir, "a"), f)), f).toBe(true);
+    for (const f of ["policy.bin", "critic.bin", "optimizer.bin", "critic_optimizer.bin"])
+      expect(bytes(out, f).equals(bytes(join(dir, "a"), f)), f).toBe(true);
     p2.dispose();
   });
 
@@ -97,7 +127,10 @@ describe("rlp train with a critic (tiny PPO)", () => {
       return out;
     };
     // J reaches the policy too (through r.logp), in another direction than L
-    const routed = await run("routed", "  loss L for policy = token_mean(pg, r.mask)\n  loss J for critic = vl + token_mean(-r.logp, r.mask)");
+    const routed = await run(
+      "routed",
+      "  loss L for policy = token_mean(pg, r.mask)\n  loss J for critic = vl + token_mean(-r.logp, r.mask)",
+    );
     const plain = await run("plain", "  loss L for policy = token_mean(pg, r.mask)\n  loss J = vl + token_mean(-r.logp, r.mask)");
     const a = join(dir, "a1");
     await run("a1", "  loss L for policy = token_mean(pg, r.mask)\n  loss L_v for critic = vl");

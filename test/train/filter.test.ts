@@ -51,21 +51,48 @@ describe("filter: the checker", () => {
 
 /** A batch of P prompts (group 2, one token) whose ids are `ids`, with a per-prompt host tensor and scores. */
 function fakeBatch(ids: number[]): RolloutBatch {
-  const G = 2, P = ids.length;
-  const f = (dims: string[], shape: number[], data: number[]) => ({ dtype: "f32" as const, dims, shape, data: Float64Array.from(data) });
+  const G = 2,
+    P = ids.length;
+  const f = (dims: string[], shape: number[], data: number[]) => ({
+    dtype: "f32" as const,
+    dims,
+    shape,
+    data: Float64Array.from(data),
+  });
   return {
     prompts: ids.map((id) => ({ id, text: String(id), tokens: [1, id] })),
-    rows: ids.flatMap((id) => [[1, id], [1, id]]),
+    rows: ids.flatMap((id) => [
+      [1, id],
+      [1, id],
+    ]),
     group: G,
-    responses: { n: P * G, length: 1, tokens: Int32Array.from(ids.flatMap((id) => [id, id])), mask: new Uint8Array(P * G).fill(1) },
+    responses: {
+      n: P * G,
+      length: 1,
+      tokens: Int32Array.from(ids.flatMap((id) => [id, id])),
+      mask: new Uint8Array(P * G).fill(1),
+    },
     texts: ids.flatMap((id) => [String(id), String(id)]),
     temperature: 1,
-    host: { "r.score": f(["P", "G"], [P, G], ids.flatMap((id) => [id, id + 0.5])), shared: f([], [], [7]) },
-    wrtValue: f(["P", "G", "T"], [P, G, 1], ids.flatMap((id) => [-id, -id])),
+    host: {
+      "r.score": f(
+        ["P", "G"],
+        [P, G],
+        ids.flatMap((id) => [id, id + 0.5]),
+      ),
+      shared: f([], [], [7]),
+    },
+    wrtValue: f(
+      ["P", "G", "T"],
+      [P, G, 1],
+      ids.flatMap((id) => [-id, -id]),
+    ),
     time: { rollout_s: 1, reward_s: 0.5 },
     scores: Float64Array.from(ids.flatMap((id) => [id, id + 0.5])),
     correct: new Uint8Array(P * G),
-    entropy: 1, kl: 0, tokens: P * G,
+    entropy: 1,
+    kl: 0,
+    tokens: P * G,
   };
 }
 
@@ -99,7 +126,13 @@ describe("filter: the refill", () => {
 
   it("returns the first batch itself when all of it passes", () => {
     const first = sample(0);
-    const out = filterBatch(PLAN, 4, 3, () => first, () => [1, 1, 1, 1]);
+    const out = filterBatch(
+      PLAN,
+      4,
+      3,
+      () => first,
+      () => [1, 1, 1, 1],
+    );
     expect(out.batch).toBe(first);
     expect(out.rounds).toBe(1);
   });
@@ -118,7 +151,10 @@ describe("filter: training", () => {
     const { tf } = await selectBackend();
     const task = builtinTask("sort")!;
     const result = await train({
-      tf, program, task, policy: freshPolicy(tf, task, "tiny", 2),
+      tf,
+      program,
+      task,
+      policy: freshPolicy(tf, task, "tiny", 2),
       options: { ...TRAINER_DEFAULTS, steps: 2, seed: 2, prompts: 4, heldOut: 0, checkpointEvery: 0 },
     });
     const m = result.last!.metrics;

@@ -26,9 +26,12 @@ export function compiledProgram(name: string, source: string): IRProgram {
 
 /** DIR/metrics.jsonl without the wall-clock fields. */
 export function metricsOf(out: string): Record<string, unknown>[] {
-  return readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => {
-    const m = JSON.parse(l) as Record<string, unknown>;
-    for (const k of ["elapsed_s", "tokens_per_s", "time_s"]) delete m[k];
-    return m;
-  });
+  return readFileSync(join(out, "metrics.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => {
+      const m = JSON.parse(l) as Record<string, unknown>;
+      for (const k of ["elapsed_s", "tokens_per_s", "time_s"]) delete m[k];
+      return m;
+    });
 }

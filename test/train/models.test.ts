@@ -29,7 +29,6 @@ const SOURCE = `pipeline tiny_models {
 }
 `;
 
-
 const OPTIONS: TrainerOptions = { ...TRAINER_DEFAULTS, steps: 4, seed: 7, prompts: 2, checkpointEvery: 1, heldOut: 0 };
 const task = builtinTask("arith")!;
 let tf: TF;
@@ -41,7 +40,6 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-
 const ck = (out: string, step: number): string => join(out, "checkpoints", `step-${String(step).padStart(6, "0")}`);
 const bytes = (path: string, f: string): Buffer => readFileSync(join(path, f));
 const weights = (path: string, f: string): Float32Array => new Float32Array(new Uint8Array(bytes(path, f)).buffer);
@@ -51,7 +49,14 @@ describe("derived models in rlp train", () => {
 
   it("computes logprob(M, r) at sampling time: frozen = r.ref_logp, ema starts at it, snapshot = the policy at its steps", async () => {
     const policy = freshPolicy(tf, task, "tiny", 7);
-    const result = await train({ tf, program: compiledProgram("tiny_models", SOURCE), task, policy, options: OPTIONS, outDir: a() });
+    const result = await train({
+      tf,
+      program: compiledProgram("tiny_models", SOURCE),
+      task,
+      policy,
+      options: OPTIONS,
+      outDir: a(),
+    });
     policy.dispose();
     expect(result.status).toBe("done");
     const gaps = metricsOf(a()).map((l) => l["metrics"] as Record<string, number>);
@@ -65,7 +70,11 @@ describe("derived models in rlp train", () => {
   });
 
   it("moves the ema by avg <- decay * avg + (1 - decay) * policy after each optimizer step; saves the snapshot", () => {
-    const [e3, e4, p4] = [weights(ck(a(), 3), "model-avg.bin"), weights(ck(a(), 4), "model-avg.bin"), weights(ck(a(), 4), "policy.bin")];
+    const [e3, e4, p4] = [
+      weights(ck(a(), 3), "model-avg.bin"),
+      weights(ck(a(), 4), "model-avg.bin"),
+      weights(ck(a(), 4), "policy.bin"),
+    ];
     expect(e4.length).toBe(p4.length);
     let moved = 0;
     for (let i = 0; i < e4.length; i++) {
@@ -90,11 +99,32 @@ describe("derived models in rlp train", () => {
     const out = join(dir, "b");
     const control = { stop: false };
     const p1 = freshPolicy(tf, task, "tiny", 7);
-    const first = await train({ tf, program: compiledProgram("tiny_models", SOURCE), task, policy: p1, options: OPTIONS, outDir: out, control, events: { step: (m) => { if (m.step === 2) control.stop = true; } } });
+    const first = await train({
+      tf,
+      program: compiledProgram("tiny_models", SOURCE),
+      task,
+      policy: p1,
+      options: OPTIONS,
+      outDir: out,
+      control,
+      events: {
+        step: (m) => {
+          if (m.step === 2) control.stop = true;
+        },
+      },
+    });
     p1.dispose();
     expect(first.steps).toBe(2);
     const p2 = freshPolicy(tf, task, "tiny", 99);
-    await train({ tf, program: compiledProgram("tiny_models", SOURCE), task, policy: p2, options: OPTIONS, outDir: out, resume: true });
+    await train({
+      tf,
+      program: compiledProgram("tiny_models", SOURCE),
+      task,
+      policy: p2,
+      options: OPTIONS,
+      outDir: out,
+      resume: true,
+    });
     p2.dispose();
     expect(metricsOf(out)).toEqual(metricsOf(a()));
     for (const f of ["policy.bin", "reference.bin", "optimizer.bin", "model-avg.bin", "model-prev.bin"]) {
@@ -104,14 +134,28 @@ describe("derived models in rlp train", () => {
 
   it("refuses to resume with another decay", async () => {
     const p = freshPolicy(tf, task, "tiny", 7);
-    await expect(train({ tf, program: compiledProgram("tiny_models", SOURCE.replace(`decay=${DECAY}`, "decay=0.9")), task, policy: p, options: { ...OPTIONS, steps: 5 }, outDir: a(), resume: true }))
-      .rejects.toThrow(/--resume: the checkpoint was made with models=.*"decay":0.5.*this run has models=.*"decay":0.9/);
+    await expect(
+      train({
+        tf,
+        program: compiledProgram("tiny_models", SOURCE.replace(`decay=${DECAY}`, "decay=0.9")),
+        task,
+        policy: p,
+        options: { ...OPTIONS, steps: 5 },
+        outDir: a(),
+        resume: true,
+      }),
+    ).rejects.toThrow(/--resume: the checkpoint was made with models=.*"decay":0.5.*this run has models=.*"decay":0.9/);
     p.dispose();
   });
 
   it("rejects before training a model rlp train does not make", () => {
-    const judged = compiledProgram("tiny_models", SOURCE.replace("model prev = snapshot(policy, every=3)", "model prev = external(\"judge\")"));
+    const judged = compiledProgram(
+      "tiny_models",
+      SOURCE.replace("model prev = snapshot(policy, every=3)", 'model prev = external("judge")'),
+    );
     expect(() => planTraining(judged, { group: 8, maxTokens: 8, temperature: 1 })).toThrow(PlanError);
-    expect(() => planTraining(judged, { group: 8, maxTokens: 8, temperature: 1 })).toThrow("logprob(prev, r): rlp train makes frozen, ema and snapshot models, not external(...) yet");
+    expect(() => planTraining(judged, { group: 8, maxTokens: 8, temperature: 1 })).toThrow(
+      "logprob(prev, r): rlp train makes frozen, ema and snapshot models, not external(...) yet",
+    );
   });
 });

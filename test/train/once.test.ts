@@ -38,7 +38,12 @@ describe("once(e)", () => {
     expect(program.nodes[once[0]!.node]!.grad).toEqual([]);
     const dims = ["P", "G", "T"];
     const inputs = {
-      "r.logp": tensor("f32", dims, [1, 4, 4], Array.from({ length: 16 }, (_, i) => -0.1 * (i + 1))),
+      "r.logp": tensor(
+        "f32",
+        dims,
+        [1, 4, 4],
+        Array.from({ length: 16 }, (_, i) => -0.1 * (i + 1)),
+      ),
       "r.mask": tensor("bool", dims, [1, 4, 4], Array(16).fill(1)),
       "r.score": tensor("f32", ["P", "G"], [1, 4], [1, 0, 0, 1]),
     };
@@ -46,7 +51,15 @@ describe("once(e)", () => {
     expect(evaluate(program, inputs).results["L"]!.data[0]).toBeCloseTo(0, 12);
     // supplied: the ratio is exp(logp - supplied)
     const supplied = withSuppliedStages(program, ["once.1"]);
-    const shifted = { ...inputs, "once.1": tensor("f32", dims, [1, 4, 4], inputs["r.logp"].data.map((v, i) => v - 0.05 * (i % 3))) };
+    const shifted = {
+      ...inputs,
+      "once.1": tensor(
+        "f32",
+        dims,
+        [1, 4, 4],
+        inputs["r.logp"].data.map((v, i) => v - 0.05 * (i % 3)),
+      ),
+    };
     expect(evaluate(supplied, shifted).results["L"]!.data[0]).not.toBeCloseTo(0, 3);
   });
 
@@ -55,8 +68,20 @@ describe("once(e)", () => {
     const task = builtinTask("sort")!;
     const run = async (old: string) => {
       const result = await train({
-        tf, program: compile(PPO(old)), task, policy: freshPolicy(tf, task, "tiny", 9),
-        options: { ...TRAINER_DEFAULTS, steps: 2, seed: 9, prompts: 4, heldOut: 0, checkpointEvery: 0, updatesPerBatch: 2, minibatches: 2 },
+        tf,
+        program: compile(PPO(old)),
+        task,
+        policy: freshPolicy(tf, task, "tiny", 9),
+        options: {
+          ...TRAINER_DEFAULTS,
+          steps: 2,
+          seed: 9,
+          prompts: 4,
+          heldOut: 0,
+          checkpointEvery: 0,
+          updatesPerBatch: 2,
+          minibatches: 2,
+        },
       });
       return result.last!;
     };

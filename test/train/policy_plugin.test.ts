@@ -30,8 +30,12 @@ describe("policy plugins", () => {
     const prompts = task.trainBatch(0, 1, 3).map((q) => q.tokens);
     const r = p.sample(prompts, { seed: 0, step: 1, temperature: 1, maxTokens: 5 });
     expect(r.tokens).toHaveLength(15);
-    const { grads } = tf.variableGrads(() => tf.sum(p.logProbs(prompts, r, 1)) as never, p.parameters().map((q) => q.variable) as never);
-    for (const q of p.parameters()) expect(Math.max(...Array.from(grads[q.variable.name]!.dataSync()).map(Math.abs))).toBeGreaterThan(0);
+    const { grads } = tf.variableGrads(
+      () => tf.sum(p.logProbs(prompts, r, 1)) as never,
+      p.parameters().map((q) => q.variable) as never,
+    );
+    for (const q of p.parameters())
+      expect(Math.max(...Array.from(grads[q.variable.name]!.dataSync()).map(Math.abs))).toBeGreaterThan(0);
     const frozen = p.frozenCopy();
     expect(Array.from(frozen.parameters()[0]!.variable.dataSync())).toEqual(Array.from(p.parameters()[0]!.variable.dataSync()));
   });
@@ -46,10 +50,15 @@ describe("policy plugins", () => {
       expect(ws.path).toMatch(/warmstart-v\d+-sort-plugin-bigram_ts-[0-9a-f]{10}-seed3/);
       const again = await warmStart(tf, task, { size: "tiny", seed: 3, steps: 3, lr: 3e-3, cacheDir: cache, policy: f });
       expect(again.cached).toBe(true);
-      expect(Array.from(again.policy.parameters()[0]!.variable.dataSync())).toEqual(Array.from(ws.policy.parameters()[0]!.variable.dataSync()));
+      expect(Array.from(again.policy.parameters()[0]!.variable.dataSync())).toEqual(
+        Array.from(ws.policy.parameters()[0]!.variable.dataSync()),
+      );
       const before = Array.from(ws.policy.parameters()[0]!.variable.dataSync());
       const result = await train({
-        tf, program: compileFile("examples/train_grpo.rlp").programs[0]!, task, policy: ws.policy,
+        tf,
+        program: compileFile("examples/train_grpo.rlp").programs[0]!,
+        task,
+        policy: ws.policy,
         options: { ...TRAINER_DEFAULTS, steps: 2, seed: 3, prompts: 4, heldOut: 0, checkpointEvery: 0 },
       });
       expect(result.status).toBe("done");
@@ -60,7 +69,9 @@ describe("policy plugins", () => {
   }, 60_000);
 
   it("names the file for a missing file, a missing export and a policy without the interface", async () => {
-    await expect(resolvePolicy("./no_such_policy.ts", "tiny")).rejects.toThrow(/policy plugin \.\/no_such_policy\.ts: no such file/);
+    await expect(resolvePolicy("./no_such_policy.ts", "tiny")).rejects.toThrow(
+      /policy plugin \.\/no_such_policy\.ts: no such file/,
+    );
     await expect(resolvePolicy("examples/tasks/max_digit.ts", "tiny")).rejects.toThrow(/has no export 'createPolicy'/);
     const f = await resolvePolicy("test/train/fixtures/bad_policy.ts", "tiny");
     const { tf } = await selectBackend();

@@ -41,8 +41,16 @@ const NAN_AT_3 = `pipeline nan_at_3 {
 }
 `;
 
-
-const OPTIONS: TrainerOptions = { ...TRAINER_DEFAULTS, steps: 4, seed: 3, prompts: 2, checkpointEvery: 2, heldOut: 16, updatesPerBatch: 2, minibatches: 2 };
+const OPTIONS: TrainerOptions = {
+  ...TRAINER_DEFAULTS,
+  steps: 4,
+  seed: 3,
+  prompts: 2,
+  checkpointEvery: 2,
+  heldOut: 16,
+  updatesPerBatch: 2,
+  minibatches: 2,
+};
 
 let tf: TF;
 let dir: string;
@@ -53,7 +61,6 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "rlp-train-"));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
 
 describe("rlp train (tiny GRPO)", () => {
   const program = (): IRProgram => compiledProgram("tiny_grpo", TINY_GRPO);
@@ -68,13 +75,17 @@ describe("rlp train (tiny GRPO)", () => {
     const steps = lines.filter((l) => l["event"] === undefined);
     expect(steps.map((l) => l["step"])).toEqual([1, 2, 3, 4]);
     for (const l of steps) {
-      for (const k of ["loss", "reward", "accuracy", "kl", "entropy", "grad_norm", "response_len"]) expect(Number.isFinite(l[k]), `${k} at step ${String(l["step"])}`).toBe(true);
+      for (const k of ["loss", "reward", "accuracy", "kl", "entropy", "grad_norm", "response_len"])
+        expect(Number.isFinite(l[k]), `${k} at step ${String(l["step"])}`).toBe(true);
       expect(Number.isFinite((l["metrics"] as Record<string, number>)["clip_frac"])).toBe(true);
     }
     expect(lines.filter((l) => l["event"] === "eval").map((l) => l["step"])).toEqual([0, 4]);
     const ck = latestCheckpoint(out)!;
     expect(ck).toMatch(/step-000004$/);
-    const meta = JSON.parse(readFileSync(join(ck, "checkpoint.json"), "utf8")) as { state: { seen: [number, number][] }; rng: unknown };
+    const meta = JSON.parse(readFileSync(join(ck, "checkpoint.json"), "utf8")) as {
+      state: { seen: [number, number][] };
+      rng: unknown;
+    };
     expect(meta.state.seen.reduce((a, [, v]) => a + v, 0)).toBe(4 * OPTIONS.prompts);
     expect(meta.rng).toEqual({ seed: 3, nextStep: 5 });
     const loaded = loadPolicy(tf, join(ck, "policy"));
@@ -89,7 +100,20 @@ describe("rlp train (tiny GRPO)", () => {
     const out = join(dir, "b");
     const control = { stop: false };
     const p1 = freshPolicy(tf, task, "tiny", 3);
-    const first = await train({ tf, program: program(), task, policy: p1, options: OPTIONS, outDir: out, control, events: { step: (m) => { if (m.step === 1) control.stop = true; } } });
+    const first = await train({
+      tf,
+      program: program(),
+      task,
+      policy: p1,
+      options: OPTIONS,
+      outDir: out,
+      control,
+      events: {
+        step: (m) => {
+          if (m.step === 1) control.stop = true;
+        },
+      },
+    });
     expect(first.status).toBe("interrupted");
     expect(first.steps).toBe(1);
     p1.dispose();
@@ -98,38 +122,77 @@ describe("rlp train (tiny GRPO)", () => {
     expect(second.status).toBe("done");
     expect(metricsOf(out)).toEqual(metricsOf(join(dir, "a")));
     for (const f of ["policy.bin", "reference.bin", "optimizer.bin"]) {
-      expect(readFileSync(join(latestCheckpoint(out)!, f)).equals(readFileSync(join(latestCheckpoint(join(dir, "a"))!, f))), f).toBe(true);
+      expect(
+        readFileSync(join(latestCheckpoint(out)!, f)).equals(readFileSync(join(latestCheckpoint(join(dir, "a"))!, f))),
+        f,
+      ).toBe(true);
     }
     p2.dispose();
   });
 
   it("refuses to overwrite a run without --resume, and a resume with other options", async () => {
     const p = freshPolicy(tf, task, "tiny", 3);
-    await expect(train({ tf, program: program(), task, policy: p, options: OPTIONS, outDir: join(dir, "a") })).rejects.toThrow(/already holds a run .* pass --resume/);
-    await expect(train({ tf, program: program(), task, policy: p, options: { ...OPTIONS, seed: 4 }, outDir: join(dir, "a"), resume: true })).rejects.toThrow(/--resume: the checkpoint was made with seed=3, this run has seed=4/);
+    await expect(train({ tf, program: program(), task, policy: p, options: OPTIONS, outDir: join(dir, "a") })).rejects.toThrow(
+      /already holds a run .* pass --resume/,
+    );
+    await expect(
+      train({ tf, program: program(), task, policy: p, options: { ...OPTIONS, seed: 4 }, outDir: join(dir, "a"), resume: true }),
+    ).rejects.toThrow(/--resume: the checkpoint was made with seed=3, this run has seed=4/);
     p.dispose();
   });
 
   it("stops on a non-finite advantage, naming the step and the tensor, keeping the last good checkpoint", async () => {
     const out = join(dir, "nan");
     const p = freshPolicy(tf, task, "tiny", 3);
-    const run = train({ tf, program: compiledProgram("nan_at_3", NAN_AT_3), task, policy: p, options: { ...OPTIONS, checkpointEvery: 1, updatesPerBatch: 1, minibatches: 1 }, outDir: out });
+    const run = train({
+      tf,
+      program: compiledProgram("nan_at_3", NAN_AT_3),
+      task,
+      policy: p,
+      options: { ...OPTIONS, checkpointEvery: 1, updatesPerBatch: 1, minibatches: 1 },
+      outDir: out,
+    });
     await expect(run).rejects.toThrow(NonFiniteError);
-    await expect(run).rejects.toThrow(/^step 3: advantage 'A' is not finite \((NaN|\+inf) at flat index \d+\); stopped without applying this step's update/);
+    await expect(run).rejects.toThrow(
+      /^step 3: advantage 'A' is not finite \((NaN|\+inf) at flat index \d+\); stopped without applying this step's update/,
+    );
     expect(latestCheckpoint(out)).toMatch(/step-000002$/);
     p.dispose();
   });
 });
 
 describe("rlp train on the command line", () => {
-  const cli = (args: string[], env: Record<string, string> = {}): { status: number | null; signal: string | null; stdout: string; stderr: string } => {
-    const r = spawnSync(process.execPath, ["bin/rlp.mjs", "train", ...args], { encoding: "utf8", env: { ...process.env, RLP_CACHE: join(dir, "cache"), ...env } });
+  const cli = (
+    args: string[],
+    env: Record<string, string> = {},
+  ): { status: number | null; signal: string | null; stdout: string; stderr: string } => {
+    const r = spawnSync(process.execPath, ["bin/rlp.mjs", "train", ...args], {
+      encoding: "utf8",
+      env: { ...process.env, RLP_CACHE: join(dir, "cache"), ...env },
+    });
     return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
   };
-  const base = ["examples/train_grpo.rlp", "--size", "tiny", "--init", "none", "--steps", "3", "--prompts", "2", "--held-out", "8", "--checkpoint-every", "1", "--seed", "5"];
+  const base = [
+    "examples/train_grpo.rlp",
+    "--size",
+    "tiny",
+    "--init",
+    "none",
+    "--steps",
+    "3",
+    "--prompts",
+    "2",
+    "--held-out",
+    "8",
+    "--checkpoint-every",
+    "1",
+    "--seed",
+    "5",
+  ];
 
   it("resumes bit-identically after SIGKILL", () => {
-    const full = join(dir, "cli-full"), killed = join(dir, "cli-killed");
+    const full = join(dir, "cli-full"),
+      killed = join(dir, "cli-killed");
     const a = cli([...base, "--out", full, "--no-report"]);
     expect(a.stderr).toBe("");
     expect(a.status).toBe(0);
@@ -141,7 +204,11 @@ describe("rlp train on the command line", () => {
     expect(r.stdout).toMatch(/resuming from .*step-000002 \(step 2\)/);
     expect(r.stdout).toMatch(/held-out accuracy: [\d.]+% before -> [\d.]+% after/);
     expect(metricsOf(killed)).toEqual(metricsOf(full));
-    expect(readFileSync(join(latestCheckpoint(killed)!, "policy.bin")).equals(readFileSync(join(latestCheckpoint(full)!, "policy.bin")))).toBe(true);
+    expect(
+      readFileSync(join(latestCheckpoint(killed)!, "policy.bin")).equals(
+        readFileSync(join(latestCheckpoint(full)!, "policy.bin")),
+      ),
+    ).toBe(true);
     const html = readFileSync(join(killed, "report.html"), "utf8");
     expect(html).toContain("uPlot");
     expect(html).toContain("<svg");
@@ -150,10 +217,28 @@ describe("rlp train on the command line", () => {
 
   it("on Ctrl-C (SIGINT) finishes the step, writes a checkpoint, exits 130; --resume ends as an uninterrupted run", async () => {
     // checkpoints only at the end (every 25 steps): the one found after the interruption is the Ctrl-C checkpoint
-    const args = ["examples/train_grpo.rlp", "--size", "tiny", "--init", "none", "--steps", "12", "--prompts", "2", "--held-out", "8", "--seed", "5", "--no-report"];
-    const full = join(dir, "sigint-full"), cut = join(dir, "sigint-cut");
+    const args = [
+      "examples/train_grpo.rlp",
+      "--size",
+      "tiny",
+      "--init",
+      "none",
+      "--steps",
+      "12",
+      "--prompts",
+      "2",
+      "--held-out",
+      "8",
+      "--seed",
+      "5",
+      "--no-report",
+    ];
+    const full = join(dir, "sigint-full"),
+      cut = join(dir, "sigint-cut");
     expect(cli([...args, "--out", full]).status).toBe(0);
-    const child = spawn(process.execPath, ["bin/rlp.mjs", "train", ...args, "--out", cut], { env: { ...process.env, RLP_CACHE: join(dir, "cache") } });
+    const child = spawn(process.execPath, ["bin/rlp.mjs", "train", ...args, "--out", cut], {
+      env: { ...process.env, RLP_CACHE: join(dir, "cache") },
+    });
     let stdout = "";
     child.stdout.on("data", (b: Buffer) => {
       stdout += b.toString();
@@ -166,7 +251,9 @@ describe("rlp train on the command line", () => {
     expect(ck).toMatch(/step-0000(0[1-9]|1[01])$/);
     expect(cli([...args, "--out", cut, "--resume"]).status).toBe(0);
     expect(metricsOf(cut)).toEqual(metricsOf(full));
-    expect(readFileSync(join(latestCheckpoint(cut)!, "policy.bin")).equals(readFileSync(join(latestCheckpoint(full)!, "policy.bin")))).toBe(true);
+    expect(
+      readFileSync(join(latestCheckpoint(cut)!, "policy.bin")).equals(readFileSync(join(latestCheckpoint(full)!, "policy.bin"))),
+    ).toBe(true);
   }, 120_000);
 
   it("rejects an input the rollout does not provide before training, naming it", () => {

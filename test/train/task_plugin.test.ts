@@ -28,10 +28,14 @@ describe("task plugins", () => {
 
   it("names the file for a missing file, a missing export and a missing method", async () => {
     await expect(resolveTask("./no_such_task.ts")).rejects.toThrow(/task plugin \.\/no_such_task\.ts: no such file/);
-    await expect(resolveTask("examples/custom/my_nodes.ts")).rejects.toThrow(/task plugin examples\/custom\/my_nodes\.ts has no export 'task'/);
+    await expect(resolveTask("examples/custom/my_nodes.ts")).rejects.toThrow(
+      /task plugin examples\/custom\/my_nodes\.ts has no export 'task'/,
+    );
     const shape = resolveTask(fixture("bad_task_shape.ts"));
     await expect(shape).rejects.toBeInstanceOf(TaskError);
-    await expect(resolveTask(fixture("bad_task_shape.ts"))).rejects.toThrow(/bad_task_shape\.ts: 'task' has no method 'trainBatch'/);
+    await expect(resolveTask(fixture("bad_task_shape.ts"))).rejects.toThrow(
+      /bad_task_shape\.ts: 'task' has no method 'trainBatch'/,
+    );
   });
 
   it("turns a verifier that throws into a TaskError naming the plugin and the method", async () => {

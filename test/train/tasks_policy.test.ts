@@ -4,7 +4,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadPolicy, POLICY_SIZES, savePolicy, TransformerPolicy, type Policy, type Responses } from "../../runtime/tools/policy/index.ts";
+import {
+  loadPolicy,
+  POLICY_SIZES,
+  savePolicy,
+  TransformerPolicy,
+  type Policy,
+  type Responses,
+} from "../../runtime/tools/policy/index.ts";
 import { builtinTask, taskNames } from "../../runtime/tools/tasks/index.ts";
 import { selectBackend, type TF } from "../../runtime/backends/tfjs/index.ts";
 
@@ -13,7 +20,9 @@ describe("built-in tasks", () => {
 
   it.each(taskNames())("%s: seeded batches, a disjoint held-out split, a verifier that accepts its answers", (name) => {
     const task = builtinTask(name)!;
-    const a = task.trainBatch(7, 3, 64), b = task.trainBatch(7, 3, 64), c = task.trainBatch(7, 4, 64);
+    const a = task.trainBatch(7, 3, 64),
+      b = task.trainBatch(7, 3, 64),
+      c = task.trainBatch(7, 4, 64);
     expect(a).toEqual(b);
     expect(a.map((p) => p.id)).not.toEqual(c.map((p) => p.id));
     const held = new Set(task.heldOut(1000).map((p) => p.id));
@@ -66,7 +75,12 @@ describe("the built-in transformer policy", () => {
   beforeAll(async () => {
     tf = (await selectBackend()).tf;
     dir = mkdtempSync(join(tmpdir(), "rlp-policy-"));
-    policy = new TransformerPolicy(tf, { ...POLICY_SIZES["tiny"]!, vocabSize: task.vocab.tokens.length, maxLength: 16, seed: 11 });
+    policy = new TransformerPolicy(tf, {
+      ...POLICY_SIZES["tiny"]!,
+      vocabSize: task.vocab.tokens.length,
+      maxLength: 16,
+      seed: 11,
+    });
   });
   afterAll(() => {
     policy.dispose();
@@ -86,7 +100,8 @@ describe("the built-in transformer policy", () => {
     expect(g2).toEqual(g1);
     // padding after the end-of-sequence token, masked
     for (let i = 0; i < a.n; i++) {
-      const toks = Array.from(a.tokens.subarray(i * 4, i * 4 + 4)), mask = Array.from(a.mask.subarray(i * 4, i * 4 + 4));
+      const toks = Array.from(a.tokens.subarray(i * 4, i * 4 + 4)),
+        mask = Array.from(a.mask.subarray(i * 4, i * 4 + 4));
       const end = toks.indexOf(task.vocab.eos);
       if (end >= 0) expect(mask).toEqual(toks.map((_, t) => (t <= end ? 1 : 0)));
     }
@@ -95,7 +110,16 @@ describe("the built-in transformer policy", () => {
   it("gives a prompt's log-probs independently of the padding its batch needs", () => {
     const short = [task.vocab.bos, ...task.vocab.encode("1+2=")];
     const long = [task.vocab.bos, ...task.vocab.encode("41+38=")];
-    const resp = (n: number): Responses => ({ n, length: 2, tokens: Int32Array.from(Array(n).fill([task.vocab.encode("3")[0]!, task.vocab.eos]).flat()), mask: new Uint8Array(2 * n).fill(1) });
+    const resp = (n: number): Responses => ({
+      n,
+      length: 2,
+      tokens: Int32Array.from(
+        Array(n)
+          .fill([task.vocab.encode("3")[0]!, task.vocab.eos])
+          .flat(),
+      ),
+      mask: new Uint8Array(2 * n).fill(1),
+    });
     const alone = policy.tokenStats([short], resp(1), 1).logp;
     const padded = policy.tokenStats([long, short], resp(2), 1).logp.slice(2, 4);
     expect(Array.from(padded)[0]).toBeCloseTo(alone[0]!, 5);
@@ -109,9 +133,13 @@ describe("the built-in transformer policy", () => {
     savePolicy(path, policy);
     const loaded = loadPolicy(tf, path);
     expect(loaded.config()).toEqual(policy.config());
-    expect(loaded.parameters().map((p) => Array.from(p.variable.dataSync()))).toEqual(policy.parameters().map((p) => Array.from(p.variable.dataSync())));
+    expect(loaded.parameters().map((p) => Array.from(p.variable.dataSync()))).toEqual(
+      policy.parameters().map((p) => Array.from(p.variable.dataSync())),
+    );
     const frozen = policy.frozenCopy();
-    expect(frozen.parameters().map((p) => p.variable.dataSync()[0])).toEqual(policy.parameters().map((p) => p.variable.dataSync()[0]));
+    expect(frozen.parameters().map((p) => p.variable.dataSync()[0])).toEqual(
+      policy.parameters().map((p) => p.variable.dataSync()[0]),
+    );
     loaded.dispose();
     frozen.dispose();
   });

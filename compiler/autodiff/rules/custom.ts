@@ -6,9 +6,13 @@ import { forArgs, opOf } from "./rule.ts";
 export const customRule: GradRule = (b, node, g) => {
   const op = opOf(node, "custom");
   if (!op.call.differentiable) return [];
-  return forArgs(b, node, node.args.map((_, i) => {
-    const t = op.call.argv.find((a) => a.kind === "tensor" && a.index === i);
-    if (t?.kind !== "tensor" || !t.grad) return undefined;
-    return () => b.emit({ op: "custom_vjp", call: op.call, output: op.output, wrt: i }, [...node.args, g]);
-  }));
+  return forArgs(
+    b,
+    node,
+    node.args.map((_, i) => {
+      const t = op.call.argv.find((a) => a.kind === "tensor" && a.index === i);
+      if (t?.kind !== "tensor" || !t.grad) return undefined;
+      return () => b.emit({ op: "custom_vjp", call: op.call, output: op.output, wrt: i }, [...node.args, g]);
+    }),
+  );
 };

@@ -10,22 +10,41 @@ import { forArgs, opOf, type GradRule } from "./rule.ts";
 function unaryDerivative(b: GradBuilder, fn: UnaryOpName, x: number, y: number): number | undefined {
   const one = b.constant(1);
   switch (fn) {
-    case "exp": return y;
-    case "log": return b.div(one, x);
-    case "log1p": return b.div(one, b.add(one, x));
-    case "expm1": return b.add(y, one);
-    case "sqrt": return b.div(one, b.mul(b.constant(2), y)); // inf at 0
-    case "abs": return b.unary("sign", x); // sign(0) = 0: abs'(0) = 0
-    case "tanh": return b.sub(one, b.mul(y, y));
-    case "sigmoid": return b.mul(y, b.sub(one, y));
-    case "softplus": return b.unary("sigmoid", x);
-    case "sin": return b.unary("cos", x);
-    case "cos": return b.neg(b.unary("sin", x));
-    case "lgamma": return digamma(b, x);
-    case "sign": case "floor": case "ceil": case "round": return undefined; // 0
-    case "not": return undefined; // bool
-    case "neg": return b.constant(-1); // (unaryRule writes -g directly)
-    default: return unreachable(fn, "autodiff: unary function");
+    case "exp":
+      return y;
+    case "log":
+      return b.div(one, x);
+    case "log1p":
+      return b.div(one, b.add(one, x));
+    case "expm1":
+      return b.add(y, one);
+    case "sqrt":
+      return b.div(one, b.mul(b.constant(2), y)); // inf at 0
+    case "abs":
+      return b.unary("sign", x); // sign(0) = 0: abs'(0) = 0
+    case "tanh":
+      return b.sub(one, b.mul(y, y));
+    case "sigmoid":
+      return b.mul(y, b.sub(one, y));
+    case "softplus":
+      return b.unary("sigmoid", x);
+    case "sin":
+      return b.unary("cos", x);
+    case "cos":
+      return b.neg(b.unary("sin", x));
+    case "lgamma":
+      return digamma(b, x);
+    case "sign":
+    case "floor":
+    case "ceil":
+    case "round":
+      return undefined; // 0
+    case "not":
+      return undefined; // bool
+    case "neg":
+      return b.constant(-1); // (unaryRule writes -g directly)
+    default:
+      return unreachable(fn, "autodiff: unary function");
   }
 }
 
@@ -64,7 +83,15 @@ export const binaryRule: GradRule = (b, node, g) => {
       const first = (): number => b.binary("or", b.binary(fn === "maximum" ? "ge" : "le", x, y), b.binary("ne", x, x));
       return forArgs(b, node, [() => b.keep(first(), g), () => b.drop(first(), g)]);
     }
-    case "idiv": case "eq": case "ne": case "lt": case "le": case "gt": case "ge": case "and": case "or":
+    case "idiv":
+    case "eq":
+    case "ne":
+    case "lt":
+    case "le":
+    case "gt":
+    case "ge":
+    case "and":
+    case "or":
       return []; // integer, comparisons, logic: no gradient
     default:
       return unreachable(fn, "autodiff: binary function");

@@ -42,7 +42,11 @@ import type { GradRule } from "./rule.ts";
 import { linrecRule, scanGradRule, scanRule, shiftRule } from "./scan.ts";
 
 export const GRAD_RULES: Record<OpName, GradRule | null> = {
-  input: null, param: null, const: null, index: null, size: null,
+  input: null,
+  param: null,
+  const: null,
+  index: null,
+  size: null,
   unary: unaryRule,
   binary: binaryRule,
   cast: castRule,

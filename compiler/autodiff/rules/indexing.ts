@@ -15,9 +15,15 @@ export const takeRule: GradRule = (b, node, g) => {
       // summed first, so at most one dim is left to the put (two would need a put over several dims)
       const kept = b.dims(x).filter((d) => d !== op.along);
       const summable = b.dims(gFull).filter((d) => !kept.includes(d) && !b.dims(idx).includes(d));
-      const gx = b.sumTo(gFull, b.dims(gFull).filter((d) => !summable.includes(d)));
+      const gx = b.sumTo(
+        gFull,
+        b.dims(gFull).filter((d) => !summable.includes(d)),
+      );
       const rest = b.canon(b.dims(gx), b.dims(idx)).filter((d) => !kept.includes(d) && d !== op.along);
-      if (rest.length > 1) throw new Error(`autodiff: take along ${op.along} with an index over several extra dims (${rest.join(", ")}) is not supported`);
+      if (rest.length > 1)
+        throw new Error(
+          `autodiff: take along ${op.along} with an index over several extra dims (${rest.join(", ")}) is not supported`,
+        );
       const over = rest[0] ?? op.along;
       return b.emit({ op: "put", into: op.along, over }, [gx, idx]);
     },
@@ -45,7 +51,9 @@ export const selectRule: GradRule = (b, node, g) => {
 /** embed(g, dim, position): the adjoint of select is select. */
 export const embedRule: GradRule = (b, node, g) => {
   const op = opOf(node, "embed");
-  return forArgs(b, node, [() => (b.dims(g).includes(op.dim) ? b.emit({ op: "select", dim: op.dim, position: op.position }, [g]) : g)]);
+  return forArgs(b, node, [
+    () => (b.dims(g).includes(op.dim) ? b.emit({ op: "select", dim: op.dim, position: op.position }, [g]) : g),
+  ]);
 };
 
 /** stack(dim): the part at position j gets g's slice j (summed over the dims the part lacks). */
@@ -53,7 +61,11 @@ export const stackRule: GradRule = (b, node, g) => {
   const op = opOf(node, "stack");
   const gFull = b.expand(g, b.dims(node.id)); // a part lacking a dim of the result is summed along it
   const slice = (j: number) => () => b.emit({ op: "select", dim: op.dim, position: j }, [gFull]);
-  return forArgs(b, node, node.args.map((_, j) => slice(j)));
+  return forArgs(
+    b,
+    node,
+    node.args.map((_, j) => slice(j)),
+  );
 };
 
 /** rename(from, to): rename the cotangent back. */
@@ -65,8 +77,10 @@ export const renameRule: GradRule = (b, node, g) => {
 /** log_softmax(x, over=V), y its value: g − exp(y)·Σ_V g (the product strong zero, as in the reference). */
 export const logSoftmaxRule: GradRule = (b, node, g) => {
   const op = opOf(node, "log_softmax");
-  return forArgs(b, node, [() => {
-    const gFull = b.expand(g, [op.over]);
-    return b.sub(gFull, b.sz(b.reduce("sum", gFull, [op.over]), b.unary("exp", node.id)));
-  }]);
+  return forArgs(b, node, [
+    () => {
+      const gFull = b.expand(g, [op.over]);
+      return b.sub(gFull, b.sz(b.reduce("sum", gFull, [op.over]), b.unary("exp", node.id)));
+    },
+  ]);
 };

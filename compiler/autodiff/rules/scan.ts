@@ -7,8 +7,10 @@ import { forArgs, opOf, type GradRule } from "./rule.ts";
 type ScanAdjoint = (b: Parameters<GradRule>[0], node: Parameters<GradRule>[1], op: OpOfKind<"scan">, gFull: number) => number;
 
 /** cummax/cummin: each g_k goes to the running arg at k (the first extreme in scan order). */
-const selectAdjoint = (fn: SelectScanName): ScanAdjoint => (b, node, op, gFull) =>
-  b.emit({ op: "scan_grad", fn, along: op.along, reverse: op.reverse }, [node.args[0]!, gFull]);
+const selectAdjoint =
+  (fn: SelectScanName): ScanAdjoint =>
+  (b, node, op, gFull) =>
+    b.emit({ op: "scan_grad", fn, along: op.along, reverse: op.reverse }, [node.args[0]!, gFull]);
 
 const SCAN_ADJOINTS: Record<ScanOpName, ScanAdjoint> = {
   // the adjoint of a running sum is the running sum from the other end

@@ -21,10 +21,14 @@ function comment(program: IRProgram, node: number | undefined): string {
 
 function accumulate(fn: AccFn, target: string, value: string): string {
   switch (fn) {
-    case "sum": return `${target} += ${value};`;
-    case "count": return `${target} += 1;`;
-    case "max": return `if (${value} > ${target} || ${value} !== ${value}) ${target} = ${value};`;
-    case "min": return `if (${value} < ${target} || ${value} !== ${value}) ${target} = ${value};`;
+    case "sum":
+      return `${target} += ${value};`;
+    case "count":
+      return `${target} += 1;`;
+    case "max":
+      return `if (${value} > ${target} || ${value} !== ${value}) ${target} = ${value};`;
+    case "min":
+      return `if (${value} < ${target} || ${value} !== ${value}) ${target} = ${value};`;
   }
 }
 
@@ -47,7 +51,11 @@ function stmtsJs(stmts: Stmt[], indent: string, ctx: ExprContext, out: string[])
       case "loop": {
         const i = `i_${s.dim}`;
         const [from, to] = s.split ? ["lo", "hi"] : ["0", `n_${s.dim}`];
-        out.push(s.reverse ? `${indent}for (let ${i} = ${to} - 1; ${i} >= ${from}; ${i}--) {` : `${indent}for (let ${i} = ${from}; ${i} < ${to}; ${i}++) {`);
+        out.push(
+          s.reverse
+            ? `${indent}for (let ${i} = ${to} - 1; ${i} >= ${from}; ${i}--) {`
+            : `${indent}for (let ${i} = ${from}; ${i} < ${to}; ${i}++) {`,
+        );
         stmtsJs(s.body, `${indent}  `, ctx, out);
         out.push(`${indent}}`);
         break;
@@ -81,7 +89,9 @@ function stmtsJs(stmts: Stmt[], indent: string, ctx: ExprContext, out: string[])
         out.push(`${indent}${buf(s.buffer)}[${s.offset}] = ${s.value};`);
         break;
       case "flush":
-        out.push(`${indent}for (let i = 0; i < s${s.scratch}.length; i++) ${buf(s.buffer)}[i] = s${s.scratch}[i];${comment(program, s.node)}`);
+        out.push(
+          `${indent}for (let i = 0; i < s${s.scratch}.length; i++) ${buf(s.buffer)}[i] = s${s.scratch}[i];${comment(program, s.node)}`,
+        );
         break;
     }
   }
@@ -108,7 +118,8 @@ function prologue(lines: string[], stmts: Stmt[], k: LoopKernel, buffer: (id: nu
   const out: string[] = [];
   const ds = [...dims].sort();
   if (ds.length > 0) out.push(`  const ${ds.map((d) => `n_${d} = Z.n[${JSON.stringify(d)}]`).join(", ")};`);
-  for (const b of [...bufs].sort((x, y) => x - y)) out.push(`  const b_${buffer(b).name} = B[${b}]; // ${buffer(b).dtype}[${buffer(b).dims.join(",")}]`);
+  for (const b of [...bufs].sort((x, y) => x - y))
+    out.push(`  const b_${buffer(b).name} = B[${b}]; // ${buffer(b).dtype}[${buffer(b).dims.join(",")}]`);
   for (const s of [...scratch].sort((x, y) => x - y)) out.push(`  const s${s} = S[${k.scratch.findIndex((x) => x.id === s)}];`);
   return out;
 }
@@ -126,9 +137,7 @@ export function kernelJs(plan: KernelPlan, k: LoopKernel, use: (helper: string) 
     const pro = prologue(lines, stmts, k, buffer);
     return [`function ${name}(${params}) {`, ...pro, ...lines, "}"].join("\n");
   };
-  return [
-    head,
-    fn(k.name, "B, Z, lo, hi, total, S", body, k.body),
-    fn(`${k.name}_end`, "B, Z, total, S", end, k.epilogue),
-  ].join("\n");
+  return [head, fn(k.name, "B, Z, lo, hi, total, S", body, k.body), fn(`${k.name}_end`, "B, Z, total, S", end, k.epilogue)].join(
+    "\n",
+  );
 }

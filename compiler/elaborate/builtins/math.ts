@@ -7,11 +7,22 @@ import { boolArg, floatArg, p, tensorArg } from "./args.ts";
 import type { Builtin, BuiltinCall } from "./index.ts";
 
 const UNARY: [UnaryOpName, string][] = [
-  ["exp", "e^x"], ["log", "natural log"], ["log1p", "log(1 + x), accurate near 0"], ["expm1", "e^x - 1, accurate near 0"],
-  ["sqrt", "square root (its gradient at 0 is inf)"], ["abs", "|x| (gradient 0 at 0)"], ["sign", "-1, 0 or 1"],
-  ["tanh", "hyperbolic tangent"], ["sigmoid", "1 / (1 + e^-x)"], ["softplus", "log(1 + e^x), stable; gradient sigmoid(x)"],
-  ["sin", "sine"], ["cos", "cosine"], ["floor", "round down (gradient 0)"], ["ceil", "round up (gradient 0)"],
-  ["round", "round half to even (gradient 0)"], ["lgamma", "log |Gamma(x)|"],
+  ["exp", "e^x"],
+  ["log", "natural log"],
+  ["log1p", "log(1 + x), accurate near 0"],
+  ["expm1", "e^x - 1, accurate near 0"],
+  ["sqrt", "square root (its gradient at 0 is inf)"],
+  ["abs", "|x| (gradient 0 at 0)"],
+  ["sign", "-1, 0 or 1"],
+  ["tanh", "hyperbolic tangent"],
+  ["sigmoid", "1 / (1 + e^-x)"],
+  ["softplus", "log(1 + e^x), stable; gradient sigmoid(x)"],
+  ["sin", "sine"],
+  ["cos", "cosine"],
+  ["floor", "round down (gradient 0)"],
+  ["ceil", "round up (gradient 0)"],
+  ["round", "round half to even (gradient 0)"],
+  ["lgamma", "log |Gamma(x)|"],
 ];
 
 function unaryBuiltin(fn: UnaryOpName, doc: string): [string, Builtin] {
@@ -19,24 +30,27 @@ function unaryBuiltin(fn: UnaryOpName, doc: string): [string, Builtin] {
 }
 
 function pairBuiltin(name: "maximum" | "minimum"): [string, Builtin] {
-  return [name, {
-    params: [p("a", true), p("b", true)],
-    doc: `${name}(a, b): elementwise ${name === "maximum" ? "larger" : "smaller"} value; at a tie the gradient goes to a`,
-    apply: (c) => {
-      const a = c.arg("a") ?? ERROR;
-      const b = c.arg("b") ?? ERROR;
-      // Reuse the operator path for dtype rules and broadcasting, then swap in the primitive.
-      const probe = binary(c.ctx, "+", a, b, c.span, c.span);
-      if (probe.kind !== "tensor" || a.kind !== "tensor" || b.kind !== "tensor") return probe.kind === "error" ? ERROR : probe;
-      const fa = a.literal ? constant(c.ctx, a.static!, probe.type.dtype, c.span) : a;
-      const fb = b.literal ? constant(c.ctx, b.static!, probe.type.dtype, c.span) : b;
-      const build = () => emit(c.ctx, { op: "binary", fn: name }, [fa, fb], c.span);
-      if (a.static !== undefined && b.static !== undefined) {
-        return folded(c.ctx, BINARY[name](a.static, b.static), probe.type.dtype, c.span, [a, b], build);
-      }
-      return build();
+  return [
+    name,
+    {
+      params: [p("a", true), p("b", true)],
+      doc: `${name}(a, b): elementwise ${name === "maximum" ? "larger" : "smaller"} value; at a tie the gradient goes to a`,
+      apply: (c) => {
+        const a = c.arg("a") ?? ERROR;
+        const b = c.arg("b") ?? ERROR;
+        // Reuse the operator path for dtype rules and broadcasting, then swap in the primitive.
+        const probe = binary(c.ctx, "+", a, b, c.span, c.span);
+        if (probe.kind !== "tensor" || a.kind !== "tensor" || b.kind !== "tensor") return probe.kind === "error" ? ERROR : probe;
+        const fa = a.literal ? constant(c.ctx, a.static!, probe.type.dtype, c.span) : a;
+        const fb = b.literal ? constant(c.ctx, b.static!, probe.type.dtype, c.span) : b;
+        const build = () => emit(c.ctx, { op: "binary", fn: name }, [fa, fb], c.span);
+        if (a.static !== undefined && b.static !== undefined) {
+          return folded(c.ctx, BINARY[name](a.static, b.static), probe.type.dtype, c.span, [a, b], build);
+        }
+        return build();
+      },
     },
-  }];
+  ];
 }
 
 function castBuiltin(to: "f32" | "i32" | "bool" | "id", doc: string): [string, Builtin] {
@@ -77,14 +91,18 @@ function idivApply(c: BuiltinCall): Value {
   const a = tensorArg(c, "a");
   const b = tensorArg(c, "b");
   if (!a || !b) return ERROR;
-  for (const [v, n] of [[a, "a"], [b, "b"]] as const) {
+  for (const [v, n] of [
+    [a, "a"],
+    [b, "b"],
+  ] as const) {
     if (v.type.dtype !== "i32") {
       c.ctx.report("RLP203", `idiv works on i32, but '${n}' is ${describeType(v.type)}; use / for f32`, c.argSpan(n));
       return ERROR;
     }
   }
   const build = () => emit(c.ctx, { op: "binary", fn: "idiv" }, [a, b], c.span);
-  if (a.static !== undefined && b.static !== undefined) return folded(c.ctx, BINARY.idiv(a.static, b.static), "i32", c.span, [a, b], build);
+  if (a.static !== undefined && b.static !== undefined)
+    return folded(c.ctx, BINARY.idiv(a.static, b.static), "i32", c.span, [a, b], build);
   return build();
 }
 
@@ -96,38 +114,64 @@ export const MATH_BUILTINS: [string, Builtin][] = [
   castBuiltin("i32", "i32(x): truncate toward zero"),
   castBuiltin("bool", "bool(x): x != 0"),
   castBuiltin("id", "id(x): an i32 used as a key (ids support only ==, != and keyed lookups)"),
-  ["where", {
-    params: [p("cond", true), p("a", true), p("b", true)],
-    doc: "where(cond, a, b): a where cond holds, b elsewhere; a true select (the unselected side never leaks NaN, forward or backward)",
-    apply: (c) => where(c.ctx, c.arg("cond") ?? ERROR, c.arg("a") ?? ERROR, c.arg("b") ?? ERROR, c.span),
-  }],
-  ["safe_div", {
-    params: [p("a", true), p("b", true), p("ok", true), p("fill")],
-    doc: "safe_div(a, b, ok, fill=0.0): a / b where ok, fill elsewhere; the unselected quotient is never computed",
-    apply: safeDivApply,
-  }],
-  ["clamp", { params: [p("x", true), p("lo"), p("hi")], doc: "clamp(x, lo=, hi=): limit x to [lo, hi]; gradient 1 strictly inside, 0 at and beyond the bounds", apply: clampApply }],
-  ["idiv", { params: [p("a", true), p("b", true)], doc: "idiv(a, b): integer division of i32 values, rounding down (Python's //); idiv(a, b) * b + a % b == a", apply: idivApply }],
-  ["once", {
-    params: [p("x", true)],
-    doc: "once(x): x as it is at the first update on a batch, fixed for the batch's later updates and minibatches (no gradient); once(r.logp) is r.old_logp",
-    apply: (c) => {
-      const x = tensorArg(c, "x");
-      if (!x) return ERROR;
-      // Always a node of its own (even for a const x): the trainer reads it once per batch and supplies it after.
-      const v = emit(c.ctx, { op: "detach" }, [x], c.span, { flags: x.flags });
-      if (c.ctx.pipe) c.ctx.onces.push({ node: v.node, span: c.span });
-      return v;
+  [
+    "where",
+    {
+      params: [p("cond", true), p("a", true), p("b", true)],
+      doc: "where(cond, a, b): a where cond holds, b elsewhere; a true select (the unselected side never leaks NaN, forward or backward)",
+      apply: (c) => where(c.ctx, c.arg("cond") ?? ERROR, c.arg("a") ?? ERROR, c.arg("b") ?? ERROR, c.span),
     },
-  }],
-  ["detach", {
-    params: [p("x", true)],
-    doc: "detach(x): the same value, carrying no gradient (a stop-gradient)",
-    apply: (c) => {
-      const x = tensorArg(c, "x");
-      if (!x) return ERROR;
-      if (x.type.grad.length === 0) return x;
-      return emit(c.ctx, { op: "detach" }, [x], c.span, { flags: x.flags });
+  ],
+  [
+    "safe_div",
+    {
+      params: [p("a", true), p("b", true), p("ok", true), p("fill")],
+      doc: "safe_div(a, b, ok, fill=0.0): a / b where ok, fill elsewhere; the unselected quotient is never computed",
+      apply: safeDivApply,
     },
-  }],
+  ],
+  [
+    "clamp",
+    {
+      params: [p("x", true), p("lo"), p("hi")],
+      doc: "clamp(x, lo=, hi=): limit x to [lo, hi]; gradient 1 strictly inside, 0 at and beyond the bounds",
+      apply: clampApply,
+    },
+  ],
+  [
+    "idiv",
+    {
+      params: [p("a", true), p("b", true)],
+      doc: "idiv(a, b): integer division of i32 values, rounding down (Python's //); idiv(a, b) * b + a % b == a",
+      apply: idivApply,
+    },
+  ],
+  [
+    "once",
+    {
+      params: [p("x", true)],
+      doc: "once(x): x as it is at the first update on a batch, fixed for the batch's later updates and minibatches (no gradient); once(r.logp) is r.old_logp",
+      apply: (c) => {
+        const x = tensorArg(c, "x");
+        if (!x) return ERROR;
+        // Always a node of its own (even for a const x): the trainer reads it once per batch and supplies it after.
+        const v = emit(c.ctx, { op: "detach" }, [x], c.span, { flags: x.flags });
+        if (c.ctx.pipe) c.ctx.onces.push({ node: v.node, span: c.span });
+        return v;
+      },
+    },
+  ],
+  [
+    "detach",
+    {
+      params: [p("x", true)],
+      doc: "detach(x): the same value, carrying no gradient (a stop-gradient)",
+      apply: (c) => {
+        const x = tensorArg(c, "x");
+        if (!x) return ERROR;
+        if (x.type.grad.length === 0) return x;
+        return emit(c.ctx, { op: "detach" }, [x], c.span, { flags: x.flags });
+      },
+    },
+  ],
 ];

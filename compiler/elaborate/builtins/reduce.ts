@@ -20,7 +20,11 @@ function prepare(c: BuiltinCall, xName: string, allowBool: boolean): Prepared | 
   const x = tensorArg(c, xName);
   if (!x) return undefined;
   if (x.type.dtype === "bool" && !allowBool) {
-    c.ctx.report("RLP202", `${c.name}() of a bool mask: to count true entries use count(mask, over=...); to use it as 0/1 write f32(...)`, c.argSpan(xName));
+    c.ctx.report(
+      "RLP202",
+      `${c.name}() of a bool mask: to count true entries use count(mask, over=...); to use it as 0/1 write f32(...)`,
+      c.argSpan(xName),
+    );
     return undefined;
   }
   if (x.type.dtype === "id") {
@@ -50,7 +54,11 @@ function prepare(c: BuiltinCall, xName: string, allowBool: boolean): Prepared | 
   for (const d of over) {
     if (!operandDims.includes(d)) {
       const maskPart = mask ? ` nor its where= mask ${describeType(mask.type)}` : "";
-      c.ctx.report("RLP204", `cannot reduce over ${d}: neither the value ${describeType(x.type)}${maskPart} has the dim ${d}`, c.argSpan("over"));
+      c.ctx.report(
+        "RLP204",
+        `cannot reduce over ${d}: neither the value ${describeType(x.type)}${maskPart} has the dim ${d}`,
+        c.argSpan("over"),
+      );
       return undefined;
     }
   }
@@ -66,25 +74,32 @@ export function reduce(c: BuiltinCall, fn: ReduceOpName, pr: Prepared, empty: nu
 
 function simpleReduce(fn: "sum" | "mean" | "max" | "min" | "logsumexp", doc: string): [string, Builtin] {
   const needsEmpty = fn === "max" || fn === "min" || fn === "logsumexp";
-  return [fn, {
-    params: needsEmpty ? [p("x", true), p("over"), p("where"), p("empty")] : [p("x", true), p("over"), p("where")],
-    doc,
-    apply: (c) => {
-      const pr = prepare(c, "x", false);
-      if (!pr) return ERROR;
-      let empty = 0;
-      if (needsEmpty) {
-        if (pr.mask && !c.has("empty")) {
-          c.ctx.report("RLP214", `${fn} over a where= selection can be empty (an all-masked row); say what it gives then with empty=, e.g. empty=0.0`, c.span);
-          return ERROR;
+  return [
+    fn,
+    {
+      params: needsEmpty ? [p("x", true), p("over"), p("where"), p("empty")] : [p("x", true), p("over"), p("where")],
+      doc,
+      apply: (c) => {
+        const pr = prepare(c, "x", false);
+        if (!pr) return ERROR;
+        let empty = 0;
+        if (needsEmpty) {
+          if (pr.mask && !c.has("empty")) {
+            c.ctx.report(
+              "RLP214",
+              `${fn} over a where= selection can be empty (an all-masked row); say what it gives then with empty=, e.g. empty=0.0`,
+              c.span,
+            );
+            return ERROR;
+          }
+          const e = staticNumber(c, "empty", fn === "max" || fn === "logsumexp" ? -Infinity : Infinity);
+          if (e === undefined) return ERROR;
+          empty = e;
         }
-        const e = staticNumber(c, "empty", fn === "max" || fn === "logsumexp" ? -Infinity : Infinity);
-        if (e === undefined) return ERROR;
-        empty = e;
-      }
-      return reduce(c, fn, pr, empty);
+        return reduce(c, fn, pr, empty);
+      },
     },
-  }];
+  ];
 }
 
 function countApply(c: BuiltinCall): Value {
@@ -135,9 +150,44 @@ export const REDUCE_BUILTINS: [string, Builtin][] = [
   simpleReduce("max", "max(x, over=, where=, empty=): largest selected element; with where= give empty= for an empty selection"),
   simpleReduce("min", "min(x, over=, where=, empty=): smallest selected element; with where= give empty= for an empty selection"),
   simpleReduce("logsumexp", "logsumexp(x, over=, where=, empty=): log of the sum of exp, stable"),
-  ["count", { params: [p("x", true), p("over"), p("where")], doc: "count(x, over=, where=): number of selected elements as f32 (of a bool: the true ones)", apply: countApply }],
-  ["var", { params: [p("x", true), p("over"), p("where"), p("ddof")], doc: "var(x, over=, where=, ddof=1): variance; ddof=1 is torch's unbiased default; 0 when n <= ddof", apply: (c) => varianceApply(c, false) }],
-  ["std", { params: [p("x", true), p("over"), p("where"), p("ddof")], doc: "std(x, over=, where=, ddof=1): sqrt(var); ddof=1 is torch's unbiased default; 0 when n <= ddof", apply: (c) => varianceApply(c, true) }],
-  ["any", { params: [p("b", true), p("over"), p("where")], doc: "any(b, over=): true where some selected element is true", apply: (c) => anyAll(c, false) }],
-  ["all", { params: [p("b", true), p("over"), p("where")], doc: "all(b, over=): true where every selected element is true (and for an empty selection)", apply: (c) => anyAll(c, true) }],
+  [
+    "count",
+    {
+      params: [p("x", true), p("over"), p("where")],
+      doc: "count(x, over=, where=): number of selected elements as f32 (of a bool: the true ones)",
+      apply: countApply,
+    },
+  ],
+  [
+    "var",
+    {
+      params: [p("x", true), p("over"), p("where"), p("ddof")],
+      doc: "var(x, over=, where=, ddof=1): variance; ddof=1 is torch's unbiased default; 0 when n <= ddof",
+      apply: (c) => varianceApply(c, false),
+    },
+  ],
+  [
+    "std",
+    {
+      params: [p("x", true), p("over"), p("where"), p("ddof")],
+      doc: "std(x, over=, where=, ddof=1): sqrt(var); ddof=1 is torch's unbiased default; 0 when n <= ddof",
+      apply: (c) => varianceApply(c, true),
+    },
+  ],
+  [
+    "any",
+    {
+      params: [p("b", true), p("over"), p("where")],
+      doc: "any(b, over=): true where some selected element is true",
+      apply: (c) => anyAll(c, false),
+    },
+  ],
+  [
+    "all",
+    {
+      params: [p("b", true), p("over"), p("where")],
+      doc: "all(b, over=): true where every selected element is true (and for an empty selection)",
+      apply: (c) => anyAll(c, true),
+    },
+  ],
 ];

@@ -52,6 +52,10 @@ export interface Lint<C extends LintCode = LintCode, H extends LintHook = LintHo
   check(facts: LintHooks[H]): void;
 }
 
-export function defineLint<C extends LintCode, H extends LintHook>(code: C, hook: H, check: (facts: LintHooks[H]) => void): Lint<C, H> {
+export function defineLint<C extends LintCode, H extends LintHook>(
+  code: C,
+  hook: H,
+  check: (facts: LintHooks[H]) => void,
+): Lint<C, H> {
   return { code, title: DIAGNOSTIC_CODES[code].title, hook, check };
 }

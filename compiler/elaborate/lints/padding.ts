@@ -18,16 +18,28 @@ function hint(padded: readonly string[]): string {
 export const meanOverPadding = defineLint("RLP401", "reduction", (f) => {
   const padded = unmaskedPaddedDims(f);
   if (padded.length === 0 || !AVERAGING.has(f.call.name)) return;
-  f.ctx.lint("RLP401", `${f.call.name} over ${padded.join(",")} without a mask also counts padding positions; ${hint(padded)}`, f.call.span);
+  f.ctx.lint(
+    "RLP401",
+    `${f.call.name} over ${padded.join(",")} without a mask also counts padding positions; ${hint(padded)}`,
+    f.call.span,
+  );
 });
 
 export const maxOverPadding = defineLint("RLP406", "reduction", (f) => {
   const padded = unmaskedPaddedDims(f);
   if (padded.length === 0 || AVERAGING.has(f.call.name)) return;
-  f.ctx.lint("RLP406", `${f.call.name} over ${padded.join(",")} without a mask mixes padding positions into the result; ${hint(padded)}`, f.call.span);
+  f.ctx.lint(
+    "RLP406",
+    `${f.call.name} over ${padded.join(",")} without a mask mixes padding positions into the result; ${hint(padded)}`,
+    f.call.span,
+  );
 });
 
 export const maskedMeanOfEmptyRow = defineLint("RLP407", "reduction", (f) => {
   if (!f.masked || f.call.name !== "mean") return;
-  f.ctx.lint("RLP407", "a row whose mask is all false has no elements: this mean gives 0 there, never NaN; check that 0 is the right value for an empty response", f.call.span);
+  f.ctx.lint(
+    "RLP407",
+    "a row whose mask is all false has no elements: this mean gives 0 there, never NaN; check that 0 is the right value for an empty response",
+    f.call.span,
+  );
 });

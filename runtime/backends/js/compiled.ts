@@ -57,7 +57,12 @@ export interface CompiledProgram {
    * The kernels on typed arrays in canonical dim order (no conversion, no checks of the sizes: `sizes` must give
    * every dim): the trainer's path. Returns each result's buffer. `grad` runs the differentiated program.
    */
-  runArrays(inputs: Record<string, TypedArray>, sizes: Record<string, number>, params?: Record<string, number>, options?: RunOptions & { grad?: boolean }): Promise<Record<string, TypedArray>>;
+  runArrays(
+    inputs: Record<string, TypedArray>,
+    sizes: Record<string, number>,
+    params?: Record<string, number>,
+    options?: RunOptions & { grad?: boolean },
+  ): Promise<Record<string, TypedArray>>;
   /** The plan and module of the differentiated program. */
   gradPlan(): Promise<{ plan: KernelPlan; source: string }>;
   /** Stops the worker pool. */
@@ -108,10 +113,28 @@ export function compileKernels(program: IRProgram, options: KernelOptions = {}):
     if (opts.state) o.state = opts.state;
     return o;
   };
-  const allocate = (meta: PlanMeta, sizes: Record<string, number>, inputs: (name: string) => TypedArray, shared: boolean): TypedArray[] =>
-    meta.buffers.map((b) => (b.role === "input" ? inputs(b.input!) : allocateArray(b.dtype, b.dims.reduce((n, d) => n * sizes[d]!, 1), shared)));
+  const allocate = (
+    meta: PlanMeta,
+    sizes: Record<string, number>,
+    inputs: (name: string) => TypedArray,
+    shared: boolean,
+  ): TypedArray[] =>
+    meta.buffers.map((b) =>
+      b.role === "input"
+        ? inputs(b.input!)
+        : allocateArray(
+            b.dtype,
+            b.dims.reduce((n, d) => n * sizes[d]!, 1),
+            shared,
+          ),
+    );
 
-  const execute = async (exe: Executable, inputs: Record<string, Tensor>, params: Record<string, number>, opts: RunOptions): Promise<KernelResult> => {
+  const execute = async (
+    exe: Executable,
+    inputs: Record<string, Tensor>,
+    params: Record<string, number>,
+    opts: RunOptions,
+  ): Promise<KernelResult> => {
     const meta = exe.meta;
     const o = execOptions(opts);
     const shared = o.pool !== undefined;
@@ -135,23 +158,39 @@ export function compileKernels(program: IRProgram, options: KernelOptions = {}):
     return { results, dimSizes: sizes, stateUpdates };
   };
 
-  const runArrays = async (exe: Executable, inputs: Record<string, TypedArray>, sizes: Record<string, number>, params: Record<string, number>, opts: RunOptions): Promise<Record<string, TypedArray>> => {
+  const runArrays = async (
+    exe: Executable,
+    inputs: Record<string, TypedArray>,
+    sizes: Record<string, number>,
+    params: Record<string, number>,
+    opts: RunOptions,
+  ): Promise<Record<string, TypedArray>> => {
     const meta = exe.meta;
     await exe.ready();
     const o = execOptions(opts);
     const shared = o.pool !== undefined;
-    const B = allocate(meta, sizes, (name) => {
-      const a = inputs[name];
-      const decl = meta.inputs.find((i) => i.name === name)!;
-      if (a === undefined) {
-        if (decl.default === undefined) throw new EvalError("missing-input", `input ${name} was not supplied and has no default`);
-        return allocateArray(decl.dtype, decl.dims.reduce((n, d) => n * sizes[d]!, 1), shared).fill(decl.default);
-      }
-      if (!shared || a.buffer instanceof SharedArrayBuffer) return a;
-      const copy = allocateArray(decl.dtype, a.length, true);
-      copy.set(a);
-      return copy;
-    }, shared);
+    const B = allocate(
+      meta,
+      sizes,
+      (name) => {
+        const a = inputs[name];
+        const decl = meta.inputs.find((i) => i.name === name)!;
+        if (a === undefined) {
+          if (decl.default === undefined)
+            throw new EvalError("missing-input", `input ${name} was not supplied and has no default`);
+          return allocateArray(
+            decl.dtype,
+            decl.dims.reduce((n, d) => n * sizes[d]!, 1),
+            shared,
+          ).fill(decl.default);
+        }
+        if (!shared || a.buffer instanceof SharedArrayBuffer) return a;
+        const copy = allocateArray(decl.dtype, a.length, true);
+        copy.set(a);
+        return copy;
+      },
+      shared,
+    );
     await runKernels(exe, B, sizes, params, o);
     const out: Record<string, TypedArray> = {};
     for (const [name, id] of Object.entries(meta.results)) out[name] = B[id]!;
@@ -172,7 +211,8 @@ export function compileKernels(program: IRProgram, options: KernelOptions = {}):
     threads,
     evaluate: (inputs, params = {}, opts = {}) => execute(forward, inputs, params, opts),
     evaluateWithGrad: async (inputs, params = {}, opts = {}) => execute(await gradExecutable(), inputs, params, opts),
-    runArrays: async (inputs, sizes, params = {}, opts = {}) => runArrays(opts.grad ? await gradExecutable() : forward, inputs, sizes, params, opts),
+    runArrays: async (inputs, sizes, params = {}, opts = {}) =>
+      runArrays(opts.grad ? await gradExecutable() : forward, inputs, sizes, params, opts),
     gradPlan: async () => {
       const g = await gradExecutable();
       return { plan: g.plan, source: g.source };

@@ -9,13 +9,32 @@ import { filled, type Tensor } from "../../library/tensor.ts";
 import { EvalError, nodeError, shapeFor, type NodeCtx } from "../../library/ops/common.ts";
 import { bindDims } from "../../library/ops/dims.ts";
 import {
-  evalBinary, evalCast, evalClamp, evalConst, evalDetach, evalIndex, evalParam, evalSafeDiv, evalSize, evalUnary, evalWhere,
+  evalBinary,
+  evalCast,
+  evalClamp,
+  evalConst,
+  evalDetach,
+  evalIndex,
+  evalParam,
+  evalSafeDiv,
+  evalSize,
+  evalUnary,
+  evalWhere,
 } from "../../library/ops/elementwise.ts";
 import { evalReduce } from "../../library/ops/reduce.ts";
 import { evalLinrec, evalScan, evalShift } from "../../library/ops/scan.ts";
 import { evalArgfirst, evalEmbed, evalScanGrad } from "../../library/ops/gradient_ops.ts";
 import { evalSegment } from "../../library/ops/segment.ts";
-import { evalLogSoftmax, evalPut, evalRename, evalSelect, evalStack, evalTake, evalTopkMask, evalUniform } from "../../library/ops/select.ts";
+import {
+  evalLogSoftmax,
+  evalPut,
+  evalRename,
+  evalSelect,
+  evalStack,
+  evalTake,
+  evalTopkMask,
+  evalUniform,
+} from "../../library/ops/select.ts";
 import { applyUpdates, evalTableGet, evalTableRead, type StateValue } from "../../library/ops/state.ts";
 
 export interface EvaluateOptions {
@@ -69,7 +88,8 @@ function evalInput(ctx: NodeCtx, name: string, inputs: Record<string, Tensor>): 
   const decl = ctx.program.inputs.find((i) => i.name === name);
   const t = inputs[name];
   if (t !== undefined) {
-    if (t.dims.join(",") !== ctx.dims.join(",")) throw nodeError(ctx.node, `input ${name} has dims [${t.dims.join(", ")}], node says [${ctx.dims.join(", ")}]`);
+    if (t.dims.join(",") !== ctx.dims.join(","))
+      throw nodeError(ctx.node, `input ${name} has dims [${t.dims.join(", ")}], node says [${ctx.dims.join(", ")}]`);
     return t;
   }
   if (decl?.default === undefined) throw new EvalError("missing-input", `input ${name} was not supplied and has no default`);
@@ -80,38 +100,70 @@ function evalInput(ctx: NodeCtx, name: string, inputs: Record<string, Tensor>): 
 function evalNode(ctx: NodeCtx, inputs: Record<string, Tensor>, state: Record<string, StateValue>): Tensor {
   const op = ctx.node.op;
   switch (op.op) {
-    case "input": return evalInput(ctx, op.name, inputs);
-    case "param": return evalParam(ctx, op);
-    case "const": return evalConst(ctx, op);
-    case "index": return evalIndex(ctx, op);
-    case "size": return evalSize(ctx, op);
-    case "unary": return evalUnary(ctx, op);
-    case "binary": return evalBinary(ctx, op);
-    case "cast": return evalCast(ctx, op);
-    case "where": return evalWhere(ctx);
-    case "clamp": return evalClamp(ctx);
-    case "safe_div": return evalSafeDiv(ctx);
-    case "detach": return evalDetach(ctx);
-    case "reduce": return evalReduce(ctx, op);
-    case "scan": return evalScan(ctx, op);
-    case "linrec": return evalLinrec(ctx, op);
-    case "shift": return evalShift(ctx, op);
-    case "segment": return evalSegment(ctx, op);
-    case "topk_mask": return evalTopkMask(ctx, op);
-    case "uniform": return evalUniform(ctx, op);
-    case "take": return evalTake(ctx, op);
-    case "put": return evalPut(ctx, op);
-    case "log_softmax": return evalLogSoftmax(ctx, op);
-    case "select": return evalSelect(ctx, op);
-    case "stack": return evalStack(ctx, op);
-    case "rename": return evalRename(ctx, op);
-    case "argfirst": return evalArgfirst(ctx, op);
-    case "scan_grad": return evalScanGrad(ctx, op);
-    case "embed": return evalEmbed(ctx, op);
-    case "table_get": return evalTableGet(ctx, op, state);
-    case "table_read": return evalTableRead(ctx, op, state);
-    case "custom": return customForward(op.call, op.output, ctx.args, ctx.dims, ctx.dimSizes);
-    case "custom_vjp": return customVjp(op.call, op.output, op.wrt, ctx.args.slice(0, -1), ctx.args[ctx.args.length - 1]!, ctx.dimSizes);
+    case "input":
+      return evalInput(ctx, op.name, inputs);
+    case "param":
+      return evalParam(ctx, op);
+    case "const":
+      return evalConst(ctx, op);
+    case "index":
+      return evalIndex(ctx, op);
+    case "size":
+      return evalSize(ctx, op);
+    case "unary":
+      return evalUnary(ctx, op);
+    case "binary":
+      return evalBinary(ctx, op);
+    case "cast":
+      return evalCast(ctx, op);
+    case "where":
+      return evalWhere(ctx);
+    case "clamp":
+      return evalClamp(ctx);
+    case "safe_div":
+      return evalSafeDiv(ctx);
+    case "detach":
+      return evalDetach(ctx);
+    case "reduce":
+      return evalReduce(ctx, op);
+    case "scan":
+      return evalScan(ctx, op);
+    case "linrec":
+      return evalLinrec(ctx, op);
+    case "shift":
+      return evalShift(ctx, op);
+    case "segment":
+      return evalSegment(ctx, op);
+    case "topk_mask":
+      return evalTopkMask(ctx, op);
+    case "uniform":
+      return evalUniform(ctx, op);
+    case "take":
+      return evalTake(ctx, op);
+    case "put":
+      return evalPut(ctx, op);
+    case "log_softmax":
+      return evalLogSoftmax(ctx, op);
+    case "select":
+      return evalSelect(ctx, op);
+    case "stack":
+      return evalStack(ctx, op);
+    case "rename":
+      return evalRename(ctx, op);
+    case "argfirst":
+      return evalArgfirst(ctx, op);
+    case "scan_grad":
+      return evalScanGrad(ctx, op);
+    case "embed":
+      return evalEmbed(ctx, op);
+    case "table_get":
+      return evalTableGet(ctx, op, state);
+    case "table_read":
+      return evalTableRead(ctx, op, state);
+    case "custom":
+      return customForward(op.call, op.output, ctx.args, ctx.dims, ctx.dimSizes);
+    case "custom_vjp":
+      return customVjp(op.call, op.output, op.wrt, ctx.args.slice(0, -1), ctx.args[ctx.args.length - 1]!, ctx.dimSizes);
     default: {
       const never: never = op;
       throw nodeError(ctx.node as IRNode, `unknown op ${(never as { op: string }).op}`);

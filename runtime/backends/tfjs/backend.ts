@@ -44,7 +44,8 @@ function reason(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
   const line = msg.split("\n").find((l) => l.trim() !== "") ?? "unknown error";
   if (/Cannot find (package|module) '@tensorflow\//.test(line)) return "the package is not installed";
-  if (/tfjs_binding\.node/.test(line)) return "the package is installed but its native addon was not built (libtensorflow was not downloaded)";
+  if (/tfjs_binding\.node/.test(line))
+    return "the package is installed but its native addon was not built (libtensorflow was not downloaded)";
   return line.trim();
 }
 
@@ -128,7 +129,10 @@ export async function selectBackend(preferred?: string, options: SelectOptions =
 }
 
 function normalise(name: string): BackendName | undefined {
-  const n = name.trim().toLowerCase().replace(/^@tensorflow\//, "");
+  const n = name
+    .trim()
+    .toLowerCase()
+    .replace(/^@tensorflow\//, "");
   if (n === "tensorflow" || n === "node") return "tfjs-node";
   if (n === "gpu" || n === "node-gpu") return "tfjs-node-gpu";
   return (BACKEND_ORDER as readonly string[]).includes(n) ? (n as BackendName) : undefined;

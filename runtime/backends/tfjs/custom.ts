@@ -15,7 +15,11 @@ import type { LowerCtx, TfTensor } from "./types.ts";
 
 /** The IR arg positions through which gradient flows into a custom node (none for a non-differentiable node). */
 export function customGradArgs(call: CustomCall): number[] {
-  return call.differentiable ? tensorArgs(call).filter((t) => t.grad).map((t) => t.index) : [];
+  return call.differentiable
+    ? tensorArgs(call)
+        .filter((t) => t.grad)
+        .map((t) => t.index)
+    : [];
 }
 
 function hostArgs(ctx: LowerCtx): Tensor[] {
@@ -26,14 +30,22 @@ function hostArgs(ctx: LowerCtx): Tensor[] {
 function upload(ctx: LowerCtx, t: Tensor, dims: readonly string[], dtype: Tensor["dtype"]): TfTensor {
   const c = transpose(t, dims);
   const dt = tfDtype(dtype);
-  const data = dtype === "id" ? Int32Array.from(c.data, (v) => ctx.ids.encode(v)) : dt === "float32" ? Float32Array.from(c.data) : dt === "int32" ? Int32Array.from(c.data) : Uint8Array.from(c.data);
+  const data =
+    dtype === "id"
+      ? Int32Array.from(c.data, (v) => ctx.ids.encode(v))
+      : dt === "float32"
+        ? Float32Array.from(c.data)
+        : dt === "int32"
+          ? Int32Array.from(c.data)
+          : Uint8Array.from(c.data);
   return ctx.tf.tensor(data, [...c.shape], dt);
 }
 
 export function lowerCustom(ctx: LowerCtx, op: OpOf<"custom">): TfTensor {
   const { tf } = ctx;
   const dtype = ctx.node.type.dtype;
-  const forward = (args: Tensor[]): TfTensor => upload(ctx, customForward(op.call, op.output, args, ctx.dims, ctx.dimSizes), ctx.dims, dtype);
+  const forward = (args: Tensor[]): TfTensor =>
+    upload(ctx, customForward(op.call, op.output, args, ctx.dims, ctx.dimSizes), ctx.dims, dtype);
   const wrt = customGradArgs(op.call);
   if (wrt.length === 0 || dtype !== "f32" || !tf.engine().isTapeOn()) return forward(hostArgs(ctx));
   const f = tf.customGrad((...xs: unknown[]) => {

@@ -23,7 +23,13 @@ export function lowerIndex(ctx: LowerCtx, op: OpOf<"index">): TfTensor {
   const { tf } = ctx;
   const ax = axis(ctx, op.dim);
   const r = tf.range(0, ctx.shape[ax]!, 1, "int32");
-  return toNodeShape(ctx, tf.reshape(r, ctx.shape.map((s, i) => (i === ax ? s : 1))));
+  return toNodeShape(
+    ctx,
+    tf.reshape(
+      r,
+      ctx.shape.map((s, i) => (i === ax ? s : 1)),
+    ),
+  );
 }
 
 export function lowerSize(ctx: LowerCtx, op: OpOf<"size">): TfTensor {
@@ -35,7 +41,11 @@ export function lowerSize(ctx: LowerCtx, op: OpOf<"size">): TfTensor {
 /** log|Γ(x)|: the reference's Lanczos (g=7, n=9) with reflection below 0.5, in tf ops (differentiable). */
 function lgamma(ctx: LowerCtx, x: TfTensor): TfTensor {
   const { tf } = ctx;
-  const [small, pole, posInf] = ctx.untaped(() => [tf.less(x, 0.5), tf.logicalAnd(tf.lessEqual(x, 0), tf.equal(x, tf.floor(x))), tf.equal(x, Infinity)]);
+  const [small, pole, posInf] = ctx.untaped(() => [
+    tf.less(x, 0.5),
+    tf.logicalAnd(tf.lessEqual(x, 0), tf.equal(x, tf.floor(x))),
+    tf.equal(x, Infinity),
+  ]);
   const xr = select(tf, small, tf.sub(1, x), x);
   const z = tf.sub(xr, 1);
   let a: TfTensor = tf.scalar(LANCZOS[0]!);
@@ -49,24 +59,42 @@ function lgamma(ctx: LowerCtx, x: TfTensor): TfTensor {
 function unary(ctx: LowerCtx, fn: UnaryOpName, x: TfTensor): TfTensor {
   const { tf } = ctx;
   switch (fn) {
-    case "neg": return tf.neg(x);
-    case "exp": return tf.exp(x);
-    case "log": return tf.log(x);
-    case "log1p": return tf.log1p(x);
-    case "expm1": return tf.expm1(x);
-    case "sqrt": return tf.sqrt(x);
-    case "abs": return tf.abs(x);
-    case "sign": return x.dtype === "float32" ? signOf(ctx, x) : tf.sign(x);
-    case "tanh": return tf.tanh(x);
-    case "sigmoid": return tf.sigmoid(x);
-    case "softplus": return tf.softplus(x);
-    case "sin": return tf.sin(x);
-    case "cos": return tf.cos(x);
-    case "floor": return tf.floor(x);
-    case "ceil": return tf.ceil(x);
-    case "round": return x.dtype === "float32" ? roundOf(ctx, x) : tf.round(x); // half to even, like the reference
-    case "lgamma": return lgamma(ctx, x);
-    case "not": return tf.logicalNot(bool(tf, x));
+    case "neg":
+      return tf.neg(x);
+    case "exp":
+      return tf.exp(x);
+    case "log":
+      return tf.log(x);
+    case "log1p":
+      return tf.log1p(x);
+    case "expm1":
+      return tf.expm1(x);
+    case "sqrt":
+      return tf.sqrt(x);
+    case "abs":
+      return tf.abs(x);
+    case "sign":
+      return x.dtype === "float32" ? signOf(ctx, x) : tf.sign(x);
+    case "tanh":
+      return tf.tanh(x);
+    case "sigmoid":
+      return tf.sigmoid(x);
+    case "softplus":
+      return tf.softplus(x);
+    case "sin":
+      return tf.sin(x);
+    case "cos":
+      return tf.cos(x);
+    case "floor":
+      return tf.floor(x);
+    case "ceil":
+      return tf.ceil(x);
+    case "round":
+      return x.dtype === "float32" ? roundOf(ctx, x) : tf.round(x); // half to even, like the reference
+    case "lgamma":
+      return lgamma(ctx, x);
+    case "not":
+      return tf.logicalNot(bool(tf, x));
   }
 }
 
@@ -76,7 +104,6 @@ export function lowerUnary(ctx: LowerCtx, op: OpOf<"unary">): TfTensor {
   const input = op.fn === "not" ? x : asType(ctx.tf, x, dt === "bool" ? "float32" : dt);
   return toNodeShape(ctx, asType(ctx.tf, unary(ctx, op.fn, input), dt));
 }
-
 
 /** The dtype a binary op computes in: the result's, or for comparisons the wider operand type. */
 function computeType(ctx: LowerCtx, fn: BinaryOpName): TfDType {
@@ -91,23 +118,40 @@ function binary(ctx: LowerCtx, fn: BinaryOpName, a: TfTensor, b: TfTensor): TfTe
   const { tf } = ctx;
   const float = a.dtype === "float32";
   switch (fn) {
-    case "add": return tf.add(a, b);
-    case "sub": return tf.sub(a, b);
-    case "mul": return tf.mul(a, b);
-    case "div": return tf.div(a, b);
-    case "idiv": return a.dtype === "int32" ? tf.floorDiv(a, b) : tf.floor(tf.div(a, b));
-    case "mod": return float ? remainder(ctx, a, b) : tf.mod(a, b); // the sign of the divisor, like Python
-    case "pow": return tf.pow(a, b);
+    case "add":
+      return tf.add(a, b);
+    case "sub":
+      return tf.sub(a, b);
+    case "mul":
+      return tf.mul(a, b);
+    case "div":
+      return tf.div(a, b);
+    case "idiv":
+      return a.dtype === "int32" ? tf.floorDiv(a, b) : tf.floor(tf.div(a, b));
+    case "mod":
+      return float ? remainder(ctx, a, b) : tf.mod(a, b); // the sign of the divisor, like Python
+    case "pow":
+      return tf.pow(a, b);
     // gradient ties go to the first operand (as in the reference); -0 < +0 in value (IEEE)
-    case "maximum": case "minimum": return float ? extremum(ctx, fn, a, b) : fn === "maximum" ? tf.maximum(a, b) : tf.minimum(a, b);
-    case "eq": return tf.equal(a, b);
-    case "ne": return tf.notEqual(a, b);
-    case "lt": return tf.less(a, b);
-    case "le": return tf.lessEqual(a, b);
-    case "gt": return tf.greater(a, b);
-    case "ge": return tf.greaterEqual(a, b);
-    case "and": return tf.logicalAnd(a, b);
-    case "or": return tf.logicalOr(a, b);
+    case "maximum":
+    case "minimum":
+      return float ? extremum(ctx, fn, a, b) : fn === "maximum" ? tf.maximum(a, b) : tf.minimum(a, b);
+    case "eq":
+      return tf.equal(a, b);
+    case "ne":
+      return tf.notEqual(a, b);
+    case "lt":
+      return tf.less(a, b);
+    case "le":
+      return tf.lessEqual(a, b);
+    case "gt":
+      return tf.greater(a, b);
+    case "ge":
+      return tf.greaterEqual(a, b);
+    case "and":
+      return tf.logicalAnd(a, b);
+    case "or":
+      return tf.logicalOr(a, b);
   }
 }
 

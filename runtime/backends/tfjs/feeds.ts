@@ -32,7 +32,13 @@ function rootOf(infos: Map<string, DimInfo>, name: string): string {
  * order and coerced to the declared dtype, as the reference does); `device` tensors must already be laid out in the
  * input's declared (canonical) dims. Errors are the reference's EvalErrors (missing-input, input-dims, dim-conflict).
  */
-export function uploadInputs(tf: TF, program: IRProgram, host: Record<string, Tensor>, device: Record<string, TfTensor> = {}, ids = new IdCodec()): TfFeeds {
+export function uploadInputs(
+  tf: TF,
+  program: IRProgram,
+  host: Record<string, Tensor>,
+  device: Record<string, TfTensor> = {},
+  ids = new IdCodec(),
+): TfFeeds {
   const infos = new Map(program.dims.map((d) => [d.name, d]));
   const bound = new Map<string, { size: number; source: string }>();
   for (const d of program.dims) {
@@ -43,7 +49,11 @@ export function uploadInputs(tf: TF, program: IRProgram, host: Record<string, Te
     const root = rootOf(infos, dim);
     const prev = bound.get(root);
     if (prev === undefined) bound.set(root, { size, source: `input ${input}` });
-    else if (prev.size !== size) throw new EvalError("dim-conflict", `dim ${root}: input ${input} says ${root}=${size} but ${prev.source} says ${root}=${prev.size}`);
+    else if (prev.size !== size)
+      throw new EvalError(
+        "dim-conflict",
+        `dim ${root}: input ${input} says ${root}=${size} but ${prev.source} says ${root}=${prev.size}`,
+      );
   };
   const feeds: TfFeeds = { tensors: {}, dimSizes: {}, ids, owned: [] };
   for (const inp of program.inputs) {
@@ -51,27 +61,40 @@ export function uploadInputs(tf: TF, program: IRProgram, host: Record<string, Te
     const d = device[inp.name];
     const h = host[inp.name];
     if (d !== undefined) {
-      if (d.rank !== want.length) throw new EvalError("input-dims", `input ${inp.name}: a device tensor of rank ${d.rank}, declared [${want.join(", ")}]`);
+      if (d.rank !== want.length)
+        throw new EvalError("input-dims", `input ${inp.name}: a device tensor of rank ${d.rank}, declared [${want.join(", ")}]`);
       want.forEach((dim, i) => bind(inp.name, dim, d.shape[i]!));
       feeds.tensors[inp.name] = d.dtype === tfDtype(inp.type.dtype) ? d : tf.cast(d, tfDtype(inp.type.dtype));
       if (feeds.tensors[inp.name] !== d) feeds.owned.push(feeds.tensors[inp.name]!);
       continue;
     }
     if (h === undefined) {
-      if (inp.default === undefined) throw new EvalError("missing-input", `input ${inp.name} was not supplied and has no default`);
+      if (inp.default === undefined)
+        throw new EvalError("missing-input", `input ${inp.name} was not supplied and has no default`);
       continue;
     }
     if (h.dims.length !== want.length || !want.every((x) => h.dims.includes(x))) {
       throw new EvalError("input-dims", `input ${inp.name} has dims [${h.dims.join(", ")}], declared [${want.join(", ")}]`);
     }
-    if (h.data.length !== h.shape.reduce((a, b) => a * b, 1)) throw new EvalError("input-dims", `input ${inp.name}: shape [${h.shape.join(", ")}] does not match ${h.data.length} values`);
+    if (h.data.length !== h.shape.reduce((a, b) => a * b, 1))
+      throw new EvalError(
+        "input-dims",
+        `input ${inp.name}: shape [${h.shape.join(", ")}] does not match ${h.data.length} values`,
+      );
     h.dims.forEach((dim, i) => bind(inp.name, dim, h.shape[i]!));
     const c = transpose(h, want);
     c.dtype = inp.type.dtype;
     if (c.data === h.data) c.data = Float64Array.from(h.data);
     coerce(c);
     const dt = tfDtype(inp.type.dtype);
-    const data = inp.type.dtype === "id" ? Int32Array.from(c.data, (v) => ids.encode(v)) : dt === "float32" ? Float32Array.from(c.data) : dt === "int32" ? Int32Array.from(c.data) : Uint8Array.from(c.data);
+    const data =
+      inp.type.dtype === "id"
+        ? Int32Array.from(c.data, (v) => ids.encode(v))
+        : dt === "float32"
+          ? Float32Array.from(c.data)
+          : dt === "int32"
+            ? Int32Array.from(c.data)
+            : Uint8Array.from(c.data);
     const t = tf.tensor(data, c.shape, dt);
     feeds.tensors[inp.name] = t;
     feeds.owned.push(t);

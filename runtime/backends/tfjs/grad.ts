@@ -38,7 +38,8 @@ function lossResults(program: IRProgram, names?: string[]): IRResult[] {
   if (names === undefined) return losses;
   return names.map((n) => {
     const r = losses.find((l) => l.name === n);
-    if (r === undefined) throw new EvalError("bad-node", `no loss named ${n} (losses: ${losses.map((l) => l.name).join(", ") || "none"})`);
+    if (r === undefined)
+      throw new EvalError("bad-node", `no loss named ${n} (losses: ${losses.map((l) => l.name).join(", ") || "none"})`);
     return r;
   });
 }
@@ -61,7 +62,13 @@ export function reachingInputs(program: IRProgram, node: number): string[] {
  * The loss and its gradients on the device (op-by-op tfjs autograd), for one loss; the caller owns the returned
  * tensors (use inside tf.tidy or dispose them). `grads` has an entry for every input reaching the loss.
  */
-export function tfjsLossAndGrads(tf: TF, program: IRProgram, feeds: TfFeeds, loss: string, state: Record<string, StateValue> = {}): { loss: TfTensor; grads: Record<string, TfTensor> } {
+export function tfjsLossAndGrads(
+  tf: TF,
+  program: IRProgram,
+  feeds: TfFeeds,
+  loss: string,
+  state: Record<string, StateValue> = {},
+): { loss: TfTensor; grads: Record<string, TfTensor> } {
   const r = lossResults(program, [loss])[0]!;
   const wrt = reachingInputs(program, r.node);
   const f = (...xs: TfTensor[]): TfTensor => {
@@ -82,7 +89,12 @@ export function tfjsLossAndGrads(tf: TF, program: IRProgram, feeds: TfFeeds, los
 }
 
 /** `dL/dx` for every loss L and differentiable input x, by tfjs autograd (zeros where x does not reach L). */
-export function tfjsAutogradGradients(tf: TF, program: IRProgram, inputs: Record<string, Tensor>, options: TfjsGradOptions = {}): Record<string, Tensor> {
+export function tfjsAutogradGradients(
+  tf: TF,
+  program: IRProgram,
+  inputs: Record<string, Tensor>,
+  options: TfjsGradOptions = {},
+): Record<string, Tensor> {
   const feeds = uploadInputs(tf, program, inputs);
   const marked = program.inputs.filter((i) => isDifferentiable(program, i));
   const out: Record<string, Tensor> = {};
@@ -125,19 +137,29 @@ function isHost(t: Tensor | TfTensor): t is Tensor {
  * Wraps the loss of `gradProgram` (= differentiate(program)) in tf.customGrad: the returned function gives the loss
  * as a tf scalar whose gradient w.r.t. each differentiable tensor is dy·dL/dx from the symbolic gradient program.
  */
-export function tfjsCustomGrad(tf: TF, program: IRProgram, gradProgram: IRProgram, options: CustomGradOptions = {}): TfjsCompiledLoss {
+export function tfjsCustomGrad(
+  tf: TF,
+  program: IRProgram,
+  gradProgram: IRProgram,
+  options: CustomGradOptions = {},
+): TfjsCompiledLoss {
   const gradResults = gradProgram.results.filter((r) => r.kind === "grad");
   const lossName = options.loss ?? gradResults[0]?.of ?? program.results.find((r) => r.kind === "loss")?.name;
   const loss = gradProgram.results.find((r) => r.kind === "loss" && r.name === lossName);
-  if (loss === undefined || lossName === undefined) throw new EvalError("bad-node", `tfjsCustomGrad: the gradient program has no loss ${lossName ?? "(none)"}`);
-  if (!program.results.some((r) => r.kind === "loss" && r.name === lossName)) throw new EvalError("bad-node", `tfjsCustomGrad: the program has no loss ${lossName}`);
-  if (gradProgram.nodes[loss.node]!.type.dims.length !== 0) throw new EvalError("bad-node", `tfjsCustomGrad: loss ${lossName} is not a scalar`);
+  if (loss === undefined || lossName === undefined)
+    throw new EvalError("bad-node", `tfjsCustomGrad: the gradient program has no loss ${lossName ?? "(none)"}`);
+  if (!program.results.some((r) => r.kind === "loss" && r.name === lossName))
+    throw new EvalError("bad-node", `tfjsCustomGrad: the program has no loss ${lossName}`);
+  if (gradProgram.nodes[loss.node]!.type.dims.length !== 0)
+    throw new EvalError("bad-node", `tfjsCustomGrad: loss ${lossName} is not a scalar`);
   const grads = gradResults.filter((r) => r.of === lossName);
   const wrt = grads.map((r) => r.wrt ?? r.name.slice(r.name.indexOf("/d") + 2));
   const state = options.state ?? {};
 
   const call = (differentiable: Record<string, TfTensor>, others: Record<string, Tensor | TfTensor>): TfTensor => {
-    for (const name of wrt) if (differentiable[name] === undefined) throw new EvalError("missing-input", `tfjsCustomGrad: differentiable input ${name} was not given`);
+    for (const name of wrt)
+      if (differentiable[name] === undefined)
+        throw new EvalError("missing-input", `tfjsCustomGrad: differentiable input ${name} was not given`);
     const host: Record<string, Tensor> = {};
     const device: Record<string, TfTensor> = {};
     for (const [k, v] of Object.entries(others)) {
@@ -155,11 +177,13 @@ export function tfjsCustomGrad(tf: TF, program: IRProgram, gradProgram: IRProgra
       const targets = taping ? [loss.node, ...grads.map((g) => g.node)] : [loss.node];
       const values = evalTfjs(tf, gradProgram, feeds, { state, targets });
       if (taping) {
-        save(grads.map((g, i) => {
-          const xDims = gradProgram.inputs.find((inp) => inp.name === wrt[i])!.type.dims;
-          const xShape = xDims.map((d) => feeds.dimSizes[d]!);
-          return full(tf, { t: values[g.node]!, dims: gradProgram.nodes[g.node]!.type.dims }, xDims, xShape);
-        }));
+        save(
+          grads.map((g, i) => {
+            const xDims = gradProgram.inputs.find((inp) => inp.name === wrt[i])!.type.dims;
+            const xShape = xDims.map((d) => feeds.dimSizes[d]!);
+            return full(tf, { t: values[g.node]!, dims: gradProgram.nodes[g.node]!.type.dims }, xDims, xShape);
+          }),
+        );
       }
       return { value: values[loss.node]!, gradFunc: (dy: TfTensor, saved: TfTensor[]) => saved.map((g) => tf.mul(dy, g)) };
     });

@@ -15,10 +15,15 @@ export function tfDtype(d: DType): TfDType {
 
 /** `v` reshaped to the rank of `dims` (size-1 axes for dims it lacks); transposed first if out of order. */
 export function expand(tf: TF, v: Val, dims: readonly string[]): TfTensor {
-  for (const d of v.dims) if (!dims.includes(d)) throw new Error(`tfjs: dim ${d} of [${v.dims.join(", ")}] is not among [${dims.join(", ")}]`);
+  for (const d of v.dims)
+    if (!dims.includes(d)) throw new Error(`tfjs: dim ${d} of [${v.dims.join(", ")}] is not among [${dims.join(", ")}]`);
   let t = v.t;
   const order = dims.filter((d) => v.dims.includes(d));
-  if (order.some((d, i) => d !== v.dims[i])) t = tf.transpose(t, order.map((d) => v.dims.indexOf(d)));
+  if (order.some((d, i) => d !== v.dims[i]))
+    t = tf.transpose(
+      t,
+      order.map((d) => v.dims.indexOf(d)),
+    );
   if (v.dims.length === dims.length) return t;
   const shape = dims.map((d) => (v.dims.includes(d) ? t.shape[order.indexOf(d)]! : 1));
   return tf.reshape(t, shape);
@@ -75,7 +80,8 @@ function constantOf(ctx: LowerCtx, i: number, v: number): number {
 /** `t` as dtype: to bool is x != 0 (NaN is true); to int32 truncates toward zero (NaN -> 0). */
 export function asType(tf: TF, t: TfTensor, dtype: TfDType): TfTensor {
   if (t.dtype === dtype) return t;
-  if (dtype === "bool") return t.dtype === "int32" || t.dtype === "float32" ? tf.notEqual(t, tf.scalar(0, t.dtype)) : tf.cast(t, "bool");
+  if (dtype === "bool")
+    return t.dtype === "int32" || t.dtype === "float32" ? tf.notEqual(t, tf.scalar(0, t.dtype)) : tf.cast(t, "bool");
   return tf.cast(t, dtype);
 }
 
@@ -108,7 +114,13 @@ export function canon(ctx: LowerCtx, dims: Iterable<string>): string[] {
  * For each flat position of (dims, shape): the flat offset inside a tensor laid out as (inDims, inShape), by name;
  * dims in `ignore` contribute nothing (the caller adds their offset). Host-side, data-independent.
  */
-export function offsets(dims: readonly string[], shape: readonly number[], inDims: readonly string[], inShape: readonly number[], ignore: readonly string[] = []): Int32Array {
+export function offsets(
+  dims: readonly string[],
+  shape: readonly number[],
+  inDims: readonly string[],
+  inShape: readonly number[],
+  ignore: readonly string[] = [],
+): Int32Array {
   const n = shapeSize(shape);
   const out = new Int32Array(n);
   const w = new Walker(shape, [broadcastStrides(dims, inDims, inShape, ignore)]);
@@ -162,6 +174,7 @@ export function select(tf: TF, c: TfTensor, a: TfTensor, b: TfTensor): TfTensor 
   }
   const rank = Math.max(c.rank, a.rank, b.rank);
   const shape = Array.from({ length: rank }, (_, i) => Math.max(...[c, a, b].map((t) => t.shape[i - rank + t.rank] ?? 1)));
-  const bc = (t: TfTensor): TfTensor => (t.shape.length === shape.length && t.shape.every((s, i) => s === shape[i]) ? t : tf.broadcastTo(t, shape));
+  const bc = (t: TfTensor): TfTensor =>
+    t.shape.length === shape.length && t.shape.every((s, i) => s === shape[i]) ? t : tf.broadcastTo(t, shape);
   return w(bc(c), bc(a), bc(b));
 }

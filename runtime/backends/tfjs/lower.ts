@@ -3,9 +3,10 @@
 // operands broadcast BY NAME, masks are true selects, empty reductions give 0 / `empty`.
 //
 // Host-side steps (exact, the reference's own code where possible): topk_mask, uniform (the 32-bit hash), segment
-// grouping, argfirst with a key, scan_grad, tables, custom TypeScript nodes (custom.ts: loadPlugins first). Known forward differences from the float64 reference, besides
-// float32 rounding: i32 arithmetic wraps at 2^31; on wasm, maximum/minimum may drop a
-// NaN operand and log1p/sigmoid lose relative precision for tiny results (absolute error < 1e-9).
+// grouping, argfirst with a key, scan_grad, tables, custom TypeScript nodes (custom.ts: loadPlugins first). Known
+// forward differences from the float64 reference, besides float32 rounding: i32 arithmetic wraps at 2^31; on wasm,
+// maximum/minimum may drop a NaN operand and log1p/sigmoid lose relative precision for tiny results (absolute error
+// < 1e-9).
 //
 // Differentiation: non-differentiable values (non-f32 results, detach, index, size, uniform, topk_mask, tables,
 // consts, params) and the masks built inside lowerings are made off tfjs' gradient tape (`untaped`), so tf.grads
@@ -18,14 +19,32 @@ import { applyUpdates } from "../../library/ops/state.ts";
 import type { Tensor } from "../../library/tensor.ts";
 import { customGradArgs, lowerCustom, lowerCustomVjp } from "./custom.ts";
 import {
-  lowerBinary, lowerCast, lowerClamp, lowerConst, lowerDetach, lowerIndex, lowerSafeDiv, lowerSize, lowerUnary, lowerWhere,
+  lowerBinary,
+  lowerCast,
+  lowerClamp,
+  lowerConst,
+  lowerDetach,
+  lowerIndex,
+  lowerSafeDiv,
+  lowerSize,
+  lowerUnary,
+  lowerWhere,
 } from "./elementwise.ts";
 import { disposeFeeds, readBack, uploadInputs, type TfFeeds } from "./feeds.ts";
 import { shapeOf, tfDtype } from "./layout.ts";
 import { lowerArgfirst, lowerReduce, lowerSegment, lowerTopkMask } from "./reduce.ts";
 import { lowerLinrec, lowerScan, lowerScanGrad, lowerShift } from "./scan.ts";
 import {
-  lowerEmbed, lowerLogSoftmax, lowerPut, lowerRename, lowerSelect, lowerStack, lowerTableGet, lowerTableRead, lowerTake, lowerUniform,
+  lowerEmbed,
+  lowerLogSoftmax,
+  lowerPut,
+  lowerRename,
+  lowerSelect,
+  lowerStack,
+  lowerTableGet,
+  lowerTableRead,
+  lowerTake,
+  lowerUniform,
 } from "./select.ts";
 import type { LowerCtx, TF, TfTensor, Val } from "./types.ts";
 import { OPS } from "../../../compiler/ir/ops.ts";
@@ -99,18 +118,34 @@ export function evalTfjs(tf: TF, program: IRProgram, feeds: TfFeeds, options: Ev
     if (!need[node.id]) continue;
     const args: Val[] = node.args.map((a) => {
       const t = values[a];
-      if (t === undefined) throw new EvalError("bad-node", `node %${node.id} (${node.op.op}): argument %${a} is not evaluated before it`);
+      if (t === undefined)
+        throw new EvalError("bad-node", `node %${node.id} (${node.op.op}): argument %${a} is not evaluated before it`);
       return { t, dims: program.nodes[a]!.type.dims };
     });
     const dims = node.type.dims;
     const ctx: LowerCtx = {
-      tf, program, node, args, dimSizes: feeds.dimSizes, dims, shape: [], untaped, state: options.state ?? {}, ids: feeds.ids,
+      tf,
+      program,
+      node,
+      args,
+      dimSizes: feeds.dimSizes,
+      dims,
+      shape: [],
+      untaped,
+      state: options.state ?? {},
+      ids: feeds.ids,
     };
     ctx.shape = shapeOf(ctx, dims);
-    const noGrad = node.type.dtype !== "f32" || !OPS[node.op.op].carriesGradient || (node.op.op === "custom" && customGradArgs(node.op.call).length === 0);
+    const noGrad =
+      node.type.dtype !== "f32" ||
+      !OPS[node.op.op].carriesGradient ||
+      (node.op.op === "custom" && customGradArgs(node.op.call).length === 0);
     const t = noGrad ? untaped(() => lowerNode(ctx, feeds, options.override)) : lowerNode(ctx, feeds, options.override);
     if (t.dtype !== tfDtype(node.type.dtype) || t.rank !== ctx.shape.length || t.shape.some((s, i) => s !== ctx.shape[i])) {
-      throw new EvalError("bad-node", `tfjs: node %${node.id} (${node.op.op}) made ${t.dtype}[${t.shape.join(", ")}], expected ${tfDtype(node.type.dtype)}[${ctx.shape.join(", ")}] for [${dims.join(", ")}]`);
+      throw new EvalError(
+        "bad-node",
+        `tfjs: node %${node.id} (${node.op.op}) made ${t.dtype}[${t.shape.join(", ")}], expected ${tfDtype(node.type.dtype)}[${ctx.shape.join(", ")}] for [${dims.join(", ")}]`,
+      );
     }
     values[node.id] = t;
   }
@@ -128,38 +163,70 @@ function lowerInput(ctx: LowerCtx, name: string, feeds: TfFeeds, override?: Reco
 function lowerNode(ctx: LowerCtx, feeds: TfFeeds, override?: Record<string, TfTensor>): TfTensor {
   const op = ctx.node.op;
   switch (op.op) {
-    case "input": return lowerInput(ctx, op.name, feeds, override);
-    case "param": return lowerConst(ctx, op);
-    case "const": return lowerConst(ctx, op);
-    case "index": return lowerIndex(ctx, op);
-    case "size": return lowerSize(ctx, op);
-    case "unary": return lowerUnary(ctx, op);
-    case "binary": return lowerBinary(ctx, op);
-    case "cast": return lowerCast(ctx, op);
-    case "where": return lowerWhere(ctx);
-    case "clamp": return lowerClamp(ctx);
-    case "safe_div": return lowerSafeDiv(ctx);
-    case "detach": return lowerDetach(ctx);
-    case "reduce": return lowerReduce(ctx, op);
-    case "scan": return lowerScan(ctx, op);
-    case "linrec": return lowerLinrec(ctx, op);
-    case "shift": return lowerShift(ctx, op);
-    case "segment": return lowerSegment(ctx, op);
-    case "topk_mask": return lowerTopkMask(ctx, op);
-    case "uniform": return lowerUniform(ctx, op);
-    case "take": return lowerTake(ctx, op);
-    case "put": return lowerPut(ctx, op);
-    case "log_softmax": return lowerLogSoftmax(ctx, op);
-    case "select": return lowerSelect(ctx, op);
-    case "stack": return lowerStack(ctx, op);
-    case "rename": return lowerRename(ctx, op);
-    case "argfirst": return lowerArgfirst(ctx, op);
-    case "scan_grad": return lowerScanGrad(ctx, op);
-    case "embed": return lowerEmbed(ctx, op);
-    case "table_get": return lowerTableGet(ctx, op);
-    case "table_read": return lowerTableRead(ctx, op);
-    case "custom": return lowerCustom(ctx, op);
-    case "custom_vjp": return lowerCustomVjp(ctx, op);
+    case "input":
+      return lowerInput(ctx, op.name, feeds, override);
+    case "param":
+      return lowerConst(ctx, op);
+    case "const":
+      return lowerConst(ctx, op);
+    case "index":
+      return lowerIndex(ctx, op);
+    case "size":
+      return lowerSize(ctx, op);
+    case "unary":
+      return lowerUnary(ctx, op);
+    case "binary":
+      return lowerBinary(ctx, op);
+    case "cast":
+      return lowerCast(ctx, op);
+    case "where":
+      return lowerWhere(ctx);
+    case "clamp":
+      return lowerClamp(ctx);
+    case "safe_div":
+      return lowerSafeDiv(ctx);
+    case "detach":
+      return lowerDetach(ctx);
+    case "reduce":
+      return lowerReduce(ctx, op);
+    case "scan":
+      return lowerScan(ctx, op);
+    case "linrec":
+      return lowerLinrec(ctx, op);
+    case "shift":
+      return lowerShift(ctx, op);
+    case "segment":
+      return lowerSegment(ctx, op);
+    case "topk_mask":
+      return lowerTopkMask(ctx, op);
+    case "uniform":
+      return lowerUniform(ctx, op);
+    case "take":
+      return lowerTake(ctx, op);
+    case "put":
+      return lowerPut(ctx, op);
+    case "log_softmax":
+      return lowerLogSoftmax(ctx, op);
+    case "select":
+      return lowerSelect(ctx, op);
+    case "stack":
+      return lowerStack(ctx, op);
+    case "rename":
+      return lowerRename(ctx, op);
+    case "argfirst":
+      return lowerArgfirst(ctx, op);
+    case "scan_grad":
+      return lowerScanGrad(ctx, op);
+    case "embed":
+      return lowerEmbed(ctx, op);
+    case "table_get":
+      return lowerTableGet(ctx, op);
+    case "table_read":
+      return lowerTableRead(ctx, op);
+    case "custom":
+      return lowerCustom(ctx, op);
+    case "custom_vjp":
+      return lowerCustomVjp(ctx, op);
     default: {
       const never: never = op;
       throw new EvalError("bad-node", `tfjs: node %${ctx.node.id}: unknown op ${(never as { op: string }).op}`);
@@ -176,7 +243,8 @@ function resultTargets(program: IRProgram, checkRequires: boolean): number[] {
 
 /** Evaluates `program` on tfjs (the active backend of `tf`) and reads every result back as a float64 Tensor. */
 export function runTfjs(tf: TF, program: IRProgram, inputs: Record<string, Tensor>, options: RunTfjsOptions = {}): TfjsRunResult {
-  if (options.dtype !== undefined && options.dtype !== "float32") throw new Error(`runTfjs: dtype ${String(options.dtype)} is not supported (float32 only)`);
+  if (options.dtype !== undefined && options.dtype !== "float32")
+    throw new Error(`runTfjs: dtype ${String(options.dtype)} is not supported (float32 only)`);
   const checkRequires = options.checkRequires ?? true;
   const state = options.state ?? {};
   const feeds = uploadInputs(tf, program, inputs);

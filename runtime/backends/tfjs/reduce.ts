@@ -23,9 +23,18 @@ export function lowerReduce(ctx: LowerCtx, op: OpOf<"reduce">): TfTensor {
   const sel = op.hasWhere ? bool(tf, full(tf, ctx.args[1]!, fullDims, fullShape)) : undefined;
   const n = fullShape.reduce((a, b) => a * b, 1);
   // number of selected elements per result position (untaped: a constant to the gradient)
-  const count = (): TfTensor => ctx.untaped(() => (sel ? tf.sum(tf.cast(sel, "float32"), axes) : tf.fill([...ctx.shape], axes.reduce((a, ax) => a * fullShape[ax]!, 1))));
+  const count = (): TfTensor =>
+    ctx.untaped(() =>
+      sel
+        ? tf.sum(tf.cast(sel, "float32"), axes)
+        : tf.fill(
+            [...ctx.shape],
+            axes.reduce((a, ax) => a * fullShape[ax]!, 1),
+          ),
+    );
   const masked = (neutral: number): TfTensor => (sel ? select(tf, sel, x, tf.fill(fullShape, neutral)) : x);
-  const orEmpty = (r: TfTensor): TfTensor => (sel || n === 0 ? select(tf, tf.greater(count(), 0), r, tf.fill(r.shape, op.empty)) : r);
+  const orEmpty = (r: TfTensor): TfTensor =>
+    sel || n === 0 ? select(tf, tf.greater(count(), 0), r, tf.fill(r.shape, op.empty)) : r;
   let r: TfTensor;
   switch (op.fn) {
     case "sum":
@@ -65,7 +74,12 @@ export function lowerReduce(ctx: LowerCtx, op: OpOf<"reduce">): TfTensor {
 
 /** How tfjs makes each segment statistic: a chosen member (host), a masked segment sum (mean: / count), a count. */
 const SEGMENT_KIND: Record<SegmentOpName, "picks" | "sums" | "counts"> = {
-  sum: "sums", mean: "sums", max: "picks", min: "picks", first: "picks", count: "counts",
+  sum: "sums",
+  mean: "sums",
+  max: "picks",
+  min: "picks",
+  first: "picks",
+  count: "counts",
 };
 
 export function lowerSegment(ctx: LowerCtx, op: OpOf<"segment">): TfTensor {
@@ -74,7 +88,10 @@ export function lowerSegment(ctx: LowerCtx, op: OpOf<"segment">): TfTensor {
   // group ids, membership and (for max/min/first) the chosen member, from host copies of the non-differentiable
   // operands (x itself is read only when the statistic picks a member)
   const picks = SEGMENT_KIND[op.fn] === "picks";
-  const hc = hostCtx(ctx, [0, 1, 2].filter((i) => i < ctx.args.length && (i > 0 || picks)));
+  const hc = hostCtx(
+    ctx,
+    [0, 1, 2].filter((i) => i < ctx.args.length && (i > 0 || picks)),
+  );
   const sg = segmentGroups(hc, op);
   const n = sg.group.length;
   const x = f32(tf, full(tf, ctx.args[0]!, ctx.dims, ctx.shape));
@@ -108,7 +125,10 @@ export function lowerSegment(ctx: LowerCtx, op: OpOf<"segment">): TfTensor {
 
 /** Computed on the host by the reference's own rule (ties by canonical index, NaN above every number). */
 export function lowerTopkMask(ctx: LowerCtx, op: OpOf<"topk_mask">): TfTensor {
-  const hc = hostCtx(ctx, ctx.args.map((_, i) => i));
+  const hc = hostCtx(
+    ctx,
+    ctx.args.map((_, i) => i),
+  );
   const r = evalTopkMask(hc, op);
   return ctx.tf.tensor(Uint8Array.from(r.data), [...ctx.shape], "bool");
 }
@@ -120,7 +140,20 @@ export function lowerTopkMask(ctx: LowerCtx, op: OpOf<"topk_mask">): TfTensor {
  */
 export function lowerArgfirst(ctx: LowerCtx, op: OpOf<"argfirst">): TfTensor {
   const { tf } = ctx;
-  if (op.hasKey) return tf.tensor(Uint8Array.from(evalArgfirst(hostCtx(ctx, ctx.args.map((_, i) => i)), op).data), [...ctx.shape], "bool");
+  if (op.hasKey)
+    return tf.tensor(
+      Uint8Array.from(
+        evalArgfirst(
+          hostCtx(
+            ctx,
+            ctx.args.map((_, i) => i),
+          ),
+          op,
+        ).data,
+      ),
+      [...ctx.shape],
+      "bool",
+    );
   const dims = ctx.dims;
   const whereAt = op.hasWhere ? 2 : -1;
   const x = f32(tf, full(tf, ctx.args[0]!, dims, ctx.shape));
@@ -134,6 +167,15 @@ export function lowerArgfirst(ctx: LowerCtx, op: OpOf<"argfirst">): TfTensor {
   const inner = overDims.reduce((a, d) => a * ctx.shape[dims.indexOf(d)]!, 1);
   const h = tf.reshape(tf.cast(tf.transpose(hit, perm), "float32"), [-1, Math.max(inner, 1)]);
   const first = tf.logicalAnd(tf.cast(h, "bool"), tf.equal(tf.cumsum(h, 1), 1));
-  const back = tf.reshape(first, perm.map((p) => ctx.shape[p]!));
-  return toNodeShape(ctx, tf.transpose(back, perm.map((_, i) => perm.indexOf(i))));
+  const back = tf.reshape(
+    first,
+    perm.map((p) => ctx.shape[p]!),
+  );
+  return toNodeShape(
+    ctx,
+    tf.transpose(
+      back,
+      perm.map((_, i) => perm.indexOf(i)),
+    ),
+  );
 }

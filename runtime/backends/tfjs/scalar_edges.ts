@@ -54,7 +54,11 @@ function probe(tf: TF): Quirks {
       Object.is(v[0], zero) && Object.is(v[1], zero) && Number.isNaN(v[2]!) && Number.isNaN(v[3]!);
     return {
       ieeeExtremum: ieee(mx, 0) && ieee(mn, -0),
-      signOfTiny: tf.sign(tf.tensor1d([1e-30, -1e-30])).dataSync().join() === "1,-1",
+      signOfTiny:
+        tf
+          .sign(tf.tensor1d([1e-30, -1e-30]))
+          .dataSync()
+          .join() === "1,-1",
       roundKeepsNegativeZero: Object.is(tf.round(tf.tensor1d([-0.5])).dataSync()[0], -0),
     };
   });
@@ -95,7 +99,9 @@ export function signOf(ctx: LowerCtx, x: TfTensor): TfTensor {
   const s = tf.sign(x);
   const [nan, fix] = ctx.untaped(() => [
     tf.isNaN(x),
-    quirks(tf).signOfTiny ? undefined : tf.sub(tf.sub(tf.cast(tf.greater(x, 0), "float32"), tf.cast(tf.less(x, 0), "float32")), s),
+    quirks(tf).signOfTiny
+      ? undefined
+      : tf.sub(tf.sub(tf.cast(tf.greater(x, 0), "float32"), tf.cast(tf.less(x, 0), "float32")), s),
   ]);
   return select(tf, nan, x, fix === undefined ? s : tf.add(s, fix)); // tf.sign(NaN) is 0
 }

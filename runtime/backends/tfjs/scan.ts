@@ -31,7 +31,13 @@ const SCANS: Record<ScanOpName, (tf: TF, x: TfTensor, ax: number, reverse: boole
  * Hillis–Steele: after the round with offset d, y_t covers (t-2d, t]; the earlier half is the FIRST operand, so
  * tfjs' maximum/minimum gradient (ties to the first operand) sends g to the first extreme in scan order.
  */
-function doublingScan(tf: TF, x: TfTensor, ax: number, reverse: boolean, combine: (a: TfTensor, b: TfTensor) => TfTensor): TfTensor {
+function doublingScan(
+  tf: TF,
+  x: TfTensor,
+  ax: number,
+  reverse: boolean,
+  combine: (a: TfTensor, b: TfTensor) => TfTensor,
+): TfTensor {
   const n = x.shape[ax]!;
   let y = rev(tf, x, ax, reverse);
   for (let d = 1; d < n; d *= 2) {
@@ -87,7 +93,8 @@ export function lowerShift(ctx: LowerCtx, op: OpOf<"shift">): TfTensor {
  * than give a silent zero.
  */
 export function lowerScanGrad(ctx: LowerCtx, op: OpOf<"scan_grad">): TfTensor {
-  if (ctx.tf.engine().state.gradientDepth > 0) throw new EvalError("bad-node", "tfjs: no gradient through scan_grad (second-order gradients of cummax/cummin)");
+  if (ctx.tf.engine().state.gradientDepth > 0)
+    throw new EvalError("bad-node", "tfjs: no gradient through scan_grad (second-order gradients of cummax/cummin)");
   const r = evalScanGrad(hostCtx(ctx, [0, 1]), op);
   return ctx.tf.tensor(Float32Array.from(r.data), [...ctx.shape], "float32");
 }

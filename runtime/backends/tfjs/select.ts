@@ -45,7 +45,10 @@ export function lowerPut(ctx: LowerCtx, op: OpOf<"put">): TfTensor {
     const base = tf.tensor(offsets(fullDims, fullShape, ctx.dims, ctx.shape, [op.into]), fullShape, "int32");
     const a = asType(tf, full(tf, at, fullDims, fullShape), "int32");
     const ok = tf.logicalAnd(tf.greaterEqual(a, 0), tf.less(a, nT));
-    return tf.reshape(tf.where(ok, tf.add(base, tf.mul(a, tf.scalar(strideT, "int32"))), tf.fill(fullShape, nOut, "int32")), [-1]);
+    return tf.reshape(
+      tf.where(ok, tf.add(base, tf.mul(a, tf.scalar(strideT, "int32"))), tf.fill(fullShape, nOut, "int32")),
+      [-1],
+    );
   });
   const xs = tf.reshape(f32(tf, full(tf, x, fullDims, fullShape)), [-1]);
   const summed = tf.unsortedSegmentSum(xs, seg.as1D(), nOut + 1);
@@ -66,21 +69,29 @@ export function lowerSelect(ctx: LowerCtx, op: OpOf<"select">): TfTensor {
   const ax = v.dims.indexOf(op.dim);
   if (ax < 0) return full(tf, v, ctx.dims, ctx.shape);
   const n = v.t.shape[ax]!;
-  if (!(op.position >= 0 && op.position < n)) throw new Error(`tfjs: node %${ctx.node.id} (select): position ${op.position} is outside ${op.dim} (size ${n})`);
+  if (!(op.position >= 0 && op.position < n))
+    throw new Error(`tfjs: node %${ctx.node.id} (select): position ${op.position} is outside ${op.dim} (size ${n})`);
   const begin = v.t.shape.map((_, i) => (i === ax ? op.position : 0));
   const size = v.t.shape.map((s, i) => (i === ax ? 1 : s));
-  const t = tf.reshape(tf.slice(v.t, begin, size), v.t.shape.filter((_, i) => i !== ax));
+  const t = tf.reshape(
+    tf.slice(v.t, begin, size),
+    v.t.shape.filter((_, i) => i !== ax),
+  );
   return full(tf, { t, dims: v.dims.filter((d) => d !== op.dim) }, ctx.dims, ctx.shape);
 }
 
 export function lowerStack(ctx: LowerCtx, op: OpOf<"stack">): TfTensor {
   const { tf } = ctx;
   const ax = axis(ctx, op.dim);
-  if (ctx.shape[ax] !== ctx.args.length) throw new Error(`tfjs: node %${ctx.node.id} (stack): ${ctx.args.length} values into ${op.dim} of size ${ctx.shape[ax]}`);
+  if (ctx.shape[ax] !== ctx.args.length)
+    throw new Error(`tfjs: node %${ctx.node.id} (stack): ${ctx.args.length} values into ${op.dim} of size ${ctx.shape[ax]}`);
   const lineDims = ctx.dims.filter((d) => d !== op.dim);
   const lineShape = ctx.shape.filter((_, i) => i !== ax);
   const dt = tfDtype(ctx.node.type.dtype);
-  return tf.stack(ctx.args.map((v) => asType(tf, full(tf, v, lineDims, lineShape), dt)), ax);
+  return tf.stack(
+    ctx.args.map((v) => asType(tf, full(tf, v, lineDims, lineShape), dt)),
+    ax,
+  );
 }
 
 export function lowerRename(ctx: LowerCtx, op: OpOf<"rename">): TfTensor {
@@ -94,11 +105,24 @@ export function lowerEmbed(ctx: LowerCtx, op: OpOf<"embed">): TfTensor {
   const ax = axis(ctx, op.dim);
   const n = ctx.shape[ax]!;
   const v = ctx.args[0]!;
-  if (v.dims.includes(op.dim)) throw new Error(`tfjs: node %${ctx.node.id} (embed): embeds along ${op.dim}, which its operand already has`);
-  if (!(Number.isInteger(op.position) && op.position >= 0 && op.position < n)) throw new Error(`tfjs: node %${ctx.node.id} (embed): position ${op.position} is outside ${op.dim} (size ${n})`);
+  if (v.dims.includes(op.dim))
+    throw new Error(`tfjs: node %${ctx.node.id} (embed): embeds along ${op.dim}, which its operand already has`);
+  if (!(Number.isInteger(op.position) && op.position >= 0 && op.position < n))
+    throw new Error(`tfjs: node %${ctx.node.id} (embed): position ${op.position} is outside ${op.dim} (size ${n})`);
   const lineDims = ctx.dims.filter((d) => d !== op.dim);
-  const line = f32(tf, full(tf, v, lineDims, ctx.shape.filter((_, i) => i !== ax)));
-  return tf.pad(tf.expandDims(line, ax), ctx.shape.map((_, i): [number, number] => (i === ax ? [op.position, n - 1 - op.position] : [0, 0])));
+  const line = f32(
+    tf,
+    full(
+      tf,
+      v,
+      lineDims,
+      ctx.shape.filter((_, i) => i !== ax),
+    ),
+  );
+  return tf.pad(
+    tf.expandDims(line, ax),
+    ctx.shape.map((_, i): [number, number] => (i === ax ? [op.position, n - 1 - op.position] : [0, 0])),
+  );
 }
 
 export function lowerUniform(ctx: LowerCtx, op: OpOf<"uniform">): TfTensor {
@@ -110,7 +134,8 @@ export function lowerUniform(ctx: LowerCtx, op: OpOf<"uniform">): TfTensor {
 
 export function lowerTableGet(ctx: LowerCtx, op: OpOf<"table_get">): TfTensor {
   const table = ctx.state[op.table];
-  if (table !== undefined && !(table instanceof Map)) throw new Error(`tfjs: state ${op.table} is keyed but was given a ${typeof table}`);
+  if (table !== undefined && !(table instanceof Map))
+    throw new Error(`tfjs: state ${op.table} is keyed but was given a ${typeof table}`);
   const keys = host(full(ctx.tf, ctx.args[0]!, ctx.dims, ctx.shape));
   const out = new Float32Array(keys.length);
   for (let i = 0; i < keys.length; i++) out[i] = table?.get(ctx.ids.decode(keys[i]!)) ?? op.default;

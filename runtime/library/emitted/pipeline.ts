@@ -44,14 +44,29 @@ let runtimeCounter = 0;
 
 function workerBody(code: KernelCode, program: KernelProgram): string {
   const constants = Object.entries(code.constants ?? {}).map(([k, v]) => `const ${k} = ${JSON.stringify(v)};`);
-  const table = program.kernels.map((k) => (k === null ? "null" : `{ name: ${JSON.stringify(k.name)}, body: ${k.body.name}, end: ${k.end.name} }`));
-  return ['"use strict";', ...constants, ...code.functions.map((f) => String(f)), `return { kernels: [${table.join(", ")}] };`].join("\n");
+  const table = program.kernels.map((k) =>
+    k === null ? "null" : `{ name: ${JSON.stringify(k.name)}, body: ${k.body.name}, end: ${k.end.name} }`,
+  );
+  return [
+    '"use strict";',
+    ...constants,
+    ...code.functions.map((f) => String(f)),
+    `return { kernels: [${table.join(", ")}] };`,
+  ].join("\n");
 }
 
 /** The passes with their custom calls pointed at the registered plugins (the same object for a shared pass). */
-function withPlugins(passes: Record<Pass, KernelProgram>, plugins: Readonly<Record<string, object>>, moduleUrl: string | undefined): Record<Pass, KernelProgram> {
-  if (moduleUrl === undefined) throw new Error("createPipeline: code.plugins needs code.moduleUrl (the module's import.meta.url)");
-  const [forward, gradient] = attachPlugins([passes.forward.plan, passes.gradient.plan], plugins, moduleUrl) as [PlanMeta, PlanMeta];
+function withPlugins(
+  passes: Record<Pass, KernelProgram>,
+  plugins: Readonly<Record<string, object>>,
+  moduleUrl: string | undefined,
+): Record<Pass, KernelProgram> {
+  if (moduleUrl === undefined)
+    throw new Error("createPipeline: code.plugins needs code.moduleUrl (the module's import.meta.url)");
+  const [forward, gradient] = attachPlugins([passes.forward.plan, passes.gradient.plan], plugins, moduleUrl) as [
+    PlanMeta,
+    PlanMeta,
+  ];
   const f = { ...passes.forward, plan: forward };
   return { forward: f, gradient: passes.gradient === passes.forward ? f : { ...passes.gradient, plan: gradient } };
 }
@@ -80,7 +95,11 @@ export function createPipeline(spec: PipelineSpec, passes: Record<Pass, KernelPr
     const meta = program.plan;
     const overrides = validateParams(spec, params);
     const state = spec.states.length > 0 ? normalizeState(spec, options.state ?? createStateOf(spec)) : {};
-    const tensors = validateInputs(spec, inputs, options.onWarning ?? ((m) => console.warn(`rlp ${spec.pipeline}: warning: ${m}`)));
+    const tensors = validateInputs(
+      spec,
+      inputs,
+      options.onWarning ?? ((m) => console.warn(`rlp ${spec.pipeline}: warning: ${m}`)),
+    );
     const threads = Math.max(1, Math.floor(options.threads ?? 1));
     if (threads > 1 && (pool === undefined || pool.size < threads - 1)) {
       await pool?.close();
@@ -89,7 +108,15 @@ export function createPipeline(spec: PipelineSpec, passes: Record<Pass, KernelPr
     const usePool = threads > 1 ? pool : undefined;
     const shared = usePool !== undefined;
     const { sizes, arrays } = bindInputs(meta, tensors, (dt, n) => allocateArray(dt, n, shared));
-    const B: TypedArray[] = meta.buffers.map((b) => (b.role === "input" ? arrays[b.input!]! : allocateArray(b.dtype, b.dims.reduce((n, d) => n * sizes[d]!, 1), shared)));
+    const B: TypedArray[] = meta.buffers.map((b) =>
+      b.role === "input"
+        ? arrays[b.input!]!
+        : allocateArray(
+            b.dtype,
+            b.dims.reduce((n, d) => n * sizes[d]!, 1),
+            shared,
+          ),
+    );
     await runKernels(loaded[pass], B, sizes, overrides, {
       pool: usePool,
       threads,
@@ -132,7 +159,12 @@ export function createPipeline(spec: PipelineSpec, passes: Record<Pass, KernelPr
 }
 
 /** The step's state writes (runtime/library/ops/state.ts applyUpdates, over the update buffers). */
-function applyStateUpdates(spec: PipelineSpec, program: KernelProgram, tensorOf: (bufferId: number) => Tensor, state: StateRecord): Record<string, StateValue> {
+function applyStateUpdates(
+  spec: PipelineSpec,
+  program: KernelProgram,
+  tensorOf: (bufferId: number) => Tensor,
+  state: StateRecord,
+): Record<string, StateValue> {
   if (program.updates.length === 0) return {};
   const values: Tensor[] = [];
   for (const u of program.updates) {
@@ -145,7 +177,12 @@ function applyStateUpdates(spec: PipelineSpec, program: KernelProgram, tensorOf:
     inputs: [],
     params: [],
     nodes: [],
-    results: program.updates.map((u) => ({ name: u.state, kind: "update" as const, node: u.value, ...(u.key === undefined ? {} : { key: u.key }) })),
+    results: program.updates.map((u) => ({
+      name: u.state,
+      kind: "update" as const,
+      node: u.value,
+      ...(u.key === undefined ? {} : { key: u.key }),
+    })),
     states: spec.states.map((s) => ({ ...s })),
     requires: [],
     marks: [],

@@ -6,7 +6,11 @@ import type { PlanMeta } from "../../../compiler/ir/kernel_meta.ts";
 import { registerPlugin } from "../plugin/registry.ts";
 
 /** Registers the plugins; returns the plans with each custom call's plugin path made absolute. */
-export function attachPlugins(metas: readonly PlanMeta[], plugins: Readonly<Record<string, object>>, moduleUrl: string): PlanMeta[] {
+export function attachPlugins(
+  metas: readonly PlanMeta[],
+  plugins: Readonly<Record<string, object>>,
+  moduleUrl: string,
+): PlanMeta[] {
   const paths = new Map<string, string>();
   for (const [specifier, module] of Object.entries(plugins)) {
     const path = fileURLToPath(new URL(specifier, moduleUrl));

@@ -26,10 +26,12 @@ function fail(message: string): never {
 
 /** A state passed by the caller, checked against the declarations (missing states start fresh). */
 export function normalizeState(spec: PipelineSpec, state: object): StateRecord {
-  if (typeof state !== "object" || state === null) fail(`state: expected an object of the pipeline's states, got ${state === null ? "null" : typeof state}`);
+  if (typeof state !== "object" || state === null)
+    fail(`state: expected an object of the pipeline's states, got ${state === null ? "null" : typeof state}`);
   const given = state as Record<string, unknown>;
   for (const k of Object.keys(given)) {
-    if (!spec.states.some((s) => s.name === k)) fail(`state: pipeline '${spec.pipeline}' has no state '${k}' (it declares ${spec.states.map((s) => s.name).join(", ")})`);
+    if (!spec.states.some((s) => s.name === k))
+      fail(`state: pipeline '${spec.pipeline}' has no state '${k}' (it declares ${spec.states.map((s) => s.name).join(", ")})`);
   }
   const out: StateRecord = {};
   for (const s of spec.states) {
@@ -67,9 +69,10 @@ function fromJson(v: unknown): number | undefined {
 export function saveStateOf(spec: PipelineSpec, state: StateRecord): string {
   const lines = spec.states.map((s) => {
     const v = state[s.name]!;
-    const entry = v instanceof Map
-      ? { keyed: true, entries: [...v.entries()].sort((a, b) => a[0] - b[0]).map(([k, x]) => [k, toJson(x)]) }
-      : { keyed: false, value: toJson(v) };
+    const entry =
+      v instanceof Map
+        ? { keyed: true, entries: [...v.entries()].sort((a, b) => a[0] - b[0]).map(([k, x]) => [k, toJson(x)]) }
+        : { keyed: false, value: toJson(v) };
     return `    ${JSON.stringify(s.name)}: ${JSON.stringify(entry)}`;
   });
   const head = `{\n  "format": ${JSON.stringify(STATE_FORMAT)},\n  "version": ${STATE_VERSION},\n  "pipeline": ${JSON.stringify(spec.pipeline)},\n  "states": {`;
@@ -89,14 +92,22 @@ export function loadStateOf(spec: PipelineSpec, text: string): StateRecord {
     fail(`state: not valid JSON (${(e instanceof Error ? e.message : String(e)).split("\n")[0]})`);
   }
   if (!isRecord(doc) || doc.format !== STATE_FORMAT) fail(`state: not an rlp state file (expected "format": "${STATE_FORMAT}")`);
-  if (doc.version !== STATE_VERSION) fail(`state: unsupported version ${JSON.stringify(doc.version)} (this runtime reads version ${STATE_VERSION})`);
-  if (doc.pipeline !== spec.pipeline) fail(`state: the file is the state of pipeline '${String(doc.pipeline)}', not '${spec.pipeline}'`);
+  if (doc.version !== STATE_VERSION)
+    fail(`state: unsupported version ${JSON.stringify(doc.version)} (this runtime reads version ${STATE_VERSION})`);
+  if (doc.pipeline !== spec.pipeline)
+    fail(`state: the file is the state of pipeline '${String(doc.pipeline)}', not '${spec.pipeline}'`);
   if (!isRecord(doc.states)) fail(`state: "states" must be an object`);
   const out = createStateOf(spec);
   for (const [name, entry] of Object.entries(doc.states)) {
     const decl = spec.states.find((s) => s.name === name);
-    if (!decl) fail(`state: pipeline '${spec.pipeline}' has no state '${name}' (it declares ${spec.states.map((s) => s.name).join(", ")})`);
-    if (!isRecord(entry) || entry.keyed !== decl.keyed) fail(`state ${name}: expected { "keyed": ${decl.keyed}, ${decl.keyed ? '"entries": [[id, value], ...]' : '"value": number'} }`);
+    if (!decl)
+      fail(
+        `state: pipeline '${spec.pipeline}' has no state '${name}' (it declares ${spec.states.map((s) => s.name).join(", ")})`,
+      );
+    if (!isRecord(entry) || entry.keyed !== decl.keyed)
+      fail(
+        `state ${name}: expected { "keyed": ${decl.keyed}, ${decl.keyed ? '"entries": [[id, value], ...]' : '"value": number'} }`,
+      );
     let value: StateValue;
     if (decl.keyed) {
       if (!Array.isArray(entry.entries)) fail(`state ${name}: "entries" must be a list of [id, value] pairs`);
@@ -104,7 +115,8 @@ export function loadStateOf(spec: PipelineSpec, text: string): StateRecord {
       entry.entries.forEach((pair: unknown, i: number) => {
         const k = Array.isArray(pair) && pair.length === 2 ? pair[0] : undefined;
         const x = Array.isArray(pair) && pair.length === 2 ? fromJson(pair[1]) : undefined;
-        if (typeof k !== "number" || !Number.isSafeInteger(k) || x === undefined) fail(`state ${name}: entry ${i} must be [id, value] with an integer id, got ${JSON.stringify(pair)}`);
+        if (typeof k !== "number" || !Number.isSafeInteger(k) || x === undefined)
+          fail(`state ${name}: entry ${i} must be [id, value] with an integer id, got ${JSON.stringify(pair)}`);
         table.set(k, x);
       });
       value = table;

@@ -9,13 +9,22 @@ import type { KernelFns } from "../kernels/load.ts";
 import type { StateValue } from "../ops/state.ts";
 import type { Tensor } from "../tensor.ts";
 
-export type { GradientSpec, InputSpec, ParamSpec, PipelineSpec, ResultSpec, StateSpec, StateUpdateSpec } from "../../../compiler/ir/module_spec.ts";
+export type {
+  GradientSpec,
+  InputSpec,
+  ParamSpec,
+  PipelineSpec,
+  ResultSpec,
+  StateSpec,
+  StateUpdateSpec,
+} from "../../../compiler/ir/module_spec.ts";
 
 /** Nested arrays of `T` (any depth, including a bare `T` for a scalar). */
 export type Nested<T> = T | readonly Nested<T>[];
 
 /** The typed arrays an input's `data` may be (read as numbers; bool: nonzero is true). */
-export type NumericArray = Float32Array | Float64Array | Int32Array | Int16Array | Int8Array | Uint32Array | Uint16Array | Uint8Array;
+export type NumericArray =
+  Float32Array | Float64Array | Int32Array | Int16Array | Int8Array | Uint32Array | Uint16Array | Uint8Array;
 
 /** What one datum of a dtype may be in JSON form: numbers; for bool also true/false. */
 export type Datum<D extends DType> = D extends "bool" ? boolean | number : number;

@@ -76,15 +76,25 @@ function typedRaw(name: string, declared: readonly string[], entry: Record<strin
   let shape = entry.shape;
   if (shape === undefined) {
     const rank = Array.isArray(dims) ? dims.length : declared.length;
-    if (rank > 1) return inputError(InputCode.rank, `input '${name}': typed-array data needs a 'shape' (the declaration has ${rank} dims)`);
+    if (rank > 1)
+      return inputError(InputCode.rank, `input '${name}': typed-array data needs a 'shape' (the declaration has ${rank} dims)`);
     shape = rank === 1 ? [data.length] : data.length === 1 ? [] : [data.length];
   }
   if (!(Array.isArray(shape) && shape.every((s) => Number.isInteger(s) && s >= 0))) {
-    return inputError(InputCode.rank, `input '${name}': 'shape' must be a list of non-negative integers, got ${JSON.stringify(shape)}`);
+    return inputError(
+      InputCode.rank,
+      `input '${name}': 'shape' must be a list of non-negative integers, got ${JSON.stringify(shape)}`,
+    );
   }
   const need = (shape as number[]).reduce((a, b) => a * b, 1);
-  if (need !== data.length) return inputError(InputCode.rank, `input '${name}': 'shape' [${shape.join(",")}] needs ${need} values, got ${data.length}`);
-  return { name, ...(dims === undefined ? {} : { dims: [...(dims as string[])] }), shape: [...(shape as number[])], values: Float64Array.from(data) };
+  if (need !== data.length)
+    return inputError(InputCode.rank, `input '${name}': 'shape' [${shape.join(",")}] needs ${need} values, got ${data.length}`);
+  return {
+    name,
+    ...(dims === undefined ? {} : { dims: [...(dims as string[])] }),
+    shape: [...(shape as number[])],
+    values: Float64Array.from(data),
+  };
 }
 
 /**
@@ -92,7 +102,11 @@ function typedRaw(name: string, declared: readonly string[], entry: Record<strin
  * typed-array entries directly. Returns tensors in each input's declared dim order (defaults filled in); throws
  * InputValidationError listing every problem.
  */
-export function validateInputs(spec: PipelineSpec, inputs: unknown, onWarning: (message: string) => void): Record<string, Tensor> {
+export function validateInputs(
+  spec: PipelineSpec,
+  inputs: unknown,
+  onWarning: (message: string) => void,
+): Record<string, Tensor> {
   const program = specProgram(spec);
   const raws = new Map<string, RawInput>();
   const errors: InputError[] = [];
@@ -130,20 +144,45 @@ function dedupeMissing(all: InputError[], typedErrors: InputError[]): InputError
  */
 export function validateParams(spec: PipelineSpec, params: unknown): Record<string, number> {
   if (params === undefined || params === null) return {};
-  if (!isRecord(params)) throw new InputValidationError([inputError(InputCode.badSet, `params: expected an object mapping param names to numbers, got ${Array.isArray(params) ? "an array" : typeof params}`)]);
+  if (!isRecord(params))
+    throw new InputValidationError([
+      inputError(
+        InputCode.badSet,
+        `params: expected an object mapping param names to numbers, got ${Array.isArray(params) ? "an array" : typeof params}`,
+      ),
+    ]);
   const out: Record<string, number> = {};
   const errors: InputError[] = [];
   for (const [name, value] of Object.entries(params)) {
     if (value === undefined) continue;
     const decl = spec.params.find((p) => p.name === name);
     if (!decl) {
-      const close = closest(name, spec.params.map((p) => p.name));
-      const hint = close ? `; did you mean '${close}'?` : spec.params.length > 0 ? ` (it declares ${spec.params.map((p) => p.name).join(", ")})` : "";
-      errors.push(inputError(InputCode.badSet, `param '${name}': pipeline '${spec.pipeline}' has no param named '${name}'${hint}`));
+      const close = closest(
+        name,
+        spec.params.map((p) => p.name),
+      );
+      const hint = close
+        ? `; did you mean '${close}'?`
+        : spec.params.length > 0
+          ? ` (it declares ${spec.params.map((p) => p.name).join(", ")})`
+          : "";
+      errors.push(
+        inputError(InputCode.badSet, `param '${name}': pipeline '${spec.pipeline}' has no param named '${name}'${hint}`),
+      );
     } else if (!decl.runtime) {
-      errors.push(inputError(InputCode.badSet, `param '${name}' is compiled in (${String(decl.value)}): recompile with \`rlp compile ${spec.source} --set ${name}=VALUE -o DIR\` to change it`));
+      errors.push(
+        inputError(
+          InputCode.badSet,
+          `param '${name}' is compiled in (${String(decl.value)}): recompile with \`rlp compile ${spec.source} --set ${name}=VALUE -o DIR\` to change it`,
+        ),
+      );
     } else if (typeof value !== "number" || !Number.isFinite(value)) {
-      errors.push(inputError(InputCode.badSet, `param '${name}': expected a finite number, got ${typeof value === "number" ? String(value) : JSON.stringify(value) ?? typeof value}`));
+      errors.push(
+        inputError(
+          InputCode.badSet,
+          `param '${name}': expected a finite number, got ${typeof value === "number" ? String(value) : (JSON.stringify(value) ?? typeof value)}`,
+        ),
+      );
     } else out[name] = value;
   }
   if (errors.length > 0) throw new InputValidationError(errors);

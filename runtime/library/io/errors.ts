@@ -35,7 +35,6 @@ export function formatType(t: IRType): string {
   return t.dims.length === 0 ? `${t.dtype}${idx}` : `${t.dtype}${idx}[${t.dims.join(",")}]`;
 }
 
-
 /**
  * A path for messages: relative to the working directory when it lies under it. (compiler/display_path.ts is the
  * compiler's copy: the runtime that emitted modules load may not load the compiler.)

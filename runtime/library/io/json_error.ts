@@ -8,7 +8,10 @@ export interface JsonSyntaxError {
 }
 
 class Stop extends Error {
-  constructor(readonly at: number, readonly why: string) {
+  constructor(
+    readonly at: number,
+    readonly why: string,
+  ) {
     super(why);
   }
 }

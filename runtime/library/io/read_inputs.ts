@@ -114,7 +114,10 @@ function flatten(data: unknown, out: number[]): void {
 
 /** A structurally valid JSON entry as a RawInput, or an error (ragged data, data that does not fill `shape`). */
 function rawFromJson(name: string, entry: unknown, declared: readonly string[]): RawInput | InputError {
-  const obj = typeof entry === "object" && entry !== null && !Array.isArray(entry) ? (entry as { dims?: string[]; shape?: number[]; data: unknown }) : undefined;
+  const obj =
+    typeof entry === "object" && entry !== null && !Array.isArray(entry)
+      ? (entry as { dims?: string[]; shape?: number[]; data: unknown })
+      : undefined;
   const data = obj ? obj.data : entry;
   const axes = obj?.dims ?? declared;
   const axisName = (k: number): string => (axes[k] !== undefined ? `dim ${axes[k]}` : `axis ${k}`);
@@ -125,21 +128,33 @@ function rawFromJson(name: string, entry: unknown, declared: readonly string[]):
   let shape: number[];
   if (given !== undefined && !nested) {
     const need = given.reduce((a, b) => a * b, 1);
-    if (values.length !== need) return inputError(InputCode.rank, `input '${name}': 'shape' [${given.join(",")}] needs ${need} values, got ${values.length}`);
+    if (values.length !== need)
+      return inputError(
+        InputCode.rank,
+        `input '${name}': 'shape' [${given.join(",")}] needs ${need} values, got ${values.length}`,
+      );
     shape = [...given];
   } else {
     const r = nestedShape(data, axisName);
     if ("error" in r) return inputError(InputCode.rank, `input '${name}': ${r.error}`);
     shape = r.shape;
     if (given !== undefined && (given.length !== shape.length || given.some((s, i) => s !== shape[i]))) {
-      return inputError(InputCode.rank, `input '${name}': 'shape' says [${given.join(",")}] but the nested data has shape [${shape.join(",")}]`);
+      return inputError(
+        InputCode.rank,
+        `input '${name}': 'shape' says [${given.join(",")}] but the nested data has shape [${shape.join(",")}]`,
+      );
     }
   }
   return { name, ...(obj?.dims ? { dims: [...obj.dims] } : {}), shape, values: Float64Array.from(values) };
 }
 
 /** Reads inputs from a parsed JSON document (`file` names it in messages). */
-export function readJsonInputs(doc: unknown, program: IRProgram, file: string, options: ReadInputsOptions = {}): ReadInputsResult {
+export function readJsonInputs(
+  doc: unknown,
+  program: IRProgram,
+  file: string,
+  options: ReadInputsOptions = {},
+): ReadInputsResult {
   const set = options.set ?? {};
   const given = options.raws ?? new Map<string, RawInput>();
   const structure = validateStructure(doc, program, file, new Set([...Object.keys(set), ...given.keys()]));
@@ -169,12 +184,18 @@ function isRecord(v: unknown): boolean {
  * Reads inputs from safetensors bytes: tensor names are input names; dims are the declared ones, unless the
  * metadata entry `dims:NAME` (as written by write_outputs) lists a permutation of them.
  */
-export function readSafetensorsInputs(bytes: Uint8Array, program: IRProgram, file: string, options: ReadInputsOptions = {}): ReadInputsResult {
+export function readSafetensorsInputs(
+  bytes: Uint8Array,
+  program: IRProgram,
+  file: string,
+  options: ReadInputsOptions = {},
+): ReadInputsResult {
   let decoded: ReturnType<typeof decodeSafetensors>;
   try {
     decoded = decodeSafetensors(bytes);
   } catch (e) {
-    if (e instanceof SafetensorsFormatError) return fail(inputError(InputCode.file, `inputs file '${file}' is not a valid safetensors file: ${e.message}`));
+    if (e instanceof SafetensorsFormatError)
+      return fail(inputError(InputCode.file, `inputs file '${file}' is not a valid safetensors file: ${e.message}`));
     throw e;
   }
   const errors: InputError[] = [];
@@ -183,7 +204,12 @@ export function readSafetensorsInputs(bytes: Uint8Array, program: IRProgram, fil
   const rejected = new Set<string>();
   for (const u of decoded.unsupported) {
     if (!declared.has(u.tensor)) continue;
-    errors.push(inputError(InputCode.dtype, `input '${u.tensor}': unsupported safetensors dtype ${u.dtype} in '${file}' (use F32, F64, I32, I64, I8, U8 or BOOL)`));
+    errors.push(
+      inputError(
+        InputCode.dtype,
+        `input '${u.tensor}': unsupported safetensors dtype ${u.dtype} in '${file}' (use F32, F64, I32, I64, I8, U8 or BOOL)`,
+      ),
+    );
     rejected.add(u.tensor);
   }
   for (const name of [...decoded.tensors.keys(), ...decoded.unsupported.map((u) => u.tensor)]) {

@@ -26,7 +26,10 @@ export class SafetensorsFormatError extends Error {
 /** Thrown for a tensor whose dtype this reader does not handle (F16, BF16, ...): the file itself is fine. */
 export class SafetensorsDTypeError extends Error {
   override name = "SafetensorsDTypeError";
-  constructor(readonly tensor: string, readonly dtype: string) {
+  constructor(
+    readonly tensor: string,
+    readonly dtype: string,
+  ) {
     super(`tensor '${tensor}' has dtype ${dtype}; supported: ${Object.keys(ITEM_SIZE).join(", ")}`);
   }
 }
@@ -43,7 +46,8 @@ export function decodeSafetensors(bytes: Uint8Array): SafetensorsFile & { unsupp
   if (bytes.length < 8) throw new SafetensorsFormatError(`truncated: ${bytes.length} bytes, the header length alone needs 8`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = view.getBigUint64(0, true);
-  if (n > BigInt(bytes.length - 8)) throw new SafetensorsFormatError(`truncated: the header claims ${n} bytes but only ${bytes.length - 8} follow`);
+  if (n > BigInt(bytes.length - 8))
+    throw new SafetensorsFormatError(`truncated: the header claims ${n} bytes but only ${bytes.length - 8} follow`);
   const headerLen = Number(n);
   let header: unknown;
   try {
@@ -51,7 +55,8 @@ export function decodeSafetensors(bytes: Uint8Array): SafetensorsFile & { unsupp
   } catch (e) {
     throw new SafetensorsFormatError(`the header is not valid JSON (${(e as Error).message.split("\n")[0]})`);
   }
-  if (typeof header !== "object" || header === null || Array.isArray(header)) throw new SafetensorsFormatError("the header is not a JSON object");
+  if (typeof header !== "object" || header === null || Array.isArray(header))
+    throw new SafetensorsFormatError("the header is not a JSON object");
   const dataStart = 8 + headerLen;
   const dataLen = bytes.length - dataStart;
   const tensors = new Map<string, SafetensorsEntry>();
@@ -65,12 +70,21 @@ export function decodeSafetensors(bytes: Uint8Array): SafetensorsFile & { unsupp
       continue;
     }
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (typeof e !== "object" || e === null || typeof e.dtype !== "string" || !isShape(e.shape) || !Array.isArray(e.data_offsets) || e.data_offsets.length !== 2 || !isShape(e.data_offsets)) {
+    if (
+      typeof e !== "object" ||
+      e === null ||
+      typeof e.dtype !== "string" ||
+      !isShape(e.shape) ||
+      !Array.isArray(e.data_offsets) ||
+      e.data_offsets.length !== 2 ||
+      !isShape(e.data_offsets)
+    ) {
       throw new SafetensorsFormatError(`the header entry of tensor '${name}' is malformed (needs dtype, shape, data_offsets)`);
     }
     const [begin, end] = e.data_offsets as [number, number];
     if (end < begin) throw new SafetensorsFormatError(`tensor '${name}': data_offsets [${begin}, ${end}] run backwards`);
-    if (end > dataLen) throw new SafetensorsFormatError(`truncated: tensor '${name}' ends at byte ${end} of the data but the file has ${dataLen}`);
+    if (end > dataLen)
+      throw new SafetensorsFormatError(`truncated: tensor '${name}' ends at byte ${end} of the data but the file has ${dataLen}`);
     if (!(e.dtype in ITEM_SIZE)) {
       unsupported.push(new SafetensorsDTypeError(name, e.dtype));
       continue;
@@ -78,7 +92,9 @@ export function decodeSafetensors(bytes: Uint8Array): SafetensorsFile & { unsupp
     const dtype = e.dtype as SafetensorsDType;
     const count = e.shape.reduce((a, b) => a * b, 1);
     if (count * ITEM_SIZE[dtype] !== end - begin) {
-      throw new SafetensorsFormatError(`tensor '${name}': shape [${e.shape.join(",")}] of ${dtype} needs ${count * ITEM_SIZE[dtype]} bytes, data_offsets give ${end - begin}`);
+      throw new SafetensorsFormatError(
+        `tensor '${name}': shape [${e.shape.join(",")}] of ${dtype} needs ${count * ITEM_SIZE[dtype]} bytes, data_offsets give ${end - begin}`,
+      );
     }
     tensors.set(name, { dtype, shape: [...e.shape], values: readValues(view, dataStart + begin, count, dtype) });
   }
@@ -120,7 +136,10 @@ export interface SafetensorsInput {
 }
 
 /** Encodes tensors as F64 (the header padded with spaces to a multiple of 8 bytes, so the data is aligned). */
-export function encodeSafetensors(tensors: ReadonlyMap<string, SafetensorsInput> | Record<string, SafetensorsInput>, metadata: Record<string, string> = {}): Uint8Array {
+export function encodeSafetensors(
+  tensors: ReadonlyMap<string, SafetensorsInput> | Record<string, SafetensorsInput>,
+  metadata: Record<string, string> = {},
+): Uint8Array {
   const entries = tensors instanceof Map ? [...tensors.entries()] : Object.entries(tensors);
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;

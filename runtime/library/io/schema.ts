@@ -10,7 +10,18 @@
 import AjvImport from "ajv";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import type { DType, IRProgram } from "../../../compiler/ir/ir.ts";
-import { andMore, expectedKind, InputCode, inputError, missingInputError, show, showIndex, unflatten, unknownInputWarning, type InputError } from "./errors.ts";
+import {
+  andMore,
+  expectedKind,
+  InputCode,
+  inputError,
+  missingInputError,
+  show,
+  showIndex,
+  unflatten,
+  unknownInputWarning,
+  type InputError,
+} from "./errors.ts";
 
 export const NON_FINITE_STRINGS = ["NaN", "Infinity", "-Infinity"] as const;
 
@@ -36,7 +47,9 @@ export function inputsSchema(program: IRProgram): Schema {
     const dt = input.type.dtype;
     if (!definitions[`${dt}_data`]) {
       definitions[dt] = leafSchema(dt);
-      definitions[`${dt}_data`] = { anyOf: [{ $ref: `#/definitions/${dt}` }, { type: "array", items: { $ref: `#/definitions/${dt}_data` } }] };
+      definitions[`${dt}_data`] = {
+        anyOf: [{ $ref: `#/definitions/${dt}` }, { type: "array", items: { $ref: `#/definitions/${dt}_data` } }],
+      };
     }
     const data = { $ref: `#/definitions/${dt}_data` };
     properties[input.name] = {
@@ -105,7 +118,12 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 function segments(pointer: string): string[] {
-  return pointer === "" ? [] : pointer.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+  return pointer === ""
+    ? []
+    : pointer
+        .slice(1)
+        .split("/")
+        .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
 }
 
 /** The value at a path of segments (ajv's instancePath). */
@@ -123,11 +141,21 @@ function at(doc: unknown, segs: readonly string[]): unknown {
  * Validates a parsed inputs file with ajv and turns its errors into one-line messages (at most one per input and
  * kind of problem). `optional` names inputs supplied elsewhere (`--set`), so they are not reported missing.
  */
-export function validateStructure(doc: unknown, program: IRProgram, file: string, optional: ReadonlySet<string> = new Set()): StructureResult {
+export function validateStructure(
+  doc: unknown,
+  program: IRProgram,
+  file: string,
+  optional: ReadonlySet<string> = new Set(),
+): StructureResult {
   const errors: InputError[] = [];
   const warnings: string[] = [];
   if (!isObject(doc)) {
-    errors.push(inputError(InputCode.file, `${file}: expected a JSON object mapping input names to values, got ${Array.isArray(doc) ? "an array" : show(doc)}`));
+    errors.push(
+      inputError(
+        InputCode.file,
+        `${file}: expected a JSON object mapping input names to values, got ${Array.isArray(doc) ? "an array" : show(doc)}`,
+      ),
+    );
     return { errors, warnings, valid: new Set(), present: new Set() };
   }
   const present = new Set(Object.keys(doc).filter((k) => program.inputs.some((i) => i.name === k)));
@@ -139,7 +167,12 @@ export function validateStructure(doc: unknown, program: IRProgram, file: string
         const input = program.inputs.find((i) => i.name === name);
         if (input && !optional.has(name)) errors.push(missingInputError(input));
       } else if (e.keyword === "additionalProperties") {
-        warnings.push(unknownInputWarning(String(e.params.additionalProperty), program.inputs.map((i) => i.name)));
+        warnings.push(
+          unknownInputWarning(
+            String(e.params.additionalProperty),
+            program.inputs.map((i) => i.name),
+          ),
+        );
       }
     }
   }
@@ -173,7 +206,12 @@ function comparePaths(a: string, b: string): number {
 }
 
 /** The ajv errors of one input entry, as messages. */
-function describeEntry(name: string, dtype: DType, entry: unknown, errs: ErrorObject[]): { errors: InputError[]; warnings: string[] } {
+function describeEntry(
+  name: string,
+  dtype: DType,
+  entry: unknown,
+  errs: ErrorObject[],
+): { errors: InputError[]; warnings: string[] } {
   const errors: InputError[] = [];
   const warnings: string[] = [];
   const objectForm = isObject(entry);
@@ -185,7 +223,8 @@ function describeEntry(name: string, dtype: DType, entry: unknown, errs: ErrorOb
     const segs = segments(e.instancePath);
     if (objectForm && segs.length === 1) {
       if (e.keyword === "required") errors.push(inputError(InputCode.missing, `input '${name}' has no 'data' field`));
-      else if (e.keyword === "additionalProperties") warnings.push(`input '${name}': unknown field '${String(e.params.additionalProperty)}' is ignored`);
+      else if (e.keyword === "additionalProperties")
+        warnings.push(`input '${name}': unknown field '${String(e.params.additionalProperty)}' is ignored`);
       continue;
     }
     if (objectForm && segs[1] === "dims") dimsBad = true;
@@ -194,8 +233,20 @@ function describeEntry(name: string, dtype: DType, entry: unknown, errs: ErrorOb
       if (e.keyword !== "if" && e.keyword !== "anyOf") dataPaths.push(e.instancePath);
     }
   }
-  if (dimsBad) errors.push(inputError(InputCode.dims, `input '${name}': 'dims' must be a list of dim names, got ${show((entry as Record<string, unknown>).dims)}`));
-  if (shapeBad) errors.push(inputError(InputCode.rank, `input '${name}': 'shape' must be a list of non-negative integers, got ${show((entry as Record<string, unknown>).shape)}`));
+  if (dimsBad)
+    errors.push(
+      inputError(
+        InputCode.dims,
+        `input '${name}': 'dims' must be a list of dim names, got ${show((entry as Record<string, unknown>).dims)}`,
+      ),
+    );
+  if (shapeBad)
+    errors.push(
+      inputError(
+        InputCode.rank,
+        `input '${name}': 'shape' must be a list of non-negative integers, got ${show((entry as Record<string, unknown>).shape)}`,
+      ),
+    );
   // Report the innermost failing data paths (an array fails whenever an element does). Numbers that overflowed to
   // ±Infinity fail `type: number` in ajv: those are non-finite values, not values of the wrong kind.
   const unique = [...new Set(dataPaths)].sort(comparePaths);
@@ -219,7 +270,12 @@ function describeEntry(name: string, dtype: DType, entry: unknown, errs: ErrorOb
   if (wrong.length > 0) {
     const { index, value } = wrong[0]!;
     const where = index.length > 0 ? ` at ${showIndex(index)}` : "";
-    errors.push(inputError(InputCode.dtype, `input '${name}': expected ${expectedKind(dtype)}, got ${show(value)}${where}${andMore(wrong.length)}`));
+    errors.push(
+      inputError(
+        InputCode.dtype,
+        `input '${name}': expected ${expectedKind(dtype)}, got ${show(value)}${where}${andMore(wrong.length)}`,
+      ),
+    );
   }
   return { errors, warnings };
 }

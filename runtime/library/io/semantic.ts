@@ -3,7 +3,17 @@
 // overrides and declared defaults. Produces tensors in each input's declared dim order.
 import type { DimInfo, IRInput, IRProgram } from "../../../compiler/ir/ir.ts";
 import { transpose, type Tensor } from "../tensor.ts";
-import { andMore, declaredAt, expectedKind, formatType, InputCode, inputError, showIndex, unflatten, type InputError } from "./errors.ts";
+import {
+  andMore,
+  declaredAt,
+  expectedKind,
+  formatType,
+  InputCode,
+  inputError,
+  showIndex,
+  unflatten,
+  type InputError,
+} from "./errors.ts";
 
 /** One input as stored in a file, before checking. */
 export interface RawInput {
@@ -58,7 +68,8 @@ class Dims {
     const info = this.info.get(r);
     if (!info) return undefined;
     const via = r === d ? d : `${d} (an alias of ${r})`;
-    if (info.labels) return { size: info.labels.length, why: `${via} is labelled {${info.labels.join(", ")}} (size ${info.labels.length})` };
+    if (info.labels)
+      return { size: info.labels.length, why: `${via} is labelled {${info.labels.join(", ")}} (size ${info.labels.length})` };
     if (info.size !== undefined) return { size: info.size, why: `${via} is declared with size ${info.size}` };
     return undefined;
   }
@@ -72,7 +83,9 @@ class Dims {
   bind(input: string, d: string, size: number): InputError | undefined {
     const st = this.staticSize(d);
     if (st) {
-      return st.size === size ? undefined : inputError(InputCode.staticSize, `input '${input}': dim ${d} has size ${size}, but ${st.why}`);
+      return st.size === size
+        ? undefined
+        : inputError(InputCode.staticSize, `input '${input}': dim ${d} has size ${size}, but ${st.why}`);
     }
     const r = this.root(d);
     const b = this.bound.get(r);
@@ -81,8 +94,18 @@ class Dims {
       return undefined;
     }
     if (b.size === size) return undefined;
-    const alias = b.dim === d ? "" : r === b.dim ? ` (${d} is an alias of ${b.dim})` : r === d ? ` (${b.dim} is an alias of ${d})` : ` (${d} and ${b.dim} are aliases of ${r})`;
-    return inputError(InputCode.sizeConflict, `input '${input}': dim ${d} has size ${size}, but input '${b.input}' gave ${b.dim} = ${b.size}${alias}`);
+    const alias =
+      b.dim === d
+        ? ""
+        : r === b.dim
+          ? ` (${d} is an alias of ${b.dim})`
+          : r === d
+            ? ` (${b.dim} is an alias of ${d})`
+            : ` (${d} and ${b.dim} are aliases of ${r})`;
+    return inputError(
+      InputCode.sizeConflict,
+      `input '${input}': dim ${d} has size ${size}, but input '${b.input}' gave ${b.dim} = ${b.size}${alias}`,
+    );
   }
 }
 
@@ -106,19 +129,44 @@ function checkValues(input: IRInput, raw: RawInput, errors: InputError[]): boole
       if (nonFinite++ === 0) firstNonFinite = i;
       continue;
     }
-    const bad = dtype === "bool" ? x !== 0 && x !== 1 : dtype === "i32" ? !Number.isInteger(x) || Math.abs(x) > I32_MAX : dtype === "id" ? !Number.isSafeInteger(x) : false;
+    const bad =
+      dtype === "bool"
+        ? x !== 0 && x !== 1
+        : dtype === "i32"
+          ? !Number.isInteger(x) || Math.abs(x) > I32_MAX
+          : dtype === "id"
+            ? !Number.isSafeInteger(x)
+            : false;
     if (bad && wrong++ === 0) firstWrong = i;
   }
   const where = (i: number): string => (raw.shape.length === 0 ? "" : ` at ${showIndex(unflatten(i, raw.shape))}`);
   if (nonFinite > 0) {
     const x = v[firstNonFinite]!;
-    const what = raw.shape.length === 0 ? `input '${input.name}' is` : `input '${input.name}': element ${showIndex(unflatten(firstNonFinite, raw.shape))} is`;
-    errors.push(inputError(InputCode.nonFinite, `${what} ${Number.isNaN(x) ? "NaN" : x > 0 ? "Infinity" : "-Infinity"} (inputs must be finite)${andMore(nonFinite)}`));
+    const what =
+      raw.shape.length === 0
+        ? `input '${input.name}' is`
+        : `input '${input.name}': element ${showIndex(unflatten(firstNonFinite, raw.shape))} is`;
+    errors.push(
+      inputError(
+        InputCode.nonFinite,
+        `${what} ${Number.isNaN(x) ? "NaN" : x > 0 ? "Infinity" : "-Infinity"} (inputs must be finite)${andMore(nonFinite)}`,
+      ),
+    );
   }
   if (wrong > 0) {
     const x = v[firstWrong]!;
-    const range = dtype === "i32" && Number.isInteger(x) ? " (outside the i32 range)" : dtype === "id" && Number.isInteger(x) ? " (not a safe integer)" : "";
-    errors.push(inputError(InputCode.dtype, `input '${input.name}': expected ${expectedKind(dtype)}, got ${x}${where(firstWrong)}${range}${andMore(wrong)}`));
+    const range =
+      dtype === "i32" && Number.isInteger(x)
+        ? " (outside the i32 range)"
+        : dtype === "id" && Number.isInteger(x)
+          ? " (not a safe integer)"
+          : "";
+    errors.push(
+      inputError(
+        InputCode.dtype,
+        `input '${input.name}': expected ${expectedKind(dtype)}, got ${x}${where(firstWrong)}${range}${andMore(wrong)}`,
+      ),
+    );
   }
   return nonFinite === 0 && wrong === 0;
 }
@@ -132,15 +180,27 @@ function checkOne(input: IRInput, raw: RawInput, dims: Dims, errors: InputError[
     const unknown = raw.dims.filter((d) => !dims.has(d) && !declared.includes(d));
     const twice = raw.dims.filter((d, i) => raw.dims!.indexOf(d) !== i);
     if (unknown.length > 0) {
-      errors.push(inputError(InputCode.dims, `input '${input.name}': 'dims' lists [${raw.dims.join(",")}]: unknown dim ${unknown.join(", ")} (the declaration is ${decl})`));
+      errors.push(
+        inputError(
+          InputCode.dims,
+          `input '${input.name}': 'dims' lists [${raw.dims.join(",")}]: unknown dim ${unknown.join(", ")} (the declaration is ${decl})`,
+        ),
+      );
       return undefined;
     }
     if (twice.length > 0) {
-      errors.push(inputError(InputCode.dims, `input '${input.name}': 'dims' lists [${raw.dims.join(",")}]: dim ${twice[0]} appears twice (the declaration is ${decl})`));
+      errors.push(
+        inputError(
+          InputCode.dims,
+          `input '${input.name}': 'dims' lists [${raw.dims.join(",")}]: dim ${twice[0]} appears twice (the declaration is ${decl})`,
+        ),
+      );
       return undefined;
     }
     if (!sameSet(raw.dims, declared)) {
-      errors.push(inputError(InputCode.dims, `input '${input.name}': 'dims' lists [${raw.dims.join(",")}] but the declaration is ${decl}`));
+      errors.push(
+        inputError(InputCode.dims, `input '${input.name}': 'dims' lists [${raw.dims.join(",")}] but the declaration is ${decl}`),
+      );
       return undefined;
     }
     fileDims = raw.dims;
@@ -169,7 +229,9 @@ function checkOne(input: IRInput, raw: RawInput, dims: Dims, errors: InputError[
   }
   if (!okValues || !okSizes) return undefined;
   const t: Tensor = { dtype: input.type.dtype, dims: [...fileDims], shape: [...shape], data: raw.values };
-  return fileDims === declared || fileDims.every((d, i) => d === declared[i]) ? { ...t, dims: [...declared] } : transpose(t, declared);
+  return fileDims === declared || fileDims.every((d, i) => d === declared[i])
+    ? { ...t, dims: [...declared] }
+    : transpose(t, declared);
 }
 
 /** Parses a `--set` value for an input of `dtype`; undefined if it does not fit. */
@@ -200,7 +262,11 @@ function broadcastScalar(input: IRInput, value: number, dims: Dims): Tensor | st
  * Checks every stored input (in declaration order, so the first input that binds a dim is the one named in
  * conflicts), then applies `--set` overrides and the declared defaults of inputs not supplied.
  */
-export function checkInputs(program: IRProgram, raws: ReadonlyMap<string, RawInput>, options: SemanticOptions = {}): { tensors: Record<string, Tensor>; errors: InputError[] } {
+export function checkInputs(
+  program: IRProgram,
+  raws: ReadonlyMap<string, RawInput>,
+  options: SemanticOptions = {},
+): { tensors: Record<string, Tensor>; errors: InputError[] } {
   const errors: InputError[] = [];
   const tensors: Record<string, Tensor> = {};
   const dims = new Dims(program);
@@ -216,23 +282,45 @@ export function checkInputs(program: IRProgram, raws: ReadonlyMap<string, RawInp
   for (const [name, text] of Object.entries(set)) {
     const input = program.inputs.find((i) => i.name === name);
     if (!input) {
-      if (!paramNames.has(name)) errors.push(inputError(InputCode.badSet, `--set ${name}=${text}: pipeline '${program.pipeline}' has no param or input named '${name}'`));
+      if (!paramNames.has(name))
+        errors.push(
+          inputError(
+            InputCode.badSet,
+            `--set ${name}=${text}: pipeline '${program.pipeline}' has no param or input named '${name}'`,
+          ),
+        );
       continue;
     }
     const x = parseScalar(text, input.type.dtype);
     if (x === undefined) {
-      errors.push(inputError(InputCode.badSet, `--set ${name}=${text}: input '${name}' expects ${input.type.dtype === "f32" ? "a finite number" : expectedKind(input.type.dtype)} ${declaredAt(input)}`));
+      errors.push(
+        inputError(
+          InputCode.badSet,
+          `--set ${name}=${text}: input '${name}' expects ${input.type.dtype === "f32" ? "a finite number" : expectedKind(input.type.dtype)} ${declaredAt(input)}`,
+        ),
+      );
       continue;
     }
     const t = broadcastScalar(input, x, dims);
-    if (typeof t === "string") errors.push(inputError(InputCode.badSet, `--set ${name}=${text}: cannot broadcast to ${formatType(input.type)}: dim ${t} has no size from the other inputs`));
+    if (typeof t === "string")
+      errors.push(
+        inputError(
+          InputCode.badSet,
+          `--set ${name}=${text}: cannot broadcast to ${formatType(input.type)}: dim ${t} has no size from the other inputs`,
+        ),
+      );
     else tensors[name] = t;
   }
   for (const input of program.inputs) {
     if (input.default === undefined || raws.has(input.name) || rejected.has(input.name) || hasName(set, input.name)) continue;
     const t = broadcastScalar(input, input.default, dims);
     if (typeof t === "string") {
-      errors.push(inputError(InputCode.missing, `input '${input.name}' was omitted (default ${input.default}), but dim ${t} has no size from the other inputs; supply it ${declaredAt(input)}`));
+      errors.push(
+        inputError(
+          InputCode.missing,
+          `input '${input.name}' was omitted (default ${input.default}), but dim ${t} has no size from the other inputs; supply it ${declaredAt(input)}`,
+        ),
+      );
     } else tensors[input.name] = t;
   }
   return { tensors, errors };

@@ -13,7 +13,13 @@ export type Allocate = (dtype: DType, n: number) => TypedArray;
 export function allocateArray(dtype: DType, n: number, shared = false): TypedArray {
   const bytes = dtype === "f32" || dtype === "i32" ? 4 : dtype === "bool" ? 1 : 8;
   const mem = shared ? new SharedArrayBuffer(n * bytes) : new ArrayBuffer(n * bytes);
-  return dtype === "f32" ? new Float32Array(mem) : dtype === "i32" ? new Int32Array(mem) : dtype === "bool" ? new Uint8Array(mem) : new Float64Array(mem);
+  return dtype === "f32"
+    ? new Float32Array(mem)
+    : dtype === "i32"
+      ? new Int32Array(mem)
+      : dtype === "bool"
+        ? new Uint8Array(mem)
+        : new Float64Array(mem);
 }
 
 export interface BoundArrays {
@@ -26,9 +32,12 @@ function convert(t: Tensor, dims: readonly string[], dtype: DType, out: TypedArr
   const src = t.data;
   const n = src.length;
   const same = t.dims.every((d, i) => dims[i] === d);
-  const put = dtype === "bool" ? (i: number, v: number): void => void (out[i] = v !== 0 ? 1 : 0)
-    : dtype === "i32" ? (i: number, v: number): void => void (out[i] = Number.isNaN(v) ? 0 : Math.trunc(v))
-      : (i: number, v: number): void => void (out[i] = v);
+  const put =
+    dtype === "bool"
+      ? (i: number, v: number): void => void (out[i] = v !== 0 ? 1 : 0)
+      : dtype === "i32"
+        ? (i: number, v: number): void => void (out[i] = Number.isNaN(v) ? 0 : Math.trunc(v))
+        : (i: number, v: number): void => void (out[i] = v);
   if (same) {
     if (dtype === "f32" || dtype === "id") out.set(src);
     else for (let i = 0; i < n; i++) put(i, src[i]!);
@@ -63,7 +72,8 @@ export function bindInputs(plan: PlanMeta, supplied: Record<string, Tensor>, all
   for (const inp of plan.inputs) {
     const t = supplied[inp.name];
     if (t === undefined) {
-      if (inp.default === undefined) throw new EvalError("missing-input", `input ${inp.name} was not supplied and has no default`);
+      if (inp.default === undefined)
+        throw new EvalError("missing-input", `input ${inp.name} was not supplied and has no default`);
       continue;
     }
     bindInputDims(inp.name, inp.dims, t, infos, bound);
@@ -74,7 +84,8 @@ export function bindInputs(plan: PlanMeta, supplied: Record<string, Tensor>, all
     if (b !== undefined) sizes[d.name] = b.size;
   }
   for (const d of plan.usedDims) {
-    if (sizes[d] === undefined) throw new EvalError("unbound-dim", `dim ${d} has no size (no input binds it and it has no static size)`);
+    if (sizes[d] === undefined)
+      throw new EvalError("unbound-dim", `dim ${d} has no size (no input binds it and it has no static size)`);
   }
   const arrays: Record<string, TypedArray> = {};
   for (const inp of plan.inputs) {

@@ -35,7 +35,13 @@ function combine(fn: AccFnName, a: number, b: number): number {
 }
 
 /** Runs every kernel over the buffers B (inputs bound, the others allocated; SharedArrayBuffer-backed when a pool is used). */
-export async function runKernels(exe: Loaded, B: TypedArray[], sizes: Record<string, number>, params: Record<string, number>, o: ExecOptions): Promise<void> {
+export async function runKernels(
+  exe: Loaded,
+  B: TypedArray[],
+  sizes: Record<string, number>,
+  params: Record<string, number>,
+  o: ExecOptions,
+): Promise<void> {
   const meta = exe.meta;
   const count = (dims: readonly string[]): number => dims.reduce((n, d) => n * sizes[d]!, 1);
   const Z: KernelContext = { n: sizes, p: { ...meta.params, ...params } };
@@ -73,6 +79,7 @@ export async function runKernels(exe: Loaded, B: TypedArray[], sizes: Record<str
     fns.end(B, Z, first.total, first.S);
   }
   if (o.checkRequires) {
-    for (const q of meta.requires) if (B[q.buffer]!.some((v) => v === 0)) throw new EvalError("require", `require failed: ${q.message}`);
+    for (const q of meta.requires)
+      if (B[q.buffer]!.some((v) => v === 0)) throw new EvalError("require", `require failed: ${q.message}`);
   }
 }

@@ -26,7 +26,12 @@ export interface LibraryRunner {
 export interface GeneratedModule {
   plan: PlanMeta;
   kernels: readonly (KernelFns | null)[];
-  run(inputs: Record<string, TypedArray>, sizes: Record<string, number>, params?: Record<string, number>, lib?: LibraryRunner): Record<string, TypedArray>;
+  run(
+    inputs: Record<string, TypedArray>,
+    sizes: Record<string, number>,
+    params?: Record<string, number>,
+    lib?: LibraryRunner,
+  ): Record<string, TypedArray>;
 }
 
 export const EXPORT_LINE = "export { plan, kernels, run };";

@@ -58,8 +58,17 @@ export class KernelPool {
   }
 
   /** Runs chunks on workers 0..chunks.length-1 (the caller runs its own chunk meanwhile) and waits for all. */
-  async run(moduleId: string, moduleBody: string, kernel: number, B: TypedArray[], Z: KernelContext, chunks: Chunk[], own: () => void): Promise<void> {
-    if (chunks.length > this.workers.length) throw new Error(`kernel pool: ${chunks.length} chunks for ${this.workers.length} workers`);
+  async run(
+    moduleId: string,
+    moduleBody: string,
+    kernel: number,
+    B: TypedArray[],
+    Z: KernelContext,
+    chunks: Chunk[],
+    own: () => void,
+  ): Promise<void> {
+    if (chunks.length > this.workers.length)
+      throw new Error(`kernel pool: ${chunks.length} chunks for ${this.workers.length} workers`);
     const ctx: KernelContext = { n: Z.n, p: Z.p };
     const done = chunks.map((c, i) => {
       const w = this.workers[i]!;

@@ -65,10 +65,18 @@ export function shapeFor(dims: readonly string[], dimSizes: Record<string, numbe
  * Elementwise over k operands broadcast by name to (dims, shape): out[i] = fn(values at i).
  * `fn` receives a reusable array of operand values (do not keep it).
  */
-export function mapN(dims: readonly string[], shape: readonly number[], args: readonly Tensor[], fn: (v: Float64Array) => number): Float64Array {
+export function mapN(
+  dims: readonly string[],
+  shape: readonly number[],
+  args: readonly Tensor[],
+  fn: (v: Float64Array) => number,
+): Float64Array {
   const n = shapeSize(shape);
   const out = new Float64Array(n);
-  const w = new Walker(shape, args.map((a) => broadcastStrides(dims, a.dims, a.shape)));
+  const w = new Walker(
+    shape,
+    args.map((a) => broadcastStrides(dims, a.dims, a.shape)),
+  );
   const v = new Float64Array(args.length);
   const k = args.length;
   for (let i = 0; i < n; i++, w.next()) {

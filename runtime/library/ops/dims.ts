@@ -24,7 +24,13 @@ export type DimBindings = Map<string, { size: number; source: string }>;
  * Checks one supplied input against its declared dims (any order, a consistent shape) and binds the sizes of its
  * dims (an alias binds its root). Shared by every executor, so their errors are the same. Throws EvalError.
  */
-export function bindInputDims(name: string, want: readonly string[], t: Tensor, infos: Map<string, DimInfo>, bound: DimBindings): void {
+export function bindInputDims(
+  name: string,
+  want: readonly string[],
+  t: Tensor,
+  infos: Map<string, DimInfo>,
+  bound: DimBindings,
+): void {
   if (!(t.dims.length === want.length && want.every((d) => t.dims.includes(d)))) {
     throw new EvalError("input-dims", `input ${name} has dims [${t.dims.join(", ")}], declared [${want.join(", ")}]`);
   }
@@ -41,7 +47,10 @@ export function bindInputDims(name: string, want: readonly string[], t: Tensor, 
     const prev = bound.get(root);
     if (prev === undefined) bound.set(root, { size: s, source: `input ${name}${via}` });
     else if (prev.size !== s) {
-      throw new EvalError("dim-conflict", `dim ${root}: input ${name}${via} says ${root}=${s} but ${prev.source} says ${root}=${prev.size}`);
+      throw new EvalError(
+        "dim-conflict",
+        `dim ${root}: input ${name}${via} says ${root}=${s} but ${prev.source} says ${root}=${prev.size}`,
+      );
     }
   }
 }
@@ -75,7 +84,11 @@ export function bindDims(program: IRProgram, supplied: Record<string, Tensor>): 
     const want = inp.type.dims;
     bindInputDims(inp.name, want, t, infos, bound);
     const canon = order.filter((d) => want.includes(d));
-    const tt = broadcastTo(t, canon, canon.map((d) => dimSize(t, d)));
+    const tt = broadcastTo(
+      t,
+      canon,
+      canon.map((d) => dimSize(t, d)),
+    );
     tt.dtype = inp.type.dtype;
     coerce(tt);
     inputs[inp.name] = tt;

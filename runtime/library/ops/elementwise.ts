@@ -36,35 +36,56 @@ export function evalSize(ctx: NodeCtx, op: OpOf<"size">): Tensor {
 
 export function evalUnary(ctx: NodeCtx, op: OpOf<"unary">): Tensor {
   const f = UNARY[op.fn];
-  return result(ctx, mapN(ctx.dims, ctx.shape, ctx.args, (v) => f(v[0]!)));
+  return result(
+    ctx,
+    mapN(ctx.dims, ctx.shape, ctx.args, (v) => f(v[0]!)),
+  );
 }
 
 export function evalBinary(ctx: NodeCtx, op: OpOf<"binary">): Tensor {
   const f = BINARY[op.fn];
-  return result(ctx, mapN(ctx.dims, ctx.shape, ctx.args, (v) => f(v[0]!, v[1]!)));
+  return result(
+    ctx,
+    mapN(ctx.dims, ctx.shape, ctx.args, (v) => f(v[0]!, v[1]!)),
+  );
 }
 
 /** `cast`: to i32 truncates toward zero (NaN -> 0), to bool is x != 0, to f32 (and id) is the identity. */
 export function evalCast(ctx: NodeCtx, op: OpOf<"cast">): Tensor {
-  return result(ctx, mapN(ctx.dims, ctx.shape, ctx.args, (v) => cast(op.to, v[0]!)));
+  return result(
+    ctx,
+    mapN(ctx.dims, ctx.shape, ctx.args, (v) => cast(op.to, v[0]!)),
+  );
 }
 
 /** `where(c, a, b)`: a true select; the unselected operand's value (even NaN/inf) never reaches the result. */
 export function evalWhere(ctx: NodeCtx): Tensor {
-  return result(ctx, mapN(ctx.dims, ctx.shape, ctx.args, (v) => (v[0]! !== 0 ? v[1]! : v[2]!)));
+  return result(
+    ctx,
+    mapN(ctx.dims, ctx.shape, ctx.args, (v) => (v[0]! !== 0 ? v[1]! : v[2]!)),
+  );
 }
 
 /** `clamp(x, lo, hi)` = min(max(x, lo), hi). */
 export function evalClamp(ctx: NodeCtx): Tensor {
-  return result(ctx, mapN(ctx.dims, ctx.shape, ctx.args, (v) => clamp(v[0]!, v[1]!, v[2]!)));
+  return result(
+    ctx,
+    mapN(ctx.dims, ctx.shape, ctx.args, (v) => clamp(v[0]!, v[1]!, v[2]!)),
+  );
 }
 
 /** `safe_div(a, b, ok, fill)`: a/b where ok, fill elsewhere; the unselected quotient is never computed. */
 export function evalSafeDiv(ctx: NodeCtx): Tensor {
-  return result(ctx, mapN(ctx.dims, ctx.shape, ctx.args, (v) => (v[2]! !== 0 ? v[0]! / v[1]! : v[3]!)));
+  return result(
+    ctx,
+    mapN(ctx.dims, ctx.shape, ctx.args, (v) => (v[2]! !== 0 ? v[0]! / v[1]! : v[3]!)),
+  );
 }
 
 /** `detach`: the identity in the forward pass (it only stops gradients). */
 export function evalDetach(ctx: NodeCtx): Tensor {
-  return result(ctx, mapN(ctx.dims, ctx.shape, ctx.args, (v) => v[0]!));
+  return result(
+    ctx,
+    mapN(ctx.dims, ctx.shape, ctx.args, (v) => v[0]!),
+  );
 }

@@ -84,7 +84,8 @@ export function evalReduce(ctx: NodeCtx, op: OpOf<"reduce">): Tensor {
       }
       for (let j = 0; j < m; j++) {
         if (arg[j]! < 0) out[j] = op.empty;
-        else if (!Number.isFinite(mx[j]!)) out[j] = mx[j]!; // all -inf gives -inf; any +inf (or NaN) gives that
+        else if (!Number.isFinite(mx[j]!))
+          out[j] = mx[j]!; // all -inf gives -inf; any +inf (or NaN) gives that
         else out[j] = mx[j]! + Math.log(out[j]!);
       }
       break;

@@ -46,7 +46,11 @@ export function segmentGroups(ctx: NodeCtx, op: OpOf<"segment">): SegmentGroups 
 }
 
 /** Per-group statistic over selected members (and, for max/min/first, the flat index of the member that gives it). */
-export function segmentStats(fn: OpOf<"segment">["fn"], sg: SegmentGroups, xIsBool: boolean): { stat: Float64Array; arg: Int32Array } {
+export function segmentStats(
+  fn: OpOf<"segment">["fn"],
+  sg: SegmentGroups,
+  xIsBool: boolean,
+): { stat: Float64Array; arg: Int32Array } {
   const { x, sel, group, nGroups } = sg;
   const stat = new Float64Array(nGroups);
   const cnt = new Float64Array(nGroups);

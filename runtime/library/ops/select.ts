@@ -1,5 +1,14 @@
 // Selection and layout primitives: topk_mask, uniform, take, put, log_softmax, select, stack, rename.
-import { broadcastData, broadcastStrides, canonicalDims, forEachLine, shapeSize, stridesOf, Walker, type Tensor } from "../tensor.ts";
+import {
+  broadcastData,
+  broadcastStrides,
+  canonicalDims,
+  forEachLine,
+  shapeSize,
+  stridesOf,
+  Walker,
+  type Tensor,
+} from "../tensor.ts";
 import { axisOf, nodeError, result, shapeFor, type NodeCtx, type OpOf } from "./common.ts";
 import { lineLayout } from "./scan.ts";
 
@@ -79,7 +88,12 @@ export function takePlan(ctx: NodeCtx, along: string): { walker: () => Walker; s
     broadcastStrides(ctx.dims, idx.dims, idx.shape),
     broadcastStrides(ctx.dims, fill.dims, fill.shape),
   ];
-  return { walker: () => new Walker(ctx.shape, strides), strideS: stridesOf(x.shape)[sAx]!, nS: x.shape[sAx]!, n: shapeSize(ctx.shape) };
+  return {
+    walker: () => new Walker(ctx.shape, strides),
+    strideS: stridesOf(x.shape)[sAx]!,
+    nS: x.shape[sAx]!,
+    n: shapeSize(ctx.shape),
+  };
 }
 
 /** `take(x, idx, fill, along=S)`: out = x[..., S=idx[...]]; idx -1 or out of range (or not an integer) gives fill. */
@@ -100,7 +114,8 @@ export function putPlan(ctx: NodeCtx, op: OpOf<"put">): { walker: () => Walker; 
   const [x, at] = ctx.args as [Tensor, Tensor];
   const order = ctx.program.dims.map((d) => d.name);
   const fullDims = canonicalDims([...x.dims, ...at.dims], order);
-  if (op.into !== op.over && fullDims.includes(op.into)) throw nodeError(ctx.node, `put into ${op.into}, which the operands already have`);
+  if (op.into !== op.over && fullDims.includes(op.into))
+    throw nodeError(ctx.node, `put into ${op.into}, which the operands already have`);
   const fullShape = shapeFor(fullDims, ctx.dimSizes);
   const tAx = axisOf(ctx.node, ctx.dims, op.into);
   const strides = [
@@ -108,7 +123,12 @@ export function putPlan(ctx: NodeCtx, op: OpOf<"put">): { walker: () => Walker; 
     broadcastStrides(fullDims, at.dims, at.shape),
     broadcastStrides(fullDims, ctx.dims, ctx.shape, [op.into]),
   ];
-  return { walker: () => new Walker(fullShape, strides), n: shapeSize(fullShape), strideT: stridesOf(ctx.shape)[tAx]!, nT: ctx.shape[tAx]! };
+  return {
+    walker: () => new Walker(fullShape, strides),
+    n: shapeSize(fullShape),
+    strideT: stridesOf(ctx.shape)[tAx]!,
+    nT: ctx.shape[tAx]!,
+  };
 }
 
 /** `put(x, at, into=T, over=S)`: out[..., t] = Σ_s x[..., s]·[at[..., s] == t]; at -1 or out of range is dropped. */
@@ -147,7 +167,10 @@ export function selectPlan(ctx: NodeCtx, op: OpOf<"select">): { strides: number[
   if (ax >= 0 && !(op.position >= 0 && op.position < x.shape[ax]!)) {
     throw nodeError(ctx.node, `position ${op.position} is outside ${op.dim} (size ${x.shape[ax]})`);
   }
-  return { strides: broadcastStrides(ctx.dims, x.dims, x.shape, [op.dim]), base: ax < 0 ? 0 : op.position * stridesOf(x.shape)[ax]! };
+  return {
+    strides: broadcastStrides(ctx.dims, x.dims, x.shape, [op.dim]),
+    base: ax < 0 ? 0 : op.position * stridesOf(x.shape)[ax]!,
+  };
 }
 
 /** `select(dim, position)`: the slice at `position` along dim (the dim is dropped). */
@@ -164,7 +187,8 @@ export function evalSelect(ctx: NodeCtx, op: OpOf<"select">): Tensor {
 /** `stack(dim)`: args are the slices in label order; the result gains dim (each slice broadcast to the rest). */
 export function evalStack(ctx: NodeCtx, op: OpOf<"stack">): Tensor {
   const ax = axisOf(ctx.node, ctx.dims, op.dim);
-  if (ctx.shape[ax] !== ctx.args.length) throw nodeError(ctx.node, `stacks ${ctx.args.length} values into ${op.dim} of size ${ctx.shape[ax]}`);
+  if (ctx.shape[ax] !== ctx.args.length)
+    throw nodeError(ctx.node, `stacks ${ctx.args.length} values into ${op.dim} of size ${ctx.shape[ax]}`);
   const line = lineLayout(ctx, op.dim);
   const parts = ctx.args.map((a) => broadcastData(a, line.dims, line.shape));
   const out = new Float64Array(shapeSize(ctx.shape));

@@ -35,7 +35,11 @@ export function evalTableRead(ctx: NodeCtx, op: OpOf<"table_read">, state: Recor
 }
 
 /** The state after the step's writes, for every state named by an `update` result (inputs are not modified). */
-export function applyUpdates(program: IRProgram, values: Tensor[], state: Record<string, StateValue>): Record<string, StateValue> {
+export function applyUpdates(
+  program: IRProgram,
+  values: Tensor[],
+  state: Record<string, StateValue>,
+): Record<string, StateValue> {
   const order = program.dims.map((d) => d.name);
   const updates: Record<string, StateValue> = {};
   for (const r of program.results) {
@@ -45,7 +49,8 @@ export function applyUpdates(program: IRProgram, values: Tensor[], state: Record
     const val = values[r.node];
     if (val === undefined) throw new EvalError("state", `update ${r.name}: node %${r.node} was not evaluated`);
     if (!keyed) {
-      if (val.data.length !== 1) throw new EvalError("state", `update ${r.name}: an unkeyed state needs a scalar, got [${val.dims.join(", ")}]`);
+      if (val.data.length !== 1)
+        throw new EvalError("state", `update ${r.name}: an unkeyed state needs a scalar, got [${val.dims.join(", ")}]`);
       updates[r.name] = val.data[0]!;
       continue;
     }
@@ -53,7 +58,8 @@ export function applyUpdates(program: IRProgram, values: Tensor[], state: Record
     const key = values[r.key];
     if (key === undefined) throw new EvalError("state", `update ${r.name}: key node %${r.key} was not evaluated`);
     const prev = updates[r.name] ?? state[r.name];
-    if (prev !== undefined && !(prev instanceof Map)) throw new EvalError("state", `state ${r.name} is keyed but was given a ${typeof prev}`);
+    if (prev !== undefined && !(prev instanceof Map))
+      throw new EvalError("state", `state ${r.name} is keyed but was given a ${typeof prev}`);
     const table = new Map(prev ?? []);
     const dims = canonicalDims([...key.dims, ...val.dims], order);
     const shape = dims.map((d) => (key.dims.includes(d) ? key.shape[key.dims.indexOf(d)]! : val.shape[val.dims.indexOf(d)]!));

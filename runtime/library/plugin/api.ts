@@ -27,7 +27,11 @@ export type DTypeName = "f32" | "i32" | "bool" | "id";
  * float64 in that order (bool as 0/1, i32 and id as integers). An argument that lacks some of the row dims is
  * broadcast over them, so every `"..."` argument has the same `rows`.
  */
-export interface Tensor<D extends DTypeName = DTypeName, Dims extends readonly string[] = readonly string[], G extends "grad" | "const" = "grad"> {
+export interface Tensor<
+  D extends DTypeName = DTypeName,
+  Dims extends readonly string[] = readonly string[],
+  G extends "grad" | "const" = "grad",
+> {
   readonly dtype: D;
   readonly dims: readonly string[];
   readonly shape: readonly number[];

@@ -36,7 +36,11 @@ export function registerPlugin(path: string, module: Record<string, unknown>): v
 /** The node `name` of the plugin at `path`; EvalError RLP520/RLP521 when it is not loaded or not a node. */
 export function pluginNode(path: string, name: string): DefinedNode {
   const m = modules.get(path);
-  if (!m) throw new EvalError("RLP520", `plugin ${path} is not loaded (call loadPlugins(program) before evaluating a program that uses it)`);
+  if (!m)
+    throw new EvalError(
+      "RLP520",
+      `plugin ${path} is not loaded (call loadPlugins(program) before evaluating a program that uses it)`,
+    );
   const def = m[name] as Partial<DefinedNode> | undefined;
   if (def === undefined) throw new EvalError("RLP521", `plugin ${path} has no export '${name}' at run time`);
   if (def === null || typeof def !== "object" || def.brand !== NODE_BRAND || typeof def.forward !== "function") {

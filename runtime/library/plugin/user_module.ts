@@ -4,7 +4,11 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
-export async function importUserModule(spec: string, what: string, fail: (message: string) => Error): Promise<{ path: string; module: Record<string, unknown> }> {
+export async function importUserModule(
+  spec: string,
+  what: string,
+  fail: (message: string) => Error,
+): Promise<{ path: string; module: Record<string, unknown> }> {
   const path = resolve(spec);
   if (!existsSync(path)) throw fail(`${what} ${spec}: no such file`);
   try {

@@ -24,12 +24,19 @@ export interface GoldenBackend {
   /** Default tolerances for comparing this backend's results with goldens (a case may override them). */
   readonly rtol: number;
   readonly atol: number;
-  run(program: IRProgram, inputs: Record<string, Tensor>, options: GoldenRunOptions): Record<string, Tensor> | Promise<Record<string, Tensor>>;
+  run(
+    program: IRProgram,
+    inputs: Record<string, Tensor>,
+    options: GoldenRunOptions,
+  ): Record<string, Tensor> | Promise<Record<string, Tensor>>;
 }
 
 /** An error the backend raises for bad data (a failed `require`, ...): reported as the case's failure, with its code. */
 export class GoldenRunError extends Error {
-  constructor(readonly code: EvalErrorCode, message: string) {
+  constructor(
+    readonly code: EvalErrorCode,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -60,7 +67,12 @@ export const referenceBackend: GoldenBackend = {
 type Reference = Pick<typeof import("../../backends/reference/index.ts"), "evaluate" | "symbolicGradients">;
 
 /** The outputs of `rlp eval`: results by name, then `dL/dx` (zeros where L does not depend on x). */
-export function evalOutputs(program: IRProgram, inputs: Record<string, Tensor>, options: GoldenRunOptions, reference: Reference): Record<string, Tensor> {
+export function evalOutputs(
+  program: IRProgram,
+  inputs: Record<string, Tensor>,
+  options: GoldenRunOptions,
+  reference: Reference,
+): Record<string, Tensor> {
   const outputs: Record<string, Tensor> = {};
   const ev = reference.evaluate(program, inputs);
   for (const r of program.results) {
@@ -74,7 +86,14 @@ export function evalOutputs(program: IRProgram, inputs: Record<string, Tensor>, 
     for (const loss of program.results.filter((r) => r.kind === "loss")) {
       for (const x of marked) {
         const name = `d${loss.name}/d${x.name}`;
-        outputs[name] = g[name] ?? filled("f32", x.type.dims, x.type.dims.map((d) => ev.dimSizes[d] ?? 0), 0);
+        outputs[name] =
+          g[name] ??
+          filled(
+            "f32",
+            x.type.dims,
+            x.type.dims.map((d) => ev.dimSizes[d] ?? 0),
+            0,
+          );
       }
     }
   }
@@ -96,10 +115,15 @@ export async function loadGoldenBackend(name: string): Promise<GoldenBackend> {
   if (!ext) throw new BackendUnavailable(`unknown backend '${name}' (backends: ${BACKEND_NAMES.join(", ")})`);
   const url = new URL(ext.module, import.meta.url);
   const where = `runtime/tools/golden/${ext.module.replace(/^\.\//, "")}`;
-  if (!existsSync(fileURLToPath(url))) throw new BackendUnavailable(`backend '${name}' is not available yet: ${ext.owner} does not provide ${where}`);
+  if (!existsSync(fileURLToPath(url)))
+    throw new BackendUnavailable(`backend '${name}' is not available yet: ${ext.owner} does not provide ${where}`);
   const mod = (await import(url.href)) as { goldenBackend?: unknown; createGoldenBackend?: unknown };
-  const backend = typeof mod.createGoldenBackend === "function" ? await (mod.createGoldenBackend as () => unknown)() : mod.goldenBackend;
-  if (!isGoldenBackend(backend)) throw new BackendUnavailable(`backend '${name}': ${where} exports neither goldenBackend nor createGoldenBackend() with run(program, inputs, options)`);
+  const backend =
+    typeof mod.createGoldenBackend === "function" ? await (mod.createGoldenBackend as () => unknown)() : mod.goldenBackend;
+  if (!isGoldenBackend(backend))
+    throw new BackendUnavailable(
+      `backend '${name}': ${where} exports neither goldenBackend nor createGoldenBackend() with run(program, inputs, options)`,
+    );
   return backend;
 }
 

@@ -103,14 +103,23 @@ export function readManifest(path: string): Discovery {
   try {
     doc = JSON.parse(readFileSync(source, "utf8"));
   } catch (e) {
-    return { cases: [], errors: [{ source, message: `cannot read the manifest: ${String((e as Error).message).split("\n")[0]}` }] };
+    return {
+      cases: [],
+      errors: [{ source, message: `cannot read the manifest: ${String((e as Error).message).split("\n")[0]}` }],
+    };
   }
   validate ??= new Ajv({ allErrors: false, strict: true }).compile(manifestSchema);
   if (!validate(doc)) {
     const err = validate.errors?.[0];
     const where = err?.instancePath ? `at ${err.instancePath}` : "at the top level";
-    const extra = err?.keyword === "additionalProperties" ? ` ('${String((err.params as { additionalProperty?: unknown }).additionalProperty)}')` : "";
-    return { cases: [], errors: [{ source, message: `invalid manifest ${where}: ${err?.message ?? "does not match the schema"}${extra}` }] };
+    const extra =
+      err?.keyword === "additionalProperties"
+        ? ` ('${String((err.params as { additionalProperty?: unknown }).additionalProperty)}')`
+        : "";
+    return {
+      cases: [],
+      errors: [{ source, message: `invalid manifest ${where}: ${err?.message ?? "does not match the schema"}${extra}` }],
+    };
   }
   const m = doc as Manifest;
   const dir = dirname(source);
@@ -151,8 +160,17 @@ function casesByName(dir: string, files: string[]): GoldenCase[] {
     const name = f.slice(0, -".rlp".length);
     const inputs = [`${name}.inputs.json`, `${name}.inputs.safetensors`].find((x) => names.has(x));
     if (!inputs) continue;
-    const expected = [`${name}.expected.json`, `${name}.expected.safetensors`].find((x) => names.has(x)) ?? `${name}.expected.json`;
-    cases.push({ name, source: join(dir, f), pipeline: join(dir, f), inputs: join(dir, inputs), expected: join(dir, expected), grad: true, set: {} });
+    const expected =
+      [`${name}.expected.json`, `${name}.expected.safetensors`].find((x) => names.has(x)) ?? `${name}.expected.json`;
+    cases.push({
+      name,
+      source: join(dir, f),
+      pipeline: join(dir, f),
+      inputs: join(dir, inputs),
+      expected: join(dir, expected),
+      grad: true,
+      set: {},
+    });
   }
   return cases;
 }
@@ -170,7 +188,11 @@ export function discoverCases(target: string): Discovery {
     return { cases: [], errors: [{ source: root, message: `no such file or directory: '${target}'` }] };
   }
   if (st.isFile()) {
-    if (basename(root).endsWith(".rlp")) return { cases: casesByName(dirname(root), readdirSync(dirname(root)).sort()).filter((c) => c.pipeline === root), errors: [] };
+    if (basename(root).endsWith(".rlp"))
+      return {
+        cases: casesByName(dirname(root), readdirSync(dirname(root)).sort()).filter((c) => c.pipeline === root),
+        errors: [],
+      };
     return readManifest(root);
   }
   const out: Discovery = { cases: [], errors: [] };

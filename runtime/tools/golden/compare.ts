@@ -25,7 +25,16 @@ export type OutputProblem =
   | { kind: "extra"; name: string }
   | { kind: "dims"; name: string; expected: string[]; actual: string[] }
   | { kind: "shape"; name: string; dim: string; expected: number; actual: number }
-  | { kind: "values"; name: string; dims: string[]; total: number; count: number; first: ElementDiff[]; maxAbs: number; maxRel: number };
+  | {
+      kind: "values";
+      name: string;
+      dims: string[];
+      total: number;
+      count: number;
+      first: ElementDiff[];
+      maxAbs: number;
+      maxRel: number;
+    };
 
 export interface Comparison {
   ok: boolean;
@@ -46,7 +55,12 @@ function close(e: number, a: number, tol: Tolerance): boolean {
 }
 
 /** Compares every output by name; tensors are matched by dim NAME (the actual one may hold its dims in another order). */
-export function compareOutputs(expected: Record<string, Tensor>, actual: Record<string, Tensor>, tol: Tolerance, options: CompareOptions = {}): Comparison {
+export function compareOutputs(
+  expected: Record<string, Tensor>,
+  actual: Record<string, Tensor>,
+  tol: Tolerance,
+  options: CompareOptions = {},
+): Comparison {
   const maxDiffs = options.maxDiffs ?? 5;
   const problems: OutputProblem[] = [];
   let compared = 0;
@@ -130,10 +144,25 @@ function pad(s: string, n: number): string {
 }
 
 /** The first differing elements of a "values" problem as an aligned table, then "... and N more". */
-export function differenceTable(p: Extract<OutputProblem, { kind: "values" }>, headers: readonly [string, string], cells: (d: (typeof p.first)[number]) => [number, number], indent: string): string[] {
-  const rows = [["index", ...headers, "abs err", "rel err"], ...p.first.map((d) => [`${p.name}${formatIndex(p.dims, d.index)}`, ...cells(d).map(formatValue), formatError(d.abs), formatError(d.rel)])];
+export function differenceTable(
+  p: Extract<OutputProblem, { kind: "values" }>,
+  headers: readonly [string, string],
+  cells: (d: (typeof p.first)[number]) => [number, number],
+  indent: string,
+): string[] {
+  const rows = [
+    ["index", ...headers, "abs err", "rel err"],
+    ...p.first.map((d) => [
+      `${p.name}${formatIndex(p.dims, d.index)}`,
+      ...cells(d).map(formatValue),
+      formatError(d.abs),
+      formatError(d.rel),
+    ]),
+  ];
   const widths = rows[0]!.map((_, k) => Math.max(...rows.map((r) => r[k]!.length)));
-  const lines = rows.map((r) => `${indent}${r.map((cell, k) => (k === r.length - 1 ? cell : pad(cell, widths[k]!))).join("  ")}`.trimEnd());
+  const lines = rows.map((r) =>
+    `${indent}${r.map((cell, k) => (k === r.length - 1 ? cell : pad(cell, widths[k]!))).join("  ")}`.trimEnd(),
+  );
   if (p.count > p.first.length) lines.push(`${indent}... and ${p.count - p.first.length} more`);
   return lines;
 }

@@ -20,7 +20,12 @@ export function readExpected(path: string, shown: string = path): ReadExpectedRe
     bytes = readFileSync(path);
   } catch (e) {
     const code = (e as { code?: unknown }).code;
-    const why = code === "ENOENT" ? "no such file (record it with rlp test --update)" : code === "EISDIR" ? "it is a directory" : String((e as Error).message).split("\n")[0];
+    const why =
+      code === "ENOENT"
+        ? "no such file (record it with rlp test --update)"
+        : code === "EISDIR"
+          ? "it is a directory"
+          : String((e as Error).message).split("\n")[0];
     return { error: `cannot read expected file '${shown}': ${why}` };
   }
   return isSafetensorsPath(path) ? fromSafetensors(shown, bytes) : fromJson(shown, bytes);
@@ -31,16 +36,21 @@ function fromSafetensors(path: string, bytes: Uint8Array): ReadExpectedResult {
   try {
     file = decodeSafetensors(bytes);
   } catch (e) {
-    if (e instanceof SafetensorsFormatError) return { error: `expected file '${path}' is not a valid safetensors file: ${e.message}` };
+    if (e instanceof SafetensorsFormatError)
+      return { error: `expected file '${path}' is not a valid safetensors file: ${e.message}` };
     throw e;
   }
   if (file.unsupported.length > 0) return { error: `expected file '${path}': ${file.unsupported[0]!.message}` };
   const tensors: Record<string, Tensor> = {};
   for (const [name, t] of file.tensors) {
     const meta = file.metadata[`dims:${name}`];
-    if (meta === undefined) return { error: `expected file '${path}': tensor '${name}' has no 'dims:${name}' metadata naming its dims` };
+    if (meta === undefined)
+      return { error: `expected file '${path}': tensor '${name}' has no 'dims:${name}' metadata naming its dims` };
     const dims = meta === "" ? [] : meta.split(",").map((s) => s.trim());
-    if (dims.length !== t.shape.length) return { error: `expected file '${path}': tensor '${name}' has ${t.shape.length} axes but its metadata names ${dims.length} dims` };
+    if (dims.length !== t.shape.length)
+      return {
+        error: `expected file '${path}': tensor '${name}' has ${t.shape.length} axes but its metadata names ${dims.length} dims`,
+      };
     const dtype: DType = t.dtype === "BOOL" ? "bool" : t.dtype.startsWith("I") || t.dtype === "U8" ? "i32" : "f32";
     tensors[name] = { dtype, dims, shape: [...t.shape], data: Float64Array.from(t.values) };
   }
@@ -68,7 +78,8 @@ function fromJson(path: string, bytes: Uint8Array): ReadExpectedResult {
   } catch (e) {
     return { error: `expected file '${path}' is not valid JSON: ${String((e as Error).message).split("\n")[0]}` };
   }
-  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) return { error: `expected file '${path}' must hold a JSON object {name: {dims, shape, data}}` };
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc))
+    return { error: `expected file '${path}' must hold a JSON object {name: {dims, shape, data}}` };
   const tensors: Record<string, Tensor> = {};
   for (const [name, entry] of Object.entries(doc as Record<string, unknown>)) {
     const bad = (why: string): ReadExpectedResult => ({ error: `expected file '${path}', entry '${name}': ${why}` });
@@ -78,10 +89,12 @@ function fromJson(path: string, bytes: Uint8Array): ReadExpectedResult {
       tensors[name] = { dtype: typeof entry === "boolean" ? "bool" : "f32", dims: [], shape: [], data: Float64Array.of(x) };
       continue;
     }
-    if (typeof entry !== "object" || entry === null || Array.isArray(entry)) return bad("must be {dims, shape, data} or a number");
+    if (typeof entry !== "object" || entry === null || Array.isArray(entry))
+      return bad("must be {dims, shape, data} or a number");
     const { dims, shape, data } = entry as { dims?: unknown; shape?: unknown; data?: unknown };
     if (!Array.isArray(dims) || !dims.every((d) => typeof d === "string")) return bad("'dims' must be a list of dim names");
-    if (!Array.isArray(shape) || !shape.every((s) => Number.isSafeInteger(s) && (s as number) >= 0)) return bad("'shape' must be a list of sizes");
+    if (!Array.isArray(shape) || !shape.every((s) => Number.isSafeInteger(s) && (s as number) >= 0))
+      return bad("'shape' must be a list of sizes");
     if (shape.length !== dims.length) return bad(`${dims.length} dims but ${shape.length} sizes`);
     if (data === undefined) return bad("'data' is missing");
     const flat: unknown[] = [];

@@ -18,7 +18,12 @@ export function hasGradients(program: IRProgram): boolean {
  * The outputs from a backend's results by name (`results` holds the program's results and, with `grad`, the
  * symbolic gradient program's `dL/dx` results) and the run's dim sizes.
  */
-export function goldenOutputs(program: IRProgram, results: Record<string, Tensor>, dimSizes: Record<string, number>, grad: boolean): Record<string, Tensor> {
+export function goldenOutputs(
+  program: IRProgram,
+  results: Record<string, Tensor>,
+  dimSizes: Record<string, number>,
+  grad: boolean,
+): Record<string, Tensor> {
   const out: Record<string, Tensor> = {};
   for (const r of program.results) {
     const v = results[r.name];
@@ -29,7 +34,14 @@ export function goldenOutputs(program: IRProgram, results: Record<string, Tensor
   for (const loss of program.results.filter((r) => r.kind === "loss")) {
     for (const x of marked) {
       const name = `d${loss.name}/d${x.name}`;
-      out[name] = results[name] ?? filled("f32", x.type.dims, x.type.dims.map((d) => dimSizes[d] ?? 0), 0);
+      out[name] =
+        results[name] ??
+        filled(
+          "f32",
+          x.type.dims,
+          x.type.dims.map((d) => dimSizes[d] ?? 0),
+          0,
+        );
     }
   }
   return out;

@@ -35,9 +35,18 @@ export function customGradientNodes(program: IRProgram): string[] {
 export type GradcheckOutcome = Omit<CaseOutcome, "status"> & { status: CaseOutcome["status"] | "skipped" };
 
 /** Checks one case's gradients. `prepared` is the case compiled and its inputs read (run.ts prepareCase). */
-export async function gradcheckCase(c: GoldenCase, prepared: Prepared, options: GradcheckOptions = GRADCHECK_DEFAULTS): Promise<GradcheckOutcome> {
+export async function gradcheckCase(
+  c: GoldenCase,
+  prepared: Prepared,
+  options: GradcheckOptions = GRADCHECK_DEFAULTS,
+): Promise<GradcheckOutcome> {
   const t0 = performance.now();
-  const done = (o: Omit<GradcheckOutcome, "case" | "backend" | "timeMs">): GradcheckOutcome => ({ case: c, backend: GRADCHECK, timeMs: performance.now() - t0, ...o });
+  const done = (o: Omit<GradcheckOutcome, "case" | "backend" | "timeMs">): GradcheckOutcome => ({
+    case: c,
+    backend: GRADCHECK,
+    timeMs: performance.now() - t0,
+    ...o,
+  });
   if ("error" in prepared) return done({ status: "error", message: prepared.error, details: prepared.details });
   const { program, inputs } = prepared.ok;
   const nodes = customGradientNodes(program);
@@ -59,7 +68,8 @@ export async function gradcheckCase(c: GoldenCase, prepared: Prepared, options: 
       }
     }
   } catch (e) {
-    if (e instanceof EvalError) return done({ status: "error", message: `run-time error[${e.code}]: ${e.message.split("\n")[0]}`, details: [] });
+    if (e instanceof EvalError)
+      return done({ status: "error", message: `run-time error[${e.code}]: ${e.message.split("\n")[0]}`, details: [] });
     throw e;
   }
   const checked = Object.keys(numeric);
@@ -67,7 +77,12 @@ export async function gradcheckCase(c: GoldenCase, prepared: Prepared, options: 
   const cmp = compareOutputs(numeric, analytic, options, { maxDiffs: 5 });
   const about = `custom node${nodes.length === 1 ? "" : "s"} ${nodes.join(", ")}`;
   const elements = checked.reduce((s, k) => s + numeric[k]!.data.length, 0);
-  if (cmp.ok) return done({ status: "passed", message: `${checked.join(", ")}: ${elements} element${elements === 1 ? "" : "s"} agree (${about})`, details: [] });
+  if (cmp.ok)
+    return done({
+      status: "passed",
+      message: `${checked.join(", ")}: ${elements} element${elements === 1 ? "" : "s"} agree (${about})`,
+      details: [],
+    });
   const bad = cmp.problems.length;
   return done({
     status: "failed",

@@ -12,7 +12,27 @@ export {
   type GoldenBackend,
   type GoldenRunOptions,
 } from "./backends.ts";
-export { compareOutputs, formatComparison, formatError, formatIndex, formatValue, type Comparison, type ElementDiff, type OutputProblem, type Tolerance } from "./compare.ts";
+export {
+  compareOutputs,
+  formatComparison,
+  formatError,
+  formatIndex,
+  formatValue,
+  type Comparison,
+  type ElementDiff,
+  type OutputProblem,
+  type Tolerance,
+} from "./compare.ts";
 export { readExpected, writeExpected } from "./expected.ts";
-export { checkCase, prepareCase, toleranceFor, updateCase, type CaseOutcome, type CaseStatus, type Prepared, type PreparedCase, type UpdateOutcome } from "./run.ts";
+export {
+  checkCase,
+  prepareCase,
+  toleranceFor,
+  updateCase,
+  type CaseOutcome,
+  type CaseStatus,
+  type Prepared,
+  type PreparedCase,
+  type UpdateOutcome,
+} from "./run.ts";
 export { formatJunit } from "./junit.ts";

@@ -5,8 +5,15 @@ import type { CaseOutcome } from "./run.ts";
 
 function esc(s: string): string {
   // XML 1.0 forbids most control characters even when escaped: drop them.
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  return (
+    s
+      // eslint-disable-next-line no-control-regex -- these control characters are what the pattern removes
+      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, "")
+      .replace(/&/g, "&amp;")
+      .replace(/</g, "&lt;")
+      .replace(/>/g, "&gt;")
+      .replace(/"/g, "&quot;")
+  );
 }
 
 const secs = (ms: number) => (ms / 1000).toFixed(3);
@@ -25,10 +32,14 @@ export function formatJunit(outcomes: readonly CaseOutcome[], options: JunitOpti
   const count = (os: readonly CaseOutcome[], s: CaseOutcome["status"]) => os.filter((o) => o.status === s).length;
   const total = (os: readonly CaseOutcome[]) => os.reduce((t, o) => t + o.timeMs, 0);
   const lines: string[] = [`<?xml version="1.0" encoding="UTF-8"?>`];
-  lines.push(`<testsuites name="rlp test" tests="${outcomes.length}" failures="${count(outcomes, "failed")}" errors="${count(outcomes, "error")}" skipped="0" time="${secs(total(outcomes))}">`);
+  lines.push(
+    `<testsuites name="rlp test" tests="${outcomes.length}" failures="${count(outcomes, "failed")}" errors="${count(outcomes, "error")}" skipped="0" time="${secs(total(outcomes))}">`,
+  );
   for (const b of backends) {
     const os = outcomes.filter((o) => o.backend === b);
-    lines.push(`  <testsuite name="${esc(`rlp test (${b})`)}" tests="${os.length}" failures="${count(os, "failed")}" errors="${count(os, "error")}" skipped="0" time="${secs(total(os))}" timestamp="${timestamp}">`);
+    lines.push(
+      `  <testsuite name="${esc(`rlp test (${b})`)}" tests="${os.length}" failures="${count(os, "failed")}" errors="${count(os, "error")}" skipped="0" time="${secs(total(os))}" timestamp="${timestamp}">`,
+    );
     for (const o of os) {
       const r = relative(cwd, o.case.source);
       const source = r === "" || r.startsWith("..") ? o.case.source : r;

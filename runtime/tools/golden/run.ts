@@ -60,16 +60,26 @@ export function prepareCase(c: GoldenCase): Prepared {
     const inputs = new Set(probe.programs.flatMap((p) => p.inputs.map((i) => i.name)));
     paramSet = Object.fromEntries(Object.entries(c.set).filter(([k]) => !inputs.has(k)));
   }
-  const compiled = elaborate(c.pipeline, c.pipelineName === undefined ? { set: paramSet } : { set: paramSet, pipeline: c.pipelineName });
+  const compiled = elaborate(
+    c.pipeline,
+    c.pipelineName === undefined ? { set: paramSet } : { set: paramSet, pipeline: c.pipelineName },
+  );
   if (hasErrors(compiled.diagnostics)) {
     const errors = compiled.diagnostics.filter((d) => d.severity === "error");
-    return { error: `${rel(c.pipeline)} does not compile (${errors.length} error${errors.length === 1 ? "" : "s"})`, details: errors.map(diagLine) };
+    return {
+      error: `${rel(c.pipeline)} does not compile (${errors.length} error${errors.length === 1 ? "" : "s"})`,
+      details: errors.map(diagLine),
+    };
   }
-  const programs = c.pipelineName === undefined ? compiled.programs : compiled.programs.filter((p) => p.pipeline === c.pipelineName);
+  const programs =
+    c.pipelineName === undefined ? compiled.programs : compiled.programs.filter((p) => p.pipeline === c.pipelineName);
   if (programs.length !== 1) {
     const names = compiled.programs.map((p) => p.pipeline).join(", ");
     return {
-      error: programs.length === 0 ? `${rel(c.pipeline)} has no pipeline${c.pipelineName ? ` '${c.pipelineName}'` : ""}` : `${rel(c.pipeline)} declares several pipelines (${names}); name one with "pipelineName"`,
+      error:
+        programs.length === 0
+          ? `${rel(c.pipeline)} has no pipeline${c.pipelineName ? ` '${c.pipelineName}'` : ""}`
+          : `${rel(c.pipeline)} declares several pipelines (${names}); name one with "pipelineName"`,
       details: [],
     };
   }
@@ -81,7 +91,11 @@ export function prepareCase(c: GoldenCase): Prepared {
   return { ok: { program, inputs: read.tensors } };
 }
 
-async function runBackend(backend: GoldenBackend, p: PreparedCase, grad: boolean): Promise<{ outputs: Record<string, Tensor> } | { error: string }> {
+async function runBackend(
+  backend: GoldenBackend,
+  p: PreparedCase,
+  grad: boolean,
+): Promise<{ outputs: Record<string, Tensor> } | { error: string }> {
   try {
     return { outputs: await backend.run(p.program, p.inputs, { grad }) };
   } catch (e) {
@@ -95,9 +109,18 @@ export function toleranceFor(c: GoldenCase, backend: GoldenBackend): Tolerance {
 }
 
 /** Checks one case on one backend. `prepared` may be shared between backends. */
-export async function checkCase(c: GoldenCase, backend: GoldenBackend, prepared: Prepared = prepareCase(c)): Promise<CaseOutcome> {
+export async function checkCase(
+  c: GoldenCase,
+  backend: GoldenBackend,
+  prepared: Prepared = prepareCase(c),
+): Promise<CaseOutcome> {
   const t0 = performance.now();
-  const done = (o: Omit<CaseOutcome, "case" | "backend" | "timeMs">): CaseOutcome => ({ case: c, backend: backend.name, timeMs: performance.now() - t0, ...o });
+  const done = (o: Omit<CaseOutcome, "case" | "backend" | "timeMs">): CaseOutcome => ({
+    case: c,
+    backend: backend.name,
+    timeMs: performance.now() - t0,
+    ...o,
+  });
   if ("error" in prepared) return done({ status: "error", message: prepared.error, details: prepared.details });
   const expected = readExpected(c.expected, rel(c.expected));
   if ("error" in expected) return done({ status: "error", message: expected.error, details: [] });
@@ -107,7 +130,11 @@ export async function checkCase(c: GoldenCase, backend: GoldenBackend, prepared:
   const cmp = compareOutputs(expected.tensors, run.outputs, tol);
   if (cmp.ok) return done({ status: "passed", details: [] });
   const n = cmp.problems.length;
-  return done({ status: "failed", message: `${n} output${n === 1 ? " differs" : "s differ"} from ${rel(c.expected)}`, details: formatComparison(cmp, tol, "") });
+  return done({
+    status: "failed",
+    message: `${n} output${n === 1 ? " differs" : "s differ"} from ${rel(c.expected)}`,
+    details: formatComparison(cmp, tol, ""),
+  });
 }
 
 export interface UpdateOutcome {
@@ -126,12 +153,18 @@ export async function updateCase(c: GoldenCase, prepared: Prepared = prepareCase
   const run = await runBackend(referenceBackend, prepared.ok, c.grad);
   if ("error" in run) return { case: c, status: "error", message: run.error, details: [] };
   const old = readExpected(c.expected);
-  if ("tensors" in old && compareOutputs(old.tensors, run.outputs, { rtol: 0, atol: 0 }).ok) return { case: c, status: "unchanged", details: [] };
+  if ("tensors" in old && compareOutputs(old.tensors, run.outputs, { rtol: 0, atol: 0 }).ok)
+    return { case: c, status: "unchanged", details: [] };
   try {
     writeExpected(c.expected, run.outputs);
   } catch (e) {
     const code = (e as { code?: unknown }).code;
-    const why = code === "ENOENT" ? "no such directory" : code === "EACCES" || code === "EPERM" ? "permission denied" : String((e as Error).message).split("\n")[0];
+    const why =
+      code === "ENOENT"
+        ? "no such directory"
+        : code === "EACCES" || code === "EPERM"
+          ? "permission denied"
+          : String((e as Error).message).split("\n")[0];
     return { case: c, status: "error", message: `cannot write '${rel(c.expected)}': ${why}`, details: [], writeFailed: true };
   }
   return { case: c, status: "written", details: [] };

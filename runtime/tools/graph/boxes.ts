@@ -33,7 +33,8 @@ export function buildBoxes(program: IRProgram, kernels: KernelPlanLike | undefin
     // Inputs, params and state are buffers a kernel reads, not something it computes.
     kernels.kernels.forEach((k, i) => {
       const id = kernelInfo(k, i).id;
-      for (const n of k.nodes) if (!kernelOf.has(n) && !(nodes[n] !== undefined && OPS[nodes[n].op.op].source)) kernelOf.set(n, id);
+      for (const n of k.nodes)
+        if (!kernelOf.has(n) && !(nodes[n] !== undefined && OPS[nodes[n].op.op].source)) kernelOf.set(n, id);
     });
   }
   const hidden = (n: IRNode) => n.op.op === "const" && !resultNodes.has(n.id);
@@ -93,7 +94,13 @@ export function buildBoxes(program: IRProgram, kernels: KernelPlanLike | undefin
     const last = g.ir[g.ir.length - 1]!;
     const box = describeGroup(g.ir, first, last, program, src, inputByNode);
     const stageRank = Math.min(...g.ir.map((n) => rank[n.id]!));
-    const node: GraphNode = { id: freshId(box.idBase), kind: box.kind, title: box.title, detail: box.detail, irNodes: g.ir.map((n) => n.id) };
+    const node: GraphNode = {
+      id: freshId(box.idBase),
+      kind: box.kind,
+      title: box.title,
+      detail: box.detail,
+      irNodes: g.ir.map((n) => n.id),
+    };
     if (!isSource(box.kind) && Number.isFinite(stageRank)) node.stage = STAGES[stageRank]!;
     if (box.span) node.span = box.span;
     const kernel = kernelOf.get(first.id);

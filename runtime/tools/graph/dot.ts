@@ -33,7 +33,13 @@ function nodeLine(n: GraphNode): string {
       attrs.push(`shape=box`, `style="filled"`, `fillcolor="#ffffff"`, `color=${dotString(colors.stroke)}`);
       break;
     case "result":
-      attrs.push(`shape=box`, `style="rounded,filled"`, `fillcolor=${dotString(colors.stroke)}`, `fontcolor="#ffffff"`, `color=${dotString(colors.stroke)}`);
+      attrs.push(
+        `shape=box`,
+        `style="rounded,filled"`,
+        `fillcolor=${dotString(colors.stroke)}`,
+        `fontcolor="#ffffff"`,
+        `color=${dotString(colors.stroke)}`,
+      );
       break;
   }
   attrs.push(`kind=${dotString(n.kind)}`);
@@ -45,7 +51,9 @@ export function renderDot(model: GraphModel, options: DotOptions = {}): string {
   const heading = options.heading ?? `pipeline ${model.pipeline}`;
   const lines: string[] = [];
   lines.push(`digraph ${dotString(model.pipeline)} {`);
-  lines.push(`  graph [rankdir=TB, label=${dotString(heading)}, labelloc=t, labeljust=l, fontname="monospace", fontsize=14, newrank=true];`);
+  lines.push(
+    `  graph [rankdir=TB, label=${dotString(heading)}, labelloc=t, labeljust=l, fontname="monospace", fontsize=14, newrank=true];`,
+  );
   lines.push(`  node [fontname="monospace", fontsize=11, margin="0.15,0.06"];`);
   lines.push(`  edge [fontname="monospace", fontsize=10, arrowsize=0.7];`);
   const clustered = new Set(model.clusters.flatMap((c) => c.nodes));
@@ -54,7 +62,9 @@ export function renderDot(model: GraphModel, options: DotOptions = {}): string {
   for (const c of model.clusters) {
     const colors = c.stage ? STAGE_COLORS[c.stage] : { fill: "#fafafa", stroke: "#3c4043" };
     lines.push(`  subgraph ${dotString(c.id)} {`);
-    lines.push(`    label=${dotString(clusterTitle(c))}; style=${c.kind === "kernel" ? '"dashed,rounded,filled"' : '"rounded,filled"'}; fillcolor=${dotString(colors.fill)}; color=${dotString(colors.stroke)}; fontcolor=${dotString(colors.stroke)};`);
+    lines.push(
+      `    label=${dotString(clusterTitle(c))}; style=${c.kind === "kernel" ? '"dashed,rounded,filled"' : '"rounded,filled"'}; fillcolor=${dotString(colors.fill)}; color=${dotString(colors.stroke)}; fontcolor=${dotString(colors.stroke)};`,
+    );
     for (const id of c.nodes) {
       const n = byId.get(id);
       if (n) lines.push(`    ${nodeLine(n)}`);
@@ -62,7 +72,11 @@ export function renderDot(model: GraphModel, options: DotOptions = {}): string {
     lines.push("  }");
   }
   for (const e of model.edges) {
-    const attrs = [`label=${dotString(edgeText(e, byId.get(e.from)))}`, `color=${dotString(edgeColor(e))}`, `fontcolor=${dotString(edgeColor(e))}`];
+    const attrs = [
+      `label=${dotString(edgeText(e, byId.get(e.from)))}`,
+      `color=${dotString(edgeColor(e))}`,
+      `fontcolor=${dotString(edgeColor(e))}`,
+    ];
     if (e.static) attrs.push(`style=dashed`);
     if (e.grad.length > 0) attrs.push(`penwidth=1.6`);
     lines.push(`  ${dotString(e.from)} -> ${dotString(e.to)} [${attrs.join(", ")}];`);

@@ -32,7 +32,14 @@ export function valueNames(program: IRProgram, out: readonly GraphNode[], src: S
       if (box.kind !== "expr" || !box.span || box.irNodes.length !== 1) continue;
       const e = src.exprs.get(spanKey(box.span))?.expr;
       const args = nodes[box.irNodes[0]!]!.args;
-      const operands = e?.kind === "binary" ? [e.left, e.right] : e?.kind === "unary" ? [e.operand] : e?.kind === "call" && e.args.length === 1 && !e.args[0]!.name ? [e.args[0]!.value] : [];
+      const operands =
+        e?.kind === "binary"
+          ? [e.left, e.right]
+          : e?.kind === "unary"
+            ? [e.operand]
+            : e?.kind === "call" && e.args.length === 1 && !e.args[0]!.name
+              ? [e.args[0]!.value]
+              : [];
       if (operands.length === 0 || operands.length !== args.length) continue;
       operands.forEach((o, i) => {
         if (o.kind === "name" && !valueName.has(args[i]!)) valueName.set(args[i]!, o.name);
@@ -52,7 +59,12 @@ export class EdgeBuilder {
   /** The computing boxes of the pipeline's file by span key. */
   private readonly boxesBySpan = new Map<string, GraphNode[]>();
 
-  constructor(program: IRProgram, private readonly boxes: Boxes, private readonly src: SourceInfo | undefined, private readonly valueName: ReadonlyMap<number, string>) {
+  constructor(
+    program: IRProgram,
+    private readonly boxes: Boxes,
+    private readonly src: SourceInfo | undefined,
+    private readonly valueName: ReadonlyMap<number, string>,
+  ) {
     this.nodes = program.nodes;
     for (const b of boxes.out) {
       if ((b.kind !== "call" && b.kind !== "expr") || !b.span || b.span.file !== src?.file) continue;
@@ -97,7 +109,10 @@ export class EdgeBuilder {
     }
   }
 
-  /** Adds the edge for value `a` from box `from` into `to`, or the edges of its frontier when `from` is not what the source says. */
+  /**
+   * Adds the edge for value `a` from box `from` into `to`, or the edges of its frontier when `from` is not what the
+   * source says.
+   */
   connect(from: GraphNode, to: GraphNode, a: number, written: Set<GraphNode> | undefined, name: string | undefined): void {
     const shared = from.kind === "call" && written !== undefined && ![...written].some((w) => this.sameBox(w, from));
     if (!shared) {

@@ -18,15 +18,24 @@ export function renderHtml(model: GraphModel, svg: string, options: HtmlOptions 
   const hasStatic = model.edges.some((e) => e.static);
   const swatch = (fill: string, stroke: string, dashed = false) =>
     `<span class="swatch" style="background:${fill};border-color:${stroke};${dashed ? "border-style:dashed;" : ""}"></span>`;
-  const line = (color: string, dashed = false) => `<span class="line" style="border-top-color:${color};${dashed ? "border-top-style:dashed;" : ""}"></span>`;
+  const line = (color: string, dashed = false) =>
+    `<span class="line" style="border-top-color:${color};${dashed ? "border-top-style:dashed;" : ""}"></span>`;
   const legend: string[] = [];
   legend.push(`<section class="legend"><h2>Legend</h2><ul>`);
   for (const s of stages) legend.push(`<li>${swatch(STAGE_COLORS[s].fill, STAGE_COLORS[s].stroke)}stage <b>${s}</b></li>`);
   for (const k of kinds) legend.push(`<li>${kindSwatch(k)}${escapeXml(KIND_DESCRIPTION[k])}</li>`);
-  legend.push(`<li>${line(EDGE_COLOR)}a value, labelled with its type: <code>dtype[dims]</code> (<code>f32[]</code> is a scalar)</li>`);
-  if (hasGrad) legend.push(`<li>${line(GRAD_COLOR)}a value that carries gradient: <code>∇policy</code> names the differentiable marks it depends on</li>`);
+  legend.push(
+    `<li>${line(EDGE_COLOR)}a value, labelled with its type: <code>dtype[dims]</code> (<code>f32[]</code> is a scalar)</li>`,
+  );
+  if (hasGrad)
+    legend.push(
+      `<li>${line(GRAD_COLOR)}a value that carries gradient: <code>∇policy</code> names the differentiable marks it depends on</li>`,
+    );
   if (hasStatic) legend.push(`<li>${line(STATIC_COLOR, true)}a param folded in at compile time (<code>static</code>)</li>`);
-  if (model.kernels) legend.push(`<li>${swatch("#fafafa", "#3c4043", true)}a fused kernel: the boxes it computes in one loop (a box split over several kernels shows one part in each)</li>`);
+  if (model.kernels)
+    legend.push(
+      `<li>${swatch("#fafafa", "#3c4043", true)}a fused kernel: the boxes it computes in one loop (a box split over several kernels shows one part in each)</li>`,
+    );
   legend.push(`</ul></section>`);
   const body = svg.replace(/^<\?xml[^>]*\?>\s*/, "");
   return `<!DOCTYPE html>

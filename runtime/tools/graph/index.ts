@@ -10,7 +10,17 @@ import { renderSvg } from "./svg.ts";
 
 export { buildGraphModel, edgeText, typeLabel, STAGES } from "./model.ts";
 export { kernelInfo } from "./model.ts";
-export type { GraphCluster, GraphEdge, GraphModel, GraphModelOptions, GraphNode, GraphNodeKind, KernelLike, KernelPlanLike, StageName } from "./model.ts";
+export type {
+  GraphCluster,
+  GraphEdge,
+  GraphModel,
+  GraphModelOptions,
+  GraphNode,
+  GraphNodeKind,
+  KernelLike,
+  KernelPlanLike,
+  StageName,
+} from "./model.ts";
 export { layoutGraph, type GraphLayout } from "./layout.ts";
 export { renderSvg } from "./svg.ts";
 export { renderDot } from "./dot.ts";

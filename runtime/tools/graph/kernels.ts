@@ -9,7 +9,11 @@ export class KernelPlanUnavailable extends Error {}
 export function isKernelPlan(x: unknown): x is KernelPlanLike {
   if (typeof x !== "object" || x === null) return false;
   const { kernels: ks, program } = x as { kernels?: unknown; program?: unknown };
-  if (program !== undefined && (typeof program !== "object" || program === null || !Array.isArray((program as { nodes?: unknown }).nodes))) return false;
+  if (
+    program !== undefined &&
+    (typeof program !== "object" || program === null || !Array.isArray((program as { nodes?: unknown }).nodes))
+  )
+    return false;
   return (
     Array.isArray(ks) &&
     ks.every((k) => {

@@ -52,25 +52,47 @@ export interface GroupDescription {
 }
 
 /** The box of a group of IR nodes: its kind, title, detail line and id. */
-export function describeGroup(ir: IRNode[], first: IRNode, last: IRNode, program: IRProgram, src: SourceInfo | undefined, inputs: Map<number, IRProgram["inputs"][number]>): GroupDescription {
+export function describeGroup(
+  ir: IRNode[],
+  first: IRNode,
+  last: IRNode,
+  program: IRProgram,
+  src: SourceInfo | undefined,
+  inputs: Map<number, IRProgram["inputs"][number]>,
+): GroupDescription {
   if (first.op.op === "input") {
     const inp = inputs.get(first.id);
     const mark = inp?.mark ? ` @${inp.mark}` : "";
-    const d: GroupDescription = { kind: "input", title: first.op.name, detail: `${typeLabel(first.type)}${mark}`, idBase: `input_${first.op.name}` };
+    const d: GroupDescription = {
+      kind: "input",
+      title: first.op.name,
+      detail: `${typeLabel(first.type)}${mark}`,
+      idBase: `input_${first.op.name}`,
+    };
     if (inp?.span ?? first.span) d.span = (inp?.span ?? first.span)!;
     return d;
   }
   if (first.op.op === "param") {
     const name = first.op.name;
     const info = program.params.find((p) => p.name === name);
-    const d: GroupDescription = { kind: "param", title: name, detail: `${typeLabel(first.type)} = ${String(info?.value ?? first.op.value)}`, idBase: `param_${name}` };
+    const d: GroupDescription = {
+      kind: "param",
+      title: name,
+      detail: `${typeLabel(first.type)} = ${String(info?.value ?? first.op.value)}`,
+      idBase: `param_${name}`,
+    };
     if (first.span) d.span = first.span;
     return d;
   }
   if (first.op.op === "table_read") {
     const name = first.op.table;
     const st = program.states.find((x) => x.name === name);
-    const d: GroupDescription = { kind: "state", title: name, detail: `state ${typeLabel(first.type)}${st ? ` = ${st.init}` : ""}`, idBase: `state_${name}` };
+    const d: GroupDescription = {
+      kind: "state",
+      title: name,
+      detail: `state ${typeLabel(first.type)}${st ? ` = ${st.init}` : ""}`,
+      idBase: `state_${name}`,
+    };
     if (first.span) d.span = first.span;
     return d;
   }
@@ -107,9 +129,30 @@ function opTitle(n: IRNode): string {
       return op.table;
     case "const":
       return String(op.value);
-    case "input": case "param": case "index": case "size": case "where": case "clamp": case "safe_div": case "detach": case "linrec":
-    case "shift": case "segment": case "topk_mask": case "uniform": case "take": case "put": case "log_softmax": case "select":
-    case "stack": case "rename": case "argfirst": case "scan_grad": case "embed": case "custom": case "custom_vjp":
+    case "input":
+    case "param":
+    case "index":
+    case "size":
+    case "where":
+    case "clamp":
+    case "safe_div":
+    case "detach":
+    case "linrec":
+    case "shift":
+    case "segment":
+    case "topk_mask":
+    case "uniform":
+    case "take":
+    case "put":
+    case "log_softmax":
+    case "select":
+    case "stack":
+    case "rename":
+    case "argfirst":
+    case "scan_grad":
+    case "embed":
+    case "custom":
+    case "custom_vjp":
       return op.op;
     default:
       return unreachable(op, "graph: op");

@@ -93,7 +93,15 @@ export async function layoutGraph(model: GraphModel): Promise<GraphLayout> {
       id: e.id,
       sources: [e.from],
       targets: [e.to],
-      labels: [{ id: `${e.id}_label`, text, width: Math.ceil(textWidth(text, FONT.edge) + 8), height: EDGE_LABEL_H, layoutOptions: { "elk.edgeLabels.placement": "CENTER" } }],
+      labels: [
+        {
+          id: `${e.id}_label`,
+          text,
+          width: Math.ceil(textWidth(text, FONT.edge) + 8),
+          height: EDGE_LABEL_H,
+          layoutOptions: { "elk.edgeLabels.placement": "CENTER" },
+        },
+      ],
     };
   });
   const graph: ElkNode = {
@@ -152,7 +160,8 @@ export async function layoutGraph(model: GraphModel): Promise<GraphLayout> {
       }
       const le: LaidOutEdge = { id: e.id, points };
       const l = e.labels?.[0];
-      if (l && l.x !== undefined && l.y !== undefined) le.label = { x: o.x + l.x, y: o.y + l.y, width: l.width ?? 0, height: l.height ?? 0 };
+      if (l && l.x !== undefined && l.y !== undefined)
+        le.label = { x: o.x + l.x, y: o.y + l.y, width: l.width ?? 0, height: l.height ?? 0 };
       out.set(e.id, le);
     }
     for (const c of n.children ?? []) collect(c);

@@ -15,11 +15,29 @@ import { buildBoxes, STAGE_RANK, type Boxes } from "./boxes.ts";
 import { addStaticParamEdges, EdgeBuilder, mergeEdges, valueNames } from "./edges.ts";
 import { kernelInfo, resultDetail } from "./labels.ts";
 import { pipelineFile, sourceInfo, type SourceInfo } from "./source_text.ts";
-import { STAGES, type GraphCluster, type GraphModel, type GraphModelOptions, type GraphNode, type KernelPlanLike, type StageName } from "./types.ts";
+import {
+  STAGES,
+  type GraphCluster,
+  type GraphModel,
+  type GraphModelOptions,
+  type GraphNode,
+  type KernelPlanLike,
+  type StageName,
+} from "./types.ts";
 
 export { edgeText, kernelInfo, typeLabel } from "./labels.ts";
 export { STAGES } from "./types.ts";
-export type { GraphCluster, GraphEdge, GraphModel, GraphModelOptions, GraphNode, GraphNodeKind, KernelLike, KernelPlanLike, StageName } from "./types.ts";
+export type {
+  GraphCluster,
+  GraphEdge,
+  GraphModel,
+  GraphModelOptions,
+  GraphNode,
+  GraphNodeKind,
+  KernelLike,
+  KernelPlanLike,
+  StageName,
+} from "./types.ts";
 
 /** Builds the user-level graph of a checked program (the output of compileFile, before autodiff/fusion). */
 export function buildGraphModel(checked: IRProgram, options: GraphModelOptions = {}): GraphModel {
@@ -39,22 +57,42 @@ export function buildGraphModel(checked: IRProgram, options: GraphModelOptions =
   const used = new Set(merged.map((e) => e.from));
   for (let i = out.length - 1; i >= 0; i--) if (out[i]!.kind === "param" && !used.has(out[i]!.id)) out.splice(i, 1);
 
-  const model: GraphModel = { pipeline: program.pipeline, nodes: out, edges: merged, clusters: clustersOf(out, options.kernels), kernels: options.kernels !== undefined };
+  const model: GraphModel = {
+    pipeline: program.pipeline,
+    nodes: out,
+    edges: merged,
+    clusters: clustersOf(out, options.kernels),
+    kernels: options.kernels !== undefined,
+  };
   if (file !== undefined) model.file = file;
   return model;
 }
 
 /** A sink box per result (reward, advantage, loss, metric, output, update), with the edges into it. */
-function addResultSinks(program: IRProgram, src: SourceInfo | undefined, { out, boxOf, freshId }: Boxes, edges: EdgeBuilder): void {
+function addResultSinks(
+  program: IRProgram,
+  src: SourceInfo | undefined,
+  { out, boxOf, freshId }: Boxes,
+  edges: EdgeBuilder,
+): void {
   for (const r of program.results) {
     if (!STAGE_RANK.has(r.kind)) continue;
     const stage = r.kind as StageName;
     const title = r.kind === "update" ? `update ${r.name}` : `${r.kind} ${r.name}`;
-    const sink: GraphNode = { id: freshId(`result_${r.name}`), kind: "result", title, detail: r.forModel ? `for ${r.forModel}` : resultDetail(r.kind), stage, irNodes: [r.node] };
+    const sink: GraphNode = {
+      id: freshId(`result_${r.name}`),
+      kind: "result",
+      title,
+      detail: r.forModel ? `for ${r.forModel}` : resultDetail(r.kind),
+      stage,
+      irNodes: [r.node],
+    };
     if (r.span) sink.span = r.span;
     out.push(sink);
     const stmt = src?.statementOf.get(r.name);
-    const written = stmt ? edges.writtenBoxes(stmt.kind === "update" ? [stmt.value] : stmt.kind === "stage" ? [stmt.value] : []) : undefined;
+    const written = stmt
+      ? edges.writtenBoxes(stmt.kind === "update" ? [stmt.value] : stmt.kind === "stage" ? [stmt.value] : [])
+      : undefined;
     const from = boxOf(r.node);
     if (from) edges.connect(from, sink, r.node, written, r.name);
     if (r.key !== undefined) {
@@ -72,7 +110,8 @@ function clustersOf(out: readonly GraphNode[], kernels: KernelPlanLike | undefin
     kernels.kernels.forEach((k, i) => {
       const info = kernelInfo(k, i);
       const members = out.filter((b) => b.kernel === info.id).map((b) => b.id);
-      if (members.length > 0) clusters.push({ id: `cluster_${info.id}`, kind: "kernel", title: info.title, detail: info.detail, nodes: members });
+      if (members.length > 0)
+        clusters.push({ id: `cluster_${info.id}`, kind: "kernel", title: info.title, detail: info.detail, nodes: members });
     });
   } else {
     for (const stage of STAGES) {

@@ -13,7 +13,10 @@ export interface SourceInfo {
   bindings: Map<string, string>;
   /** Result names -> the stage or update statement that makes them. */
   statementOf: Map<string, Stmt>;
-  /** Param names referenced inside an expression, not counting those inside a nested expression with a box of its own (`boxes`: their span keys). */
+  /**
+   * Param names referenced inside an expression, not counting those inside a nested expression with a box of its own
+   * (`boxes`: their span keys).
+   */
   paramRefs: (spanKey: string, boxes: ReadonlySet<string>) => string[];
   text: string;
   file: string;
@@ -84,7 +87,11 @@ export function snippet(src: SourceInfo | undefined, span: Span, max = 36): stri
 }
 
 /** What the graph reads from the pipeline's source (undefined without the text or the pipeline in it). */
-export function sourceInfo(program: IRProgram, file: string, sources: ReadonlyMap<string, string> | undefined): SourceInfo | undefined {
+export function sourceInfo(
+  program: IRProgram,
+  file: string,
+  sources: ReadonlyMap<string, string> | undefined,
+): SourceInfo | undefined {
   const text = sources?.get(file);
   if (text === undefined) return undefined;
   const { ast } = parse(text, file);
@@ -103,10 +110,11 @@ export function sourceInfo(program: IRProgram, file: string, sources: ReadonlyMa
     if (s.kind === "let" || s.kind === "stage") for (const n of s.names) bindings.set(n.name, spanKey(s.value.span));
     if (s.kind === "stage") for (const n of s.names) statementOf.set(n.name, s);
     if (s.kind === "update") statementOf.set(s.target.name, s);
-    for (const root of statementExprs(s)) walk(root, (e) => {
-      const k = spanKey(e.span);
-      if (!exprs.has(k)) exprs.set(k, { expr: e, stmt: s });
-    });
+    for (const root of statementExprs(s))
+      walk(root, (e) => {
+        const k = spanKey(e.span);
+        if (!exprs.has(k)) exprs.set(k, { expr: e, stmt: s });
+      });
   }
   const params = new Set(program.params.map((p) => p.name));
   const paramRefs = (key: string, boxes: ReadonlySet<string>): string[] => {

@@ -34,12 +34,20 @@ export function renderSvg(model: GraphModel, layout: GraphLayout, options: SvgOp
   );
   out.push(`<title>${escapeXml(`rlp graph: ${heading}`)}</title>`);
   out.push("<defs>");
-  for (const [id, color] of [["rlp-arrow", EDGE_COLOR], ["rlp-arrow-grad", GRAD_COLOR], ["rlp-arrow-static", STATIC_COLOR]] as const) {
-    out.push(`<marker id="${id}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="${color}"/></marker>`);
+  for (const [id, color] of [
+    ["rlp-arrow", EDGE_COLOR],
+    ["rlp-arrow-grad", GRAD_COLOR],
+    ["rlp-arrow-static", STATIC_COLOR],
+  ] as const) {
+    out.push(
+      `<marker id="${id}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="${color}"/></marker>`,
+    );
   }
   out.push("</defs>");
   out.push(`<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`);
-  out.push(`<text class="heading" x="16" y="21" font-size="${FONT.title + 2}" font-weight="bold" fill="${INK}">${escapeXml(heading)}</text>`);
+  out.push(
+    `<text class="heading" x="16" y="21" font-size="${FONT.title + 2}" font-weight="bold" fill="${INK}">${escapeXml(heading)}</text>`,
+  );
 
   // Clusters (behind everything).
   out.push(`<g class="clusters" transform="translate(0,${dy})">`);
@@ -48,9 +56,15 @@ export function renderSvg(model: GraphModel, layout: GraphLayout, options: SvgOp
     if (!b) continue;
     const colors = c.stage ? STAGE_COLORS[c.stage] : { fill: "#fafafa", stroke: "#3c4043" };
     const dash = c.kind === "kernel" ? ` stroke-dasharray="6 3"` : "";
-    out.push(`<g class="cluster" id="cluster-${escapeXml(c.id)}" data-kind="${c.kind}"${c.stage ? ` data-stage="${c.stage}"` : ""}>`);
-    out.push(`<rect x="${r1(b.x)}" y="${r1(b.y)}" width="${r1(b.width)}" height="${r1(b.height)}" rx="8" fill="${colors.fill}" fill-opacity="${c.kind === "kernel" ? "0.5" : "0.55"}" stroke="${colors.stroke}" stroke-width="1.5"${dash}/>`);
-    out.push(`<text x="${r1(b.x + 10)}" y="${r1(b.y + 19)}" font-size="${FONT.cluster}" font-weight="bold" fill="${colors.stroke}">${escapeXml(clusterTitle(c))}</text>`);
+    out.push(
+      `<g class="cluster" id="cluster-${escapeXml(c.id)}" data-kind="${c.kind}"${c.stage ? ` data-stage="${c.stage}"` : ""}>`,
+    );
+    out.push(
+      `<rect x="${r1(b.x)}" y="${r1(b.y)}" width="${r1(b.width)}" height="${r1(b.height)}" rx="8" fill="${colors.fill}" fill-opacity="${c.kind === "kernel" ? "0.5" : "0.55"}" stroke="${colors.stroke}" stroke-width="1.5"${dash}/>`,
+    );
+    out.push(
+      `<text x="${r1(b.x + 10)}" y="${r1(b.y + 19)}" font-size="${FONT.cluster}" font-weight="bold" fill="${colors.stroke}">${escapeXml(clusterTitle(c))}</text>`,
+    );
     out.push("</g>");
   }
   out.push("</g>");
@@ -77,13 +91,19 @@ export function renderSvg(model: GraphModel, layout: GraphLayout, options: SvgOp
     const attrs = `class="edge" id="edge-${escapeXml(e.id)}" data-from="${escapeXml(e.from)}" data-to="${escapeXml(e.to)}"${e.grad.length > 0 ? ` data-grad="${escapeXml(e.grad.join(","))}"` : ""}${e.static ? ` data-static="true"` : ""}`;
     out.push(`<g ${attrs}>`);
     out.push(`<title>${escapeXml(`${byId.get(e.from)?.title ?? e.from} → ${byId.get(e.to)?.title ?? e.to}: ${text}`)}</title>`);
-    out.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="${e.grad.length > 0 ? "1.8" : "1.3"}"${e.static ? ` stroke-dasharray="4 3"` : ""} marker-end="url(#${marker})"/>`);
+    out.push(
+      `<path d="${d}" fill="none" stroke="${color}" stroke-width="${e.grad.length > 0 ? "1.8" : "1.3"}"${e.static ? ` stroke-dasharray="4 3"` : ""} marker-end="url(#${marker})"/>`,
+    );
     if (l.label) {
       const lb = l.label;
       const tw = textWidth(text, FONT.edge);
       const cx = lb.x + lb.width / 2;
-      out.push(`<rect x="${r1(cx - tw / 2 - 3)}" y="${r1(lb.y + 1)}" width="${r1(tw + 6)}" height="${r1(lb.height - 2)}" rx="3" fill="#ffffff" fill-opacity="0.9"/>`);
-      out.push(`<text class="edge-label" x="${r1(cx)}" y="${r1(lb.y + lb.height - 4)}" font-size="${FONT.edge}" text-anchor="middle" fill="${e.grad.length > 0 ? GRAD_COLOR : e.static ? MUTED : INK}">${escapeXml(text)}</text>`);
+      out.push(
+        `<rect x="${r1(cx - tw / 2 - 3)}" y="${r1(lb.y + 1)}" width="${r1(tw + 6)}" height="${r1(lb.height - 2)}" rx="3" fill="#ffffff" fill-opacity="0.9"/>`,
+      );
+      out.push(
+        `<text class="edge-label" x="${r1(cx)}" y="${r1(lb.y + lb.height - 4)}" font-size="${FONT.edge}" text-anchor="middle" fill="${e.grad.length > 0 ? GRAD_COLOR : e.static ? MUTED : INK}">${escapeXml(text)}</text>`,
+      );
     }
     out.push("</g>");
   }

@@ -14,7 +14,10 @@ export interface GraphNode {
   kind: GraphNodeKind;
   /** The box's first line: the input or param name, the node called, the operator or builtin, `loss L`. */
   title: string;
-  /** The second line: the type of a source, the statement a box computes (`advantage A`, `let pg, clipped`), or the source text. */
+  /**
+   * The second line: the type of a source, the statement a box computes (`advantage A`, `let pg, clipped`), or the
+   * source text.
+   */
   detail: string;
   /** Computing boxes and sinks: the stage they belong to. Absent for sources and for values no result uses. */
   stage?: StageName;

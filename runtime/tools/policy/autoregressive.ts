@@ -28,7 +28,9 @@ export abstract class AutoregressivePolicy implements Policy {
 
   sample(prompts: readonly number[][], options: SampleOptions): Responses {
     const tf = this.tf;
-    const n = prompts.length, T = options.maxTokens, V = this.vocabSize;
+    const n = prompts.length,
+      T = options.maxTokens,
+      V = this.vocabSize;
     const tokens = new Int32Array(n * T);
     const mask = new Uint8Array(n * T);
     const done = new Uint8Array(n);
@@ -125,4 +127,3 @@ function pick(logits: Float32Array, o: number, V: number, temperature: number, u
   }
   return V - 1;
 }
-

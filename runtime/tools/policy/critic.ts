@@ -11,7 +11,11 @@ export class TransformerCritic {
   readonly kind = "transformer-critic";
   readonly trunk: TransformerTrunk;
 
-  constructor(readonly tf: TF, readonly cfg: TransformerConfig, from?: ReadonlyMap<string, TfTensor>) {
+  constructor(
+    readonly tf: TF,
+    readonly cfg: TransformerConfig,
+    from?: ReadonlyMap<string, TfTensor>,
+  ) {
     this.trunk = new TransformerTrunk(tf, cfg, true, from);
     this.trunk.make("value.w", [cfg.dModel, 1], "zeros");
     this.trunk.make("value.b", [1], "zeros");
@@ -20,10 +24,18 @@ export class TransformerCritic {
   /** A critic whose trunk copies the policy's (a transformer policy with the same body); the value head is fresh. */
   static fromPolicy(tf: TF, policy: Policy): TransformerCritic {
     const c = policy.config();
-    if (c["kind"] !== "transformer") throw new PolicyError(`the built-in critic is made from the built-in transformer policy; a '${String(c["kind"])}' policy (a plugin) cannot train a pipeline that reads r.values`);
+    if (c["kind"] !== "transformer")
+      throw new PolicyError(
+        `the built-in critic is made from the built-in transformer policy; a '${String(c["kind"])}' policy (a plugin) cannot train a pipeline that reads r.values`,
+      );
     const cfg: TransformerConfig = {
-      vocabSize: Number(c["vocabSize"]), dModel: Number(c["dModel"]), layers: Number(c["layers"]), heads: Number(c["heads"]),
-      dFF: Number(c["dFF"]), maxLength: Number(c["maxLength"]), seed: Number(c["seed"]),
+      vocabSize: Number(c["vocabSize"]),
+      dModel: Number(c["dModel"]),
+      layers: Number(c["layers"]),
+      heads: Number(c["heads"]),
+      dFF: Number(c["dFF"]),
+      maxLength: Number(c["maxLength"]),
+      seed: Number(c["seed"]),
     };
     return new TransformerCritic(tf, cfg, new Map(policy.parameters().map((p) => [p.name, p.variable])));
   }

@@ -14,7 +14,10 @@ export interface WeightIndex {
 }
 
 /** The parameters as one float32 buffer, with its index. */
-export function packWeights(params: NamedParameter[], config: Record<string, number | string>): { index: WeightIndex; bytes: Uint8Array } {
+export function packWeights(
+  params: NamedParameter[],
+  config: Record<string, number | string>,
+): { index: WeightIndex; bytes: Uint8Array } {
   let total = 0;
   const entries = params.map((p) => {
     const length = p.variable.size;
@@ -36,7 +39,8 @@ export function unpackWeights(tf: TF, params: NamedParameter[], index: WeightInd
   for (const p of params) {
     const e = byName.get(p.name);
     if (!e) throw new Error(`the saved weights have no parameter '${p.name}'`);
-    if (e.shape.join(",") !== p.variable.shape.join(",")) throw new Error(`parameter '${p.name}': saved shape [${e.shape}] differs from the model's [${p.variable.shape}]`);
+    if (e.shape.join(",") !== p.variable.shape.join(","))
+      throw new Error(`parameter '${p.name}': saved shape [${e.shape}] differs from the model's [${p.variable.shape}]`);
     if (e.offset + e.length > data.length) throw new Error(`parameter '${p.name}' lies past the end of the weights file`);
     const t = tf.tensor(data.subarray(e.offset, e.offset + e.length), e.shape, "float32");
     p.variable.assign(t);
@@ -63,8 +67,13 @@ export function loadPolicy(tf: TF, path: string, trainable = true): Policy {
   const c = index.config;
   if (c["kind"] !== "transformer") throw new Error(`${path}.json: unknown policy kind '${String(c["kind"])}'`);
   const cfg: TransformerConfig = {
-    vocabSize: Number(c["vocabSize"]), dModel: Number(c["dModel"]), layers: Number(c["layers"]), heads: Number(c["heads"]),
-    dFF: Number(c["dFF"]), maxLength: Number(c["maxLength"]), seed: Number(c["seed"]),
+    vocabSize: Number(c["vocabSize"]),
+    dModel: Number(c["dModel"]),
+    layers: Number(c["layers"]),
+    heads: Number(c["heads"]),
+    dFF: Number(c["dFF"]),
+    maxLength: Number(c["maxLength"]),
+    seed: Number(c["seed"]),
   };
   const policy = new TransformerPolicy(tf, cfg, trainable);
   unpackWeights(tf, policy.parameters(), index, bytes);

@@ -31,18 +31,35 @@ const METHODS = ["sample", "tokenStats", "logProbs", "logits", "parameters", "fr
 export function builtinPolicy(size: string): PolicyFactory {
   const s = POLICY_SIZES[size];
   if (!s) throw new PolicyError(`unknown policy size '${size}' (sizes: ${Object.keys(POLICY_SIZES).join(", ")})`);
-  const make = (tf: TF, task: Task, seed: number): Policy => new TransformerPolicy(tf, { ...s, vocabSize: task.vocab.tokens.length, maxLength: task.maxPromptTokens + 32, seed });
-  return { name: `transformer-${size}`, cacheKey: size, make, load: (tf, task, path) => withWeights(tf, make(tf, task, 0), path) };
+  const make = (tf: TF, task: Task, seed: number): Policy =>
+    new TransformerPolicy(tf, { ...s, vocabSize: task.vocab.tokens.length, maxLength: task.maxPromptTokens + 32, seed });
+  return {
+    name: `transformer-${size}`,
+    cacheKey: size,
+    make,
+    load: (tf, task, path) => withWeights(tf, make(tf, task, 0), path),
+  };
 }
 
 export async function resolvePolicy(spec: string | undefined, size: string): Promise<PolicyFactory> {
   if (spec === undefined) return builtinPolicy(size);
   const { path, module: mod } = await importUserModule(spec, "policy plugin", (m) => new PolicyError(m));
   const create = mod["createPolicy"];
-  if (typeof create !== "function") throw new PolicyError(`policy plugin ${spec} has no export 'createPolicy' (a function (tf, task, { seed }) => Policy)`);
+  if (typeof create !== "function")
+    throw new PolicyError(`policy plugin ${spec} has no export 'createPolicy' (a function (tf, task, { seed }) => Policy)`);
   const hash = createHash("sha256").update(readFileSync(path)).digest("hex").slice(0, 10);
-  const make = (tf: TF, task: Task, seed: number): Policy => checked(spec, task, call(spec, () => (create as (tf: TF, task: Task, o: { seed: number }) => unknown)(tf, task, { seed })));
-  return { name: `plugin ${basename(path)}`, cacheKey: `plugin-${basename(path).replace(/\W+/g, "_")}-${hash}`, make, load: (tf, task, p) => withWeights(tf, make(tf, task, 0), p) };
+  const make = (tf: TF, task: Task, seed: number): Policy =>
+    checked(
+      spec,
+      task,
+      call(spec, () => (create as (tf: TF, task: Task, o: { seed: number }) => unknown)(tf, task, { seed })),
+    );
+  return {
+    name: `plugin ${basename(path)}`,
+    cacheKey: `plugin-${basename(path).replace(/\W+/g, "_")}-${hash}`,
+    make,
+    load: (tf, task, p) => withWeights(tf, make(tf, task, 0), p),
+  };
 }
 
 function call<T>(spec: string, run: () => T): T {
@@ -55,13 +72,19 @@ function call<T>(spec: string, run: () => T): T {
 
 function checked(spec: string, task: Task, p: unknown): Policy {
   const bad = (what: string): never => {
-    throw new PolicyError(`policy plugin ${spec}: the policy createPolicy returned ${what} (see Policy in runtime/tools/policy/types.ts)`);
+    throw new PolicyError(
+      `policy plugin ${spec}: the policy createPolicy returned ${what} (see Policy in runtime/tools/policy/types.ts)`,
+    );
   };
   if (p === null || typeof p !== "object") return bad("is not an object");
   const o = p as Record<string, unknown>;
   for (const m of METHODS) if (typeof o[m] !== "function") bad(`has no method '${m}'`);
-  if (o["vocabSize"] !== task.vocab.tokens.length) bad(`has vocabSize ${String(o["vocabSize"])}, but task '${task.name}' has ${task.vocab.tokens.length} tokens`);
-  if (!Number.isInteger(o["maxLength"]) || (o["maxLength"] as number) < task.maxPromptTokens + 1) bad(`has maxLength ${String(o["maxLength"])}, shorter than the task's prompts (${task.maxPromptTokens} tokens) plus a response`);
+  if (o["vocabSize"] !== task.vocab.tokens.length)
+    bad(`has vocabSize ${String(o["vocabSize"])}, but task '${task.name}' has ${task.vocab.tokens.length} tokens`);
+  if (!Number.isInteger(o["maxLength"]) || (o["maxLength"] as number) < task.maxPromptTokens + 1)
+    bad(
+      `has maxLength ${String(o["maxLength"])}, shorter than the task's prompts (${task.maxPromptTokens} tokens) plus a response`,
+    );
   return p as Policy;
 }
 

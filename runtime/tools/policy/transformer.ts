@@ -21,7 +21,12 @@ export class TransformerPolicy extends AutoregressivePolicy {
   readonly maxLength: number;
   readonly trunk: TransformerTrunk;
 
-  constructor(readonly tf: TF, readonly cfg: TransformerConfig, trainable = true, from?: TransformerPolicy) {
+  constructor(
+    readonly tf: TF,
+    readonly cfg: TransformerConfig,
+    trainable = true,
+    from?: TransformerPolicy,
+  ) {
     super();
     this.vocabSize = cfg.vocabSize;
     this.maxLength = cfg.maxLength;

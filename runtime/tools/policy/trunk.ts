@@ -23,10 +23,19 @@ export interface TransformerConfig {
 export type Variable = TfTensor & { assign(v: TfTensor): void; readonly name: string };
 
 interface Layer {
-  ln1g: Variable; ln1b: Variable;
-  wq: Variable; wk: Variable; wv: Variable; wo: Variable; bo: Variable;
-  ln2g: Variable; ln2b: Variable;
-  w1: Variable; b1: Variable; w2: Variable; b2: Variable;
+  ln1g: Variable;
+  ln1b: Variable;
+  wq: Variable;
+  wk: Variable;
+  wv: Variable;
+  wo: Variable;
+  bo: Variable;
+  ln2g: Variable;
+  ln2b: Variable;
+  w1: Variable;
+  b1: Variable;
+  w2: Variable;
+  b2: Variable;
 }
 
 let nextId = 0;
@@ -42,20 +51,33 @@ export class TransformerTrunk {
   private index = 0;
 
   /** `from`: initial values by parameter name (a copy's source); names not in it are initialised from the seed. */
-  constructor(readonly tf: TF, readonly cfg: TransformerConfig, readonly trainable: boolean, private readonly from?: ReadonlyMap<string, TfTensor>) {
+  constructor(
+    readonly tf: TF,
+    readonly cfg: TransformerConfig,
+    readonly trainable: boolean,
+    private readonly from?: ReadonlyMap<string, TfTensor>,
+  ) {
     if (cfg.dModel % cfg.heads !== 0) throw new Error(`dModel ${cfg.dModel} is not a multiple of heads ${cfg.heads}`);
-    const d = cfg.dModel, make = this.make.bind(this);
+    const d = cfg.dModel,
+      make = this.make.bind(this);
     make("wte", [cfg.vocabSize, d], "normal");
     make("wpe", [cfg.maxLength, d], "normal", 0.01);
     for (let l = 0; l < cfg.layers; l++) {
       const p = `layer${l}.`;
       this.layerVars.push({
-        ln1g: make(p + "ln1.g", [d], "ones"), ln1b: make(p + "ln1.b", [d], "zeros"),
-        wq: make(p + "attn.wq", [d, d], "normal"), wk: make(p + "attn.wk", [d, d], "normal"), wv: make(p + "attn.wv", [d, d], "normal"),
-        wo: make(p + "attn.wo", [d, d], "normal", 0.02 / Math.sqrt(2 * cfg.layers)), bo: make(p + "attn.bo", [d], "zeros"),
-        ln2g: make(p + "ln2.g", [d], "ones"), ln2b: make(p + "ln2.b", [d], "zeros"),
-        w1: make(p + "mlp.w1", [d, cfg.dFF], "normal"), b1: make(p + "mlp.b1", [cfg.dFF], "zeros"),
-        w2: make(p + "mlp.w2", [cfg.dFF, d], "normal", 0.02 / Math.sqrt(2 * cfg.layers)), b2: make(p + "mlp.b2", [d], "zeros"),
+        ln1g: make(p + "ln1.g", [d], "ones"),
+        ln1b: make(p + "ln1.b", [d], "zeros"),
+        wq: make(p + "attn.wq", [d, d], "normal"),
+        wk: make(p + "attn.wk", [d, d], "normal"),
+        wv: make(p + "attn.wv", [d, d], "normal"),
+        wo: make(p + "attn.wo", [d, d], "normal", 0.02 / Math.sqrt(2 * cfg.layers)),
+        bo: make(p + "attn.bo", [d], "zeros"),
+        ln2g: make(p + "ln2.g", [d], "ones"),
+        ln2b: make(p + "ln2.b", [d], "zeros"),
+        w1: make(p + "mlp.w1", [d, cfg.dFF], "normal"),
+        b1: make(p + "mlp.b1", [cfg.dFF], "zeros"),
+        w2: make(p + "mlp.w2", [cfg.dFF, d], "normal", 0.02 / Math.sqrt(2 * cfg.layers)),
+        b2: make(p + "mlp.b2", [d], "zeros"),
       });
     }
     make("lnf.g", [d], "ones");
@@ -76,7 +98,11 @@ export class TransformerTrunk {
       else if (init === "normal") for (let i = 0; i < n; i++) data[i] = std * gaussian(this.cfg.seed, k, i);
       v = tf.tensor(data, shape, "float32");
     }
-    const variable = tf.variable(v, this.trainable, `${this.trainable ? "" : "frozen/"}${name}#${nextId++}`) as unknown as Variable;
+    const variable = tf.variable(
+      v,
+      this.trainable,
+      `${this.trainable ? "" : "frozen/"}${name}#${nextId++}`,
+    ) as unknown as Variable;
     v.dispose();
     this.params.push({ name, variable });
     this.byName.set(name, variable);
@@ -102,7 +128,8 @@ export class TransformerTrunk {
     const tf = this.tf;
     const { dModel: d, heads: H } = this.cfg;
     const dh = d / H;
-    if (L > this.cfg.maxLength) throw new Error(`sequence of ${L} tokens is longer than the model's maximum ${this.cfg.maxLength}`);
+    if (L > this.cfg.maxLength)
+      throw new Error(`sequence of ${L} tokens is longer than the model's maximum ${this.cfg.maxLength}`);
     const pos = new Int32Array(n * L);
     const bias = new Float32Array(n * L * L);
     for (let i = 0; i < n; i++) {
@@ -123,7 +150,9 @@ export class TransformerTrunk {
     for (const ly of this.layerVars) {
       const h = tf.reshape(this.layerNorm(x, ly.ln1g, ly.ln1b), [n * L, d]);
       const split = (w: TfTensor): TfTensor => tf.transpose(tf.reshape(tf.matMul(h, w), [n, L, H, dh]), [0, 2, 1, 3]);
-      const q = split(ly.wq), k = split(ly.wk), v = split(ly.wv);
+      const q = split(ly.wq),
+        k = split(ly.wk),
+        v = split(ly.wv);
       const att = tf.softmax(tf.add(tf.mul(tf.matMul(q, k, false, true), scale), biasT), -1); // [n, H, L, L]
       const o = tf.reshape(tf.transpose(tf.matMul(att, v), [0, 2, 1, 3]), [n * L, d]);
       x = tf.add(x, tf.reshape(tf.add(tf.matMul(o, ly.wo), ly.bo), [n, L, d]));
@@ -136,7 +165,11 @@ export class TransformerTrunk {
 }
 
 /** Prompts left-padded to a common length, followed by `extra` slots per row (filled by `fill`). */
-export function layout(prompts: readonly number[][], extra: number, fill?: (i: number, t: number) => number): { tokens: Int32Array; L: number; Lp: number; pads: number[] } {
+export function layout(
+  prompts: readonly number[][],
+  extra: number,
+  fill?: (i: number, t: number) => number,
+): { tokens: Int32Array; L: number; Lp: number; pads: number[] } {
   const Lp = Math.max(...prompts.map((p) => p.length));
   const L = Lp + extra;
   const tokens = new Int32Array(prompts.length * L);

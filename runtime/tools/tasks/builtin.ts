@@ -34,7 +34,10 @@ export function problemTask(space: ProblemSpace): Task {
   const held: number[] = [];
   for (let i = 0; i < space.count; i++) (isHeldOut(i) ? held : train).push(i);
   // The held-out list in a fixed shuffled order, so that heldOut(n) for a small n is a fair sample.
-  const heldOrder = held.map((i) => ({ i, k: uniformAt(HELD_OUT_SEED, 1, i) })).sort((a, b) => a.k - b.k || a.i - b.i).map((x) => x.i);
+  const heldOrder = held
+    .map((i) => ({ i, k: uniformAt(HELD_OUT_SEED, 1, i) }))
+    .sort((a, b) => a.k - b.k || a.i - b.i)
+    .map((x) => x.i);
   const prompt = (i: number): Prompt => {
     const p = space.problem(i);
     return { id: i, text: p.prompt, tokens: [vocab.bos, ...vocab.encode(p.prompt)] };
@@ -84,11 +87,13 @@ function arithmetic(n: number): ProblemSpace {
     chars: "0123456789+=",
     count: n * n,
     problem(i: number) {
-      const a = Math.floor(i / n), b = i % n;
+      const a = Math.floor(i / n),
+        b = i % n;
       return { prompt: `${a}+${b}=`, answer: String(a + b) };
     },
     demonstration(i: number, u: number) {
-      const a = Math.floor(i / n), b = i % n;
+      const a = Math.floor(i / n),
+        b = i % n;
       const carry = (a % 10) + (b % 10) >= 10;
       return String(carry && u < 0.5 ? a + b - 10 : a + b);
     },
@@ -125,7 +130,8 @@ function reversing(): ProblemSpace {
     chars: "abcdefrv:=",
     count: counts.reduce((a, b) => a + b, 0),
     problem(i: number) {
-      let k = i, li = 0;
+      let k = i,
+        li = 0;
       while (k >= counts[li]!) k -= counts[li++]!;
       let s = "";
       for (let j = 0; j < lengths[li]!; j++) {

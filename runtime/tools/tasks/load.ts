@@ -19,12 +19,18 @@ function isPath(spec: string): boolean {
 export async function resolveTask(spec: string): Promise<Task> {
   if (!isPath(spec)) {
     const t = builtinTask(spec);
-    if (!t) throw new TaskError(`unknown task '${spec}' (built-in tasks: ${taskNames().join(", ")}; or the path of a task plugin, e.g. ./my_task.ts)`);
+    if (!t)
+      throw new TaskError(
+        `unknown task '${spec}' (built-in tasks: ${taskNames().join(", ")}; or the path of a task plugin, e.g. ./my_task.ts)`,
+      );
     return t;
   }
   const { module: mod } = await importUserModule(spec, "task plugin", (m) => new TaskError(m));
   const task = mod["task"];
-  if (task === undefined) throw new TaskError(`task plugin ${spec} has no export 'task' (export const task = problemTask({...}) or an object implementing Task)`);
+  if (task === undefined)
+    throw new TaskError(
+      `task plugin ${spec} has no export 'task' (export const task = problemTask({...}) or an object implementing Task)`,
+    );
   return checked(spec, task);
 }
 
@@ -36,9 +42,11 @@ function checked(spec: string, t: unknown): Task {
   const task = t as Record<string, unknown>;
   if (typeof task["name"] !== "string" || task["name"] === "") bad("has no 'name' (a non-empty string)");
   for (const m of METHODS) if (typeof task[m] !== "function") bad(`has no method '${m}'`);
-  for (const k of ["maxPromptTokens", "maxAnswerTokens"]) if (!Number.isInteger(task[k]) || (task[k] as number) < 1) bad(`has no '${k}' (a positive integer)`);
+  for (const k of ["maxPromptTokens", "maxAnswerTokens"])
+    if (!Number.isInteger(task[k]) || (task[k] as number) < 1) bad(`has no '${k}' (a positive integer)`);
   const vocab = task["vocab"] as Record<string, unknown> | undefined;
-  if (!vocab || !Array.isArray(vocab["tokens"]) || typeof vocab["encode"] !== "function" || typeof vocab["decode"] !== "function") bad("has no 'vocab' (charVocabulary(...) makes one)");
+  if (!vocab || !Array.isArray(vocab["tokens"]) || typeof vocab["encode"] !== "function" || typeof vocab["decode"] !== "function")
+    bad("has no 'vocab' (charVocabulary(...) makes one)");
   return guard(spec, t as Task);
 }
 
@@ -54,7 +62,8 @@ function guard(spec: string, t: Task): Task {
     if (!ok(r)) throw new TaskError(`task plugin ${spec}: ${method} returned ${JSON.stringify(r)}, expected ${want}`);
     return r;
   };
-  const prompts = (r: Prompt[]) => Array.isArray(r) && r.every((p) => Number.isInteger(p.id) && Array.isArray(p.tokens) && p.tokens.length <= t.maxPromptTokens);
+  const prompts = (r: Prompt[]) =>
+    Array.isArray(r) && r.every((p) => Number.isInteger(p.id) && Array.isArray(p.tokens) && p.tokens.length <= t.maxPromptTokens);
   const want = `prompts ({ id, text, tokens } with at most maxPromptTokens = ${t.maxPromptTokens} tokens)`;
   return {
     name: t.name,
@@ -62,10 +71,40 @@ function guard(spec: string, t: Task): Task {
     vocab: t.vocab,
     maxPromptTokens: t.maxPromptTokens,
     maxAnswerTokens: t.maxAnswerTokens,
-    trainBatch: (seed, step, size) => call("trainBatch", () => t.trainBatch(seed, step, size), (r) => prompts(r) && r.length === size, `${size} ${want}`),
-    heldOut: (size) => call("heldOut", () => t.heldOut(size), (r) => prompts(r) && r.length <= size, `at most ${size} ${want}`),
-    demonstrate: (p, u) => call("demonstrate", () => t.demonstrate(p, u), (r) => typeof r === "string", "a string"),
-    score: (p, response) => call("score", () => t.score(p, response), (r) => typeof r === "number" && Number.isFinite(r), "a finite number"),
-    correct: (p, response) => call("correct", () => t.correct(p, response), (r) => typeof r === "boolean", "true or false"),
+    trainBatch: (seed, step, size) =>
+      call(
+        "trainBatch",
+        () => t.trainBatch(seed, step, size),
+        (r) => prompts(r) && r.length === size,
+        `${size} ${want}`,
+      ),
+    heldOut: (size) =>
+      call(
+        "heldOut",
+        () => t.heldOut(size),
+        (r) => prompts(r) && r.length <= size,
+        `at most ${size} ${want}`,
+      ),
+    demonstrate: (p, u) =>
+      call(
+        "demonstrate",
+        () => t.demonstrate(p, u),
+        (r) => typeof r === "string",
+        "a string",
+      ),
+    score: (p, response) =>
+      call(
+        "score",
+        () => t.score(p, response),
+        (r) => typeof r === "number" && Number.isFinite(r),
+        "a finite number",
+      ),
+    correct: (p, response) =>
+      call(
+        "correct",
+        () => t.correct(p, response),
+        (r) => typeof r === "boolean",
+        "true or false",
+      ),
   };
 }

@@ -25,7 +25,11 @@ export class Adam {
   private readonly m: TfTensor[];
   private readonly v: TfTensor[];
 
-  constructor(private readonly tf: TF, private readonly params: NamedParameter[], readonly options: AdamOptions) {
+  constructor(
+    private readonly tf: TF,
+    private readonly params: NamedParameter[],
+    readonly options: AdamOptions,
+  ) {
     this.m = params.map((p) => tf.keep(tf.zerosLike(p.variable)));
     this.v = params.map((p) => tf.keep(tf.zerosLike(p.variable)));
   }
@@ -62,14 +66,20 @@ export class Adam {
   }
 
   state(): AdamState {
-    return { t: this.t, m: this.m.map((x) => Float32Array.from(x.dataSync() as Float32Array)), v: this.v.map((x) => Float32Array.from(x.dataSync() as Float32Array)) };
+    return {
+      t: this.t,
+      m: this.m.map((x) => Float32Array.from(x.dataSync() as Float32Array)),
+      v: this.v.map((x) => Float32Array.from(x.dataSync() as Float32Array)),
+    };
   }
 
   load(s: AdamState): void {
-    if (s.m.length !== this.params.length || s.v.length !== this.params.length) throw new Error(`optimizer state has ${s.m.length} moments for ${this.params.length} parameters`);
+    if (s.m.length !== this.params.length || s.v.length !== this.params.length)
+      throw new Error(`optimizer state has ${s.m.length} moments for ${this.params.length} parameters`);
     this.t = s.t;
     this.params.forEach((p, i) => {
-      if (s.m[i]!.length !== p.variable.size || s.v[i]!.length !== p.variable.size) throw new Error(`optimizer state of '${p.name}' has the wrong size`);
+      if (s.m[i]!.length !== p.variable.size || s.v[i]!.length !== p.variable.size)
+        throw new Error(`optimizer state of '${p.name}' has the wrong size`);
       this.m[i]!.dispose();
       this.v[i]!.dispose();
       this.m[i] = this.tf.keep(this.tf.tensor(s.m[i]!, p.variable.shape, "float32"));

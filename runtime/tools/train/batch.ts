@@ -45,7 +45,13 @@ function hostTensor(dtype: Tensor["dtype"], dims: string[], shape: number[], dat
 /** The rollout dims by role. */
 function roleDims(plan: TrainPlan): { prompts: string; group: string; tokens: string; vocab: string; batch: string } {
   const d = plan.rollout.dims;
-  return { prompts: d["prompts"] ?? "", group: d["group"] ?? "", tokens: d["tokens"] ?? "", vocab: d["vocab"] ?? "V", batch: d["batch"] ?? "" };
+  return {
+    prompts: d["prompts"] ?? "",
+    group: d["group"] ?? "",
+    tokens: d["tokens"] ?? "",
+    vocab: d["vocab"] ?? "V",
+    batch: d["batch"] ?? "",
+  };
 }
 
 /** Logp [N, T] of responses under `policy`, read back (float32 values, computed as the differentiable path does). */
@@ -60,7 +66,15 @@ export interface BatchOptions {
   prompts: number;
 }
 
-export function makeBatch(tf: TF, plan: TrainPlan, policy: Policy, reference: Policy | undefined, task: Task, o: BatchOptions, critic?: TransformerCritic): RolloutBatch {
+export function makeBatch(
+  tf: TF,
+  plan: TrainPlan,
+  policy: Policy,
+  reference: Policy | undefined,
+  task: Task,
+  o: BatchOptions,
+  critic?: TransformerCritic,
+): RolloutBatch {
   const t0 = performance.now();
   const r = plan.rollout;
   const dims = roleDims(plan);
@@ -85,7 +99,9 @@ export function makeBatch(tf: TF, plan: TrainPlan, policy: Policy, reference: Po
   const old = logpOf(tf, policy, rows, responses, temperature);
   const ref = reference ? logpOf(tf, reference, rows, responses, temperature) : undefined;
   const stats = policy.tokenStats(rows, responses, temperature);
-  let ent = 0, kl = 0, count = 0;
+  let ent = 0,
+    kl = 0,
+    count = 0;
   for (let k = 0; k < N * T; k++) {
     if (!responses.mask[k]) continue;
     count++;
@@ -110,12 +126,24 @@ export function makeBatch(tf: TF, plan: TrainPlan, policy: Policy, reference: Po
     if (!ref) throw new Error("the pipeline reads ref_logp but the trainer has no reference model");
     return hostTensor("f32", pgt, shape, ref);
   });
-  put("prompt_id", () => hostTensor("id", [dims.prompts], [P], prompts.map((p) => p.id)));
+  put("prompt_id", () =>
+    hostTensor(
+      "id",
+      [dims.prompts],
+      [P],
+      prompts.map((p) => p.id),
+    ),
+  );
   put("score", () => hostTensor("f32", [dims.prompts, dims.group], [P, G], scores));
   let valuesValue: Tensor | undefined;
   if (plan.inputs["values"] || plan.inputs["old_values"]) {
     if (!critic) throw new Error("the pipeline reads the critic's values but the trainer has no critic");
-    valuesValue = hostTensor("f32", pgt, shape, tf.tidy(() => critic.values(rows, responses).dataSync() as Float32Array));
+    valuesValue = hostTensor(
+      "f32",
+      pgt,
+      shape,
+      tf.tidy(() => critic.values(rows, responses).dataSync() as Float32Array),
+    );
     put("old_values", () => valuesValue!);
   }
   const rolloutSeconds = (performance.now() - t0 - (t2 - t1)) / 1000;
@@ -123,18 +151,33 @@ export function makeBatch(tf: TF, plan: TrainPlan, policy: Policy, reference: Po
   const second = plan.second ? sampleSecondRollout(plan.second, policy, task, prompts, o) : undefined;
   if (second) Object.assign(host, second.host);
   return {
-    prompts, rows, group: G, responses, texts, temperature, host,
+    prompts,
+    rows,
+    group: G,
+    responses,
+    texts,
+    temperature,
+    host,
     ...(valuesValue ? { valuesValue } : {}),
     time: { rollout_s: rolloutSeconds + (second?.rollout_s ?? 0), reward_s: (t2 - t1) / 1000 + (second?.reward_s ?? 0) },
     wrtValue: hostTensor("f32", pgt, shape, old),
-    scores, correct,
+    scores,
+    correct,
     entropy: count ? ent / count : 0,
     kl: count ? kl / count : 0,
     tokens: count,
   };
 }
 
-function demonstrations(tf: TF, plan: TrainPlan, policy: Policy, task: Task, o: BatchOptions, T: number, dims: ReturnType<typeof roleDims>): RolloutBatch {
+function demonstrations(
+  tf: TF,
+  plan: TrainPlan,
+  policy: Policy,
+  task: Task,
+  o: BatchOptions,
+  T: number,
+  dims: ReturnType<typeof roleDims>,
+): RolloutBatch {
   const t0 = performance.now();
   const B = plan.rollout.options["batch"]!;
   const prompts = task.trainBatch(o.seed, o.step, B);
@@ -153,7 +196,8 @@ function demonstrations(tf: TF, plan: TrainPlan, policy: Policy, task: Task, o: 
   });
   const responses: Responses = { n: B, length: T, tokens, mask };
   const stats = policy.tokenStats(rows, responses, 1);
-  let ent = 0, count = 0;
+  let ent = 0,
+    count = 0;
   for (let k = 0; k < B * T; k++) {
     if (!mask[k]) continue;
     ent += stats.entropy[k]!;
@@ -167,25 +211,60 @@ function demonstrations(tf: TF, plan: TrainPlan, policy: Policy, task: Task, o: 
   };
   put("tokens", () => hostTensor("i32", bt, [B, T], tokens));
   put("mask", () => hostTensor("bool", bt, [B, T], mask));
-  put("prompt_id", () => hostTensor("id", [dims.batch], [B], prompts.map((p) => p.id)));
+  put("prompt_id", () =>
+    hostTensor(
+      "id",
+      [dims.batch],
+      [B],
+      prompts.map((p) => p.id),
+    ),
+  );
   const V = policy.vocabSize;
-  const wrtValue = plan.wrtField === "logits"
-    ? hostTensor("f32", [...bt, dims.vocab], [B, T, V], tf.tidy(() => policy.logits(rows, responses).dataSync() as Float32Array))
-    : hostTensor("f32", bt, [B, T], logpOf(tf, policy, rows, responses, 1));
+  const wrtValue =
+    plan.wrtField === "logits"
+      ? hostTensor(
+          "f32",
+          [...bt, dims.vocab],
+          [B, T, V],
+          tf.tidy(() => policy.logits(rows, responses).dataSync() as Float32Array),
+        )
+      : hostTensor("f32", bt, [B, T], logpOf(tf, policy, rows, responses, 1));
   return {
-    prompts, rows, group: 1, responses, texts, temperature: 1, host, wrtValue,
+    prompts,
+    rows,
+    group: 1,
+    responses,
+    texts,
+    temperature: 1,
+    host,
+    wrtValue,
     time: { rollout_s: (performance.now() - t0) / 1000, reward_s: 0 },
-    scores: new Float64Array(B).fill(1), correct: new Uint8Array(B).fill(1),
-    entropy: count ? ent / count : 0, kl: 0, tokens: count,
+    scores: new Float64Array(B).fill(1),
+    correct: new Uint8Array(B).fill(1),
+    entropy: count ? ent / count : 0,
+    kl: 0,
+    tokens: count,
   };
 }
 
 /** Rows [lo, hi) of prompts (with their group) as a sub-batch: responses, host tensors sliced along the prompts dim. */
-export function sliceBatch(plan: TrainPlan, b: RolloutBatch, lo: number, hi: number): { rows: number[][]; responses: Responses; host: Record<string, Tensor> } {
+export function sliceBatch(
+  plan: TrainPlan,
+  b: RolloutBatch,
+  lo: number,
+  hi: number,
+): { rows: number[][]; responses: Responses; host: Record<string, Tensor> } {
   if (lo === 0 && hi === b.prompts.length) return { rows: b.rows, responses: b.responses, host: b.host };
-  const G = b.group, T = b.responses.length;
-  const r0 = lo * G, r1 = hi * G;
-  const responses: Responses = { n: r1 - r0, length: T, tokens: b.responses.tokens.slice(r0 * T, r1 * T), mask: b.responses.mask.slice(r0 * T, r1 * T) };
+  const G = b.group,
+    T = b.responses.length;
+  const r0 = lo * G,
+    r1 = hi * G;
+  const responses: Responses = {
+    n: r1 - r0,
+    length: T,
+    tokens: b.responses.tokens.slice(r0 * T, r1 * T),
+    mask: b.responses.mask.slice(r0 * T, r1 * T),
+  };
   const lead = plan.rollout.source === "sample" ? plan.rollout.dims["prompts"]! : plan.rollout.dims["batch"]!;
   const host: Record<string, Tensor> = {};
   for (const [name, t] of Object.entries(b.host)) host[name] = sliceLead(t, lead, lo, hi);
@@ -203,7 +282,15 @@ function sliceLead(t: Tensor, dim: string, lo: number, hi: number): Tensor {
  * The differentiable field for rows of the batch, as a device tensor laid out in the input's (canonical) dims:
  * call inside tf.variableGrads so the gradient reaches the policy's parameters.
  */
-export function differentiableField(tf: TF, plan: TrainPlan, policy: Policy, rows: number[][], responses: Responses, group: number, temperature: number): TfTensor {
+export function differentiableField(
+  tf: TF,
+  plan: TrainPlan,
+  policy: Policy,
+  rows: number[][],
+  responses: Responses,
+  group: number,
+  temperature: number,
+): TfTensor {
   const dims = roleDims(plan);
   const T = responses.length;
   if (plan.wrtField === "logits") {
@@ -217,7 +304,14 @@ export function differentiableField(tf: TF, plan: TrainPlan, policy: Policy, row
 }
 
 /** The critic's values for rows of the batch, [P,G,T] in the critic input's dims: call inside tf.variableGrads. */
-export function criticField(tf: TF, plan: TrainPlan, critic: TransformerCritic, rows: number[][], responses: Responses, group: number): TfTensor {
+export function criticField(
+  tf: TF,
+  plan: TrainPlan,
+  critic: TransformerCritic,
+  rows: number[][],
+  responses: Responses,
+  group: number,
+): TfTensor {
   const dims = roleDims(plan);
   const v = tf.reshape(critic.values(rows, responses), [responses.n / group, group, responses.length]);
   return toCanonical(tf, v, [dims.prompts, dims.group, dims.tokens], plan.critic!.input.type.dims);
@@ -225,5 +319,8 @@ export function criticField(tf: TF, plan: TrainPlan, critic: TransformerCritic, 
 
 function toCanonical(tf: TF, x: TfTensor, have: string[], want: string[]): TfTensor {
   if (have.every((d, i) => want[i] === d)) return x;
-  return tf.transpose(x, want.map((d) => have.indexOf(d)));
+  return tf.transpose(
+    x,
+    want.map((d) => have.indexOf(d)),
+  );
 }

@@ -98,9 +98,10 @@ function readOptimizer(path: string, meta: OptimizerMeta, adam: Adam): void {
   const all = new Float32Array(aligned.buffer);
   const total = meta.params.reduce((a, x) => a + x.size, 0);
   if (all.length !== 2 * total) throw new Error(`${path} has ${all.length} values, expected ${2 * total}`);
-  const m: Float32Array[] = [], v: Float32Array[] = [];
+  const m: Float32Array[] = [],
+    v: Float32Array[] = [];
   let off = 0;
-    for (const into of [m, v]) {
+  for (const into of [m, v]) {
     for (const x of meta.params) {
       into.push(all.slice(off, off + x.size));
       off += x.size;
@@ -128,7 +129,11 @@ export function saveCheckpoint(dir: string, parts: CheckpointParts): string {
   const meta: CheckpointMeta = { format: "rlp-checkpoint-1", ...parts.meta, optimizer };
   if (parts.critic) {
     writeWeights("critic", parts.critic.model);
-    meta.criticOptimizer = writeOptimizer(join(tmp, "critic_optimizer.bin"), parts.critic.optimizer, parts.critic.model.parameters());
+    meta.criticOptimizer = writeOptimizer(
+      join(tmp, "critic_optimizer.bin"),
+      parts.critic.optimizer,
+      parts.critic.model.parameters(),
+    );
   }
   for (const d of parts.derived ?? []) writeWeights(d.name, d.model);
   writeFileAtomic(join(tmp, "checkpoint.json"), JSON.stringify(meta, null, 1) + "\n");
@@ -138,7 +143,9 @@ export function saveCheckpoint(dir: string, parts: CheckpointParts): string {
   fsyncDir(root);
   writeFileAtomic(join(root, "LATEST"), stepName(parts.meta.step) + "\n");
   // keep the two newest
-  const all = readdirSync(root).filter((f) => /^step-\d+$/.test(f)).sort();
+  const all = readdirSync(root)
+    .filter((f) => /^step-\d+$/.test(f))
+    .sort();
   for (const old of all.slice(0, Math.max(0, all.length - 2))) rmSync(join(root, old), { recursive: true, force: true });
   return final;
 }
@@ -160,11 +167,24 @@ export function readCheckpointMeta(path: string): CheckpointMeta {
 }
 
 function readIndex(path: string, name: string): { index: WeightIndex; bytes: Uint8Array } {
-  return { index: JSON.parse(readFileSync(join(path, `${name}.json`), "utf8")) as WeightIndex, bytes: readFileSync(join(path, `${name}.bin`)) };
+  return {
+    index: JSON.parse(readFileSync(join(path, `${name}.json`), "utf8")) as WeightIndex,
+    bytes: readFileSync(join(path, `${name}.bin`)),
+  };
 }
 
 /** Loads weights and optimizer state into existing objects (same architecture). */
-export function restoreCheckpoint(tf: TF, path: string, parts: { policy: Policy; reference: Policy | undefined; optimizer: Adam; critic?: { model: SavedModel; optimizer: Adam }; derived?: { name: string; model: SavedModel }[] }): CheckpointMeta {
+export function restoreCheckpoint(
+  tf: TF,
+  path: string,
+  parts: {
+    policy: Policy;
+    reference: Policy | undefined;
+    optimizer: Adam;
+    critic?: { model: SavedModel; optimizer: Adam };
+    derived?: { name: string; model: SavedModel }[];
+  },
+): CheckpointMeta {
   const meta = readCheckpointMeta(path);
   const p = readIndex(path, "policy");
   unpackWeights(tf, parts.policy.parameters(), p.index, p.bytes);

@@ -26,7 +26,13 @@ export function roundSeed(seed: number, round: number): number {
  * Samples up to `maxRounds` batches (`sample(round)`) and assembles P prompts that pass `keep(batch)` (one 0/1 per
  * prompt), filled with prompts that did not pass when the rounds run out.
  */
-export function filterBatch(plan: TrainPlan, P: number, maxRounds: number, sample: (round: number) => RolloutBatch, keep: (b: RolloutBatch) => ArrayLike<number>): FilterOutcome {
+export function filterBatch(
+  plan: TrainPlan,
+  P: number,
+  maxRounds: number,
+  sample: (round: number) => RolloutBatch,
+  keep: (b: RolloutBatch) => ArrayLike<number>,
+): FilterOutcome {
   const passed: { b: RolloutBatch; i: number }[] = [];
   const rest: { b: RolloutBatch; i: number }[] = [];
   let rounds = 0;
@@ -44,7 +50,8 @@ export function filterBatch(plan: TrainPlan, P: number, maxRounds: number, sampl
 /** One batch made of prompts taken from several (each with its whole group and every per-prompt tensor). */
 function assemble(plan: TrainPlan, picked: { b: RolloutBatch; i: number }[]): RolloutBatch {
   const first = picked[0]!.b;
-  const G = first.group, T = first.responses.length;
+  const G = first.group,
+    T = first.responses.length;
   const lead = plan.rollout.dims["prompts"]!;
   const tokens = new Int32Array(picked.length * G * T);
   const mask = new Uint8Array(picked.length * G * T);
@@ -60,25 +67,36 @@ function assemble(plan: TrainPlan, picked: { b: RolloutBatch; i: number }[]): Ro
   const take = (of: (b: RolloutBatch) => Tensor | undefined): Tensor | undefined => {
     const t0 = of(first);
     if (!t0) return undefined;
-    return stackLead(t0, lead, picked.map(({ b, i }) => ({ t: of(b)!, i })));
+    return stackLead(
+      t0,
+      lead,
+      picked.map(({ b, i }) => ({ t: of(b)!, i })),
+    );
   };
   const host: Record<string, Tensor> = {};
   for (const name of Object.keys(first.host)) host[name] = take((b) => b.host[name])!;
   const batches = [...new Set(picked.map((p) => p.b))];
   // Token-weighted means of the batches' sampling statistics (over the batches sampled for the picked prompts).
   const tokensAll = batches.reduce((s, b) => s + b.tokens, 0);
-  const weighted = (f: (b: RolloutBatch) => number) => (tokensAll ? batches.reduce((s, b) => s + f(b) * b.tokens, 0) / tokensAll : 0);
+  const weighted = (f: (b: RolloutBatch) => number) =>
+    tokensAll ? batches.reduce((s, b) => s + f(b) * b.tokens, 0) / tokensAll : 0;
   const valuesValue = take((b) => b.valuesValue);
   return {
     prompts: picked.map(({ b, i }) => b.prompts[i]!),
     rows: picked.flatMap(({ b, i }) => b.rows.slice(i * G, (i + 1) * G)),
-    group: G, responses,
+    group: G,
+    responses,
     texts: picked.flatMap(({ b, i }) => b.texts.slice(i * G, (i + 1) * G)),
-    temperature: first.temperature, host,
+    temperature: first.temperature,
+    host,
     wrtValue: take((b) => b.wrtValue)!,
     ...(valuesValue ? { valuesValue } : {}),
-    time: { rollout_s: batches.reduce((s, b) => s + b.time.rollout_s, 0), reward_s: batches.reduce((s, b) => s + b.time.reward_s, 0) },
-    scores, correct,
+    time: {
+      rollout_s: batches.reduce((s, b) => s + b.time.rollout_s, 0),
+      reward_s: batches.reduce((s, b) => s + b.time.reward_s, 0),
+    },
+    scores,
+    correct,
     entropy: weighted((b) => b.entropy),
     kl: weighted((b) => b.kl),
     tokens: picked.reduce((s, { b, i }) => s + countMask(b.responses.mask, i * G * T, (i + 1) * G * T), 0),

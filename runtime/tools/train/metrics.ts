@@ -46,7 +46,10 @@ export function heldOutAccuracy(policy: Policy, task: Task, n: number, maxTokens
   let right = 0;
   for (let lo = 0; lo < prompts.length; lo += 256) {
     const chunk = prompts.slice(lo, lo + 256);
-    const r = policy.sample(chunk.map((p) => p.tokens), { seed: 0, step: 0, temperature: 0, maxTokens });
+    const r = policy.sample(
+      chunk.map((p) => p.tokens),
+      { seed: 0, step: 0, temperature: 0, maxTokens },
+    );
     chunk.forEach((p, i) => {
       if (task.correct(p, task.vocab.decode(r.tokens.subarray(i * maxTokens, (i + 1) * maxTokens)))) right++;
     });
@@ -59,8 +62,15 @@ function scalarOf(t: Tensor | undefined): number | undefined {
 }
 
 export function stepMetrics(
-  program: IRProgram, plan: TrainPlan, batch: RolloutBatch, results: Record<string, Tensor>, step: number, upd: UpdateResult,
-  elapsed: number, tokensSeen: number, preSeconds: number,
+  program: IRProgram,
+  plan: TrainPlan,
+  batch: RolloutBatch,
+  results: Record<string, Tensor>,
+  step: number,
+  upd: UpdateResult,
+  elapsed: number,
+  tokensSeen: number,
+  preSeconds: number,
 ): StepMetrics {
   const metrics: Record<string, number> = {};
   for (const r of program.results) {
@@ -88,7 +98,12 @@ export function stepMetrics(
     metrics,
     elapsed_s: Math.round(elapsed * 1000) / 1000,
     tokens_per_s: Math.round(tokensSeen / Math.max(elapsed, 1e-9)),
-    time_s: { rollout: ms(batch.time.rollout_s), reward: ms(batch.time.reward_s), loss: ms(preSeconds + upd.time.loss_s), model: ms(upd.time.model_s) },
+    time_s: {
+      rollout: ms(batch.time.rollout_s),
+      reward: ms(batch.time.reward_s),
+      loss: ms(preSeconds + upd.time.loss_s),
+      model: ms(upd.time.model_s),
+    },
   };
   if (upd.gradNorms["critic"] !== undefined) m.critic_grad_norm = upd.gradNorms["critic"];
   if (plan.losses.length > 1) m.losses = Object.fromEntries(plan.losses.map((l) => [l.name, lossOf(l.name)]));

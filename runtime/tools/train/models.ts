@@ -26,8 +26,10 @@ export function plannedModels(program: IRProgram, rollout: IRRollout): IRModel[]
     if (name === undefined) continue;
     const m = program.models?.find((x) => x.name === name);
     if (!m) return `pipeline input '${rollout.fields[field]}' reads a model '${name}' the pipeline does not declare`;
-    if (!MADE.includes(m.kind)) return `logprob(${name}, ${rollout.name}): rlp train makes frozen, ema and snapshot models, not ${m.kind}(...) yet`;
-    if (m.base !== rollout.model) return `logprob(${name}, ${rollout.name}): '${name}' derives from ${m.base ?? "no model"}, but ${rollout.name} samples from ${rollout.model}`;
+    if (!MADE.includes(m.kind))
+      return `logprob(${name}, ${rollout.name}): rlp train makes frozen, ema and snapshot models, not ${m.kind}(...) yet`;
+    if (m.base !== rollout.model)
+      return `logprob(${name}, ${rollout.name}): '${name}' derives from ${m.base ?? "no model"}, but ${rollout.name} samples from ${rollout.model}`;
     out.push(m);
   }
   return (program.models ?? []).filter((m) => out.includes(m)); // in declaration order
@@ -45,7 +47,13 @@ interface Kept {
 export class DerivedModels {
   private readonly kept: Kept[];
 
-  constructor(private readonly tf: TF, models: IRModel[], private readonly rollout: IRRollout, private readonly policy: Policy, reference: Policy | undefined) {
+  constructor(
+    private readonly tf: TF,
+    models: IRModel[],
+    private readonly rollout: IRRollout,
+    private readonly policy: Policy,
+    reference: Policy | undefined,
+  ) {
     this.kept = models.map((ir) => {
       const input = rollout.fields[`logp@${ir.name}`]!;
       if (ir.kind === "frozen") {
@@ -106,7 +114,9 @@ export class DerivedModels {
 
   /** What a resumed run must share: the kept models and their options. */
   identity(): Record<string, string> {
-    return this.kept.length === 0 ? {} : { models: JSON.stringify(this.kept.map((k) => ({ name: k.ir.name, kind: k.ir.kind, options: k.ir.options }))) };
+    return this.kept.length === 0
+      ? {}
+      : { models: JSON.stringify(this.kept.map((k) => ({ name: k.ir.name, kind: k.ir.kind, options: k.ir.options }))) };
   }
 
   dispose(): void {

@@ -39,15 +39,35 @@ const scriptSafe = (s: string): string => s.replace(/<\/(script)/gi, "<\\/$1");
 
 /** The charts: [title, [series key, label]...]. Keys are fields of the step lines (or `GROUP.NAME`: metrics, losses, time_s). */
 const CHARTS: [string, [string, string][]][] = [
-  ["reward and accuracy (training samples)", [["reward", "mean reward"], ["accuracy", "accuracy"]]],
+  [
+    "reward and accuracy (training samples)",
+    [
+      ["reward", "mean reward"],
+      ["accuracy", "accuracy"],
+    ],
+  ],
   ["loss", [["loss", "loss"]]],
   ["KL to the reference (k3, per token)", [["kl", "KL"]]],
   ["entropy (per token)", [["entropy", "entropy"]]],
   ["clip fraction", [["clip_frac", "clip fraction"]]],
-  ["gradient norm (before clipping)", [["grad_norm", "policy"], ["critic_grad_norm", "critic"]]],
+  [
+    "gradient norm (before clipping)",
+    [
+      ["grad_norm", "policy"],
+      ["critic_grad_norm", "critic"],
+    ],
+  ],
   ["response length (tokens)", [["response_len", "tokens"]]],
   ["throughput (tokens/s)", [["tokens_per_s", "tokens/s"]]],
-  ["time per step (s)", [["time_s.rollout", "rollout"], ["time_s.reward", "reward"], ["time_s.loss", "compiled loss"], ["time_s.model", "model"]]],
+  [
+    "time per step (s)",
+    [
+      ["time_s.rollout", "rollout"],
+      ["time_s.reward", "reward"],
+      ["time_s.loss", "compiled loss"],
+      ["time_s.model", "model"],
+    ],
+  ],
 ];
 
 function field(line: MetricLine, key: string): number | null {
@@ -60,13 +80,29 @@ export async function renderReport(input: ReportInput): Promise<string> {
   const steps = input.lines.filter((l) => l.event === undefined);
   const evals = input.lines.filter((l) => l.event === "eval");
   const x = steps.map((l) => l.step);
-  const extra = Object.keys((steps[0]?.["metrics"] as Record<string, unknown> | undefined) ?? {}).filter((k) => k !== "clip_frac");
+  const extra = Object.keys((steps[0]?.["metrics"] as Record<string, unknown> | undefined) ?? {}).filter(
+    (k) => k !== "clip_frac",
+  );
   const losses = Object.keys((steps[0]?.["losses"] as Record<string, unknown> | undefined) ?? {});
   const lossChart: [string, [string, string][]][] = losses.length > 1 ? [["losses", losses.map((k) => [`losses.${k}`, k])]] : [];
-  const charts = [...CHARTS.slice(0, 2), ...lossChart, ...CHARTS.slice(2), ...extra.map((k): [string, [string, string][]] => [`metric ${k}`, [[`metrics.${k}`, k]]])]
-    .map(([title, series]) => ({ title, labels: series.map((s) => s[1]), data: [x, ...series.map(([k]) => steps.map((l) => field(l, k)))] }))
+  const charts = [
+    ...CHARTS.slice(0, 2),
+    ...lossChart,
+    ...CHARTS.slice(2),
+    ...extra.map((k): [string, [string, string][]] => [`metric ${k}`, [[`metrics.${k}`, k]]]),
+  ]
+    .map(([title, series]) => ({
+      title,
+      labels: series.map((s) => s[1]),
+      data: [x, ...series.map(([k]) => steps.map((l) => field(l, k)))],
+    }))
     .filter((c) => c.data.slice(1).some((s) => s.some((v) => v !== null)));
-  if (evals.length > 0) charts.unshift({ title: "held-out accuracy (greedy)", labels: ["accuracy"], data: [evals.map((e) => e.step), evals.map((e) => e.accuracy ?? null)] });
+  if (evals.length > 0)
+    charts.unshift({
+      title: "held-out accuracy (greedy)",
+      labels: ["accuracy"],
+      data: [evals.map((e) => e.step), evals.map((e) => e.accuracy ?? null)],
+    });
   let graph = "";
   if (input.program) {
     try {
@@ -83,7 +119,9 @@ export async function renderReport(input: ReportInput): Promise<string> {
   const after = evals.length > 1 ? evals[evals.length - 1]!.accuracy : undefined;
   const pct = (v: number | undefined): string => (v === undefined ? "–" : `${(100 * v).toFixed(1)}%`);
   const { js, css } = uplotAssets();
-  const settings = Object.entries(input.settings).map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(String(v))}</td></tr>`).join("");
+  const settings = Object.entries(input.settings)
+    .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(String(v))}</td></tr>`)
+    .join("");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(input.title)}</title>
 <style>${css}
@@ -116,5 +154,8 @@ export async function writeReport(path: string, input: ReportInput): Promise<voi
 }
 
 export function readMetrics(path: string): MetricLine[] {
-  return readFileSync(path, "utf8").split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l) as MetricLine);
+  return readFileSync(path, "utf8")
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => JSON.parse(l) as MetricLine);
 }

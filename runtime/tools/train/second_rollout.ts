@@ -26,10 +26,14 @@ export function planSecondRollout(program: IRProgram): SecondRolloutPlan | undef
   if (!second) return undefined;
   const first = declared.find((r) => r.name === second.prompts);
   if (!first || first.source !== "sample" || declared.length !== 2) {
-    throw new PlanError(`rollout '${second.name}' samples on the prompts of '${second.prompts}', which is not the pipeline's first sample rollout`);
+    throw new PlanError(
+      `rollout '${second.name}' samples on the prompts of '${second.prompts}', which is not the pipeline's first sample rollout`,
+    );
   }
   if (second.model !== first.model) {
-    throw new PlanError(`rollout '${second.name}' samples from ${second.model}, but rlp train samples both rollouts from the trained policy '${first.model}'`);
+    throw new PlanError(
+      `rollout '${second.name}' samples from ${second.model}, but rlp train samples both rollouts from the trained policy '${first.model}'`,
+    );
   }
   const spec = ROLLOUT_SOURCES.sample;
   const inputs: Record<string, IRInput> = {};
@@ -38,8 +42,15 @@ export function planSecondRollout(program: IRProgram): SecondRolloutPlan | undef
     const f = spec.fields[field] ?? spec.methods[field];
     if (!inp || !f) throw new PlanError(`rollout '${second.name}': rlp train does not make its field '${field}'`);
     const dims = f.dims.map((r) => second.dims[r]!);
-    if (inp.mark !== undefined || inp.type.dtype !== f.dtype || dims.length !== inp.type.dims.length || !dims.every((d) => inp.type.dims.includes(d))) {
-      throw new PlanError(`pipeline input '${inp.name}' is not typed as rollout '${second.name}' makes its ${field} (${f.dtype}[${dims.join(",")}], const)`);
+    if (
+      inp.mark !== undefined ||
+      inp.type.dtype !== f.dtype ||
+      dims.length !== inp.type.dims.length ||
+      !dims.every((d) => inp.type.dims.includes(d))
+    ) {
+      throw new PlanError(
+        `pipeline input '${inp.name}' is not typed as rollout '${second.name}' makes its ${field} (${f.dtype}[${dims.join(",")}], const)`,
+      );
     }
     inputs[field] = inp;
   }
@@ -62,10 +73,17 @@ export interface SecondRolloutBatch {
 }
 
 /** Samples the second rollout on `prompts` (the first rollout's, in its order) and scores it. */
-export function sampleSecondRollout(plan: SecondRolloutPlan, policy: Policy, task: Task, prompts: Prompt[], o: { seed: number; step: number }): SecondRolloutBatch {
+export function sampleSecondRollout(
+  plan: SecondRolloutPlan,
+  policy: Policy,
+  task: Task,
+  prompts: Prompt[],
+  o: { seed: number; step: number },
+): SecondRolloutBatch {
   const t0 = performance.now();
   const r = plan.rollout;
-  const G = r.options["group"]!, T = r.options["max_tokens"]!;
+  const G = r.options["group"]!,
+    T = r.options["max_tokens"]!;
   const temperature = r.options["temperature"] ?? 1;
   const rows = prompts.flatMap((p) => Array.from({ length: G }, () => p.tokens));
   const responses = policy.sample(rows, { seed: (o.seed ^ SECOND_STREAM) >>> 0, step: o.step, temperature, maxTokens: T });

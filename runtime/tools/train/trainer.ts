@@ -17,7 +17,14 @@ import { runTfjs, type TF } from "../../backends/tfjs/index.ts";
 import { Adam, ADAM_DEFAULTS, type AdamOptions } from "./adam.ts";
 import { makeBatch, type RolloutBatch } from "./batch.ts";
 import { filterBatch, roundSeed } from "./filter.ts";
-import { decodeState, encodeState, latestCheckpoint, readCheckpointMeta, restoreCheckpoint, saveCheckpoint } from "./checkpoint.ts";
+import {
+  decodeState,
+  encodeState,
+  latestCheckpoint,
+  readCheckpointMeta,
+  restoreCheckpoint,
+  saveCheckpoint,
+} from "./checkpoint.ts";
 import { planTraining, type TrainPlan } from "./plan.ts";
 import { DerivedModels } from "./models.ts";
 import { heldOutAccuracy, stepMetrics, type StepMetrics } from "./metrics.ts";
@@ -48,8 +55,18 @@ export interface TrainerOptions {
 }
 
 export const TRAINER_DEFAULTS: TrainerOptions = {
-  steps: 100, seed: 0, prompts: 16, updatesPerBatch: 1, minibatches: 1, adam: ADAM_DEFAULTS, checkpointEvery: 25,
-  evalEvery: 0, heldOut: 256, group: 8, maxTokens: 8, temperature: 1,
+  steps: 100,
+  seed: 0,
+  prompts: 16,
+  updatesPerBatch: 1,
+  minibatches: 1,
+  adam: ADAM_DEFAULTS,
+  checkpointEvery: 25,
+  evalEvery: 0,
+  heldOut: 256,
+  group: 8,
+  maxTokens: 8,
+  temperature: 1,
 };
 
 /** The critic's Adam unless the pipeline says otherwise: value regression takes a larger step than the policy. */
@@ -92,8 +109,14 @@ export interface TrainResult {
 
 /** Training stopped on a non-finite value; the message names the step and the first non-finite tensor. */
 export class NonFiniteError extends Error {
-  constructor(readonly step: number, readonly tensor: string, detail: string) {
-    super(`step ${step}: ${tensor} is not finite (${detail}); stopped without applying this step's update, the last good checkpoint is kept`);
+  constructor(
+    readonly step: number,
+    readonly tensor: string,
+    detail: string,
+  ) {
+    super(
+      `step ${step}: ${tensor} is not finite (${detail}); stopped without applying this step's update, the last good checkpoint is kept`,
+    );
   }
 }
 
@@ -103,20 +126,43 @@ export class TrainSetupError extends Error {}
 function firstNonFinite(data: ArrayLike<number>, mask?: ArrayLike<number>): string | undefined {
   for (let i = 0; i < data.length; i++) {
     const x = data[i]!;
-    if (!Number.isFinite(x) && (!mask || mask[i])) return `${Number.isNaN(x) ? "NaN" : x > 0 ? "+inf" : "-inf"} at flat index ${i}`;
+    if (!Number.isFinite(x) && (!mask || mask[i]))
+      return `${Number.isNaN(x) ? "NaN" : x > 0 ? "+inf" : "-inf"} at flat index ${i}`;
   }
   return undefined;
 }
 
 /** The options a resumed run must share with the run it continues. */
-function identity(run: TrainRun, plan: TrainPlan, criticAdam: AdamOptions | undefined): Record<string, number | string | boolean> {
+function identity(
+  run: TrainRun,
+  plan: TrainPlan,
+  criticAdam: AdamOptions | undefined,
+): Record<string, number | string | boolean> {
   const o = run.options;
-  const critic: Record<string, number> = criticAdam ? { critic_lr: criticAdam.lr, critic_clip: criticAdam.clip, critic_beta1: criticAdam.beta1, critic_beta2: criticAdam.beta2, critic_eps: criticAdam.eps } : {};
+  const critic: Record<string, number> = criticAdam
+    ? {
+        critic_lr: criticAdam.lr,
+        critic_clip: criticAdam.clip,
+        critic_beta1: criticAdam.beta1,
+        critic_beta2: criticAdam.beta2,
+        critic_eps: criticAdam.eps,
+      }
+    : {};
   return {
     ...critic,
-    pipeline: run.program.pipeline, task: run.task.name, seed: o.seed, prompts: o.prompts, updatesPerBatch: o.updatesPerBatch,
-    minibatches: o.minibatches, lr: o.adam.lr, clip: o.adam.clip, beta1: o.adam.beta1, beta2: o.adam.beta2, eps: o.adam.eps,
-    source: plan.rollout.source, rollout: JSON.stringify(plan.rollout.options),
+    pipeline: run.program.pipeline,
+    task: run.task.name,
+    seed: o.seed,
+    prompts: o.prompts,
+    updatesPerBatch: o.updatesPerBatch,
+    minibatches: o.minibatches,
+    lr: o.adam.lr,
+    clip: o.adam.clip,
+    beta1: o.adam.beta1,
+    beta2: o.adam.beta2,
+    eps: o.adam.eps,
+    source: plan.rollout.source,
+    rollout: JSON.stringify(plan.rollout.options),
     ...(plan.second ? { second_rollout: JSON.stringify(plan.second.rollout.options) } : {}),
   };
 }
@@ -160,19 +206,36 @@ export async function train(run: TrainRun): Promise<TrainResult> {
         if (!ck) throw new TrainSetupError(`--resume: ${dir} has no checkpoint`);
         const meta = readCheckpointMeta(ck);
         for (const [k, v] of Object.entries(ident)) {
-          if (meta.options[k] !== v) throw new TrainSetupError(`--resume: the checkpoint was made with ${k}=${String(meta.options[k])}, this run has ${k}=${String(v)}`);
+          if (meta.options[k] !== v)
+            throw new TrainSetupError(
+              `--resume: the checkpoint was made with ${k}=${String(meta.options[k])}, this run has ${k}=${String(v)}`,
+            );
         }
-        restoreCheckpoint(tf, ck, { policy, reference, optimizer: adam, ...(criticParts ? { critic: criticParts } : {}), derived: derived.saved() });
+        restoreCheckpoint(tf, ck, {
+          policy,
+          reference,
+          optimizer: adam,
+          ...(criticParts ? { critic: criticParts } : {}),
+          derived: derived.saved(),
+        });
         step = meta.step;
         state = decodeState(meta.state);
         metricsLines = meta.metricsLines;
-        const kept = existsSync(metricsPath!) ? readFileSync(metricsPath!, "utf8").split("\n").filter((l) => l !== "").slice(0, metricsLines) : [];
+        const kept = existsSync(metricsPath!)
+          ? readFileSync(metricsPath!, "utf8")
+              .split("\n")
+              .filter((l) => l !== "")
+              .slice(0, metricsLines)
+          : [];
         writeFileSync(metricsPath!, kept.map((l) => l + "\n").join(""));
-        const before = kept.map((l) => JSON.parse(l) as { event?: string; step: number; accuracy: number }).find((l) => l.event === "eval" && l.step === 0);
+        const before = kept
+          .map((l) => JSON.parse(l) as { event?: string; step: number; accuracy: number })
+          .find((l) => l.event === "eval" && l.step === 0);
         evalBefore = before?.accuracy;
         ev.message?.(`resuming from ${ck} (step ${step})`);
       } else {
-        if (ck) throw new TrainSetupError(`${dir} already holds a run (${ck}); pass --resume to continue it, or choose another --out`);
+        if (ck)
+          throw new TrainSetupError(`${dir} already holds a run (${ck}); pass --resume to continue it, or choose another --out`);
         writeFileSync(metricsPath!, "");
       }
     }
@@ -191,7 +254,11 @@ export async function train(run: TrainRun): Promise<TrainResult> {
       if (!dir) return undefined;
       const path = saveCheckpoint(dir, {
         meta: { step, rng: { seed: o.seed, nextStep: step + 1 }, metricsLines, state: encodeState(state), options: ident },
-        policy, reference, optimizer: adam, ...(criticParts ? { critic: criticParts } : {}), derived: derived.saved(),
+        policy,
+        reference,
+        optimizer: adam,
+        ...(criticParts ? { critic: criticParts } : {}),
+        derived: derived.saved(),
       });
       ev.checkpoint?.(path, step);
       if (run.killAfterCheckpoint === step) process.kill(process.pid, "SIGKILL");
@@ -206,11 +273,26 @@ export async function train(run: TrainRun): Promise<TrainResult> {
     let status: TrainResult["status"] = "done";
     while (step < o.steps) {
       const s = step + 1;
-      const sample = (round: number) => derived.addLogps(makeBatch(tf, plan, policy, reference, task, { seed: roundSeed(o.seed, round), step: s, prompts: o.prompts }, critic));
-      const inputsOf = (b: RolloutBatch): Record<string, Tensor> => ({ ...b.host, [plan.wrt.name]: b.wrtValue, ...(plan.critic ? { [plan.critic.input.name]: b.valuesValue! } : {}) });
+      const sample = (round: number) =>
+        derived.addLogps(
+          makeBatch(tf, plan, policy, reference, task, { seed: roundSeed(o.seed, round), step: s, prompts: o.prompts }, critic),
+        );
+      const inputsOf = (b: RolloutBatch): Record<string, Tensor> => ({
+        ...b.host,
+        [plan.wrt.name]: b.wrtValue,
+        ...(plan.critic ? { [plan.critic.input.name]: b.valuesValue! } : {}),
+      });
       // `filter P by keep`: keep is a result of the compiled program, evaluated on each sampled batch.
       const filter = program.filter;
-      const filtered = filter ? filterBatch(plan, o.prompts, filter.maxRounds, sample, (b) => runTfjs(tf, program, inputsOf(b), { state }).results[filter.result]!.data) : undefined;
+      const filtered = filter
+        ? filterBatch(
+            plan,
+            o.prompts,
+            filter.maxRounds,
+            sample,
+            (b) => runTfjs(tf, program, inputsOf(b), { state }).results[filter.result]!.data,
+          )
+        : undefined;
       const batch = filtered?.batch ?? sample(0);
       const inputs = inputsOf(batch);
       const tPre = performance.now();
@@ -227,8 +309,26 @@ export async function train(run: TrainRun): Promise<TrainResult> {
       const preSeconds = (performance.now() - tPre) / 1000;
       let upd: UpdateResult;
       try {
-        const fixed = onces.length > 0 ? { ...batch, host: { ...batch.host, ...Object.fromEntries(onces.map((n) => [n, pre.results[n]!])) } } : batch;
-        upd = update({ tf, program: trained, gradProgram, plan, policy, critic, models, state, updatesPerBatch: o.updatesPerBatch, minibatches: o.minibatches, afterOptimizerStep: () => derived.afterOptimizerStep() }, fixed);
+        const fixed =
+          onces.length > 0
+            ? { ...batch, host: { ...batch.host, ...Object.fromEntries(onces.map((n) => [n, pre.results[n]!])) } }
+            : batch;
+        upd = update(
+          {
+            tf,
+            program: trained,
+            gradProgram,
+            plan,
+            policy,
+            critic,
+            models,
+            state,
+            updatesPerBatch: o.updatesPerBatch,
+            minibatches: o.minibatches,
+            afterOptimizerStep: () => derived.afterOptimizerStep(),
+          },
+          fixed,
+        );
       } catch (e) {
         if (e instanceof UpdateNonFinite) throw new NonFiniteError(s, e.tensor, e.detail);
         throw e;
@@ -251,7 +351,8 @@ export async function train(run: TrainRun): Promise<TrainResult> {
       // Let signal handlers (Ctrl-C sets control.stop) and stream writes run between steps.
       await new Promise<void>((resolve) => setImmediate(resolve));
       const stopping = run.control?.stop === true;
-      if ((o.checkpointEvery > 0 && step % o.checkpointEvery === 0) || step === o.steps || stopping) lastCheckpoint = checkpoint() ?? lastCheckpoint;
+      if ((o.checkpointEvery > 0 && step % o.checkpointEvery === 0) || step === o.steps || stopping)
+        lastCheckpoint = checkpoint() ?? lastCheckpoint;
       if (stopping && step < o.steps) {
         status = "interrupted";
         break;

@@ -46,7 +46,10 @@ export interface UpdateResult {
 
 /** Thrown before an update is applied: what is not finite, and where. */
 export class UpdateNonFinite extends Error {
-  constructor(readonly tensor: string, readonly detail: string) {
+  constructor(
+    readonly tensor: string,
+    readonly detail: string,
+  ) {
     super(`${tensor} is not finite (${detail})`);
   }
 }
@@ -66,7 +69,10 @@ function constant(tf: TF, x: TfTensor): TfTensor {
 
 export function update(c: UpdateContext, batch: RolloutBatch): UpdateResult {
   const { tf, plan } = c;
-  const compiled = plan.losses.map((l) => ({ loss: l, fn: tfjsCustomGrad(tf, c.program, c.gradProgram, { loss: l.name, state: c.state }) }));
+  const compiled = plan.losses.map((l) => ({
+    loss: l,
+    fn: tfjsCustomGrad(tf, c.program, c.gradProgram, { loss: l.name, state: c.state }),
+  }));
   const vars = c.models.flatMap((m) => m.params.map((p) => p.variable)) as unknown as Parameters<TF["variableGrads"]>[1];
   const modelOf: Record<string, string> = { [plan.wrt.name]: plan.rollout.model };
   if (plan.critic) modelOf[plan.critic.input.name] = "critic";
@@ -74,17 +80,22 @@ export function update(c: UpdateContext, batch: RolloutBatch): UpdateResult {
   const parts = Math.max(1, Math.min(c.minibatches, P));
   const losses: Record<string, number[]> = Object.fromEntries(plan.losses.map((l) => [l.name, []]));
   const gradNorms: Record<string, number> = {};
-  let lossMs = 0, modelMs = 0;
+  let lossMs = 0,
+    modelMs = 0;
   for (let u = 0; u < c.updatesPerBatch; u++) {
     for (let k = 0; k < parts; k++) {
-      const lo = Math.floor((k * P) / parts), hi = Math.floor(((k + 1) * P) / parts);
+      const lo = Math.floor((k * P) / parts),
+        hi = Math.floor(((k + 1) * P) / parts);
       const sub = sliceBatch(plan, batch, lo, hi);
       const where = `update ${u + 1}, minibatch ${k + 1}`;
       const values: number[] = [];
       const t0 = performance.now();
       const { value, grads } = tf.variableGrads(() => {
-        const live: Record<string, TfTensor> = { [plan.wrt.name]: differentiableField(tf, plan, c.policy, sub.rows, sub.responses, batch.group, batch.temperature) };
-        if (plan.critic && c.critic) live[plan.critic.input.name] = criticField(tf, plan, c.critic, sub.rows, sub.responses, batch.group);
+        const live: Record<string, TfTensor> = {
+          [plan.wrt.name]: differentiableField(tf, plan, c.policy, sub.rows, sub.responses, batch.group, batch.temperature),
+        };
+        if (plan.critic && c.critic)
+          live[plan.critic.input.name] = criticField(tf, plan, c.critic, sub.rows, sub.responses, batch.group);
         const t1 = performance.now();
         let total: TfTensor | undefined;
         for (const { loss, fn } of compiled) {
@@ -107,13 +118,22 @@ export function update(c: UpdateContext, batch: RolloutBatch): UpdateResult {
           if (!Number.isFinite(values[i]!)) throw new UpdateNonFinite(`loss '${l.name}'`, `${values[i]} at ${where}`);
           losses[l.name]!.push(values[i]!);
         });
-        const ordered = c.models.map((m) => m.params.map((p) => {
-          const g = grads[p.variable.name];
-          if (!g) throw new Error(`no gradient for ${m.name} parameter ${p.name}`);
-          const bad = firstBad(g.dataSync() as Float32Array);
-          if (bad) throw new UpdateNonFinite(`the gradient of '${plan.losses.filter((l) => l.models.includes(m.name)).map((l) => l.name).join("' + '")}' with respect to ${m.name} parameter '${p.name}'`, bad);
-          return g;
-        }));
+        const ordered = c.models.map((m) =>
+          m.params.map((p) => {
+            const g = grads[p.variable.name];
+            if (!g) throw new Error(`no gradient for ${m.name} parameter ${p.name}`);
+            const bad = firstBad(g.dataSync() as Float32Array);
+            if (bad)
+              throw new UpdateNonFinite(
+                `the gradient of '${plan.losses
+                  .filter((l) => l.models.includes(m.name))
+                  .map((l) => l.name)
+                  .join("' + '")}' with respect to ${m.name} parameter '${p.name}'`,
+                bad,
+              );
+            return g;
+          }),
+        );
         c.models.forEach((m, i) => (gradNorms[m.name] = m.adam.apply(ordered[i]!)));
         c.afterOptimizerStep?.();
       } finally {

@@ -43,17 +43,37 @@ export function cacheDir(): string {
 }
 
 /** The warm-start policy: from the cache, or trained now (and cached). `cached` tells which. */
-export async function warmStart(tf: TF, task: Task, o: WarmStartOptions): Promise<{ policy: Policy; cached: boolean; path: string }> {
+export async function warmStart(
+  tf: TF,
+  task: Task,
+  o: WarmStartOptions,
+): Promise<{ policy: Policy; cached: boolean; path: string }> {
   const dir = o.cacheDir ?? cacheDir();
-  const path = join(dir, `warmstart-v${WARM_START_VERSION}-${task.name}-${o.policy?.cacheKey ?? o.size}-seed${o.seed}-sft${o.steps}-lr${o.lr}`);
-  if (existsSync(`${path}.json`) && existsSync(`${path}.bin`)) return { policy: o.policy ? o.policy.load(tf, task, path) : loadPolicy(tf, path), cached: true, path };
+  const path = join(
+    dir,
+    `warmstart-v${WARM_START_VERSION}-${task.name}-${o.policy?.cacheKey ?? o.size}-seed${o.seed}-sft${o.steps}-lr${o.lr}`,
+  );
+  if (existsSync(`${path}.json`) && existsSync(`${path}.bin`))
+    return { policy: o.policy ? o.policy.load(tf, task, path) : loadPolicy(tf, path), cached: true, path };
   const policy = o.policy ? o.policy.make(tf, task, o.seed) : freshPolicy(tf, task, o.size, o.seed);
   if (o.steps > 0) {
     const compiled = elaborate(SFT_PIPELINE);
     const program = compiled.programs[0];
     if (!program) throw new Error(`${SFT_PIPELINE} does not compile: ${compiled.diagnostics.map((d) => d.message).join("; ")}`);
     // The demonstrations are drawn with a seed of their own, so the RL run that follows sees other prompt orders.
-    const run = { tf, program, task, policy, options: { ...TRAINER_DEFAULTS, steps: o.steps, seed: (o.seed ^ 0x5f7) >>> 0, adam: { ...ADAM_DEFAULTS, lr: o.lr }, heldOut: 0 } };
+    const run = {
+      tf,
+      program,
+      task,
+      policy,
+      options: {
+        ...TRAINER_DEFAULTS,
+        steps: o.steps,
+        seed: (o.seed ^ 0x5f7) >>> 0,
+        adam: { ...ADAM_DEFAULTS, lr: o.lr },
+        heldOut: 0,
+      },
+    };
     await train(o.events ? { ...run, events: o.events } : run);
   }
   mkdirSync(dir, { recursive: true });
