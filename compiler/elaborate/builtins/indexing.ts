@@ -1,5 +1,6 @@
 // Segments, selections, gathers and positions: the builtins that address elements by key or index.
 import type { SegmentOpName } from "../../ir/ir.ts";
+import { namesOf, SEGMENT_FNS } from "../../ir/functions.ts";
 import { constant, emit, unary } from "../ops.ts";
 import { describeType, ERROR, type TensorValue, type Value } from "../values.ts";
 import { boolArg, dimArg, dimsArg, floatArg, p, staticNumber, tensorArg } from "./args.ts";
@@ -169,7 +170,7 @@ function positionBuiltin(name: "index" | "size"): [string, Builtin] {
 }
 
 export const INDEXING_BUILTINS: [string, Builtin][] = [
-  ...(["sum", "mean", "max", "min", "count", "first"] as const).map(segmentBuiltin),
+  ...namesOf(SEGMENT_FNS).map(segmentBuiltin),
   [
     "topk_mask",
     {

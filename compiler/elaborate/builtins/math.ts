@@ -6,24 +6,25 @@ import { describeType, ERROR, type Value } from "../values.ts";
 import { boolArg, floatArg, p, tensorArg } from "./args.ts";
 import type { Builtin, BuiltinCall } from "./index.ts";
 
-const UNARY: [UnaryOpName, string][] = [
-  ["exp", "e^x"],
-  ["log", "natural log"],
-  ["log1p", "log(1 + x), accurate near 0"],
-  ["expm1", "e^x - 1, accurate near 0"],
-  ["sqrt", "square root (its gradient at 0 is inf)"],
-  ["abs", "|x| (gradient 0 at 0)"],
-  ["sign", "-1, 0 or 1"],
-  ["tanh", "hyperbolic tangent"],
-  ["sigmoid", "1 / (1 + e^-x)"],
-  ["softplus", "log(1 + e^x), stable; gradient sigmoid(x)"],
-  ["sin", "sine"],
-  ["cos", "cosine"],
-  ["floor", "round down (gradient 0)"],
-  ["ceil", "round up (gradient 0)"],
-  ["round", "round half to even (gradient 0)"],
-  ["lgamma", "log |Gamma(x)|"],
-];
+/** The unary functions that are builtins (neg and not are the operators `-x` and `!x`), with their docs. */
+const UNARY_DOCS: Record<Exclude<UnaryOpName, "neg" | "not">, string> = {
+  exp: "e^x",
+  log: "natural log",
+  log1p: "log(1 + x), accurate near 0",
+  expm1: "e^x - 1, accurate near 0",
+  sqrt: "square root (its gradient at 0 is inf)",
+  abs: "|x| (gradient 0 at 0)",
+  sign: "-1, 0 or 1",
+  tanh: "hyperbolic tangent",
+  sigmoid: "1 / (1 + e^-x)",
+  softplus: "log(1 + e^x), stable; gradient sigmoid(x)",
+  sin: "sine",
+  cos: "cosine",
+  floor: "round down (gradient 0)",
+  ceil: "round up (gradient 0)",
+  round: "round half to even (gradient 0)",
+  lgamma: "log |Gamma(x)|",
+};
 
 function unaryBuiltin(fn: UnaryOpName, doc: string): [string, Builtin] {
   return [fn, { params: [p("x", true)], doc: `${fn}(x): ${doc}`, apply: (c) => unary(c.ctx, fn, c.arg("x") ?? ERROR, c.span) }];
@@ -107,7 +108,7 @@ function idivApply(c: BuiltinCall): Value {
 }
 
 export const MATH_BUILTINS: [string, Builtin][] = [
-  ...UNARY.map(([fn, doc]) => unaryBuiltin(fn, doc)),
+  ...Object.entries(UNARY_DOCS).map(([fn, doc]) => unaryBuiltin(fn as UnaryOpName, doc)),
   pairBuiltin("maximum"),
   pairBuiltin("minimum"),
   castBuiltin("f32", "f32(x): a bool as 0/1, or an i32 as a float"),
