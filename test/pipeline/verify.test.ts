@@ -47,6 +47,7 @@ describe("RLP_VERIFY", () => {
 
   it("catches a broken simplify pass right after it, naming the stage and the node", () => {
     broken.on = true;
+    vi.stubEnv("RLP_VERIFY", "0"); // (npm run test:verify sets it for the whole suite)
     expect(() => gradientProgram(grpo())).not.toThrow(); // unverified, the damage goes unnoticed
     vi.stubEnv("RLP_VERIFY", "1");
     let error: unknown;
