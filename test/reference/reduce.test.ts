@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { evaluate } from "../../runtime/backends/reference/index.ts";
 import { IRBuilder, bool, expectClose, f32, vals } from "../helpers/ir_builder.ts";
+import { runReference } from "../kit/index.ts";
+import { tensor } from "../../runtime/library/tensor.ts";
 
 describe("reductions", () => {
   it("mean(A_seq[P,G], over=[P,G,T], where=mask[P,G,T]) is a token-weighted mean", () => {
@@ -74,5 +76,21 @@ describe("reductions", () => {
     const ev = evaluate(b.build(), { x: f32(["P", "T"], [2, 2], [1, 2, 3, 4]), m: bool(["G", "T"], [2, 2], [1, 1, 0, 1]) });
     expect(ev.values[s]!.dims).toEqual(["P"]);
     expect(vals(ev.values[s])).toEqual([1 + 2 + 2, 3 + 4 + 4]);
+  });
+});
+
+describe("var and std of an i32 value", () => {
+  it("average it as f32, like mean (it was an internal error: the i32 sum reached safe_div)", () => {
+    const src = `pipeline t {
+  dims P, G
+  input k: i32[P,G]
+  output v = var(k, over=G)
+  output s = std(k, over=G, ddof=0)
+}`;
+    const r = runReference(src, { k: tensor("i32", ["P", "G"], [1, 4], [1, 2, 3, 6]) });
+    // mean 3, squared deviations 4 + 1 + 0 + 9 = 14: var (ddof 1) 14/3, std (ddof 0) sqrt(14/4)
+    const out = (name: string): number[] => vals(r.values[r.program.results.find((x) => x.name === name)!.node]);
+    expectClose(out("v"), [14 / 3]);
+    expectClose(out("s"), [Math.sqrt(3.5)]);
   });
 });

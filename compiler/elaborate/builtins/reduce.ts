@@ -1,7 +1,7 @@
 // Reductions over named dims. The operand is broadcast against `where=` first (a per-sequence value
 // averaged with a token mask is token-weighted); a dim in neither is an error. Empty sum/count/mean are 0.
 import type { ReduceOpName } from "../../ir/ir.ts";
-import { binary, constant, emit, unary } from "../ops.ts";
+import { binary, cast, constant, emit, unary } from "../ops.ts";
 import { describeType, ERROR, type TensorValue, type Value } from "../values.ts";
 import { boolArg, dimsArg, p, staticNumber, tensorArg } from "./args.ts";
 import type { Builtin, BuiltinCall } from "./index.ts";
@@ -109,8 +109,11 @@ function countApply(c: BuiltinCall): Value {
 
 /** var/std with `ddof` (default 1, torch's unbiased): safe_div by n - ddof, 0 when n <= ddof. */
 function varianceApply(c: BuiltinCall, takeSqrt: boolean): Value {
-  const pr = prepare(c, "x", false);
-  if (!pr) return ERROR;
+  const prepared = prepare(c, "x", false);
+  if (!prepared) return ERROR;
+  // An i32 x is averaged as f32, as mean() does (its sum and deviations would otherwise stay i32).
+  const pr =
+    prepared.x.type.dtype === "i32" ? { ...prepared, x: cast(c.ctx, prepared.x, "f32", c.span) as TensorValue } : prepared;
   const ddof = staticNumber(c, "ddof", 1);
   if (ddof === undefined) return ERROR;
   const ctx = c.ctx;
