@@ -9,7 +9,7 @@ Runs golden-output tests: each case is a pipeline, an inputs file and an expecte
 'rlp eval --grad' prints, or safetensors), with tolerances. Cases are listed in rlp-test.json manifests or found by
 name (NAME.rlp, NAME.inputs.json, NAME.expected.json) under DIR (default: the current directory); see
 docs/testing.md. A mismatch shows the first differing elements: index, expected, actual, absolute and relative error.
-Exit status: 0 all passed, 1 a case failed, 2 no cases or a backend that is not available, 64 usage,
+Exit status: 0 all passed, 1 a case failed, 2 no cases or an unknown backend, 64 usage,
 74 --update could not write an expected file.
 
 options:

@@ -6,9 +6,6 @@
 // exports either `goldenBackend: GoldenBackend` or `createGoldenBackend(): GoldenBackend | Promise<GoldenBackend>`:
 //   js    runtime/tools/golden/js_backend.ts      (fused JS kernels, float32)
 //   tfjs  runtime/tools/golden/tfjs_backend.ts    (tfjs ops)
-// Until a module exists, asking for its backend is a clear "not available yet" error.
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { isDifferentiable, type IRProgram } from "../../../compiler/ir/ir.ts";
 import { loadPlugins } from "../../library/plugin/registry.ts";
 import { filled, type Tensor } from "../../library/tensor.ts";
@@ -100,24 +97,18 @@ export function evalOutputs(
   return outputs;
 }
 
-/** Backends provided by other modules: where each lives (relative to this file) and who builds it. */
-export const EXTERNAL_BACKENDS: Readonly<Record<string, { module: string; owner: string }>> = {
-  js: { module: "./js_backend.ts", owner: "runtime/backends/js (fused JS kernels)" },
-  tfjs: { module: "./tfjs_backend.ts", owner: "runtime/backends/tfjs (the tfjs backend)" },
-};
+/** Backends provided by other modules, relative to this file (loaded on first use: tfjs is heavy to load). */
+export const EXTERNAL_BACKENDS: Readonly<Record<string, string>> = { js: "./js_backend.ts", tfjs: "./tfjs_backend.ts" };
 
 export const BACKEND_NAMES: readonly string[] = ["reference", ...Object.keys(EXTERNAL_BACKENDS)];
 
-/** The backend called `name`. Throws BackendUnavailable for an unknown name or a backend whose module is missing. */
+/** The backend called `name`. Throws BackendUnavailable for an unknown name or a module that provides no backend. */
 export async function loadGoldenBackend(name: string): Promise<GoldenBackend> {
   if (name === "reference") return referenceBackend;
-  const ext = EXTERNAL_BACKENDS[name];
-  if (!ext) throw new BackendUnavailable(`unknown backend '${name}' (backends: ${BACKEND_NAMES.join(", ")})`);
-  const url = new URL(ext.module, import.meta.url);
-  const where = `runtime/tools/golden/${ext.module.replace(/^\.\//, "")}`;
-  if (!existsSync(fileURLToPath(url)))
-    throw new BackendUnavailable(`backend '${name}' is not available yet: ${ext.owner} does not provide ${where}`);
-  const mod = (await import(url.href)) as { goldenBackend?: unknown; createGoldenBackend?: unknown };
+  const module = EXTERNAL_BACKENDS[name];
+  if (!module) throw new BackendUnavailable(`unknown backend '${name}' (backends: ${BACKEND_NAMES.join(", ")})`);
+  const where = `runtime/tools/golden/${module.replace(/^\.\//, "")}`;
+  const mod = (await import(new URL(module, import.meta.url).href)) as { goldenBackend?: unknown; createGoldenBackend?: unknown };
   const backend =
     typeof mod.createGoldenBackend === "function" ? await (mod.createGoldenBackend as () => unknown)() : mod.goldenBackend;
   if (!isGoldenBackend(backend))
